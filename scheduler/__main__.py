@@ -1,0 +1,5 @@
+"""``python -m scheduler`` runs the CLI."""
+
+from scheduler.cli import entry
+
+entry()

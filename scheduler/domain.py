@@ -1,0 +1,231 @@
+"""Domain types shared by every stage. Frozen; units in field names; shop-local naive datetimes.
+
+Conventions
+- Times are naive ``datetime`` in the shop's local time (China: UTC+8, no DST).
+- A week starts on Monday 00:00. Weekday numbers follow Python: Monday = 0 ... Sunday = 6.
+- Intervals are half-open ``[start, end)``.
+- Table-like data (hourly series, per-session logs, per-interval results) is carried as a pandas
+  DataFrame inside a frozen dataclass whose docstring names the columns; the constructor of the
+  reader that built it has validated them, so downstream code may rely on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+HOURS_PER_WEEK = 168
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+# 7 x 24 booleans, Monday first: True where the agent may work in that clock hour.
+WeekMask = tuple[tuple[bool, ...], ...]
+ALWAYS: WeekMask = tuple(tuple(True for _ in range(24)) for _ in range(7))
+
+NIGHT_HOURS = frozenset({0, 1, 2, 3, 4, 5, 6, 23})
+"""Clock hours counted as night work (23:00-07:00), for eligibility and fairness."""
+
+
+@dataclass(frozen=True)
+class HourlyHistory:
+    """Sessions started per clock hour, contiguous, sorted.
+
+    ``frame`` columns: ``timestamp`` (datetime64, on the hour), ``sessions`` (int64 >= 0),
+    ``avg_handle_seconds`` (float64, NaN where unknown), ``first_reply_seconds`` (float64 mean
+    first human reply time, NaN where unknown), ``replied_share`` (float64 in [0, 1], NaN where
+    unknown). Optional columns are always present (all-NaN when the file had none).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> datetime:
+        return pd.Timestamp(self.frame["timestamp"].iloc[0]).to_pydatetime()
+
+    @property
+    def end(self) -> datetime:
+        """End (exclusive) of the last hour covered."""
+        return pd.Timestamp(self.frame["timestamp"].iloc[-1]).to_pydatetime() + timedelta(hours=1)
+
+    @property
+    def hours(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True)
+class SessionLog:
+    """One row per chat session, sorted by start.
+
+    ``frame`` columns: ``start`` (datetime64), ``first_reply`` (datetime64, NaT if never replied
+    by a human or unknown), ``end`` (datetime64, NaT if unknown), ``abandoned`` (bool: the buyer
+    left before a human reply), ``handle_seconds`` (float64, NaN if unknown), ``wait_seconds``
+    (float64: first_reply - start, or time to abandonment; NaN if unknown), ``agent_id``
+    (string, may be empty).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A named agent and the limits the manager set for them."""
+
+    agent_id: str
+    max_concurrent: int
+    """The most chats this agent may hold at once (接待上限), 1..8."""
+    max_hours_week: float
+    name: str = ""
+    min_hours_week: float = 0.0
+    available: WeekMask = ALWAYS
+    night_ok: bool = True
+    weekend_ok: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.name or self.agent_id
+
+    def is_available(self, when: datetime) -> bool:
+        """Whether the agent may work in the clock hour containing ``when``."""
+        return self.available[when.weekday()][when.hour]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Expected sessions for each clock hour of a target week (168 rows, Monday 00:00 first).
+
+    ``frame`` columns: ``timestamp`` (datetime64), ``sessions`` (float64 expected),
+    ``low``/``high`` (float64, the ``band`` prediction interval), ``overridden`` (bool: the
+    manager replaced the forecast of this hour).
+    """
+
+    week_start: date
+    frame: pd.DataFrame
+    method: str
+    band: float = 0.8
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One agent's shift: works ``[start, end)`` at ``max_concurrent`` chats, minus the break."""
+
+    agent_id: str
+    start: datetime
+    end: datetime
+    max_concurrent: int
+    break_start: datetime | None = None
+    break_end: datetime | None = None
+
+    @property
+    def paid_hours(self) -> float:
+        """Hours worked, breaks excluded."""
+        total = (self.end - self.start).total_seconds()
+        if self.break_start is not None and self.break_end is not None:
+            total -= (self.break_end - self.break_start).total_seconds()
+        return total / 3600.0
+
+    def on_duty(self, when: datetime) -> bool:
+        """Whether the agent takes new chats at ``when`` (on shift and not on break)."""
+        if not (self.start <= when < self.end):
+            return False
+        return not (
+            self.break_start is not None
+            and self.break_end is not None
+            and self.break_start <= when < self.break_end
+        )
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Who works when in the week starting ``week_start`` (Monday). A cyclic roster may include a
+    shift that starts on the Sunday before and carries into Monday 00:00."""
+
+    week_start: date
+    shifts: tuple[Shift, ...]
+    agents: tuple[Agent, ...] = ()
+
+    def for_agent(self, agent_id: str) -> tuple[Shift, ...]:
+        return tuple(s for s in self.shifts if s.agent_id == agent_id)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """A trace of session start times (sorted) for a simulation, with optional per-session
+    solo handle times and patience (seconds); NaN means "draw from the model"."""
+
+    start: tuple[datetime, ...]
+    handle_seconds: tuple[float, ...] = ()
+    patience_seconds: tuple[float, ...] = ()
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the week containing ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_hours(week_start: date) -> list[datetime]:
+    """The 168 clock-hour starts of the week beginning on Monday ``week_start``."""
+    base = datetime.combine(week_start, datetime.min.time())
+    return [base + timedelta(hours=h) for h in range(HOURS_PER_WEEK)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A short profile of a history for ``scheduler inspect``."""
+
+    source: str
+    first_hour: datetime
+    last_hour: datetime
+    hours: int
+    weeks_covered: float
+    total_sessions: int
+    sessions_by_weekday: tuple[float, ...]
+    """Mean sessions per day for Monday..Sunday."""
+    busiest_hours: tuple[tuple[int, float], ...]
+    """(clock hour, mean sessions in that hour) for the busiest clock hours, busiest first."""
+    peak_hour: tuple[datetime, int]
+    mean_handle_seconds: float | None
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What each interval of a week needs, per allowed reception-cap level (staffing's output,
+    the roster's input).
+
+    Shapes: T intervals, K cap levels, N+1 team sizes (n = 0..N).
+    - ``interval_starts``: T naive datetimes, ``interval_minutes`` apart, first = Monday 00:00.
+    - ``sessions``: (T,) float, expected sessions started in each interval.
+    - ``caps``: K allowed cap levels, ascending.
+    - ``feasible``: (T, K) bool; False where the cap's reply latency alone (or any team up to N)
+      cannot meet the target: that level must not be used in that interval.
+    - ``required``: (T, K) int64, smallest n agents, all at cap ``caps[k]``, meeting the target
+      (0 where no sessions are expected; N + 1 where not ``feasible``).
+    - ``service``: (T, K, N + 1) float, expected 3-minute reply rate with n agents at cap
+      ``caps[k]`` (n = 0 gives 0 when sessions > 0, 1 when none are expected). Non-decreasing in n.
+    - ``target``: the per-interval target these requirements were computed for.
+    """
+
+    interval_starts: tuple[datetime, ...]
+    interval_minutes: int
+    sessions: np.ndarray
+    caps: tuple[int, ...]
+    feasible: np.ndarray
+    required: np.ndarray
+    service: np.ndarray
+    target: float
+
+    @property
+    def intervals(self) -> int:
+        return len(self.interval_starts)
+
+    @property
+    def max_team(self) -> int:
+        return int(self.service.shape[2]) - 1

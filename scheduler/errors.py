@@ -1,0 +1,54 @@
+"""The project's exceptions. Every error a user can cause is one of these, with one readable line."""
+
+from __future__ import annotations
+
+
+class SchedulerError(Exception):
+    """Base of every error the tool reports to a user as one line (never a traceback)."""
+
+
+class InputError(SchedulerError):
+    """A file or value the user gave is not what the tool expects.
+
+    ``str(err)`` is one line naming the file, the row (1-based, as a spreadsheet shows it, the
+    header being row 1), the column, the value found and what was expected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where: list[str] = []
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        head = ", ".join(where)
+        value = ""
+        if self.value is not None:
+            shown = str(self.value)
+            if len(shown) > 40:
+                shown = shown[:37] + "..."
+            value = f" (found {shown!r})"
+        text = f"{head}: {self.reason}{value}" if head else f"{self.reason}{value}"
+        return " ".join(text.split())  # always one line
+
+
+class InfeasiblePlanError(SchedulerError):
+    """No plan at all can be built (e.g. no agent is ever available). Partial plans are results,
+    not errors: a plan that cannot cover every hour comes back with its diagnosis instead."""
