@@ -1,0 +1,926 @@
+"""The only module that reads or writes files. Validation happens here, at the boundary.
+
+Every reader returns domain objects or raises :class:`InputError` naming the file, the row (as a
+spreadsheet shows it: the header is row 1, the first data row is row 2), the column, the value and
+what was expected. Writers write to a temporary file and rename it, so a crash never leaves a
+half-written file, and they refuse to overwrite a file the run read as input.
+
+Repair policy (what is fixed with a warning, what is refused)
+-------------------------------------------------------------
+Repaired, with a warning in the result's ``warnings``:
+- rows out of order in an hourly history are sorted;
+- missing hours inside the history, in runs of at most ``MAX_REPAIRED_GAP_HOURS`` consecutive
+  hours (exports often omit hours with no sessions), are read as 0 sessions;
+- a missing ``max_hours_week`` column in an agents file: every agent gets 40 h;
+- timestamps with a UTC offset (``+08:00``, ``Z``) are converted to shop-local time (UTC+8);
+- thousands separators (``1,234``) and whole numbers written as ``12.0``;
+- per-session records whose first reply is at most ``MAX_CLOCK_SKEW_SECONDS`` before the start
+  (clock skew between systems; the real call-centre file has 1-second cases) count as replied at
+  the start.
+Refused (one-line error):
+- an empty file, a header with no rows, no recognisable timestamp/sessions (or agent) columns;
+- a timestamp that does not parse or is not on the hour (hourly form);
+- a duplicate hour; a longer gap than ``MAX_REPAIRED_GAP_HOURS``;
+- an empty, negative, fractional or non-numeric session count;
+- agents: a duplicate or unsafe id, a cap outside 1..8, hours outside (0, 168], min > max hours,
+  an unreadable availability.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io as _io
+import itertools
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scheduler.domain import (
+    ALWAYS,
+    DAYS,
+    Agent,
+    HourlyHistory,
+    Roster,
+    SessionLog,
+    Shift,
+    WeekMask,
+)
+from scheduler.errors import InputError
+from scheduler.params import MAX_CAP
+
+MAX_REPAIRED_GAP_HOURS = 12
+MAX_CLOCK_SKEW_SECONDS = 60
+MAX_FILE_BYTES = 200 * 1024 * 1024
+SHOP_UTC_OFFSET_HOURS = 8
+AGENT_ID_PATTERN = re.compile(r"^[^\W_][\w.\-]{0,63}$")
+"""Agent ids: letters (any script), digits, ``_ . -``; first a letter or digit; <= 64 chars.
+This keeps ids safe in spreadsheets (no leading ``= + - @``) and in file names."""
+
+# --------------------------------------------------------------------------------------------
+# Column aliases (documented in data/README.md). Keys are canonical names; matching ignores case,
+# spaces, underscores, a BOM and a unit in brackets, e.g. "平均接待时长(秒)".
+# --------------------------------------------------------------------------------------------
+HISTORY_ALIASES: dict[str, tuple[str, ...]] = {
+    "timestamp": ("timestamp", "datetime", "time", "时间", "日期时间", "时段", "hour_start"),
+    "date": ("date", "日期", "day"),
+    "hour": ("hour", "小时", "clock_hour"),
+    "sessions": (
+        "sessions", "chats", "count", "会话量", "咨询量", "进线量", "接待量", "会话数", "咨询人数",
+        "咨询数", "进线数",
+    ),
+    "avg_handle_seconds": (
+        "avg_handle_seconds", "handle_seconds", "aht", "平均接待时长", "平均会话时长", "接待时长",
+    ),
+    "first_reply_seconds": (
+        "first_reply_seconds", "avg_first_reply_seconds", "平均首次响应时长", "首响时长",
+        "平均首响时长", "首次响应时长",
+    ),
+    "replied_share": ("replied_share", "reply_rate", "回复率"),
+}
+SESSION_ALIASES: dict[str, tuple[str, ...]] = {
+    "session_id": ("session_id", "id", "会话id", "会话编号"),
+    "start": ("start", "start_time", "started_at", "开始时间", "进线时间", "会话开始时间"),
+    "first_reply": (
+        "first_reply", "first_reply_time", "首次回复时间", "首次人工回复时间", "首响时间",
+    ),
+    "end": ("end", "end_time", "ended_at", "结束时间", "会话结束时间"),
+    "abandoned": ("abandoned", "是否流失", "未回复", "流失"),
+    "handle_seconds": ("handle_seconds", "接待时长", "会话时长"),
+    "agent_id": ("agent_id", "agent", "客服id", "客服", "客服账号"),
+}
+AGENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "agent_id": ("agent_id", "agent", "id", "客服id", "客服", "客服账号", "工号"),
+    "name": ("name", "display_name", "客服昵称", "昵称", "姓名"),
+    "max_concurrent": ("max_concurrent", "cap", "max_chats", "接待上限", "最大接待量"),
+    "max_hours_week": ("max_hours_week", "max_hours", "每周最多工时", "周工时上限"),
+    "min_hours_week": ("min_hours_week", "min_hours", "每周最少工时", "周工时下限"),
+    "available_days": ("available_days", "days", "可排班日", "可上班日"),
+    "available_hours": ("available_hours", "hours", "可排班时段", "可上班时段"),
+    "night_ok": ("night_ok", "night", "可上夜班", "夜班"),
+    "weekend_ok": ("weekend_ok", "weekend", "可上周末", "周末"),
+}
+ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
+    "agent_id": AGENT_ALIASES["agent_id"],
+    "start": ("start", "开始", "上班时间", "开始时间"),
+    "end": ("end", "结束", "下班时间", "结束时间"),
+    "max_concurrent": AGENT_ALIASES["max_concurrent"],
+    "break_start": ("break_start", "休息开始"),
+    "break_end": ("break_end", "休息结束"),
+}
+
+DAY_NAMES: dict[str, int] = {}
+for _i, _d in enumerate(DAYS):
+    DAY_NAMES[_d.lower()] = _i
+for _i, _d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                         "sunday")):
+    DAY_NAMES[_d] = _i
+for _i, _d in enumerate("一二三四五六日"):
+    DAY_NAMES[f"周{_d}"] = _i
+    DAY_NAMES[f"星期{_d}"] = _i
+DAY_NAMES["周天"] = 6
+DAY_NAMES["星期天"] = 6
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "是", "可以", "可", "√", "✓"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "否", "不可以", "不可", "不", "×", "✗"})
+
+
+# --------------------------------------------------------------------------------------------
+# Raw tables
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RawTable:
+    """A file read as text cells, before validation. ``frame`` holds strings ('' for empty)."""
+
+    frame: pd.DataFrame
+    label: str
+    """How errors name the file (its name as the user gave it)."""
+
+
+def _decode(data: bytes, label: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "cannot decode the file; expected UTF-8 (with or without BOM) or GBK text", file=label
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
+    """Read a CSV (UTF-8/BOM/GBK; comma, tab, semicolon or pipe) or XLSX file as text cells."""
+    p = Path(path)
+    name = label or str(path)
+    if not p.exists():
+        raise InputError("file not found", file=str(path))
+    if p.is_dir():
+        raise InputError("expected a file, found a folder", file=str(path))
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB", file=name
+        )
+    return parse_raw_table(p.read_bytes(), name)
+
+
+def parse_raw_table(data: bytes, label: str) -> RawTable:
+    """Parse file bytes (CSV or XLSX, detected from content) into a RawTable."""
+    if not data.strip():
+        raise InputError("the file is empty; expected a header row and data rows", file=label)
+    if data[:4] == b"PK\x03\x04":
+        frame = _read_xlsx(data, label)
+    else:
+        text = _decode(data, label)
+        delimiter = _sniff_delimiter(text)
+        try:
+            rows = list(csv.reader(_io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV file ({exc})", file=label) from None
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            raise InputError("the file is empty; expected a header row and data rows", file=label)
+        header = [h.strip() for h in rows[0]]
+        width = len(header)
+        body: list[list[str]] = []
+        for i, r in enumerate(rows[1:], start=2):
+            if len(r) > width and any(c.strip() for c in r[width:]):
+                raise InputError(
+                    f"row has {len(r)} cells but the header has {width}", file=label, row=i
+                )
+            body.append([c.strip() for c in (r + [""] * width)[:width]])
+        frame = pd.DataFrame(body, columns=header, dtype=object)
+    if frame.shape[0] == 0:
+        raise InputError("the file has a header but no data rows", file=label, row=2)
+    return RawTable(frame=frame, label=label)
+
+
+def _read_xlsx(data: bytes, label: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(_io.BytesIO(data), dtype=str, header=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds; all mean "not a readable workbook"
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=label) \
+            from None
+    frame = frame.dropna(how="all")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.fillna("").astype(str).map(str.strip).astype(object)
+
+
+def _norm_header(name: str) -> str:
+    text = name.replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[\(（\[【].*?[\)）\]】]", "", text)  # drop a unit in brackets
+    return re.sub(r"[\s_\-]+", "", text)
+
+
+def resolve_columns(
+    raw: RawTable, aliases: dict[str, tuple[str, ...]], *, what: str
+) -> dict[str, str]:
+    """Map canonical names to the file's header names. Raises on two columns for one meaning."""
+    lookup = {_norm_header(a): canon for canon, names in aliases.items() for a in names}
+    found: dict[str, str] = {}
+    for col in raw.frame.columns:
+        canon = lookup.get(_norm_header(str(col)))
+        if canon is None:
+            continue
+        if canon in found:
+            raise InputError(
+                f"two columns mean '{canon}' ('{found[canon]}' and '{col}'); keep one",
+                file=raw.label, row=1, column=str(col),
+            )
+        found[canon] = str(col)
+    return found
+
+
+def _expected_headers(aliases: dict[str, tuple[str, ...]], names: Iterable[str]) -> str:
+    return "; ".join(f"{n} (or {'/'.join(aliases[n][1:4])})" for n in names)
+
+
+# --------------------------------------------------------------------------------------------
+# Cell parsers (each raises InputError naming the cell)
+# --------------------------------------------------------------------------------------------
+_DT_RE = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+    r"(?:[ T]+(\d{1,2})(?::(\d{2}))?(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_datetime(text: str, *, file: str, row: int, column: str) -> datetime:
+    """Parse ``YYYY-MM-DD HH:MM[:SS]`` (also ``/``, ``T``, 年月日, an optional UTC offset) to a
+    naive shop-local datetime."""
+    m = _DT_RE.match(text.strip())
+    if not m:
+        raise InputError(
+            "not a date-time; expected YYYY-MM-DD HH:MM", file=file, row=row, column=column,
+            value=text,
+        )
+    y, mo, d, hh, mm, ss, tz = m.groups()
+    try:
+        value = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        raise InputError(
+            "not a real date or time; expected YYYY-MM-DD HH:MM", file=file, row=row,
+            column=column, value=text,
+        ) from None
+    if tz:
+        if tz == "Z":
+            offset = 0
+        else:
+            sign = 1 if tz[0] == "+" else -1
+            digits = tz[1:].replace(":", "")
+            offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
+        value = value + timedelta(minutes=SHOP_UTC_OFFSET_HOURS * 60 - offset)
+    return value
+
+
+def parse_number(
+    text: str, *, file: str, row: int, column: str, expected: str, integer: bool = False,
+    minimum: float | None = None, maximum: float | None = None,
+) -> float:
+    """Parse a number (thousands separators allowed). Refuses NaN/inf and out-of-range values."""
+    cleaned = text.strip().replace(",", "").replace("，", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise InputError(f"not a number; expected {expected}", file=file, row=row,
+                         column=column, value=text) from None
+    if not math.isfinite(value):
+        raise InputError(f"expected {expected}", file=file, row=row, column=column, value=text)
+    if integer and value != int(value):
+        raise InputError(f"not a whole number; expected {expected}", file=file, row=row,
+                         column=column, value=text)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise InputError(f"out of range; expected {expected}", file=file, row=row,
+                         column=column, value=text)
+    return value
+
+
+_DURATION_RE = re.compile(r"^(?:(\d+)\s*[时h小时]+)?\s*(?:(\d+)\s*[分m]+)?\s*(?:(\d+)\s*[秒s]?)?$")
+
+
+def parse_seconds(text: str, *, file: str, row: int, column: str) -> float:
+    """A duration in seconds: ``420``, ``420.5``, ``07:00`` (mm:ss), ``00:07:00``, ``7分0秒``."""
+    t = text.strip()
+    if ":" in t:
+        parts = t.split(":")
+        try:
+            nums = [float(p) for p in parts]
+        except ValueError:
+            nums = []
+        if len(nums) in (2, 3) and all(n >= 0 for n in nums):
+            total = 0.0
+            for n in nums:
+                total = total * 60 + n
+            return total
+    else:
+        try:
+            value = float(t.replace(",", ""))
+            if value >= 0 and math.isfinite(value):
+                return value
+        except ValueError:
+            m = _DURATION_RE.match(t)
+            if m and any(m.groups()):
+                h, mi, s = (int(g) if g else 0 for g in m.groups())
+                return float(h * 3600 + mi * 60 + s)
+    raise InputError("expected a duration in seconds (e.g. 420 or 07:00)", file=file, row=row,
+                     column=column, value=text)
+
+
+def parse_bool(text: str, *, file: str, row: int, column: str) -> bool:
+    t = text.strip().lower()
+    if t in TRUE_WORDS:
+        return True
+    if t in FALSE_WORDS:
+        return False
+    raise InputError("expected yes or no", file=file, row=row, column=column, value=text)
+
+
+def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]:
+    """``Mon-Fri``, ``Mon,Wed,Sat``, ``周一-周五``, empty = every day."""
+    t = text.strip()
+    if not t or t.lower() in ("all", "every day", "每天", "全部"):
+        return frozenset(range(7))
+    days: set[int] = set()
+    for part in re.split(r"[,，、;/ ]+", t):
+        if not part:
+            continue
+        ends = re.split(r"\s*(?:-|–|~|至|到)\s*", part)
+        try:
+            idx = [DAY_NAMES[e.lower()] for e in ends]
+        except KeyError:
+            raise InputError(
+                "expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)", file=file, row=row,
+                column=column, value=text,
+            ) from None
+        if len(idx) == 1:
+            days.add(idx[0])
+        elif len(idx) == 2:
+            a, b = idx
+            d = a
+            while True:
+                days.add(d)
+                if d == b:
+                    break
+                d = (d + 1) % 7
+        else:
+            raise InputError("expected a day range like Mon-Fri", file=file, row=row,
+                             column=column, value=text)
+    return frozenset(days)
+
+
+def parse_hours(text: str, *, file: str, row: int, column: str) -> frozenset[int]:
+    """Clock hours covered by ``HH:MM-HH:MM`` ranges (``;``-separated, may wrap midnight,
+    ``00:00-24:00`` = all day). Ranges are whole hours. Empty = all day."""
+    t = text.strip()
+    if not t:
+        return frozenset(range(24))
+    hours: set[int] = set()
+    for part in re.split(r"[;；,，]+", t):
+        m = re.match(r"^\s*(\d{1,2})(?::00)?\s*(?:-|–|~|至|到)\s*(\d{1,2})(?::00)?\s*$", part)
+        if not m:
+            raise InputError(
+                "expected whole-hour ranges like 09:00-18:00 or 20:00-02:00", file=file,
+                row=row, column=column, value=text,
+            )
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 23 or b > 24:
+            raise InputError("hours must be within 00:00-24:00", file=file, row=row,
+                             column=column, value=text)
+        if a == b % 24 and not (a == 0 and b == 24):
+            raise InputError("a range must not start and end at the same hour", file=file,
+                             row=row, column=column, value=text)
+        h = a
+        while True:
+            hours.add(h)
+            h = (h + 1) % 24
+            if h == b % 24:
+                break
+    return frozenset(hours)
+
+
+# --------------------------------------------------------------------------------------------
+# History: hourly form
+# --------------------------------------------------------------------------------------------
+def _cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
+    """(spreadsheet row number, text) for each cell of a column."""
+    for i, v in enumerate(frame[column].tolist()):
+        yield i + 2, "" if v is None else str(v).strip()
+
+
+def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
+    label = raw.label
+    out: list[datetime] = []
+    if "timestamp" in cols:
+        col = cols["timestamp"]
+        for row, text in _cells(raw.frame, col):
+            if not text:
+                raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", file=label,
+                                 row=row, column=col)
+            span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
+            ts = parse_datetime(span.group(1) if span else text, file=label, row=row,
+                                column=col)
+            if ts.minute or ts.second:
+                raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00",
+                                 file=label, row=row, column=col, value=text)
+            out.append(ts)
+        return out
+    dcol, hcol = cols["date"], cols["hour"]
+    hours = raw.frame[hcol].tolist()
+    for row, text in _cells(raw.frame, dcol):
+        day = parse_datetime(text, file=label, row=row, column=dcol)
+        htext = str(hours[row - 2]).strip()
+        m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", htext)
+        if not m or int(m.group(1)) > 23:
+            raise InputError("expected an hour 0-23 (or HH:00)", file=label, row=row,
+                             column=hcol, value=htext)
+        if m.group(2) and m.group(2) != "00":
+            raise InputError("hour is not on the hour; expected HH:00", file=label, row=row,
+                             column=hcol, value=htext)
+        out.append(day.replace(hour=int(m.group(1)), minute=0, second=0))
+    return out
+
+
+def history_from_raw(raw: RawTable) -> HourlyHistory:
+    """Validate an hourly history table (see the module docstring for the repair policy)."""
+    label = raw.label
+    cols = resolve_columns(raw, HISTORY_ALIASES, what="history")
+    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
+    if not has_time or "sessions" not in cols:
+        if "start" in resolve_columns(raw, SESSION_ALIASES, what="sessions"):
+            return history_from_sessions(sessions_from_raw(raw))
+        raise InputError(
+            "unknown column set: expected an hourly history with "
+            + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
+            + f", or per-session records with a start column; found {list(raw.frame.columns)}",
+            file=label, row=1,
+        )
+    stamps = _hour_timestamps(raw, cols)
+    scol = cols["sessions"]
+    sessions = []
+    for row, text in _cells(raw.frame, scol):
+        if not text:
+            raise InputError("empty session count; expected a whole number >= 0", file=label,
+                             row=row, column=scol)
+        sessions.append(int(parse_number(text, file=label, row=row, column=scol,
+                                         expected="a whole number >= 0", integer=True,
+                                         minimum=0, maximum=10_000_000)))
+    optional: dict[str, list[float]] = {}
+    for name in ("avg_handle_seconds", "first_reply_seconds"):
+        values: list[float] = []
+        if name in cols:
+            for row, text in _cells(raw.frame, cols[name]):
+                values.append(math.nan if not text else
+                              parse_seconds(text, file=label, row=row, column=cols[name]))
+        optional[name] = values
+    shares: list[float] = []
+    if "replied_share" in cols:
+        for row, text in _cells(raw.frame, cols["replied_share"]):
+            if not text:
+                shares.append(math.nan)
+                continue
+            pct = text.endswith("%")
+            v = parse_number(text.rstrip("%"), file=label, row=row,
+                             column=cols["replied_share"], expected="a share 0-1 or 0%-100%",
+                             minimum=0, maximum=100 if pct else 1)
+            shares.append(v / 100 if pct else v)
+    optional["replied_share"] = shares
+
+    frame = pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)),
+                          "sessions": np.asarray(sessions, dtype=np.int64)})
+    for name, values in optional.items():
+        frame[name] = np.asarray(values, dtype=float) if values else np.nan
+    frame["_row"] = np.arange(2, len(frame) + 2)
+    return _finish_hourly(frame, label)
+
+
+def _finish_hourly(frame: pd.DataFrame, label: str) -> HourlyHistory:
+    warnings: list[str] = []
+    dup = frame["timestamp"].duplicated(keep=False)
+    if dup.any():
+        rows = frame.loc[dup, "_row"].tolist()[:2]
+        ts = frame.loc[dup, "timestamp"].iloc[0]
+        raise InputError(
+            f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); expected one "
+            "row per hour",
+            file=label, row=int(rows[1]), column="timestamp",
+        )
+    if not frame["timestamp"].is_monotonic_increasing:
+        warnings.append(f"{label}: rows were not in time order; sorted them")
+        frame = frame.sort_values("timestamp", kind="stable")
+    full = pd.date_range(frame["timestamp"].iloc[0], frame["timestamp"].iloc[-1], freq="h")
+    if len(full) != len(frame):
+        present = pd.Index(frame["timestamp"])
+        missing = full.difference(present)
+        # longest run of consecutive missing hours
+        runs: list[tuple[pd.Timestamp, int]] = []
+        start = missing[0]
+        length = 1
+        for prev, cur in itertools.pairwise(missing):
+            if cur - prev == pd.Timedelta(hours=1):
+                length += 1
+            else:
+                runs.append((start, length))
+                start, length = cur, 1
+        runs.append((start, length))
+        worst = max(runs, key=lambda r: r[1])
+        if worst[1] > MAX_REPAIRED_GAP_HOURS:
+            after = present[present < worst[0]].max()
+            row = int(frame.loc[frame["timestamp"] == after, "_row"].iloc[0]) + 1
+            raise InputError(
+                f"history has a gap of {worst[1]} hours from {worst[0]:%Y-%m-%d %H:00}; "
+                f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read as 0 "
+                "sessions: fill the gap or cut the file",
+                file=label, row=row, column="timestamp",
+            )
+        warnings.append(
+            f"{label}: {len(missing)} missing hour(s) read as 0 sessions "
+            f"(first {missing[0]:%Y-%m-%d %H:00})"
+        )
+        frame = frame.set_index("timestamp").reindex(full)
+        frame["sessions"] = frame["sessions"].fillna(0).astype(np.int64)
+        frame = frame.rename_axis("timestamp").reset_index()
+    frame = frame.drop(columns="_row").reset_index(drop=True)
+    return HourlyHistory(frame=frame, source=label, warnings=tuple(warnings))
+
+
+# --------------------------------------------------------------------------------------------
+# History: per-session form
+# --------------------------------------------------------------------------------------------
+def _parse_datetime_column(
+    raw: RawTable, column: str, *, required: bool
+) -> pd.Series:
+    """Vectorised parse with a precise error on the first bad cell."""
+    text = raw.frame[column].astype(str).str.strip()
+    fast = pd.to_datetime(text.str.replace("/", "-").str.replace("T", " "),
+                          format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    bad = fast.isna() & (text != "")
+    if bad.any():  # slower per-cell parse handles other accepted forms, or names the culprit
+        for i in (int(k) for k in np.flatnonzero(bad.to_numpy())):
+            fast.iloc[i] = pd.Timestamp(parse_datetime(text.iloc[i], file=raw.label, row=i + 2,
+                                                       column=column))
+    if required:
+        empty = fast.isna()
+        if empty.any():
+            i = int(np.flatnonzero(empty.to_numpy())[0])
+            raise InputError("empty start time; expected YYYY-MM-DD HH:MM:SS", file=raw.label,
+                             row=i + 2, column=column)
+    return pd.to_datetime(fast)
+
+
+def sessions_from_raw(raw: RawTable) -> SessionLog:
+    """Validate per-session records: start (required), first_reply, end, abandoned,
+    handle_seconds, agent_id."""
+    label = raw.label
+    cols = resolve_columns(raw, SESSION_ALIASES, what="sessions")
+    if "start" not in cols:
+        raise InputError(
+            "unknown column set: per-session records need a start column ("
+            + "/".join(SESSION_ALIASES["start"][:5]) + f"); found {list(raw.frame.columns)}",
+            file=label, row=1,
+        )
+    n = len(raw.frame)
+    start = _parse_datetime_column(raw, cols["start"], required=True)
+    first = (_parse_datetime_column(raw, cols["first_reply"], required=False)
+             if "first_reply" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
+    end = (_parse_datetime_column(raw, cols["end"], required=False)
+           if "end" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
+    warnings: list[str] = []
+    early = first.notna() & (first < start)
+    if early.any():
+        skew = (start - first).dt.total_seconds().where(early, 0)
+        too_early = skew > MAX_CLOCK_SKEW_SECONDS
+        if too_early.any():
+            i = int(np.flatnonzero(too_early.to_numpy())[0])
+            raise InputError(
+                "first reply is before the session start; expected a time at or after it",
+                file=label, row=i + 2, column=cols["first_reply"],
+                value=raw.frame[cols["first_reply"]].iloc[i])
+        warnings.append(f"{label}: {int(early.sum())} first reply time(s) up to "
+                        f"{MAX_CLOCK_SKEW_SECONDS} s before the start (clock skew) read as "
+                        "replies at the start")
+        first = first.where(~early, start)
+    if "abandoned" in cols:
+        abandoned = [parse_bool(t, file=label, row=r, column=cols["abandoned"]) if t else False
+                     for r, t in _cells(raw.frame, cols["abandoned"])]
+        abandoned_arr = np.asarray(abandoned, dtype=bool)
+    elif "first_reply" in cols:
+        abandoned_arr = first.isna().to_numpy()
+    else:
+        abandoned_arr = np.zeros(n, dtype=bool)
+    replied_and_abandoned = abandoned_arr & first.notna().to_numpy()
+    if replied_and_abandoned.any():
+        i = int(np.flatnonzero(replied_and_abandoned)[0])
+        raise InputError("marked abandoned but has a first reply time; expected one or the "
+                         "other", file=label, row=i + 2, column=cols["abandoned"])
+    handle = np.full(n, np.nan)
+    if "handle_seconds" in cols:
+        for r, t in _cells(raw.frame, cols["handle_seconds"]):
+            if t:
+                handle[r - 2] = parse_seconds(t, file=label, row=r, column=cols["handle_seconds"])
+    wait = np.where(first.notna(), (first - start).dt.total_seconds(),
+                    np.where(abandoned_arr & end.notna(), (end - start).dt.total_seconds(),
+                             np.nan))
+    agent = (raw.frame[cols["agent_id"]].astype(str).str.strip()
+             if "agent_id" in cols else pd.Series([""] * n))
+    frame = pd.DataFrame({
+        "start": start.to_numpy(), "first_reply": first.to_numpy(), "end": end.to_numpy(),
+        "abandoned": abandoned_arr, "handle_seconds": handle, "wait_seconds": wait,
+        "agent_id": agent.to_numpy(),
+    })
+    if not frame["start"].is_monotonic_increasing:
+        frame = frame.sort_values("start", kind="stable").reset_index(drop=True)
+    return SessionLog(frame=frame, source=label, warnings=tuple(warnings))
+
+
+def history_from_sessions(log: SessionLog) -> HourlyHistory:
+    """Aggregate per-session records to the hourly form (hours with no session read as 0)."""
+    f = log.frame
+    hour = f["start"].dt.floor("h")
+    replied = f["first_reply"].notna()
+    g = pd.DataFrame({
+        "timestamp": hour,
+        "sessions": 1,
+        "handle": f["handle_seconds"],
+        "first": (f["first_reply"] - f["start"]).dt.total_seconds().where(replied),
+        "replied": replied.astype(float),
+    }).groupby("timestamp")
+    agg = pd.DataFrame({
+        "sessions": g["sessions"].sum(),
+        "avg_handle_seconds": g["handle"].mean(),
+        "first_reply_seconds": g["first"].mean(),
+        "replied_share": g["replied"].mean(),
+    })
+    full = pd.date_range(agg.index.min(), agg.index.max(), freq="h")
+    agg = agg.reindex(full)
+    agg["sessions"] = agg["sessions"].fillna(0).astype(np.int64)
+    frame = agg.rename_axis("timestamp").reset_index()
+    return HourlyHistory(frame=frame, source=log.source, warnings=log.warnings)
+
+
+def read_history(path: str | Path) -> HourlyHistory:
+    """Read an hourly history, or per-session records aggregated to hours (detected from the
+    header)."""
+    return history_from_raw(read_raw_table(path))
+
+
+def read_sessions(path: str | Path) -> SessionLog:
+    """Read per-session records."""
+    return sessions_from_raw(read_raw_table(path))
+
+
+# --------------------------------------------------------------------------------------------
+# Agents
+# --------------------------------------------------------------------------------------------
+def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
+    """Validate an agents table. Returns the agents and warnings."""
+    label = raw.label
+    cols = resolve_columns(raw, AGENT_ALIASES, what="agents")
+    missing = [c for c in ("agent_id", "max_concurrent") if c not in cols]
+    if missing:
+        raise InputError(
+            "unknown column set: an agents file needs "
+            + _expected_headers(AGENT_ALIASES, missing) + f"; found {list(raw.frame.columns)}",
+            file=label, row=1,
+        )
+    warnings: list[str] = []
+    if "max_hours_week" not in cols:
+        warnings.append(f"{label}: no max_hours_week column; every agent may work up to 40 h")
+    f = raw.frame
+    agents: list[Agent] = []
+    seen: dict[str, int] = {}
+    for i in range(len(f)):
+        row = i + 2
+
+        def cell(name: str, _i: int = i) -> str:
+            return str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
+
+        aid = cell("agent_id")
+        if not AGENT_ID_PATTERN.match(aid):
+            raise InputError(
+                "expected an agent id of letters, digits, '_', '.', '-' (starting with a letter "
+                "or digit, at most 64)", file=label, row=row, column=cols["agent_id"], value=aid)
+        if aid in seen:
+            raise InputError(f"duplicate agent id (also on row {seen[aid]})", file=label, row=row,
+                             column=cols["agent_id"], value=aid)
+        seen[aid] = row
+        cap_text = cell("max_concurrent")
+        if not cap_text:
+            raise InputError(f"empty reception cap; expected a whole number 1-{MAX_CAP}",
+                             file=label, row=row, column=cols["max_concurrent"])
+        cap = int(parse_number(cap_text, file=label, row=row, column=cols["max_concurrent"],
+                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
+                               maximum=MAX_CAP))
+        max_h = 40.0
+        if "max_hours_week" in cols:
+            text = cell("max_hours_week")
+            if not text:
+                raise InputError("empty max hours; expected hours per week, 1-84",
+                                 file=label, row=row, column=cols["max_hours_week"])
+            max_h = parse_number(text, file=label, row=row, column=cols["max_hours_week"],
+                                 expected="hours per week, 1-84", minimum=1, maximum=84)
+        min_h = 0.0
+        if cell("min_hours_week"):
+            min_h = parse_number(cell("min_hours_week"), file=label, row=row,
+                                 column=cols["min_hours_week"],
+                                 expected="hours per week >= 0", minimum=0, maximum=84)
+            if min_h > max_h:
+                raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}", file=label,
+                                 row=row, column=cols["min_hours_week"])
+        days = parse_days(cell("available_days"), file=label, row=row,
+                          column=cols.get("available_days", "available_days"))
+        hours = parse_hours(cell("available_hours"), file=label, row=row,
+                            column=cols.get("available_hours", "available_hours"))
+        mask: WeekMask = ALWAYS
+        if len(days) < 7 or len(hours) < 24:
+            mask = tuple(tuple(d in days and h in hours for h in range(24)) for d in range(7))
+        night = weekend = True
+        if cell("night_ok"):
+            night = parse_bool(cell("night_ok"), file=label, row=row, column=cols["night_ok"])
+        if cell("weekend_ok"):
+            weekend = parse_bool(cell("weekend_ok"), file=label, row=row,
+                                 column=cols["weekend_ok"])
+        agents.append(Agent(agent_id=aid, max_concurrent=cap, max_hours_week=max_h,
+                            name=cell("name"), min_hours_week=min_h, available=mask,
+                            night_ok=night, weekend_ok=weekend))
+    return tuple(agents), tuple(warnings)
+
+
+def read_agents(path: str | Path) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
+    """Read an agents file: (agents, warnings)."""
+    return agents_from_raw(read_raw_table(path))
+
+
+def agents_frame(agents: Sequence[Agent]) -> pd.DataFrame:
+    """Agents as an editable table in the agents-file format (inverse of ``agents_from_raw``)."""
+    rows = []
+    for a in agents:
+        days = [d for d in range(7) if any(a.available[d])]
+        hours = sorted({h for d in range(7) for h in range(24) if a.available[d][h]})
+        rows.append({
+            "agent_id": a.agent_id, "name": a.name, "max_concurrent": a.max_concurrent,
+            "max_hours_week": a.max_hours_week, "min_hours_week": a.min_hours_week,
+            "available_days": "" if len(days) == 7 else ",".join(DAYS[d] for d in days),
+            "available_hours": "" if len(hours) == 24 else _hours_text(hours),
+            "night_ok": "yes" if a.night_ok else "no",
+            "weekend_ok": "yes" if a.weekend_ok else "no",
+        })
+    return pd.DataFrame(rows)
+
+
+def _hours_text(hours: list[int]) -> str:
+    hs = set(hours)
+    starts = [h for h in hours if (h - 1) % 24 not in hs]
+    parts = []
+    for s in starts:
+        e = s
+        while (e + 1) % 24 in hs and (e + 1) % 24 != s:
+            e = (e + 1) % 24
+        parts.append(f"{s:02d}:00-{(e + 1) % 24 if (e + 1) % 24 else 24:02d}:00")
+    return ";".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Roster (the CLI contract) and forecasts
+# --------------------------------------------------------------------------------------------
+def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
+    label = raw.label
+    cols = resolve_columns(raw, ROSTER_ALIASES, what="roster")
+    missing = [c for c in ("agent_id", "start", "end", "max_concurrent") if c not in cols]
+    if missing:
+        raise InputError(f"a roster needs columns {missing}; found {list(raw.frame.columns)}",
+                         file=label, row=1)
+    shifts: list[Shift] = []
+    f = raw.frame
+    for i in range(len(f)):
+        row = i + 2
+
+        def dt(name: str, _i: int = i, _row: int = row) -> datetime | None:
+            if name not in cols:
+                return None
+            text = str(f[cols[name]].iloc[_i]).strip()
+            return parse_datetime(text, file=label, row=_row, column=cols[name]) if text else None
+
+        s, e = dt("start"), dt("end")
+        if s is None or e is None:
+            raise InputError("empty shift time; expected YYYY-MM-DD HH:MM", file=label, row=row,
+                             column=cols["start"] if s is None else cols["end"])
+        if e <= s:
+            raise InputError("shift ends before it starts", file=label, row=row,
+                             column=cols["end"], value=f[cols["end"]].iloc[i])
+        cap = int(parse_number(str(f[cols["max_concurrent"]].iloc[i]), file=label, row=row,
+                               column=cols["max_concurrent"],
+                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
+                               maximum=MAX_CAP))
+        aid = str(f[cols["agent_id"]].iloc[i]).strip()
+        if not AGENT_ID_PATTERN.match(aid):
+            raise InputError("expected an agent id", file=label, row=row,
+                             column=cols["agent_id"], value=aid)
+        bs, be = dt("break_start"), dt("break_end")
+        if (bs is None) != (be is None) or (bs is not None and be is not None
+                                            and not (s <= bs < be <= e)):
+            raise InputError("break must lie inside the shift with both start and end given",
+                             file=label, row=row, column=cols.get("break_start", "break_start"))
+        shifts.append(Shift(aid, s, e, cap, bs, be))
+    if week_start is None:
+        first = min(x.start for x in shifts)
+        week_start = (first + timedelta(hours=12)).date()
+        week_start -= timedelta(days=week_start.weekday())
+    return Roster(week_start=week_start, shifts=tuple(shifts))
+
+
+def read_roster(path: str | Path, *, week_start: date | None = None) -> Roster:
+    return roster_from_raw(read_raw_table(path), week_start=week_start)
+
+
+def read_hourly_sessions(path: str | Path) -> pd.DataFrame:
+    """A forecast-like file (timestamp, sessions; sessions may be fractional expectations)."""
+    raw = read_raw_table(path)
+    cols = resolve_columns(raw, HISTORY_ALIASES, what="forecast")
+    if "timestamp" not in cols or "sessions" not in cols:
+        raise InputError("expected columns timestamp and sessions", file=raw.label, row=1)
+    stamps = _hour_timestamps(raw, cols)
+    values = [parse_number(t, file=raw.label, row=r, column=cols["sessions"],
+                           expected="expected sessions >= 0", minimum=0, maximum=1e7)
+              for r, t in _cells(raw.frame, cols["sessions"])]
+    return pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values})
+
+
+# --------------------------------------------------------------------------------------------
+# Writers: atomic, BOM for Excel, never over an input, formula-safe where meant for spreadsheets
+# --------------------------------------------------------------------------------------------
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value: object) -> object:
+    """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # a negative number is data, not a formula
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object],
+                  protected: Iterable[str | Path] = ()) -> None:
+    target = path.resolve()
+    for p in protected:
+        if Path(p).resolve() == target:
+            raise InputError("refusing to overwrite an input file; choose another output folder",
+                             file=str(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def csv_bytes(frame: pd.DataFrame, *, spreadsheet: bool = False) -> bytes:
+    """A table as UTF-8-with-BOM CSV bytes (Excel opens it with Chinese intact). With
+    ``spreadsheet=True`` text cells that look like formulas are escaped."""
+    out = frame.map(excel_safe) if spreadsheet else frame
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, spreadsheet: bool = False,
+              protected: Iterable[str | Path] = ()) -> Path:
+    p = Path(path)
+    data = csv_bytes(frame, spreadsheet=spreadsheet)
+    _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
+    return p
+
+
+def write_json(obj: object, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
+    p = Path(path)
+    text = json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"), protected)
+    return p
+
+
+def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
+    p = Path(path)
+    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"), protected)
+    return p
