@@ -28,7 +28,7 @@ from scheduler.forecast.events import (
 )
 from scheduler.forecast.methods import HOURS, METHODS
 
-DEFAULT_METHOD = "level_profile"
+DEFAULT_METHOD = "robust_mean"
 """The method ``auto`` falls back to when the history is too short to choose by backtest; picked
 by ``benchmarks/forecast_backtest.py`` (lowest WAPE on the real call-centre history)."""
 
@@ -37,6 +37,10 @@ AUTO_MIN_WEEKS = 4
 
 AUTO_WINDOW_WEEKS = 8
 """``auto`` compares methods on (at most) this many most recent forecastable weeks."""
+
+AUTO_MARGIN = 0.05
+"""``auto`` leaves DEFAULT_METHOD only for a method whose WAPE is this much lower (relative):
+on the benchmark, switching on small differences lost accuracy (the choice chases noise)."""
 
 CALIBRATION_WEEKS = 16
 """The band is calibrated on the residuals of (at most) this many most recent weeks."""
@@ -193,8 +197,9 @@ class Engine:
         return good[-window:]
 
     def choose(self, upto: int, candidates: Sequence[str]) -> str:
-        """The candidate with the lowest WAPE over the latest forecastable weeks before ``upto``;
-        ``DEFAULT_METHOD`` when fewer than ``AUTO_MIN_WEEKS`` such weeks exist."""
+        """The candidate with the lowest WAPE over the latest forecastable weeks before ``upto``
+        if it beats ``DEFAULT_METHOD`` by ``AUTO_MARGIN``; ``DEFAULT_METHOD`` otherwise and when
+        fewer than ``AUTO_MIN_WEEKS`` such weeks exist."""
         rows = self.residual_rows(DEFAULT_METHOD, upto, AUTO_WINDOW_WEEKS)
         if len(rows) < AUTO_MIN_WEEKS:
             return DEFAULT_METHOD
@@ -202,15 +207,15 @@ class Engine:
         denom = float(actual.sum())
         if denom <= 0:
             return DEFAULT_METHOD
-        best, best_err = DEFAULT_METHOD, np.inf
-        for m in candidates:
+        errors: dict[str, float] = {}
+        for m in dict.fromkeys([DEFAULT_METHOD, *candidates]):
             fc = self.predict(m, slice(None), upto)[rows]
-            if not np.isfinite(fc).all():
-                continue
-            err = float(np.abs(fc - actual).sum()) / denom
-            if err < best_err - 1e-12:
-                best, best_err = m, err
-        return best
+            if np.isfinite(fc).all():
+                errors[m] = float(np.abs(fc - actual).sum()) / denom
+        best = min(errors, key=lambda m: errors[m])
+        if errors[best] < errors[DEFAULT_METHOD] * (1 - AUTO_MARGIN):
+            return best
+        return DEFAULT_METHOD
 
     def band(
         self, method: str, upto: int, fc: np.ndarray, band: float

@@ -131,7 +131,7 @@ def level_profile(
     weeks: np.ndarray,
     *,
     profile_weeks: int = 12,
-    level_weeks: int = 4,
+    level_weeks: int = 8,
     trim: float = 0.2,
     day_pool: float = 0.0,
 ) -> np.ndarray:
@@ -184,7 +184,7 @@ def level_profile(
     return _fallback(weeks, level * prof)
 
 
-def robust_mean(weeks: np.ndarray, *, recent: int = 8, trim: float = 0.2) -> np.ndarray:
+def robust_mean(weeks: np.ndarray, *, recent: int = 10, trim: float = 0.2) -> np.ndarray:
     """Trimmed mean of the same weekday-hour over the last ``recent`` weeks, after masking
     outlier days (``outlier_day_mask``)."""
     x = weeks[-recent:].copy()

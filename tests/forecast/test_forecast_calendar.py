@@ -1,0 +1,188 @@
+"""Public holidays, make-up days and promotions act on exactly the hours they name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from scheduler.domain import HourlyHistory
+from scheduler.errors import InputError
+from scheduler.forecast import (
+    DEFAULT_DAY_MULTIPLIERS,
+    Promotion,
+    day_kinds,
+    default_promotions,
+    forecast_week,
+    hour_multipliers,
+    promotions_from_rows,
+    weekly_live_streams,
+)
+
+MakeHistory = Callable[..., HourlyHistory]
+
+
+def _hours_between(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() // 3600)
+
+
+def _by_day(frame_sessions: np.ndarray) -> np.ndarray:
+    return np.asarray(frame_sessions, dtype=float).reshape(7, 24)
+
+
+def test_day_kinds_from_chinese_calendar() -> None:
+    days = [date(2025, 10, 1), date(2025, 9, 28), date(2025, 9, 27), date(2026, 2, 17),
+            date(2025, 9, 30)]
+    kinds, notes = day_kinds(days)
+    assert kinds == ["holiday", "makeup", None, "spring_festival", None]
+    assert notes == []
+
+
+def test_years_outside_chinese_calendar_have_no_effect_and_a_note() -> None:
+    kinds, notes = day_kinds([date(1999, 10, 1), date(2031, 1, 1)])
+    assert kinds == [None, None]
+    assert any("1999" in n for n in notes) and any("2031" in n for n in notes)
+
+
+def test_default_holiday_multiplier_on_exactly_the_holiday_days(make_history: MakeHistory) -> None:
+    # target week Mon 2025-09-29: Mon/Tue ordinary, Wed 1 Oct - Sun 5 Oct National Day off
+    start, target = datetime(2025, 7, 7), date(2025, 9, 29)
+    history = make_history(start, np.full(_hours_between(start, datetime(2025, 9, 29)), 10))
+    fc = forecast_week(history, target, promotions=(), method="robust_mean")
+    days = _by_day(fc.frame["sessions"].to_numpy())
+    np.testing.assert_allclose(days[:2], 10.0)
+    np.testing.assert_allclose(days[2:], 10.0 * DEFAULT_DAY_MULTIPLIERS["holiday"])
+    s = fc.frame.set_index("timestamp")["sessions"]
+    assert s[datetime(2025, 9, 30, 23)] == pytest.approx(10.0)  # the neighbour hour
+    assert s[datetime(2025, 10, 1, 0)] == pytest.approx(11.0)
+    assert any("2025-10-01 holiday: x1.10 (default)" in n for n in fc.notes)
+
+
+def test_multipliers_learned_from_history(make_history: MakeHistory) -> None:
+    # history holds National Day 1-5 Oct at twice the usual volume (5 days >= 2: learned), and
+    # one make-up Sunday (28 Sep, 1 day < 2: default). Target week 6 Oct: Mon-Wed off (6-8 Oct),
+    # Sat 11 Oct a make-up working day.
+    start, end = datetime(2025, 6, 30), datetime(2025, 10, 6)
+    n = _hours_between(start, end)
+    values = np.full(n, 10.0)
+    for k in range(n):
+        if date(2025, 10, 1) <= (start + timedelta(hours=k)).date() <= date(2025, 10, 5):
+            values[k] = 20.0
+    history = make_history(start, values)
+    fc = forecast_week(history, date(2025, 10, 6), promotions=(), method="robust_mean")
+    days = _by_day(fc.frame["sessions"].to_numpy())
+    np.testing.assert_allclose(days[0:3], 20.0)  # learned x2.0
+    np.testing.assert_allclose(days[3:5], 10.0)
+    np.testing.assert_allclose(days[5], 10.0 * DEFAULT_DAY_MULTIPLIERS["makeup"])
+    np.testing.assert_allclose(days[6], 10.0)
+    assert any("holiday: x2.00 (learned from 5 day(s))" in n for n in fc.notes)
+
+
+def test_holidays_can_be_switched_off(make_history: MakeHistory) -> None:
+    start = datetime(2025, 7, 7)
+    history = make_history(start, np.full(_hours_between(start, datetime(2025, 9, 29)), 10))
+    fc = forecast_week(history, date(2025, 9, 29), promotions=(), holidays=False)
+    np.testing.assert_allclose(fc.frame["sessions"], 10.0)
+
+
+def test_promotion_multiplies_exactly_its_hours(make_history: MakeHistory) -> None:
+    start, target = datetime(2030, 1, 7), date(2030, 3, 4)
+    history = make_history(start, np.full(8 * 168, 10))
+    live = Promotion("直播", datetime(2030, 3, 6, 20), datetime(2030, 3, 6, 22), 2.0, "live")
+    half = Promotion("闪购", datetime(2030, 3, 7, 9, 30), datetime(2030, 3, 7, 10), 3.0)
+    fc = forecast_week(history, target, promotions=[live, half], holidays=False)
+    s = fc.frame.set_index("timestamp")["sessions"]
+    assert s[datetime(2030, 3, 6, 19)] == pytest.approx(10.0)
+    assert s[datetime(2030, 3, 6, 20)] == pytest.approx(20.0)
+    assert s[datetime(2030, 3, 6, 21)] == pytest.approx(20.0)
+    assert s[datetime(2030, 3, 6, 22)] == pytest.approx(10.0)
+    assert s[datetime(2030, 3, 7, 9)] == pytest.approx(20.0)  # half the hour at x3: x2
+    assert s[datetime(2030, 3, 7, 10)] == pytest.approx(10.0)
+    assert (s > 10.0 + 1e-9).sum() == 3
+
+
+def test_promotion_hours_in_history_are_normalised(make_history: MakeHistory) -> None:
+    # every Wednesday 20:00-22:00 the shop streams and volume doubles; the target week has no
+    # stream: the forecast shows the usual 10, and with the stream it shows 20
+    start, target = datetime(2030, 1, 7), date(2030, 3, 4)
+    values = np.full(8 * 168, 10.0)
+    streams = []
+    for w in range(8):
+        monday = date(2030, 1, 7) + timedelta(weeks=w)
+        streams += weekly_live_streams(monday, weekdays=[2], start_hour=20, hours=2,
+                                       multiplier=2.0)
+        values[w * 168 + 2 * 24 + 20: w * 168 + 2 * 24 + 22] = 20.0
+    history = make_history(start, values)
+    fc = forecast_week(history, target, promotions=streams, holidays=False)
+    np.testing.assert_allclose(fc.frame["sessions"], 10.0)
+    with_stream = [*streams, *weekly_live_streams(target, weekdays=[2], start_hour=20, hours=2,
+                                                  multiplier=2.0)]
+    fc2 = forecast_week(history, target, promotions=with_stream, holidays=False)
+    assert fc2.frame["sessions"].to_numpy()[2 * 24 + 20] == pytest.approx(20.0)
+
+
+def test_default_618_promotion_applies_on_its_days(make_history: MakeHistory) -> None:
+    start, target = datetime(2025, 4, 7), date(2025, 6, 16)
+    history = make_history(start, np.full(_hours_between(start, datetime(2025, 6, 16)), 10))
+    fc = forecast_week(history, target)  # default promotions and holidays
+    days = _by_day(fc.frame["sessions"].to_numpy())
+    np.testing.assert_allclose(days[:3], 16.0)  # 618 狂欢 16-18 June x1.6
+    np.testing.assert_allclose(days[3:], 10.0)
+
+
+def test_default_promotions_cover_the_big_events() -> None:
+    names = " ".join(p.name for p in default_promotions(2025))
+    for event in ("年货节", "38", "618", "双11 预售", "双11 尾款", "双12"):
+        assert event in names
+    assert all(p.end > p.start and p.multiplier > 1 for p in default_promotions(2025))
+
+
+def test_hour_multipliers_overlapping_promotions_multiply() -> None:
+    a = Promotion("a", datetime(2030, 1, 1, 1), datetime(2030, 1, 1, 3), 2.0)
+    b = Promotion("b", datetime(2030, 1, 1, 2), datetime(2030, 1, 1, 4), 1.5)
+    m = hour_multipliers(datetime(2030, 1, 1), 6, [a, b])
+    np.testing.assert_allclose(m, [1, 2, 3, 1.5, 1, 1])
+
+
+def test_promotions_from_rows_parses_valid_rows() -> None:
+    rows = [
+        {"name": "双11 尾款", "start": "2025-10-31 20:00", "end": "2025-11-04", "multiplier": "1.6"},
+        {"name": "直播", "start": "2025/11/05 19:30", "end": "2025-11-05T22:00:00",
+         "multiplier": " 2 ", "kind": "live"},
+    ]
+    promos = promotions_from_rows(rows)
+    assert promos[0] == Promotion("双11 尾款", datetime(2025, 10, 31, 20), datetime(2025, 11, 4),
+                                  1.6, "custom")
+    assert promos[1].kind == "live" and promos[1].multiplier == 2.0
+    assert promos[1].start == datetime(2025, 11, 5, 19, 30)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "fragment"),
+    [
+        ({"start": "next monday"}, "start", "date-time"),
+        ({"end": "2025-06-01 00:00"}, "end", "after start"),
+        ({"multiplier": "abc"}, "multiplier", "number"),
+        ({"multiplier": "-1"}, "multiplier", "number"),
+        ({"multiplier": "50"}, "multiplier", "number"),
+        ({"name": "  "}, "name", "empty"),
+    ],
+)
+def test_promotions_from_rows_names_row_and_column(
+    bad: dict[str, str], column: str, fragment: str
+) -> None:
+    good = {"name": "618", "start": "2025-06-16 00:00", "end": "2025-06-19 00:00",
+            "multiplier": "1.6"}
+    with pytest.raises(InputError) as err:
+        promotions_from_rows([good, {**good, **bad}], source="promos.csv")
+    assert err.value.row == 3 and err.value.column == column
+    text = str(err.value)
+    assert "promos.csv" in text and "row 3" in text and fragment in text and "\n" not in text
+
+
+def test_promotions_from_rows_missing_column() -> None:
+    with pytest.raises(InputError) as err:
+        promotions_from_rows([{"name": "x", "start": "2025-06-16", "end": "2025-06-17"}])
+    assert err.value.column == "multiplier" and err.value.row == 2
