@@ -6,17 +6,28 @@ prints a short human summary. Every user error is one line on stderr and a non-z
 
 from __future__ import annotations
 
+import json
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import DAYS
-from scheduler.errors import SchedulerError
-from scheduler.io import read_history
+from scheduler.domain import DAYS, Arrivals, Forecast, week_hours
+from scheduler.errors import InputError, SchedulerError
+from scheduler.io import (
+    read_history,
+    read_hourly_sessions,
+    read_roster,
+    read_sessions,
+    write_csv,
+    write_json,
+)
+from scheduler.params import ChatModel
 from scheduler.profile import profile_history
 
 EXIT_INPUT = 2
@@ -78,6 +89,214 @@ def inspect(history: HistoryOpt) -> None:
                    f"({p.mean_handle_seconds / 60:.1f} min)")
     else:
         typer.echo("Mean handle time: not in the file (the planner will use its default)")
+
+
+def _week_start(text: str | None, *, default: date | None = None, option: str = "--week-start"
+                ) -> date:
+    if text is None:
+        if default is None:
+            raise InputError(f"{option} is required (a Monday, YYYY-MM-DD)")
+        return default
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{option}: expected a date YYYY-MM-DD", value=text) from None
+    if day.weekday() != 0:
+        raise InputError(f"{option}: {day} is a {DAYS[day.weekday()]}; the week to plan must "
+                         f"start on a Monday (e.g. {day - timedelta(days=day.weekday())})")
+    return day
+
+
+def _next_monday(after: datetime) -> date:
+    day = after.date() if after.time() == datetime.min.time() else after.date() + timedelta(1)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+def _chat_model(handle: float | None, reply: float | None, patience: float | None,
+                answer: float | None, base: ChatModel | None = None) -> ChatModel:
+    chat = base or ChatModel()
+    changes = {k: v for k, v in (("handle_seconds", handle), ("base_reply_seconds", reply),
+                                 ("patience_seconds", patience), ("answer_seconds", answer))
+               if v is not None}
+    try:
+        return chat.with_(**changes)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")]
+WeekOpt = Annotated[
+    str | None,
+    typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
+                 "Monday after the history ends)."),
+]
+HandleOpt = Annotated[float | None, typer.Option("--handle-seconds", help="Solo handle time of "
+                      "one chat, seconds (default 600, or fitted from the history).")]
+ReplyOpt = Annotated[float | None, typer.Option("--reply-seconds", help="Agent's own time to "
+                     "the first reply with one chat, seconds (default 20).")]
+PatienceOpt = Annotated[float | None, typer.Option("--patience-seconds", help="Mean time a buyer "
+                        "waits before leaving, seconds (default 600; 0 = never leaves).")]
+AnswerOpt = Annotated[float | None, typer.Option("--answer-seconds", help="Reply deadline, "
+                      "seconds (default 180: the 3-minute rate).")]
+
+
+@app.command()
+def forecast(
+    history: HistoryOpt,
+    out: OutOpt,
+    week_start: WeekOpt = None,
+    method: Annotated[str, typer.Option(help="auto (best by backtest) or a method name.")] = "auto",
+) -> None:
+    """Forecast next week's sessions per hour (with an 80% band) and print the backtest."""
+    from scheduler.forecast import backtest, forecast_week
+
+    hist = read_history(history)
+    for w in hist.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    week = _week_start(week_start, default=_next_monday(hist.end))
+    typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
+    fc = forecast_week(hist, week, method=method)
+    frame = fc.frame[["timestamp", "sessions", "low", "high"]].copy()
+    frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
+    path = write_csv(frame.round(2), out / "forecast.csv", protected=[history])
+    if hist.hours >= 5 * 168:
+        bt = backtest(hist)
+        typer.echo(bt.format_table())
+    else:
+        typer.echo("(backtest needs at least 5 weeks of history)")
+    total = fc.frame["sessions"].sum()
+    typer.echo(f"Method: {fc.method}. Expected sessions next week: {total:,.0f} "
+               f"(80% band per hour). Wrote {path}")
+    for note in fc.notes:
+        typer.echo(f"note: {note}")
+
+
+@app.command()
+def staffing(
+    sessions_per_hour: Annotated[float, typer.Option(help="Expected new sessions per hour.")],
+    cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, 1-8.")] = 3,
+    target: Annotated[float, typer.Option(help="3-minute reply rate to reach, 0-1.")] = 0.8,
+    handle_seconds: HandleOpt = None,
+    reply_seconds: ReplyOpt = None,
+    patience_seconds: PatienceOpt = None,
+    answer_seconds: AnswerOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """How many agents at this cap reach the target? (A calculator for one busy hour.)"""
+    from scheduler.staffing import required_agents, service_metrics
+
+    if sessions_per_hour < 0:
+        raise InputError("--sessions-per-hour: expected a number >= 0", value=sessions_per_hour)
+    if not 1 <= cap <= 8:
+        raise InputError("--cap: expected a whole number 1-8", value=cap)
+    if not 0 < target < 1:
+        raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
+    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
+    n = required_agents(sessions_per_hour, cap, chat, target=target)
+    rows = []
+    if n is not None:
+        for k in (n - 1, n, n + 1):
+            if k >= 0:
+                m = service_metrics(sessions_per_hour, k, cap, chat)
+                rows.append((k, m))
+    at_n = next((m for k, m in rows if k == n), None)
+    if as_json:
+        typer.echo(json.dumps({
+            "required_agents": n,
+            "three_min_rate": at_n.service_level if at_n else None,
+            "reply_rate": at_n.reply_rate if at_n else None,
+            "abandon_rate": at_n.abandon_probability if at_n else None,
+            "occupancy": at_n.occupancy if at_n else None,
+            "mean_wait_seconds": at_n.mean_wait_seconds if at_n else None,
+            "neighbours": {str(k): m.service_level for k, m in rows},
+            "inputs": {"sessions_per_hour": sessions_per_hour, "cap": cap, "target": target,
+                       "handle_seconds": chat.handle_seconds,
+                       "reply_seconds": chat.base_reply_seconds,
+                       "patience_seconds": chat.patience_seconds,
+                       "answer_seconds": chat.answer_seconds},
+        }))
+        return
+    if n is None:
+        typer.echo(f"No team at cap {cap} reaches {target:.0%}: the reply latency at this cap "
+                   f"({chat.reply_latency_seconds(cap):.0f} s) or the load is too high. Try a "
+                   "lower cap.")
+        raise typer.Exit(1)
+    typer.echo(f"{sessions_per_hour:g} sessions/hour, handle {chat.handle_seconds:.0f} s, cap "
+               f"{cap}: {n} agents reach a {target:.0%} 3-minute reply rate.")
+    for k, m in rows:
+        mark = "  <- required" if k == n else ""
+        typer.echo(f"  {k:>3} agents: 3-min rate {m.service_level:6.1%}, reply rate "
+                   f"{m.reply_rate:6.1%}, occupancy {m.occupancy:5.1%}{mark}")
+
+
+@app.command()
+def simulate(
+    roster: Annotated[Path, typer.Option("--roster", help="roster.csv (agent_id, start, end, "
+                                          "max_concurrent[, break_start, break_end]).")],
+    out: OutOpt,
+    arrivals: Annotated[Path | None, typer.Option("--arrivals", help="Per-session records to "
+                        "replay (start times).")] = None,
+    forecast_file: Annotated[Path | None, typer.Option("--forecast", help="Hourly expected "
+                             "sessions (timestamp, sessions) to draw arrivals from.")] = None,
+    week_start: WeekOpt = None,
+    replications: Annotated[int, typer.Option(help="Seeded replications (forecast only).")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    handle_seconds: HandleOpt = None,
+    reply_seconds: ReplyOpt = None,
+    patience_seconds: PatienceOpt = None,
+    answer_seconds: AnswerOpt = None,
+    target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")] = 0.8,
+) -> None:
+    """Play a roster against sessions; write metrics.json and hourly.csv."""
+    from scheduler.simulate import simulate_replications, simulate_roster
+
+    if (arrivals is None) == (forecast_file is None):
+        raise InputError("give exactly one of --arrivals FILE or --forecast FILE")
+    if replications < 1:
+        raise InputError("--replications: expected a whole number >= 1", value=replications)
+    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
+    ros = read_roster(roster)
+    week = _week_start(week_start, default=ros.week_start)
+    ros = type(ros)(week_start=week, shifts=ros.shifts)
+    inputs: list[Path] = [roster]
+    if arrivals is not None:
+        inputs.append(arrivals)
+        log = read_sessions(arrivals)
+        first = datetime.combine(week, datetime.min.time())
+        starts = [t.to_pydatetime() for t in log.frame["start"]
+                  if first <= t.to_pydatetime() < first + timedelta(days=7)]
+        if not starts:
+            raise InputError(f"no session in {arrivals} starts in the week of {week}",
+                             file=str(arrivals))
+        result = simulate_roster(ros, Arrivals(start=tuple(starts)), chat, seed=seed)
+        summary = result.to_summary(target=target)
+        hourly = result.hourly_frame()
+        metrics: dict[str, object] = summary.as_dict()
+        three, reply = summary.three_min_rate, summary.reply_rate
+    else:
+        assert forecast_file is not None
+        inputs.append(forecast_file)
+        table = read_hourly_sessions(forecast_file)
+        hours = week_hours(week)
+        by_hour = dict(zip(table["timestamp"].dt.to_pydatetime(), table["sessions"], strict=True))
+        missing = [h for h in hours if h not in by_hour]
+        if missing:
+            raise InputError(f"the forecast has no row for {missing[0]:%Y-%m-%d %H:00} of the "
+                             f"week of {week}; expected 168 hourly rows", file=str(forecast_file))
+        fc = Forecast(week_start=week, method="file", frame=pd.DataFrame({
+            "timestamp": pd.to_datetime(hours), "sessions": [by_hour[h] for h in hours],
+            "low": [by_hour[h] for h in hours], "high": [by_hour[h] for h in hours],
+            "overridden": False}))
+        reps = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
+        hourly = reps.hourly_frame()
+        metrics = reps.as_dict()
+        three, reply = reps.three_min_rate.mean, reps.reply_rate.mean
+    hourly = hourly.copy()
+    hourly["hour_start"] = pd.to_datetime(hourly["hour_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    write_csv(hourly.round(4), out / "hourly.csv", protected=inputs)
+    write_json(metrics, out / "metrics.json", protected=inputs)
+    typer.echo(f"Week of {week}: 3-minute reply rate {three:.1%}, reply rate {reply:.1%}. "
+               f"Wrote {out / 'metrics.json'} and {out / 'hourly.csv'}")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -58,3 +58,63 @@ def test_bad_history_one_line_nonzero_no_traceback(
 def test_missing_file_and_missing_option() -> None:
     assert main(["inspect", "--history", "/no/such/file.csv"]) == 2
     assert main(["inspect"]) == 2
+
+
+def test_forecast_writes_csv_and_rejects_non_monday(repo: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    hist = str(repo / "data" / "sample_history.csv")
+    assert main(["forecast", "--history", hist, "--week-start", "2026-11-23",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "seasonal_naive" in out and "WAPE" in out
+    import pandas as pd
+
+    fc = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
+    assert list(fc.columns) == ["timestamp", "sessions", "low", "high"]
+    assert len(fc) == 168 and fc["timestamp"].iloc[0] == "2026-11-23 00:00"
+    assert (fc["low"] <= fc["sessions"]).all() and (fc["sessions"] <= fc["high"]).all()
+    assert main(["forecast", "--history", hist, "--week-start", "2026-11-24",
+                 "--out", str(tmp_path)]) == 2
+    assert "Monday" in capsys.readouterr().err
+
+
+def test_staffing_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["staffing", "--sessions-per-hour", "120", "--handle-seconds", "420", "--cap",
+                 "3", "--target", "0.8", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert isinstance(got["required_agents"], int)
+    n = got["required_agents"]
+    assert got["three_min_rate"] >= 0.8
+    assert got["neighbours"][str(n - 1)] < 0.8  # the smallest team meeting the target
+    assert main(["staffing", "--sessions-per-hour", "120", "--cap", "0"]) == 2
+
+
+def test_simulate_writes_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    roster = tmp_path / "roster.csv"
+    lines = ["agent_id,start,end,max_concurrent"]
+    for d in range(23, 30):  # two 11-hour shifts a day: 11:00-12:00 and 23:00-24:00 uncovered
+        for a, h in (("A1", 0), ("A2", 12)):
+            lines.append(f"{a},2026-11-{d} {h:02d}:00,2026-11-{d} {h + 11:02d}:00,3")
+    roster.write_text("\n".join(lines) + "\n")
+    fc = tmp_path / "fc.csv"
+    rows = ["timestamp,sessions"]
+    import pandas as pd
+
+    for t in pd.date_range("2026-11-23", periods=168, freq="h"):
+        rows.append(f"{t:%Y-%m-%d %H:%M},4")
+    fc.write_text("\n".join(rows) + "\n")
+    code = main(["simulate", "--roster", str(roster), "--forecast", str(fc), "--out",
+                 str(tmp_path / "o"), "--replications", "3"])
+    assert code == 0, capsys.readouterr().err
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert 0 < metrics["three_min_rate"]["mean"] <= 1
+    hourly = pd.read_csv(tmp_path / "o" / "hourly.csv", encoding="utf-8-sig")
+    assert len(hourly) == 168
+    # sessions arriving in the uncovered hours wait for the next shift: they miss 3 minutes
+    gap = pd.to_datetime(hourly["hour_start"]).dt.hour.isin([11, 23])
+    assert hourly.loc[gap, "three_min_rate"].max() < 0.5
+    assert hourly.loc[~gap, "three_min_rate"].mean() > 0.9
