@@ -74,6 +74,7 @@ class RawRun:
 
     Per session (arrays of length N, in arrival order): ``pickup_seconds`` (NaN if never picked
     up), ``reply_latency_seconds`` (NaN if never picked up), ``agent`` (-1 if never picked up),
+    ``held_at_pickup`` (chats the agent held right after the pickup, 0 if never picked up),
     ``abandoned`` (left the queue before a pickup), ``left_seconds`` (time of abandonment, NaN
     otherwise), ``done_seconds`` (chat completion, NaN if not completed before the run stopped).
 
@@ -85,6 +86,7 @@ class RawRun:
 
     pickup_seconds: np.ndarray
     reply_latency_seconds: np.ndarray
+    held_at_pickup: np.ndarray
     agent: np.ndarray
     abandoned: np.ndarray
     left_seconds: np.ndarray
@@ -145,6 +147,7 @@ def run_events(
     pickup = [nan] * n
     lat_out = [nan] * n
     agent_of = [-1] * n
+    held = [0] * n
     abandoned = [False] * n
     left = [nan] * n
     done = [nan] * n
@@ -288,6 +291,7 @@ def run_events(
             chats[a].append((vclock[a] + handle[s], s))
             pickup[s] = t
             lat_out[s] = latency[j]
+            held[s] = j
             agent_of[s] = a
             log_t.append(t)
             log_a.append(a)
@@ -316,6 +320,7 @@ def run_events(
     return RawRun(
         pickup_seconds=np.asarray(pickup, dtype=float),
         reply_latency_seconds=np.asarray(lat_out, dtype=float),
+        held_at_pickup=np.asarray(held, dtype=np.int64),
         agent=np.asarray(agent_of, dtype=np.int64),
         abandoned=np.asarray(abandoned, dtype=bool),
         left_seconds=np.asarray(left, dtype=float),
