@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table.itertuples(index=False):
-        vs = "" if np.isnan(row.wape_vs_naive) else f"{row.wape_vs_naive:+.1%}"
+        ratio = float(row.wape_vs_naive)  # type: ignore[arg-type]
+        vs = "" if np.isnan(ratio) else f"{ratio:+.1%}"
         md.append(
             f"| {row.method} | {row.weeks} | {row.wape:.1%} | {row.bias:+.1%} | "
             f"{row.wape_busiest:.1%} | {row.coverage:.1%} | {vs} |"

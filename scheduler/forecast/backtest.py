@@ -141,8 +141,14 @@ def backtest(
             cover = float(((low <= actual) & (actual <= high)).mean())
             start = grid.row_start(r)
             week_rows.append(
-                {"method": m, "week_start": start.date(), "chosen": chosen, "wape": wape,
-                 "bias": bias, "coverage": cover}
+                {
+                    "method": m,
+                    "week_start": start.date(),
+                    "chosen": chosen,
+                    "wape": wape,
+                    "bias": bias,
+                    "coverage": cover,
+                }
             )
             hour_parts.append(
                 pd.DataFrame(
@@ -183,8 +189,16 @@ def _summarise(
         busy = a >= threshold
         wape_b, _ = _scores(a[busy], f[busy])
         cover = float(((h["low"].to_numpy() <= a) & (a <= h["high"].to_numpy())).mean())
-        rows.append({"method": m, "weeks": n_weeks, "wape": wape, "bias": bias,
-                     "wape_busiest": wape_b, "coverage": cover})
+        rows.append(
+            {
+                "method": m,
+                "weeks": n_weeks,
+                "wape": wape,
+                "bias": bias,
+                "wape_busiest": wape_b,
+                "coverage": cover,
+            }
+        )
     table = pd.DataFrame(rows)
     naive = table.loc[table["method"] == "seasonal_naive", "wape"]
     ref = float(naive.iloc[0]) if len(naive) else math.nan

@@ -275,9 +275,7 @@ def week_rows(week_start: date, origin: datetime) -> int:
     return (datetime.combine(week_start, datetime.min.time()) - origin).days // 7
 
 
-def describe_days(
-    grid: Grid, row: int, mults: Mapping[str, DayMultiplier]
-) -> list[str]:
+def describe_days(grid: Grid, row: int, mults: Mapping[str, DayMultiplier]) -> list[str]:
     """Notes naming the special days of grid row ``row`` and the multiplier applied."""
     notes = []
     for d in range(7):
@@ -286,8 +284,6 @@ def describe_days(
             continue
         day = grid.origin.date() + timedelta(days=row * 7 + d)
         m = mults[kind]
-        src = (
-            f"learned from {m.learned_from_days} day(s)" if m.learned_from_days else "default"
-        )
+        src = f"learned from {m.learned_from_days} day(s)" if m.learned_from_days else "default"
         notes.append(f"{day.isoformat()} {kind}: x{m.multiplier:.2f} ({src})")
     return notes

@@ -144,8 +144,16 @@ def weekly_live_streams(
     return tuple(out)
 
 
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
-                     "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+)
 
 PROMOTION_COLUMNS = ("name", "start", "end", "multiplier")
 """Required columns of a promotion calendar; an optional ``kind`` column is also read."""

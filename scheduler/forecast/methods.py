@@ -28,8 +28,9 @@ def _fallback(weeks: np.ndarray, fc: np.ndarray) -> np.ndarray:
         by_hour = weeks.reshape(weeks.shape[0], DAYS, 24)
         with np.errstate(invalid="ignore"):
             cnt = np.isfinite(by_hour).sum(axis=(0, 1))
-            hour_mean = np.where(cnt > 0, np.nansum(by_hour, axis=(0, 1)) / np.maximum(cnt, 1),
-                                 np.nan)
+            hour_mean = np.where(
+                cnt > 0, np.nansum(by_hour, axis=(0, 1)) / np.maximum(cnt, 1), np.nan
+            )
         overall = float(np.nanmean(weeks)) if np.isfinite(weeks).any() else 0.0
         tiled = np.tile(hour_mean, DAYS)
         tiled = np.where(np.isfinite(tiled), tiled, overall)
@@ -108,9 +109,7 @@ def median_recent(weeks: np.ndarray, *, recent: int = 5) -> np.ndarray:
     return _fallback(weeks, fc)
 
 
-def outlier_day_mask(
-    weeks: np.ndarray, *, low: float = 0.5, high: float = 2.0
-) -> np.ndarray:
+def outlier_day_mask(weeks: np.ndarray, *, low: float = 0.5, high: float = 2.0) -> np.ndarray:
     """Boolean ``(n, 168)``: True for the hours of days whose total is below ``low`` or above
     ``high`` times the median total of the same weekday over the given weeks (unannounced
     holidays, outages, one-off spikes). Days with unknown hours are not judged."""

@@ -82,8 +82,7 @@ def check_method(method: str, *, allow_auto: bool = True) -> None:
     """InputError for an unknown method name."""
     names = ([AUTO] if allow_auto else []) + list(METHODS)
     if method not in names:
-        raise InputError(f"unknown forecast method; choose one of {', '.join(names)}",
-                         value=method)
+        raise InputError(f"unknown forecast method; choose one of {', '.join(names)}", value=method)
 
 
 def forecast_week(

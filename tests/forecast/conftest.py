@@ -28,7 +28,8 @@ def build_history(start: datetime, sessions: np.ndarray, source: str = "test") -
     frame = pd.DataFrame(
         {
             "timestamp": pd.date_range(start, periods=len(values), freq="h"),
-            "sessions": np.rint(values).astype(np.int64) if np.allclose(values, np.rint(values))
+            "sessions": np.rint(values).astype(np.int64)
+            if np.allclose(values, np.rint(values))
             else values,
             "avg_handle_seconds": np.nan,
             "first_reply_seconds": np.nan,

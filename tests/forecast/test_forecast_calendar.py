@@ -33,8 +33,13 @@ def _by_day(frame_sessions: np.ndarray) -> np.ndarray:
 
 
 def test_day_kinds_from_chinese_calendar() -> None:
-    days = [date(2025, 10, 1), date(2025, 9, 28), date(2025, 9, 27), date(2026, 2, 17),
-            date(2025, 9, 30)]
+    days = [
+        date(2025, 10, 1),
+        date(2025, 9, 28),
+        date(2025, 9, 27),
+        date(2026, 2, 17),
+        date(2025, 9, 30),
+    ]
     kinds, notes = day_kinds(days)
     assert kinds == ["holiday", "makeup", None, "spring_festival", None]
     assert notes == []
@@ -108,17 +113,18 @@ def test_promotion_hours_in_history_are_normalised(make_history: MakeHistory) ->
     # stream: the forecast shows the usual 10, and with the stream it shows 20
     start, target = datetime(2030, 1, 7), date(2030, 3, 4)
     values = np.full(8 * 168, 10.0)
-    streams = []
+    streams: list[Promotion] = []
     for w in range(8):
         monday = date(2030, 1, 7) + timedelta(weeks=w)
-        streams += weekly_live_streams(monday, weekdays=[2], start_hour=20, hours=2,
-                                       multiplier=2.0)
-        values[w * 168 + 2 * 24 + 20: w * 168 + 2 * 24 + 22] = 20.0
+        streams += weekly_live_streams(monday, weekdays=[2], start_hour=20, hours=2, multiplier=2.0)
+        values[w * 168 + 2 * 24 + 20 : w * 168 + 2 * 24 + 22] = 20.0
     history = make_history(start, values)
     fc = forecast_week(history, target, promotions=streams, holidays=False)
     np.testing.assert_allclose(fc.frame["sessions"], 10.0)
-    with_stream = [*streams, *weekly_live_streams(target, weekdays=[2], start_hour=20, hours=2,
-                                                  multiplier=2.0)]
+    with_stream = [
+        *streams,
+        *weekly_live_streams(target, weekdays=[2], start_hour=20, hours=2, multiplier=2.0),
+    ]
     fc2 = forecast_week(history, target, promotions=with_stream, holidays=False)
     assert fc2.frame["sessions"].to_numpy()[2 * 24 + 20] == pytest.approx(20.0)
 
@@ -148,13 +154,24 @@ def test_hour_multipliers_overlapping_promotions_multiply() -> None:
 
 def test_promotions_from_rows_parses_valid_rows() -> None:
     rows = [
-        {"name": "双11 尾款", "start": "2025-10-31 20:00", "end": "2025-11-04", "multiplier": "1.6"},
-        {"name": "直播", "start": "2025/11/05 19:30", "end": "2025-11-05T22:00:00",
-         "multiplier": " 2 ", "kind": "live"},
+        {
+            "name": "双11 尾款",
+            "start": "2025-10-31 20:00",
+            "end": "2025-11-04",
+            "multiplier": "1.6",
+        },
+        {
+            "name": "直播",
+            "start": "2025/11/05 19:30",
+            "end": "2025-11-05T22:00:00",
+            "multiplier": " 2 ",
+            "kind": "live",
+        },
     ]
     promos = promotions_from_rows(rows)
-    assert promos[0] == Promotion("双11 尾款", datetime(2025, 10, 31, 20), datetime(2025, 11, 4),
-                                  1.6, "custom")
+    assert promos[0] == Promotion(
+        "双11 尾款", datetime(2025, 10, 31, 20), datetime(2025, 11, 4), 1.6, "custom"
+    )
     assert promos[1].kind == "live" and promos[1].multiplier == 2.0
     assert promos[1].start == datetime(2025, 11, 5, 19, 30)
 
@@ -173,8 +190,12 @@ def test_promotions_from_rows_parses_valid_rows() -> None:
 def test_promotions_from_rows_names_row_and_column(
     bad: dict[str, str], column: str, fragment: str
 ) -> None:
-    good = {"name": "618", "start": "2025-06-16 00:00", "end": "2025-06-19 00:00",
-            "multiplier": "1.6"}
+    good = {
+        "name": "618",
+        "start": "2025-06-16 00:00",
+        "end": "2025-06-19 00:00",
+        "multiplier": "1.6",
+    }
     with pytest.raises(InputError) as err:
         promotions_from_rows([good, {**good, **bad}], source="promos.csv")
     assert err.value.row == 3 and err.value.column == column

@@ -34,9 +34,7 @@ def test_constant_series_forecasts_the_constant(make_history: MakeHistory, metho
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_pure_weekly_pattern_is_reproduced_exactly(
-    make_history: MakeHistory, method: str
-) -> None:
+def test_pure_weekly_pattern_is_reproduced_exactly(make_history: MakeHistory, method: str) -> None:
     rng = np.random.default_rng(3)
     pattern = rng.integers(0, 60, size=168)
     history = make_history(START, np.tile(pattern, 8))
