@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "# Forecast backtest",
         "",
         f"Data: `{args.data.name}` summed to {history.hours} clock hours "
-        f"({history.start:%Y-%m-%d} to {history.end:%Y-%m-%d}).",
+        f"({history.start:%Y-%m-%d %H:%M} to {history.end:%Y-%m-%d %H:%M}, end exclusive).",
         f"Rolling origin, at least {args.min_train_weeks} training weeks; "
         f"{int(table['weeks'].iloc[0])} target weeks ({first} to {last}); "
         f"busiest hours = top {result.busiest_share:.0%} of target hours by actual; "
