@@ -268,3 +268,11 @@ def test_trace_with_nan_draws_from_the_model() -> None:
     r = simulate_roster(one_agent(hm(9), hm(17), 1), arrivals, NO_LEAVING, seed=1)
     handles = col(r, "handle_seconds")
     assert handles[1] == 100.0 and handles[0] > 0 and handles[0] != 100.0
+
+
+def test_empty_roster_every_session_waits_and_leaves() -> None:
+    chat = NO_LEAVING.with_(patience_seconds=300.0)
+    r = run(Roster(WEEK, ()), trace((hm(10), 60.0, 30.0), (hm(11), 60.0, math.nan)), chat)
+    assert (r.week.sessions, r.week.replied, r.week.abandoned) == (2, 0, 2)
+    assert r.week.reply_rate == 0.0 and math.isnan(r.week.occupancy)
+    assert r.sessions["end"].isna().all()
