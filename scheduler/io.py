@@ -38,7 +38,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -56,7 +56,7 @@ from scheduler.domain import (
     WeekMask,
 )
 from scheduler.errors import InputError
-from scheduler.params import MAX_CAP
+from scheduler.params import MAX_CAP, Rules
 
 MAX_REPAIRED_GAP_HOURS = 12
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -924,3 +924,54 @@ def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] =
     p = Path(path)
     _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"), protected)
     return p
+
+
+# --------------------------------------------------------------------------------------------
+# Rules (TOML)
+# --------------------------------------------------------------------------------------------
+def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
+    """Read roster rules from a TOML file whose keys are ``Rules`` fields, e.g.::
+
+        shift_lengths_hours = [4, 6, 8]
+        min_rest_hours = 11
+        min_days_off = 1
+
+    Unknown keys and values of the wrong type are refused, naming the key."""
+    import tomllib
+
+    p = Path(path)
+    label = str(path)
+    if not p.exists():
+        raise InputError("file not found", file=label)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable TOML rules file ({exc})", file=label) from None
+    base = base or Rules()
+    known = {f.name: f for f in fields(Rules)}
+    changes: dict[str, object] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise InputError(f"unknown rule; expected one of {', '.join(known)}", file=label,
+                             column=key)
+        current = getattr(base, key)
+        if isinstance(current, tuple):
+            if not isinstance(value, list) or not value or not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+                raise InputError("expected a list of numbers, e.g. [4, 6, 8]", file=label,
+                                 column=key, value=value)
+            value = tuple(type(current[0])(v) if current else v for v in value)
+        elif isinstance(current, bool):
+            if not isinstance(value, bool):
+                raise InputError("expected true or false", file=label, column=key, value=value)
+        elif isinstance(current, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InputError("expected a number", file=label, column=key, value=value)
+            if isinstance(current, int) and value != int(value):
+                raise InputError("expected a whole number", file=label, column=key, value=value)
+            value = type(current)(value)
+        changes[key] = value
+    try:
+        return replace(base, **changes)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InputError(str(exc), file=label) from None

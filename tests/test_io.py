@@ -388,3 +388,29 @@ def test_writer_refuses_to_overwrite_input(tmp_path: Path) -> None:
     out = write_csv(pd.DataFrame({"a": [1]}), tmp_path / "out" / "x.csv")
     assert out.read_bytes() == b"\xef\xbb\xbfa\n1\n"
     assert [f.name for f in out.parent.iterdir()] == ["x.csv"]  # no temp file left
+
+
+# ------------------------------------------------------------------ rules (TOML)
+def test_rules_file_overrides_defaults(tmp_path: Path) -> None:
+    from scheduler.io import read_rules
+
+    p = tmp_path / "rules.toml"
+    p.write_text("shift_lengths_hours = [8]\nmin_rest_hours = 12\ncyclic = false\n")
+    r = read_rules(p)
+    assert r.shift_lengths_hours == (8.0,) and r.min_rest_hours == 12.0 and r.cyclic is False
+    assert r.max_consecutive_days == 6  # untouched default
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [("min_rest = 11\n", "unknown rule"), ("min_rest_hours = 'eleven'\n", "expected a number"),
+     ("shift_lengths_hours = 8\n", "list of numbers"), ("cyclic = 1\n", "true or false"),
+     ("interval_minutes = 20\n", "15, 30 or 60"), ("min_rest_hours = [\n", "TOML")],
+)
+def test_bad_rules_refused(tmp_path: Path, text: str, needle: str) -> None:
+    from scheduler.io import read_rules
+
+    p = tmp_path / "rules.toml"
+    p.write_text(text)
+    with pytest.raises(InputError, match=needle):
+        read_rules(p)
