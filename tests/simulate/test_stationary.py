@@ -93,3 +93,25 @@ def test_light_load_everyone_is_answered_by_reply_latency_alone() -> None:
 def test_rejects_bad_arguments(arrivals: float, agents: int, cap: int) -> None:
     with pytest.raises(ValueError):
         simulate_stationary(arrivals, agents, cap, ChatModel(), hours=1)
+
+
+def test_one_agent_concurrency_matches_its_birth_death_chain() -> None:
+    # One agent, cap 3, exponential handle, no abandonment: the number of sessions in the system
+    # is a birth-death chain with birth rate lam and death rate capacity(min(j, 3)) / h.
+    chat = ChatModel(
+        handle_seconds=600.0,
+        base_reply_seconds=0.0,
+        patience_seconds=math.inf,
+        throughput=(1.0, 1.7, 2.5),
+    )
+    lam, mu = 12.0, 6.0  # per hour
+    top = 200
+    weights = [1.0]
+    for j in range(1, top):
+        weights.append(weights[-1] * lam / (mu * chat.capacity(min(j, 3))))
+    pi = np.array(weights) / sum(weights)
+    no_wait = pi[:3].sum()
+    occupancy = sum(pi[j] * min(j, 3) for j in range(top)) / 3.0
+    m = simulate_stationary(lam, 1, 3, chat, hours=8000, warmup_hours=10, seed=5)
+    assert m.share_picked_up_within(0.0) == pytest.approx(no_wait, abs=0.015)
+    assert m.occupancy == pytest.approx(occupancy, abs=0.015)
