@@ -116,12 +116,16 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
     st = pd.to_datetime(frame["start"])
     origin = st.min() if len(frame) else pd.Timestamp(0)
     to_s = 1e-9
-    fr_s = ((fr - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s)
-    en_s = ((en - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s)
-    st_s = ((st - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s)
+    fr_s = (fr - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s
+    en_s = (en - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s
+    st_s = (st - origin).to_numpy(dtype="timedelta64[ns]").astype("int64") * to_s
     usable = (
-        answered & (agent != "") & fr.notna().to_numpy() & en.notna().to_numpy()
-        & np.isfinite(handle) & (handle > 0.0)
+        answered
+        & (agent != "")
+        & fr.notna().to_numpy()
+        & en.notna().to_numpy()
+        & np.isfinite(handle)
+        & (handle > 0.0)
     )
     usable &= np.where(usable, en_s > fr_s, False)
     load = np.full(len(frame), np.nan)

@@ -115,25 +115,57 @@ def _slot_levels(caps: Sequence[int]) -> np.ndarray:
     return np.concatenate(levels).astype(np.int64)
 
 
+def _metrics(lam_hour: float, agents: int, slots: int, **values: float | bool) -> ServiceMetrics:
+    """ServiceMetrics of a degenerate case: ``values`` overrides the no-demand defaults."""
+    base: dict[str, float | bool] = {
+        "service_level": 1.0,
+        "wait_probability": 0.0,
+        "abandon_probability": 0.0,
+        "reply_rate": 1.0,
+        "mean_wait_seconds": 0.0,
+        "mean_queue": 0.0,
+        "mean_busy_slots": 0.0,
+        "occupancy": 0.0,
+        "utilisation": 0.0,
+        "stable": True,
+    }
+    base.update(values)
+    return ServiceMetrics(lam_hour, agents, slots, **base)  # type: ignore[arg-type]
+
+
 def _empty_metrics(lam_hour: float, agents: int, slots: int, chat: ChatModel) -> ServiceMetrics:
-    """No agents: nobody is served."""
+    """No agents: nobody is served (with abandonment everybody leaves after their patience)."""
     theta = chat.abandonment_rate_per_second
     if lam_hour == 0.0:
-        return ServiceMetrics(0.0, agents, slots, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, True)
+        return _metrics(0.0, agents, slots)
+    failed: dict[str, float | bool] = {
+        "service_level": 0.0,
+        "wait_probability": 1.0,
+        "reply_rate": 0.0,
+    }
     if theta > 0.0:
         lam = lam_hour / SECONDS_PER_HOUR
-        return ServiceMetrics(
-            lam_hour, agents, slots, 0.0, 1.0, 1.0, 0.0, 1.0 / theta, lam / theta, 0.0, 0.0, 0.0,
-            True,
+        return _metrics(
+            lam_hour,
+            agents,
+            slots,
+            **failed,
+            abandon_probability=1.0,
+            mean_wait_seconds=1.0 / theta,
+            mean_queue=lam / theta,
         )
-    return ServiceMetrics(
-        lam_hour, agents, slots, 0.0, 1.0, 0.0, 0.0, math.inf, math.inf, 0.0, 0.0, 0.0, False
+    return _metrics(
+        lam_hour,
+        agents,
+        slots,
+        **failed,
+        mean_wait_seconds=math.inf,
+        mean_queue=math.inf,
+        stable=False,
     )
 
 
-def _waiting_success(
-    q: np.ndarray, mu_full: float, theta: float, t_left: float
-) -> np.ndarray:
+def _waiting_success(q: np.ndarray, mu_full: float, theta: float, t_left: float) -> np.ndarray:
     """P(picked up within ``t_left`` seconds) for an arrival with ``q`` sessions ahead (theta>0)."""
     if t_left <= 0.0:
         return np.zeros(q.shape)
@@ -164,13 +196,13 @@ def _solve(
     death_in = np.cumsum(th[levels] - th[levels - 1]) / h
     mu_full = float(sum(cnt * th[c] for c, cnt in cap_counts.items()) / h)
     # Which agent frees the slot a waiting session takes: proportional to its completion rate.
-    pick_mix = [(cnt * th[c] / h / mu_full, answer - chat.reply_latency_seconds(c))
-                for c, cnt in cap_counts.items()]
+    pick_mix = [
+        (cnt * th[c] / h / mu_full, answer - chat.reply_latency_seconds(c))
+        for c, cnt in cap_counts.items()
+    ]
 
     if lam_hour == 0.0:
-        return ServiceMetrics(
-            0.0, agents, slots, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, True
-        )
+        return _metrics(0.0, agents, slots)
     lam = lam_hour / SECONDS_PER_HOUR
     log_lam = math.log(lam)
     log_pi_in = np.concatenate(([0.0], np.cumsum(log_lam - np.log(death_in))))  # m = 0..N
@@ -195,16 +227,27 @@ def _solve(
         mean_queue = float((q_all * p_full).sum())
         sl_wait = 0.0
         for weight, t_left in pick_mix:
-            sl_wait += weight * float((p_full * _waiting_success(q_all, mu_full, theta, t_left))
-                                      .sum())
+            sl_wait += weight * float(
+                (p_full * _waiting_success(q_all, mu_full, theta, t_left)).sum()
+            )
         abandon = theta * mean_queue / lam
         stable = True
     else:
         rho = lam / mu_full
         if rho >= 1.0:
-            return ServiceMetrics(
-                lam_hour, agents, slots, 0.0, 1.0, 0.0, mu_full / lam, math.inf, math.inf,
-                float(slots), 1.0, 1.0, False,
+            return _metrics(
+                lam_hour,
+                agents,
+                slots,
+                service_level=0.0,
+                wait_probability=1.0,
+                reply_rate=mu_full / lam,
+                mean_wait_seconds=math.inf,
+                mean_queue=math.inf,
+                mean_busy_slots=float(slots),
+                occupancy=1.0,
+                utilisation=1.0,
+                stable=False,
             )
         # Geometric tail: pi_{N+q} = pi_N rho^q; total tail (q >= 0) = pi_N / (1 - rho).
         log_tail_total = log_pi_in[-1] - math.log1p(-rho)
@@ -357,9 +400,11 @@ def _homogeneous_block(lam: float, cap: int, chat: ChatModel, ns: np.ndarray) ->
             b = (mu[:, None] + theta) / theta
             i = q_all[:, 1:]
             log_pmf = np.concatenate(
-                (b * math.log1p(-x) + 0.0 * q_all[:, :1],
-                 b * math.log1p(-x) + np.cumsum(math.log(x) + np.log(i - 1.0 + b) - np.log(i),
-                                                axis=1)),
+                (
+                    b * math.log1p(-x) + 0.0 * q_all[:, :1],
+                    b * math.log1p(-x)
+                    + np.cumsum(math.log(x) + np.log(i - 1.0 + b) - np.log(i), axis=1),
+                ),
                 axis=1,
             )
             tail = np.clip(1.0 - np.cumsum(np.exp(log_pmf), axis=1), 0.0, 1.0)
