@@ -1,0 +1,287 @@
+"""Explain a shortfall in sentences and find the cheapest fixes by what-if re-solves of stage A.
+
+Sentences name the hours ("Mon 02:00–06:00"), by how much they are short (agents at the cap on
+duty, and solo-chat units), why (nobody available, everyone available already on duty, the
+staffing table has no team that meets the target, labour rules), and what would fix it
+("add 2 agents available Mon 02:00–06:00", "allow cap 5", "allow 4-hour shifts"), each fix
+checked by re-solving stage A with the change within a small time budget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from scheduler.domain import Agent, Requirements
+from scheduler.params import ChatModel, Rules, ServiceTarget
+from scheduler.roster.aggregate import Aggregate, Limits, aggregate_limits, solve_aggregate
+from scheduler.roster.grid import Grid, agent_interval_ok, build_grid, eligibility
+from scheduler.roster.objective import (
+    Envelopes,
+    Weights,
+    build_envelopes,
+    evaluate_coverage,
+    make_weights,
+)
+from scheduler.roster.validate import Check
+
+WHAT_IF_SECONDS = 20.0
+"""At most this much wall time for all what-if re-solves together."""
+
+
+def _runs(ts: list[int]) -> list[tuple[int, int]]:
+    """Contiguous runs (first, last) of sorted interval indices."""
+    out: list[tuple[int, int]] = []
+    for t in ts:
+        if out and t == out[-1][1] + 1:
+            out[-1] = (out[-1][0], t)
+        else:
+            out.append((t, t))
+    return out
+
+
+def _short_units(grid: Grid, agg: Aggregate, env: Envelopes | None) -> tuple[int, int]:
+    counts = np.zeros((grid.intervals, len(grid.caps)), dtype=np.int64)
+    for (s, lv), c in agg.counts.items():
+        for t in grid.types[s].duty:
+            counts[t, lv] += c
+    cov = evaluate_coverage(grid, counts, env)
+    return int(cov.short.sum()), cov.weekly_gap
+
+
+def _mask_for(grid: Grid, runs: list[tuple[int, int]]) -> tuple[tuple[bool, ...], ...]:
+    """Availability covering the runs, padded on both sides to fit the shortest shift."""
+    pad = max(1, min(grid.shift_minutes) // grid.interval_minutes)
+    hours = set()
+    for first, last in runs:
+        for t in range(first - pad, last + pad + 1):
+            hours.add(int(grid.hour_of_week[t % grid.intervals]))
+    return tuple(tuple((d * 24 + h) in hours for h in range(24)) for d in range(7))
+
+
+def diagnose(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    check: Check,
+    *,
+    requirements: Requirements,
+    rules: Rules,
+    service: ServiceTarget,
+    chat: ChatModel,
+    limits: Limits,
+    weights: Weights,
+    envelopes: Envelopes | None,
+    time_budget_seconds: float,
+    num_workers: int,
+    seed: int,
+) -> list[str]:
+    """Sentences describing what is short, why, and the fixes that were checked to help."""
+    cov = check.coverage
+    short_ts = [int(t) for t in np.flatnonzero(cov.short > 0)]
+    if not short_ts and cov.weekly_gap == 0:
+        goal = (
+            "the weekly 3-minute target is met and every interval meets the hourly floor"
+            if envelopes is not None
+            else "every interval meets the target at its highest cap on duty"
+        )
+        return [f"Fully covered: {goal}."]
+    out: list[str] = []
+    ok = (
+        np.stack([agent_interval_ok(grid, a) for a in agents], axis=1)
+        if agents
+        else np.zeros((grid.intervals, 0), dtype=bool)
+    )
+    usable = np.array([grid.top_level(a) is not None for a in agents], dtype=bool)
+    runs = _runs(short_ts)
+    units = np.asarray(grid.units)
+    cheapest = np.argmin(np.where(grid.allowed, grid.req_units, np.iinfo(np.int64).max), axis=1)
+    no_team: np.ndarray = np.asarray(
+        ~np.asarray(requirements.feasible)[:, list(grid.cap_index)].any(axis=1), dtype=bool
+    )
+    add_total = 0
+    for first, last in runs:
+        ts = list(range(first, last + 1))
+        lv = [int(cov.top[t]) if cov.top[t] >= 0 else int(cheapest[t]) for t in ts]
+        need_agents = max(
+            math.ceil(int(cov.short[t]) / int(units[x])) for t, x in zip(ts, lv, strict=True)
+        )
+        need_units = max(int(cov.short[t]) for t in ts) / 10
+        cap = grid.caps[max(lv)]
+        add_total += need_agents
+        where = grid.span_label(first, last)
+        avail = int(max((ok[t] & usable).sum() for t in ts)) if agents else 0
+        if avail == 0:
+            why = "no agent is available in these hours"
+        elif all(no_team[t] for t in ts):
+            why = (
+                f"the staffing table has no team of up to {requirements.max_team} agents that "
+                "meets the target at any allowed cap"
+            )
+        elif all(cov.agents[t] >= (ok[t] & usable).sum() for t in ts):
+            why = f"all {avail} agents available are already on duty"
+        else:
+            why = (
+                "the agents available cannot take another shift here without breaking a labour "
+                "rule (rest, weekly hours, days off, consecutive days) or an uncovered hour "
+                "costs less than a whole extra shift"
+            )
+        out.append(
+            f"{where}: short by {need_agents} agent{'s' if need_agents != 1 else ''} at cap "
+            f"{cap} ({need_units:g} solo-chat units); {why}."
+        )
+    if envelopes is not None and cov.weekly_gap > 0:
+        out.append(
+            f"The week's expected 3-minute replies fall {cov.weekly_gap / 100:g} sessions short "
+            f"of {service.target:.0%} of all sessions."
+        )
+    out += _what_ifs(
+        grid,
+        agents,
+        check,
+        runs,
+        add_total,
+        requirements=requirements,
+        rules=rules,
+        service=service,
+        chat=chat,
+        envelopes=envelopes,
+        budget=min(WHAT_IF_SECONDS, time_budget_seconds),
+        num_workers=num_workers,
+        seed=seed,
+    )
+    del limits, weights
+    return out
+
+
+def _what_ifs(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    check: Check,
+    runs: list[tuple[int, int]],
+    add_total: int,
+    *,
+    requirements: Requirements,
+    rules: Rules,
+    service: ServiceTarget,
+    chat: ChatModel,
+    envelopes: Envelopes | None,
+    budget: float,
+    num_workers: int,
+    seed: int,
+) -> list[str]:
+    base_short = int(check.coverage.short.sum())
+    base_gap = check.coverage.weekly_gap
+    started = time.perf_counter()
+    trials: list[tuple[str, list[Agent], Rules]] = []
+    top_caps = [a.max_concurrent for a in agents]
+    cap_new = max(
+        [c for c in grid.caps if c <= (max(top_caps) if top_caps else max(grid.caps))],
+        default=max(grid.caps),
+    )
+    mask = _mask_for(grid, runs)
+    spans = ", ".join(grid.span_label(a, b) for a, b in runs[:4]) + (
+        " and more" if len(runs) > 4 else ""
+    )
+    extra = [
+        Agent(
+            f"__extra{k}",
+            cap_new,
+            max(rules.full_time_hours, 40.0),
+            available=mask,
+            night_ok=True,
+            weekend_ok=True,
+        )
+        for k in range(max(1, add_total))
+    ]
+    trials.append(
+        (
+            f"add {len(extra)} agent{'s' if len(extra) != 1 else ''} available {spans} "
+            f"(at cap {cap_new})",
+            [*agents, *extra],
+            rules,
+        )
+    )
+    higher = [c for c in requirements.caps if c > max(grid.caps)]
+    if higher:
+        k = higher[0]
+        trials.append(
+            (
+                f"allow cap {k} (接待上限) in the rules",
+                list(agents),
+                replace(rules, allowed_caps=tuple(sorted({*rules.allowed_caps, k}))),
+            )
+        )
+    raisable = [c for c in grid.caps if c > cap_new]
+    if not raisable and agents:
+        below = sorted({a.max_concurrent for a in agents})
+        raisable = [c for c in grid.caps if c > below[0]]
+    if raisable:
+        k = raisable[0]
+        trials.append(
+            (
+                f"allow cap {k}: raise the agents' reception cap (接待上限) to {k}",
+                [replace(a, max_concurrent=max(a.max_concurrent, k)) for a in agents],
+                rules,
+            )
+        )
+    for hours in (4.0, 6.0):
+        if hours not in rules.shift_lengths_hours:
+            trials.append(
+                (
+                    f"allow {hours:g}-hour shifts",
+                    list(agents),
+                    replace(
+                        rules,
+                        shift_lengths_hours=tuple(sorted({*rules.shift_lengths_hours, hours})),
+                    ),
+                )
+            )
+            break
+    results: list[tuple[int, int, str]] = []
+    for k, (text, team, trial_rules) in enumerate(trials):
+        left = budget - (time.perf_counter() - started)
+        if left <= 0.2:
+            break
+        per = left / (len(trials) - k)
+        g2 = build_grid(requirements, team, chat=chat, service=service, rules=trial_rules)
+        env2 = build_envelopes(g2, requirements, service.target) if envelopes is not None else None
+        elig2 = eligibility(g2, team)
+        ok2 = np.stack([agent_interval_ok(g2, a) for a in team], axis=1)
+        lim2 = aggregate_limits(g2, tuple(team), trial_rules, elig2, ok2)
+        agg = solve_aggregate(
+            g2,
+            lim2,
+            weights=make_weights(g2),
+            envelopes=env2,
+            hint=None,
+            time_limit_seconds=per,
+            num_workers=num_workers,
+            seed=seed,
+            progress=None,
+            t0=started,
+        )
+        if agg.outcome.status == "UNKNOWN":
+            continue
+        short, gap = _short_units(g2, agg, env2)
+        if short < base_short or gap < base_gap:
+            results.append((short + gap, k, text))
+    if not results:
+        return [
+            "No quick fix found: tried "
+            + "; ".join(t for t, _, _ in trials)
+            + ". Lower the target or add agents with wider availability."
+        ]
+    results.sort()
+    lines = []
+    for rank, (left_short, _k, text) in enumerate(results):
+        tail = (
+            "closes the gap"
+            if left_short == 0
+            else f"leaves {left_short / 10:g} solo-unit-intervals short"
+        )
+        lead = "Cheapest fix" if rank == 0 else "Also helps"
+        lines.append(f"{lead}: {text} — {tail} (checked by re-solving the aggregate plan).")
+    return lines

@@ -1,0 +1,191 @@
+"""Greedy, rule-respecting assignment (no ortools): stage B's hint and the time-out fallback.
+
+``AgentState.can_take`` checks the per-agent rules incrementally (one shift a day, rest and no
+overlap including the cyclic wrap, weekly hours, days off, consecutive days); candidate
+filters (availability, eligibility, caps) come from ``grid.eligibility``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scheduler.domain import Agent
+from scheduler.params import Rules
+from scheduler.roster.grid import Grid, ShiftType, max_days_worked
+
+
+@dataclass
+class AgentState:
+    """The shifts given to one agent so far (mutable; local to a greedy pass)."""
+
+    agent: Agent
+    top: int
+    rules: Rules
+    grid: Grid
+    shifts: list[ShiftType] = field(default_factory=list)
+    paid: dict[int, int] = field(default_factory=dict)
+
+    def _days(self) -> set[int]:
+        return {s.day for s in self.shifts}
+
+    def can_take(self, st: ShiftType) -> bool:
+        g = self.grid
+        m = g.interval_minutes
+        if st.day in self._days():
+            return False
+        if self.paid.get(st.week, 0) + st.paid_minutes > self.agent.max_hours_week * 60 + 1e-6:
+            return False
+        rest = round(self.rules.min_rest_hours * 60)
+        h = g.horizon_minutes
+        a0, a1 = st.start * m, (st.start + st.length) * m
+        for o in self.shifts:
+            b0, b1 = o.start * m, (o.start + o.length) * m
+            for shift in (0,) if not g.cyclic else (-h, 0, h):
+                c0, c1 = b0 + shift, b1 + shift
+                if a0 < c1 + rest and c0 < a1 + rest:
+                    return False
+        days = self._days() | {st.day}
+        week_days = sum(1 for d in days if d // 7 == st.week)
+        if week_days > max_days_worked(g, self.agent, self.rules, st.week):
+            return False
+        return _longest_run(days, g.days, g.cyclic) <= self.rules.max_consecutive_days
+
+    def take(self, st: ShiftType) -> None:
+        self.shifts.append(st)
+        self.paid[st.week] = self.paid.get(st.week, 0) + st.paid_minutes
+
+
+def _longest_run(days: set[int], horizon: int, cyclic: bool) -> int:
+    on = [d in days for d in range(horizon)]
+    if cyclic and all(on):
+        return horizon
+    seq = on + on if cyclic else on
+    best = run = 0
+    for x in seq:
+        run = run + 1 if x else 0
+        best = max(best, run)
+    return min(best, horizon)
+
+
+def assign_instances(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    rules: Rules,
+    elig: np.ndarray,
+    instances: list[tuple[int, int]],
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Give each (shift type, level) instance to an agent, longest and highest-cap first, to the
+    eligible agent with the fewest hours whose top level is >= the level (falling back to a
+    lower level when nobody can run it at that cap). Returns ((agent index, type, level)
+    picks, unassigned instances)."""
+    tops = [grid.top_level(a) for a in agents]
+    states = [
+        AgentState(a, -1 if t is None else t, rules, grid)
+        for a, t in zip(agents, tops, strict=True)
+    ]
+    order = sorted(
+        instances,
+        key=lambda x: (-x[1], -grid.types[x[0]].length, grid.types[x[0]].start),
+    )
+    picks: list[tuple[int, int, int]] = []
+    left: list[tuple[int, int]] = []
+    for s, lv in order:
+        st = grid.types[s]
+        best: tuple[int, int] | None = None
+        for level in range(lv, -1, -1):
+            if not grid.allowed[list(st.duty), level].all():
+                continue
+            cands = [
+                i
+                for i in np.flatnonzero(elig[s])
+                if states[int(i)].top >= level and states[int(i)].can_take(st)
+            ]
+            if cands:
+                # prefer agents whose own top equals the level (keep strong agents free)
+                i = min(
+                    cands,
+                    key=lambda j: (
+                        states[int(j)].top - level,
+                        sum(states[int(j)].paid.values()),
+                        j,
+                    ),
+                )
+                best = (int(i), level)
+                break
+        if best is None:
+            left.append((s, lv))
+            continue
+        states[best[0]].take(st)
+        picks.append((best[0], s, best[1]))
+    return picks, left
+
+
+def greedy_cover(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    rules: Rules,
+    elig: np.ndarray,
+    picks: list[tuple[int, int, int]] | None = None,
+) -> list[tuple[int, int, int]]:
+    """Add shifts, interval by interval, until each interval's requirement at its highest cap
+    is met or no agent can take another shift covering it. Starts from ``picks`` if given."""
+    picks = list(picks or [])
+    tops = [grid.top_level(a) for a in agents]
+    states = [
+        AgentState(a, -1 if t is None else t, rules, grid)
+        for a, t in zip(agents, tops, strict=True)
+    ]
+    levels = len(grid.caps)
+    counts = np.zeros((grid.intervals, levels), dtype=np.int64)
+    for i, s, lv in picks:
+        states[i].take(grid.types[s])
+        for t in grid.types[s].duty:
+            counts[t, lv] += 1
+    units = np.asarray(grid.units, dtype=np.int64)
+    covering: list[list[int]] = [[] for _ in range(grid.intervals)]
+    for st in grid.types:
+        for t in st.duty:
+            covering[t].append(st.index)
+
+    def deficit(t: int) -> int:
+        row = counts[t]
+        if grid.sessions[t] <= 0:
+            return 0
+        if not row.any():
+            return int(grid.base_units[t])
+        top = int(np.flatnonzero(row)[-1])
+        return max(0, int(grid.req_units[t, top]) - int((row * units).sum()))
+
+    for t in range(grid.intervals):
+        guard = 0
+        while deficit(t) > 0 and guard < len(agents):
+            guard += 1
+            options = sorted(
+                covering[t],
+                key=lambda s: (grid.types[s].duty.index(t), -grid.types[s].length),
+            )
+            done = False
+            for s in options:
+                st = grid.types[s]
+                for i in np.argsort([sum(x.paid.values()) for x in states], kind="stable"):
+                    i = int(i)
+                    lv = states[i].top
+                    if lv < 0 or not elig[s, i]:
+                        continue
+                    while lv >= 0 and not grid.allowed[list(st.duty), lv].all():
+                        lv -= 1
+                    if lv < 0 or not states[i].can_take(st):
+                        continue
+                    states[i].take(st)
+                    picks.append((i, s, lv))
+                    for x in st.duty:
+                        counts[x, lv] += 1
+                    done = True
+                    break
+                if done:
+                    break
+            if not done:
+                break
+    return picks

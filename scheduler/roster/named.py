@@ -1,0 +1,149 @@
+"""Stage B: named assignment — a small CP-SAT over (agent, shift type, level) Booleans.
+
+Candidates are the shift types stage A used (all break offsets of those shapes), or every shift
+type when the instance is small enough; they are filtered by the rules' ``allows`` predicates.
+Coverage is the same per-interval constraint as stage A's, now on named shifts, so stage B
+re-optimises when stage A's shifts cannot all be staffed; stage A's value then bounds it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Agent
+from scheduler.params import Rules
+from scheduler.roster.coverage import add_coverage
+from scheduler.roster.grid import Grid
+from scheduler.roster.objective import Envelopes, Weights
+from scheduler.roster.rules import RULES, NamedContext, Penalty
+from scheduler.roster.solver import ProgressFn, SolveOutcome, solve
+
+FULL_CANDIDATES_LIMIT = 60_000
+"""Use every shift type in stage B when agents x types x levels stays under this."""
+
+
+@dataclass(frozen=True)
+class Named:
+    """Stage B's answer: (agent index, type, level) picks and the solve's numbers."""
+
+    picks: list[tuple[int, int, int]]
+    outcome: SolveOutcome
+    candidates: int
+
+
+def candidate_types(grid: Grid, agents: tuple[Agent, ...], used: set[int]) -> list[int]:
+    """Every type when small; else the types stage A used plus the other break offsets of the
+    same shapes."""
+    if len(grid.types) * len(agents) * len(grid.caps) <= FULL_CANDIDATES_LIMIT:
+        return [st.index for st in grid.types]
+    shapes = {grid.types[s].base for s in used}
+    return [st.index for st in grid.types if st.base in shapes]
+
+
+def solve_named(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    rules: Rules,
+    *,
+    elig: np.ndarray,
+    types: list[int],
+    levels_for: dict[int, set[int]] | None,
+    weights: Weights,
+    envelopes: Envelopes | None,
+    headcount: list[list[int]],
+    hint: list[tuple[int, int, int]],
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    t0: float,
+) -> Named:
+    """Build and solve stage B. ``levels_for[type]`` restricts the levels tried for a type (the
+    levels stage A used, plus each agent's own top level); None tries every level."""
+    model = cp_model.CpModel()
+    tops = tuple(-1 if (x := grid.top_level(a)) is None else x for a in agents)
+    ctx = NamedContext(model, grid, rules, agents, weights, elig, tops)
+    filters = [r.allows for r in RULES if r.allows is not None]
+    hinted = set(hint)
+    for s in types:
+        st = grid.types[s]
+        ctx._rep.setdefault(st.base, st)
+        ctx.shape_paid[st.base] = st.paid_minutes
+        for i in (int(x) for x in np.flatnonzero(elig[s])):
+            wanted = range(tops[i] + 1)
+            if levels_for is not None:
+                lv_set = {lv for lv in levels_for.get(s, set()) if lv <= tops[i]}
+                if any(lv > tops[i] for lv in levels_for.get(s, set())) and tops[i] >= 0:
+                    lv_set.add(tops[i])
+                wanted = sorted(lv_set)  # type: ignore[assignment]
+            for lv in wanted:
+                if all(f(ctx, i, st, lv) for f in filters):
+                    var = model.new_bool_var(
+                        f"B.works[{agents[i].agent_id},{grid.label(st.start)},{st.length}i,"
+                        f"brk{st.break_offset},cap{grid.caps[lv]}]"
+                    )
+                    ctx.cands.append((i, s, lv, var))
+    by_shape: dict[tuple[int, tuple[int, int]], list[cp_model.IntVar]] = defaultdict(list)
+    for i, s, _lv, var in ctx.cands:
+        by_shape[(i, grid.types[s].base)].append(var)
+    for (i, shape), vs in by_shape.items():
+        if len(vs) == 1:
+            y = vs[0]
+        else:
+            y = model.new_bool_var(f"B.works_shape[{agents[i].agent_id},{shape}]")
+            model.add(sum(vs) == y)
+        ctx.shapes.setdefault(i, {})[shape] = y
+    penalties: list[Penalty] = []
+    for rule in RULES:
+        if rule.add is not None:
+            penalties += rule.add(ctx)
+    levels = len(grid.caps)
+    cover: list[list[list[cp_model.IntVar]]] = [
+        [[] for _ in range(levels)] for _ in range(grid.intervals)
+    ]
+    for _i, s, lv, var in ctx.cands:
+        for t in grid.types[s].duty:
+            cover[t][lv].append(var)
+    n: list[list[cp_model.IntVar | int]] = []
+    for t in range(grid.intervals):
+        row: list[cp_model.IntVar | int] = []
+        for lv in range(levels):
+            if cover[t][lv]:
+                v = model.new_int_var(
+                    0,
+                    min(len(cover[t][lv]), int(headcount[t][lv])),
+                    f"B.on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
+                )
+                model.add(v == sum(cover[t][lv]))
+                row.append(v)
+            else:
+                row.append(0)
+        n.append(row)
+    cov = add_coverage(
+        model, grid, n, weights=weights, envelopes=envelopes, headcount=headcount, prefix="B."
+    )
+    penalties += cov.penalty
+    terms: list[cp_model.LinearExprT] = [
+        weights.minute * grid.types[s].paid_minutes * var for _i, s, _lv, var in ctx.cands
+    ]
+    terms += [w * e for e, w in penalties]
+    model.minimize(sum(terms))
+    for i, s, lv, var in ctx.cands:
+        model.add_hint(var, (i, s, lv) in hinted)
+    solver, outcome = solve(
+        model,
+        stage="B",
+        time_limit_seconds=time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        t0=t0,
+    )
+    picks: list[tuple[int, int, int]] = []
+    if outcome.status in ("OPTIMAL", "FEASIBLE"):
+        picks = [(i, s, lv) for i, s, lv, var in ctx.cands if solver.value(var)]
+    return Named(picks, outcome, len(ctx.cands))

@@ -1,0 +1,280 @@
+"""``plan_roster``: stage A (aggregate shifts) -> LP bound -> stage B (names) -> validation ->
+diagnosis. Every status of every solve is handled; a plan always comes back."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from scheduler.domain import Agent, Requirements, Roster
+from scheduler.params import ChatModel, Rules, ServiceTarget
+from scheduler.roster.aggregate import aggregate_limits, lp_bound, solve_aggregate
+from scheduler.roster.catalogue import rule_names
+from scheduler.roster.diagnose import diagnose
+from scheduler.roster.fallback import assign_instances, greedy_cover
+from scheduler.roster.grid import (
+    Grid,
+    agent_interval_ok,
+    build_grid,
+    eligibility,
+    roster_from,
+)
+from scheduler.roster.named import candidate_types, solve_named
+from scheduler.roster.objective import build_envelopes, make_weights
+from scheduler.roster.result import RosterResult, SolveProgress, Violation
+from scheduler.roster.solver import ProgressFn
+from scheduler.roster.validate import Check, check_roster
+
+SHARE_A = 0.40
+SHARE_LP = 0.05
+SHARE_B = 0.45
+"""Time budget split: stage A, LP bound, stage B; the rest (>= 10%) is for the diagnosis'
+what-if re-solves when some demand is left uncovered."""
+
+
+def _picks_of_roster(
+    grid: Grid, agents: tuple[Agent, ...], roster: Roster
+) -> list[tuple[int, int, int]]:
+    """Map a previous roster's shifts onto (agent, type, level) where they fit the grid."""
+    index = {a.agent_id: i for i, a in enumerate(agents)}
+    by_shape: dict[tuple[int, int, int], int] = {}
+    for st in grid.types:
+        by_shape[(st.start, st.length, st.break_offset)] = st.index
+    m = grid.interval_minutes
+    out: list[tuple[int, int, int]] = []
+    for sh in roster.shifts:
+        i = index.get(sh.agent_id)
+        lv = grid.level_of_cap(sh.max_concurrent)
+        if i is None or lv is None:
+            continue
+        start = grid.offset_minutes(sh.start)
+        length = int((sh.end - sh.start).total_seconds() // 60)
+        off = -1
+        if sh.break_start is not None:
+            off = int((sh.break_start - sh.start).total_seconds() // 60) // m
+        s = by_shape.get((start // m, length // m, off))
+        if s is not None and start % m == 0:
+            out.append((i, s, lv))
+    return out
+
+
+def coverage_frame(grid: Grid, check: Check) -> pd.DataFrame:
+    """One row per interval (see ``RosterResult.coverage``)."""
+    cov = check.coverage
+    caps = np.asarray(grid.caps)
+    top = cov.top
+    cap = np.where(top >= 0, caps[np.maximum(top, 0)], 0)
+    units = np.asarray(grid.units)
+    cheapest = np.argmin(np.where(grid.allowed, grid.req_units, np.iinfo(np.int64).max), axis=1)
+    per_agent = units[np.where(top >= 0, top, cheapest)]
+    weekly = cov.replies.any() or cov.weekly_gap > 0
+    return pd.DataFrame(
+        {
+            "interval_start": pd.to_datetime(
+                [grid.interval_start(t) for t in range(grid.intervals)]
+            ),
+            "sessions": grid.sessions.astype(float),
+            "required_agents": cov.required_agents.astype(np.int64),
+            "scheduled_agents": cov.agents.astype(np.int64),
+            "supplied_capacity": cov.supplied / 10.0,
+            "required_capacity": cov.required / 10.0,
+            "cap": cap.astype(np.int64),
+            "shortfall_capacity": cov.short / 10.0,
+            "shortfall_agents": np.ceil(cov.short / per_agent).astype(np.int64),
+            "expected_replies": cov.replies / 100.0 if weekly else np.full(grid.intervals, np.nan),
+        }
+    )
+
+
+def plan_roster(
+    requirements: Requirements,
+    agents: tuple[Agent, ...] | list[Agent],
+    *,
+    chat: ChatModel,
+    service: ServiceTarget,
+    rules: Rules,
+    time_limit_seconds: float,
+    num_workers: int = 2,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+    hint: Roster | None = None,
+) -> RosterResult:
+    """Plan the week's shifts and per-shift reception caps for named agents.
+
+    ``time_limit_seconds`` (wall seconds) is split: 40% stage A, 5% LP bound, 45% stage B, the
+    rest for what-if diagnosis. ``num_workers`` CP-SAT workers, ``seed`` its random seed.
+    ``progress`` receives a ``SolveProgress`` per incumbent and per stage. ``hint``: a previous
+    roster, used as the solution hint of both stages (warm start for what-if re-plans).
+    The returned plan is always validated; demand left uncovered is explained in ``diagnosis``.
+    """
+    t0 = time.perf_counter()
+    team = tuple(agents)
+    grid = build_grid(requirements, team, chat=chat, service=service, rules=rules)
+    weights = make_weights(grid)
+    env = build_envelopes(grid, requirements, service.target) if service.mode == "weekly" else None
+    elig = eligibility(grid, team)
+    ok = (
+        np.stack([agent_interval_ok(grid, a) for a in team], axis=1)
+        if team
+        else np.zeros((grid.intervals, 0), dtype=bool)
+    )
+    limits = aggregate_limits(grid, team, rules, elig, ok)
+    messages: list[str] = []
+
+    def report(stage: str, objective: float, bound: float) -> None:
+        if progress is not None:
+            progress(SolveProgress(stage, objective, bound, time.perf_counter() - t0))
+
+    hint_picks = _picks_of_roster(grid, team, hint) if hint is not None else []
+    hint_counts: dict[tuple[int, int], int] = {}
+    for _i, s, lv in hint_picks:
+        hint_counts[(s, lv)] = hint_counts.get((s, lv), 0) + 1
+
+    # ---- stage A
+    agg = solve_aggregate(
+        grid,
+        limits,
+        weights=weights,
+        envelopes=env,
+        hint=hint_counts or None,
+        time_limit_seconds=SHARE_A * time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        t0=t0,
+    )
+    a_value, a_bound = agg.outcome.objective, agg.outcome.bound
+    messages.append(
+        f"stage A (aggregate shifts): {agg.outcome.status} in {agg.outcome.seconds:.1f} s"
+    )
+    lp = lp_bound(
+        grid,
+        limits,
+        weights=weights,
+        envelopes=env,
+        time_limit_seconds=SHARE_LP * time_limit_seconds,
+    )
+    report("LP", lp, lp)
+    instances = [key for key, c in agg.counts.items() for _ in range(c)]
+    if agg.outcome.status == "UNKNOWN":
+        messages.append(
+            "stage A found no plan within its time limit: the named stage starts from a greedy "
+            "cover; give the solver more time for a better plan"
+        )
+        seed_picks = greedy_cover(grid, team, rules, elig)
+        instances = [(s, lv) for _i, s, lv in seed_picks]
+
+    # ---- stage B
+    b_hint, _left = assign_instances(grid, team, rules, elig, instances)
+    if hint_picks:
+        b_hint = hint_picks
+    used = {s for s, _lv in instances} | {s for _i, s, _lv in hint_picks}
+    types = candidate_types(grid, team, used)
+    full = len(types) == len(grid.types)
+    levels_for: dict[int, set[int]] | None = None
+    if not full:
+        by_shape: dict[tuple[int, int], set[int]] = {}
+        for s, lv in instances:
+            by_shape.setdefault(grid.types[s].base, set()).add(lv)
+        for _i, s, lv in hint_picks:
+            by_shape.setdefault(grid.types[s].base, set()).add(lv)
+        levels_for = {s: by_shape.get(grid.types[s].base, set()) for s in types}
+    remaining = time_limit_seconds - (time.perf_counter() - t0)
+    b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining * 0.85))
+    named = solve_named(
+        grid,
+        team,
+        rules,
+        elig=elig,
+        types=types,
+        levels_for=levels_for,
+        weights=weights,
+        envelopes=env,
+        headcount=limits.interval_ub,
+        hint=b_hint,
+        time_limit_seconds=b_limit,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        t0=t0,
+    )
+    messages.append(
+        f"stage B (named, {named.candidates} candidate shifts"
+        f"{'' if full else ', restricted to stage A shapes'}): {named.outcome.status} "
+        f"in {named.outcome.seconds:.1f} s"
+    )
+    picks = named.picks
+    status = "FEASIBLE"
+    if named.outcome.status == "UNKNOWN":
+        messages.append(
+            "the named stage found no plan within its time limit: returning a greedy plan "
+            "(valid but not optimised); give the solver more time"
+        )
+        picks = greedy_cover(grid, team, rules, elig, b_hint)
+        status = "FALLBACK"
+        report("fallback", math.nan, math.nan)
+
+    roster = roster_from(grid, team, [(team[i].agent_id, s, lv) for i, s, lv in picks])
+    check = check_roster(roster, team, grid=grid, rules=rules, service=service, envelopes=env)
+    violations = list(check.violations)
+    objective = float(check.terms.total)
+    if (
+        named.outcome.status in ("OPTIMAL", "FEASIBLE")
+        and objective > named.outcome.objective + 0.5
+    ):
+        violations.append(
+            Violation(
+                "objective",
+                f"validator objective {objective:.0f} > solver objective "
+                f"{named.outcome.objective:.0f} (a modelling bug)",
+            )
+        )
+    bounds = [b for b in (a_bound, lp) if not math.isnan(b)]
+    if full and named.outcome.status in ("OPTIMAL", "FEASIBLE"):
+        bounds.append(named.outcome.bound)
+    bound = max(bounds) if bounds else 0.0
+    bound = min(bound, objective)
+    gap = (objective - bound) / max(objective, 1.0)
+    if status != "FALLBACK" and (gap <= 1e-9 or (full and named.outcome.status == "OPTIMAL")):
+        status = "OPTIMAL"
+    frame = coverage_frame(grid, check)
+    short = tuple(int(t) for t in np.flatnonzero(check.coverage.short > 0))
+    elapsed_so_far = time.perf_counter() - t0
+    sentences = diagnose(
+        grid,
+        team,
+        check,
+        requirements=requirements,
+        rules=rules,
+        service=service,
+        chat=chat,
+        limits=limits,
+        weights=weights,
+        envelopes=env,
+        time_budget_seconds=max(0.5, time_limit_seconds - elapsed_so_far),
+        num_workers=num_workers,
+        seed=seed,
+    )
+    names = rule_names(rules, service)
+    return RosterResult(
+        roster=roster,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        solve_seconds=time.perf_counter() - t0,
+        agent_hours=check.paid_minutes / 60.0,
+        coverage=frame,
+        shortfall_intervals=short,
+        diagnosis=tuple(sentences),
+        violations=tuple(violations),
+        stage_a_value=a_value,
+        stage_a_bound=a_bound,
+        lp_bound=lp,
+        rules=tuple(names.values()),
+        messages=tuple(messages),
+        objective_terms=check.terms,
+    )

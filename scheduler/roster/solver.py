@@ -1,0 +1,93 @@
+"""CP-SAT plumbing: parameters, the progress callback, status handling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.errors import InfeasiblePlanError
+from scheduler.roster.result import SolveProgress
+
+ProgressFn = Callable[[SolveProgress], None]
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Reports every new incumbent (objective, bound, seconds since the plan began)."""
+
+    def __init__(self, stage: str, progress: ProgressFn | None, t0: float) -> None:
+        super().__init__()
+        self._stage = stage
+        self._progress = progress
+        self._t0 = t0
+        self.solutions = 0
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        if self._progress is not None:
+            self._progress(
+                SolveProgress(
+                    self._stage,
+                    float(self.objective_value),
+                    float(self.best_objective_bound),
+                    time.perf_counter() - self._t0,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What a CP-SAT solve gave: ``status`` is 'OPTIMAL', 'FEASIBLE' or 'UNKNOWN' (time out
+    without a solution)."""
+
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+
+
+def solve(
+    model: cp_model.CpModel,
+    *,
+    stage: str,
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    t0: float,
+) -> tuple[cp_model.CpSolver, SolveOutcome]:
+    """Solve with a time limit, ``num_workers`` workers and ``seed``; INFEASIBLE or
+    MODEL_INVALID cannot happen by construction (shortfall slack) and raise a readable
+    ``InfeasiblePlanError`` if they do."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
+    solver.parameters.num_workers = max(1, int(num_workers))
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.log_search_progress = False
+    callback = _Progress(stage, progress, t0)
+    started = time.perf_counter()
+    code = solver.solve(model, callback)
+    seconds = time.perf_counter() - started
+    if code == cp_model.OPTIMAL:
+        status = "OPTIMAL"
+    elif code == cp_model.FEASIBLE:
+        status = "FEASIBLE"
+    elif code == cp_model.UNKNOWN:
+        status = "UNKNOWN"
+    elif code == cp_model.MODEL_INVALID:
+        raise InfeasiblePlanError(
+            f"stage {stage}: the roster model is invalid (a bug, please report it): "
+            f"{model.validate() or 'no detail'}"
+        )
+    else:
+        raise InfeasiblePlanError(
+            f"stage {stage}: the roster model has no solution even with shortfall allowed "
+            "(a bug, please report it with the inputs)"
+        )
+    if status == "UNKNOWN":
+        return solver, SolveOutcome(status, float("nan"), float("nan"), seconds)
+    return solver, SolveOutcome(
+        status, float(solver.objective_value), float(solver.best_objective_bound), seconds
+    )
