@@ -95,13 +95,18 @@ def diagnose(
         else np.zeros((grid.intervals, 0), dtype=bool)
     )
     usable = np.array([grid.top_level(a) is not None for a in agents], dtype=bool)
+    elig = eligibility(grid, agents)
+    workable = np.zeros((grid.intervals, len(agents)), dtype=bool)
+    for st in grid.types:
+        for t in st.duty:
+            workable[t] |= elig[st.index]
     runs = _runs(short_ts)
     units = np.asarray(grid.units)
     cheapest = np.argmin(np.where(grid.allowed, grid.req_units, np.iinfo(np.int64).max), axis=1)
     no_team: np.ndarray = np.asarray(
         ~np.asarray(requirements.feasible)[:, list(grid.cap_index)].any(axis=1), dtype=bool
     )
-    add_total = 0
+    needs: list[int] = []
     for first, last in runs:
         ts = list(range(first, last + 1))
         lv = [int(cov.top[t]) if cov.top[t] >= 0 else int(cheapest[t]) for t in ts]
@@ -110,27 +115,34 @@ def diagnose(
         )
         need_units = max(int(cov.short[t]) for t in ts) / 10
         cap = grid.caps[max(lv)]
-        add_total += need_agents
+        needs.append(need_agents)
         where = grid.span_label(first, last)
         avail = int(max((ok[t] & usable).sum() for t in ts)) if agents else 0
+        can = int(max((workable[t] & usable).sum() for t in ts)) if agents else 0
+        shortest = min(grid.shift_minutes) / 60
         if avail == 0:
             why = "no agent is available in these hours"
+        elif can == 0:
+            why = (
+                f"{avail} agent{_s(avail)} {'is' if avail == 1 else 'are'} available here but "
+                f"no whole shift (shortest {shortest:g} h) fits inside their availability"
+            )
         elif all(no_team[t] for t in ts):
             why = (
                 f"the staffing table has no team of up to {requirements.max_team} agents that "
                 "meets the target at any allowed cap"
             )
-        elif all(cov.agents[t] >= (ok[t] & usable).sum() for t in ts):
-            why = f"all {avail} agents available are already on duty"
+        elif all(cov.agents[t] >= (workable[t] & usable).sum() for t in ts):
+            verb = "is" if can == 1 else "are"
+            why = f"all {can} agent{_s(can)} who could work here {verb} on duty"
         else:
             why = (
-                "the agents available cannot take another shift here without breaking a labour "
-                "rule (rest, weekly hours, days off, consecutive days) or an uncovered hour "
-                "costs less than a whole extra shift"
+                "the agents who could work here cannot take another shift without breaking a "
+                "labour rule (rest, weekly hours, days off, consecutive days)"
             )
         out.append(
-            f"{where}: short by {need_agents} agent{'s' if need_agents != 1 else ''} at cap "
-            f"{cap} ({need_units:g} solo-chat units); {why}."
+            f"{where}: short by {need_agents} agent{_s(need_agents)} at cap {cap} "
+            f"({need_units:g} solo-chat unit{_s(need_units)}); {why}."
         )
     if envelopes is not None and cov.weekly_gap > 0:
         out.append(
@@ -142,7 +154,7 @@ def diagnose(
         agents,
         check,
         runs,
-        add_total,
+        needs,
         requirements=requirements,
         rules=rules,
         service=service,
@@ -156,12 +168,16 @@ def diagnose(
     return out
 
 
+def _s(n: float) -> str:
+    return "" if n == 1 else "s"
+
+
 def _what_ifs(
     grid: Grid,
     agents: tuple[Agent, ...],
     check: Check,
     runs: list[tuple[int, int]],
-    add_total: int,
+    needs: list[int],
     *,
     requirements: Requirements,
     rules: Rules,
@@ -181,29 +197,29 @@ def _what_ifs(
         [c for c in grid.caps if c <= (max(top_caps) if top_caps else max(grid.caps))],
         default=max(grid.caps),
     )
-    mask = _mask_for(grid, runs)
-    spans = ", ".join(grid.span_label(a, b) for a, b in runs[:4]) + (
-        " and more" if len(runs) > 4 else ""
-    )
-    extra = [
-        Agent(
-            f"__extra{k}",
-            cap_new,
-            max(rules.full_time_hours, 40.0),
-            available=mask,
-            night_ok=True,
-            weekend_ok=True,
+    extra: list[Agent] = []
+    parts: list[str] = []
+    shown = list(zip(runs, needs, strict=True))
+    for (first, last), count in shown:
+        run_mask = _mask_for(grid, [(first, last)])
+        for _ in range(max(1, count)):
+            extra.append(
+                Agent(
+                    f"__extra{len(extra)}",
+                    cap_new,
+                    max(rules.full_time_hours, 40.0),
+                    available=run_mask,
+                    night_ok=True,
+                    weekend_ok=True,
+                )
+            )
+        parts.append(
+            f"{max(1, count)} agent{_s(max(1, count))} available {grid.span_label(first, last)}"
         )
-        for k in range(max(1, add_total))
-    ]
-    trials.append(
-        (
-            f"add {len(extra)} agent{'s' if len(extra) != 1 else ''} available {spans} "
-            f"(at cap {cap_new})",
-            [*agents, *extra],
-            rules,
-        )
+    listed = ", ".join(parts[:4]) + (
+        f" and {len(parts) - 4} more windows" if len(parts) > 4 else ""
     )
+    trials.append((f"add {listed} (cap {cap_new})", [*agents, *extra], rules))
     higher = [c for c in requirements.caps if c > max(grid.caps)]
     if higher:
         k = higher[0]
