@@ -23,9 +23,7 @@ def test_availability_exactly_the_shift_is_enough_and_one_hour_less_is_not() -> 
 def test_a_shift_crossing_midnight_uses_both_days_availability() -> None:
     req = make_requirements(window_need(2, [(20, 28, 1.0)]))  # Mon 20:00 - Tue 04:00
     hours = {(0, h) for h in range(20, 24)} | {(1, h) for h in range(0, 4)}
-    result = plan(
-        req, [agent("a", cap=1, available=mask(hours))], simple_rules(cyclic=False)
-    )
+    result = plan(req, [agent("a", cap=1, available=mask(hours))], simple_rules(cyclic=False))
     assert_valid(result)
     assert covered(result)
     (shift,) = result.roster.shifts

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from scheduler.domain import Roster, Shift
 from scheduler.roster import validate_roster
-from tests.roster.factory import CHAT, MONDAY, agent, make_requirements, simple_rules, window_need
+from tests.roster.factory import CHAT, MONDAY, agent, make_requirements, simple_rules
 from tests.roster.helpers import assert_valid, covered, plan
 
 HALF = 30
 
 
-def _rules(rest: float, *, cyclic: bool = False):  # noqa: ANN202 - test helper
+def _rules(rest: float, *, cyclic: bool = False):
     return simple_rules(
         interval_minutes=HALF, start_step_minutes=HALF, min_rest_hours=rest, cyclic=cyclic
     )
@@ -69,8 +69,9 @@ def test_validator_flags_a_short_rest_and_an_overlap() -> None:
     )
     found = validate_roster(short_rest, [a], _rules(11.0), req, CHAT)
     assert any("rest" in v.rule and "10.5 h rest" in v.message for v in found)
-    assert not [v for v in validate_roster(short_rest, [a], _rules(10.5), req, CHAT)
-                if v.kind == "hard"]
+    assert not [
+        v for v in validate_roster(short_rest, [a], _rules(10.5), req, CHAT) if v.kind == "hard"
+    ]
     overlap = Roster(
         mon.date(),
         (
