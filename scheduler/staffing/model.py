@@ -43,6 +43,26 @@ _TAIL_LOG_DROP = 36.0 * math.log(10.0)
 """Queue states are kept until their probability falls below 1e-36 of the largest state
 (with abandonment); what is dropped is far below 1e-15 of the total."""
 _LATENCY_EPS = 1e-9
+_MAX_QUEUE = 200_000
+"""With abandonment, a queue whose most likely length exceeds this many sessions (patience far
+longer than the overload can clear) is not enumerated: the fluid limit applies (nobody is
+picked up within minutes; ``reply_rate = capacity / demand``)."""
+
+
+def _tail_length(lam: float, mu: float, theta: float) -> int | None:
+    """Queue states to enumerate (theta > 0), or None when the fluid limit applies.
+
+    The log-probability of state ``q`` rises until ``q* = (lam - mu) / theta`` and then drops by
+    at least ``d^2 theta / (2 lam)`` over ``d`` more states (or geometrically, by
+    ``log(mu / lam)`` per state, when ``lam < mu``); callers double the length if needed.
+    """
+    q_peak = max(0.0, (lam - mu) / theta)
+    if q_peak > _MAX_QUEUE:
+        return None
+    spread = math.sqrt(2.0 * _TAIL_LOG_DROP * max(lam, mu) / theta)
+    if lam < mu:
+        spread = min(spread, _TAIL_LOG_DROP / math.log(mu / lam))
+    return int(q_peak + spread) + 64
 
 
 @dataclass(frozen=True)
@@ -210,8 +230,23 @@ def _solve(
     if theta > 0.0:
         # Queue tail q = 1..Q: ratio lam / (mu_full + q theta); log terms rise until
         # q* ~ (lam - mu)/theta and then fall roughly quadratically.
-        q_peak = max(0.0, (lam - mu_full) / theta)
-        q_max = int(q_peak + math.sqrt(2.0 * _TAIL_LOG_DROP * max(lam, mu_full) / theta)) + 64
+        tail_length = _tail_length(lam, mu_full, theta)
+        if tail_length is None:
+            return _metrics(
+                lam_hour,
+                agents,
+                slots,
+                service_level=0.0,
+                wait_probability=1.0,
+                abandon_probability=1.0 - mu_full / lam,
+                reply_rate=mu_full / lam,
+                mean_wait_seconds=(lam - mu_full) / theta / lam,
+                mean_queue=(lam - mu_full) / theta,
+                mean_busy_slots=float(slots),
+                occupancy=1.0,
+                utilisation=1.0,
+            )
+        q_max = tail_length
         while True:
             qs = np.arange(1, q_max + 1, dtype=float)
             log_tail = log_pi_in[-1] + np.cumsum(log_lam - np.log(mu_full + qs * theta))
@@ -373,9 +408,8 @@ def _homogeneous_block(lam: float, cap: int, chat: ChatModel, ns: np.ndarray) ->
     t_left = answer - chat.reply_latency_seconds(cap)
 
     if theta > 0.0:
-        q_peak = max(0.0, (lam - float(mu.min())) / theta)
-        q_max = int(q_peak + math.sqrt(2.0 * _TAIL_LOG_DROP * max(lam, float(mu.max())) / theta))
-        q_max += 64
+        lengths = [_tail_length(lam, float(m), theta) for m in mu]
+        q_max = max(length for length in lengths if length is not None)
         while True:
             qs = np.arange(1, q_max + 1, dtype=float)[None, :]
             log_tail = log_pi_full[:, None] + np.cumsum(
@@ -448,12 +482,20 @@ def homogeneous_service_curve(
         return out
     out[0] = 0.0
     lam = rate / SECONDS_PER_HOUR
+    theta = chat.abandonment_rate_per_second
     can_saturate = bool(_latency_ok(chat, cap)[1:].all())
     start = 1
     while start <= max_agents:
         stop = min(max_agents, start + _BLOCK - 1)
         ns = np.arange(start, stop + 1, dtype=np.int64)
-        out[start : stop + 1] = _homogeneous_block(lam, cap, chat, ns)
+        if theta > 0.0:
+            # Teams in the fluid limit (see _tail_length) pick nobody up within minutes.
+            mu = ns * chat.capacity(cap) / chat.handle_seconds
+            fluid = (lam - mu) / theta > _MAX_QUEUE
+            out[start : stop + 1][fluid] = 0.0
+            ns = ns[~fluid]
+        if ns.size:
+            out[stop + 1 - ns.size : stop + 1] = _homogeneous_block(lam, cap, chat, ns)
         last = out[stop]
         if can_saturate and 1.0 - last < _SATURATED:
             out[stop + 1 :] = last

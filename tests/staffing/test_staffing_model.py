@@ -323,3 +323,16 @@ def test_mixed_team_by_hand() -> None:
         waiting_ok += share * (1.0 - math.exp(-(death[-1] - lam) * t_left))
     assert got.service_level == pytest.approx(1.0 - p_wait + p_wait * waiting_ok, rel=1e-12)
     assert got.slots == 4 and got.agents == 2
+
+
+def test_very_patient_overloaded_team_takes_the_fluid_limit() -> None:
+    """Patience 1e9 s with demand 1.5x capacity: a queue of ~1e8 is not enumerated; the fluid
+    limit (served share = capacity / demand) agrees with an enumerated run at patience 1e5 s."""
+    rate = 1.5 * 10 * CHAT.capacity(2) * 3600.0 / CHAT.handle_seconds
+    fluid = service_metrics(rate, 10, 2, CHAT.with_(patience_seconds=1e9))
+    assert fluid.service_level == 0.0 and fluid.reply_rate == pytest.approx(1 / 1.5)
+    enumerated = service_metrics(rate, 10, 2, CHAT.with_(patience_seconds=1e5))
+    assert enumerated.reply_rate == pytest.approx(1 / 1.5, abs=1e-3)
+    assert enumerated.service_level < 1e-12
+    curve = homogeneous_service_curve(rate, 2, CHAT.with_(patience_seconds=1e9), max_agents=16)
+    assert curve[10] == 0.0 and curve[16] > 0.5  # 16 agents: capacity 1.07x demand
