@@ -336,3 +336,8 @@ def test_very_patient_overloaded_team_takes_the_fluid_limit() -> None:
     assert enumerated.service_level < 1e-12
     curve = homogeneous_service_curve(rate, 2, CHAT.with_(patience_seconds=1e9), max_agents=16)
     assert curve[10] == 0.0 and curve[16] > 0.5  # 16 agents: capacity 1.07x demand
+
+
+def test_nobody_on_duty_in_a_mixed_team() -> None:
+    assert team_service_level(10.0, [], CHAT).service_level == 0.0
+    assert team_service_level(0.0, [], CHAT).service_level == 1.0
