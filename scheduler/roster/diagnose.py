@@ -18,7 +18,7 @@ import numpy as np
 from scheduler.domain import Agent, Requirements
 from scheduler.params import ChatModel, Rules, ServiceTarget
 from scheduler.roster.aggregate import Aggregate, Limits, aggregate_limits, solve_aggregate
-from scheduler.roster.grid import Grid, agent_interval_ok, build_grid, eligibility
+from scheduler.roster.grid import Grid, build_grid, eligibility, interval_ok_matrix
 from scheduler.roster.objective import (
     Envelopes,
     Weights,
@@ -89,11 +89,7 @@ def diagnose(
         )
         return [f"Fully covered: {goal}."]
     out: list[str] = []
-    ok = (
-        np.stack([agent_interval_ok(grid, a) for a in agents], axis=1)
-        if agents
-        else np.zeros((grid.intervals, 0), dtype=bool)
-    )
+    ok = interval_ok_matrix(grid, agents)
     usable = np.array([grid.top_level(a) is not None for a in agents], dtype=bool)
     elig = eligibility(grid, agents)
     workable = np.zeros((grid.intervals, len(agents)), dtype=bool)
@@ -133,8 +129,11 @@ def diagnose(
                 "meets the target at any allowed cap"
             )
         elif all(cov.agents[t] >= (workable[t] & usable).sum() for t in ts):
-            verb = "is" if can == 1 else "are"
-            why = f"all {can} agent{_s(can)} who could work here {verb} on duty"
+            why = (
+                "the only agent who could work here is on duty"
+                if can == 1
+                else f"all {can} agents who could work here are on duty"
+            )
         else:
             why = (
                 "the agents who could work here cannot take another shift without breaking a "
@@ -230,12 +229,9 @@ def _what_ifs(
                 replace(rules, allowed_caps=tuple(sorted({*rules.allowed_caps, k}))),
             )
         )
-    raisable = [c for c in grid.caps if c > cap_new]
-    if not raisable and agents:
-        below = sorted({a.max_concurrent for a in agents})
-        raisable = [c for c in grid.caps if c > below[0]]
-    if raisable:
-        k = raisable[0]
+    floor_cap = min((a.max_concurrent for a in agents), default=max(grid.caps))
+    raisable = [c for c in grid.caps if c > floor_cap]
+    for k in sorted({raisable[0], raisable[-1]}) if raisable else []:
         trials.append(
             (
                 f"allow cap {k}: raise the agents' reception cap (接待上限) to {k}",
@@ -256,7 +252,7 @@ def _what_ifs(
                 )
             )
             break
-    results: list[tuple[int, int, str]] = []
+    results: list[tuple[int, float, int, str]] = []
     for k, (text, team, trial_rules) in enumerate(trials):
         left = budget - (time.perf_counter() - started)
         if left <= 0.2:
@@ -265,7 +261,7 @@ def _what_ifs(
         g2 = build_grid(requirements, team, chat=chat, service=service, rules=trial_rules)
         env2 = build_envelopes(g2, requirements, service.target) if envelopes is not None else None
         elig2 = eligibility(g2, team)
-        ok2 = np.stack([agent_interval_ok(g2, a) for a in team], axis=1)
+        ok2 = interval_ok_matrix(g2, team)
         lim2 = aggregate_limits(g2, tuple(team), trial_rules, elig2, ok2)
         agg = solve_aggregate(
             g2,
@@ -282,22 +278,24 @@ def _what_ifs(
         if agg.outcome.status == "UNKNOWN":
             continue
         short, gap = _short_units(g2, agg, env2)
+        hours = sum(g2.types[s].paid_minutes * c for (s, _lv), c in agg.counts.items()) / 60
         if short < base_short or gap < base_gap:
-            results.append((short + gap, k, text))
+            results.append((short + gap, hours, k, text))
     if not results:
         return [
             "No quick fix found: tried "
             + "; ".join(t for t, _, _ in trials)
             + ". Lower the target or add agents with wider availability."
         ]
-    results.sort()
+    results.sort()  # closes most of the gap first, then fewest agent-hours
     lines = []
-    for rank, (left_short, _k, text) in enumerate(results):
+    for rank, (left_short, hours, _k, text) in enumerate(results):
         tail = (
             "closes the gap"
             if left_short == 0
             else f"leaves {left_short / 10:g} solo-unit-intervals short"
         )
+        tail += f" with {hours:g} agent-hours"
         lead = "Cheapest fix" if rank == 0 else "Also helps"
         lines.append(f"{lead}: {text} — {tail} (checked by re-solving the aggregate plan).")
     return lines

@@ -398,3 +398,10 @@ def fairness_groups(
 def min_minutes_in_week(grid: Grid, agent: Agent, week: int) -> int:
     """The agent's ``min_hours_week`` in minutes, pro rata for a partial last week."""
     return round(agent.min_hours_week * 60 * days_in_week(grid, week) / 7)
+
+
+def interval_ok_matrix(grid: Grid, agents: tuple[Agent, ...] | list[Agent]) -> np.ndarray:
+    """(T, agents) bool: ``agent_interval_ok`` for every agent (shape (T, 0) with no agents)."""
+    if not agents:
+        return np.zeros((grid.intervals, 0), dtype=bool)
+    return np.stack([agent_interval_ok(grid, a) for a in agents], axis=1)

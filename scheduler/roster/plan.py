@@ -17,9 +17,9 @@ from scheduler.roster.diagnose import diagnose
 from scheduler.roster.fallback import assign_instances, greedy_cover
 from scheduler.roster.grid import (
     Grid,
-    agent_interval_ok,
     build_grid,
     eligibility,
+    interval_ok_matrix,
     roster_from,
 )
 from scheduler.roster.named import candidate_types, solve_named
@@ -116,11 +116,7 @@ def plan_roster(
     weights = make_weights(grid)
     env = build_envelopes(grid, requirements, service.target) if service.mode == "weekly" else None
     elig = eligibility(grid, team)
-    ok = (
-        np.stack([agent_interval_ok(grid, a) for a in team], axis=1)
-        if team
-        else np.zeros((grid.intervals, 0), dtype=bool)
-    )
+    ok = interval_ok_matrix(grid, team)
     limits = aggregate_limits(grid, team, rules, elig, ok)
     messages: list[str] = []
 
