@@ -86,11 +86,11 @@ def assign_instances(
         for a, t in zip(agents, tops, strict=True)
     ]
     order = sorted(
-        instances,
-        key=lambda x: (-x[1], -grid.types[x[0]].length, grid.types[x[0]].start),
+        instances, key=lambda x: (grid.types[x[0]].start, -x[1], -grid.types[x[0]].length)
     )
     picks: list[tuple[int, int, int]] = []
     left: list[tuple[int, int]] = []
+    m = grid.interval_minutes
     for s, lv in order:
         st = grid.types[s]
         best: tuple[int, int] | None = None
@@ -98,21 +98,26 @@ def assign_instances(
             if not grid.allowed[list(st.duty), level].all():
                 continue
             cands = [
-                i
+                int(i)
                 for i in np.flatnonzero(elig[s])
                 if states[int(i)].top >= level and states[int(i)].can_take(st)
             ]
             if cands:
-                # prefer agents whose own top equals the level (keep strong agents free)
+                # chronological: the agent who has rested longest, keeping stronger agents free
+                def rested(j: int, now: int = st.start * m) -> int:
+                    ends = [(o.start + o.length) * m for o in states[j].shifts]
+                    return now - max(ends, default=-(10**9))
+
                 i = min(
                     cands,
                     key=lambda j: (
-                        states[int(j)].top - level,
-                        sum(states[int(j)].paid.values()),
+                        states[j].top - level,
+                        -min(rested(j), 10**6),
+                        sum(states[j].paid.values()),
                         j,
                     ),
                 )
-                best = (int(i), level)
+                best = (i, level)
                 break
         if best is None:
             left.append((s, lv))

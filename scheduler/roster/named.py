@@ -8,6 +8,7 @@ re-optimises when stage A's shifts cannot all be staffed; stage A's value then b
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -61,9 +62,14 @@ def solve_named(
     seed: int,
     progress: ProgressFn | None,
     t0: float,
+    exact: dict[tuple[int, int], int] | None = None,
 ) -> Named:
     """Build and solve stage B. ``levels_for[type]`` restricts the levels tried for a type (the
-    levels stage A used, plus each agent's own top level); None tries every level."""
+    levels stage A used, plus each agent's own top level); None tries every level.
+
+    ``exact``: name stage A's shifts as they are — for each (type, level), exactly that many
+    agents (every other candidate dropped), no coverage constraint, only the rules' penalties
+    in the objective. A feasibility-style phase whose answer hints the full stage B."""
     model = cp_model.CpModel()
     tops = tuple(-1 if (x := grid.top_level(a)) is None else x for a in agents)
     ctx = NamedContext(model, grid, rules, agents, weights, elig, tops)
@@ -74,12 +80,14 @@ def solve_named(
         ctx._rep.setdefault(st.base, st)
         ctx.shape_paid[st.base] = st.paid_minutes
         for i in (int(x) for x in np.flatnonzero(elig[s])):
-            wanted = range(tops[i] + 1)
-            if levels_for is not None:
+            wanted: list[int] = list(range(tops[i] + 1))
+            if exact is not None:
+                wanted = [lv for lv in range(tops[i] + 1) if exact.get((s, lv), 0) > 0]
+            elif levels_for is not None:
                 lv_set = {lv for lv in levels_for.get(s, set()) if lv <= tops[i]}
                 if any(lv > tops[i] for lv in levels_for.get(s, set())) and tops[i] >= 0:
                     lv_set.add(tops[i])
-                wanted = sorted(lv_set)  # type: ignore[assignment]
+                wanted = sorted(lv_set)
             for lv in wanted:
                 if all(f(ctx, i, st, lv) for f in filters):
                     var = model.new_bool_var(
@@ -101,6 +109,45 @@ def solve_named(
     for rule in RULES:
         if rule.add is not None:
             penalties += rule.add(ctx)
+    terms: list[cp_model.LinearExprT] = [w * e for e, w in penalties]
+    if exact is not None:
+        by_key: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for _i, s, lv, var in ctx.cands:
+            by_key[(s, lv)].append(var)
+        for key, count in exact.items():
+            if len(by_key.get(key, [])) < count:
+                return Named([], SolveOutcome("INFEASIBLE", math.nan, math.nan, 0.0), 0)
+            model.add(sum(by_key[key]) == count)
+    else:
+        terms += _coverage_terms(ctx, weights=weights, envelopes=envelopes, headcount=headcount)
+    model.minimize(sum(terms))
+    for i, s, lv, var in ctx.cands:
+        model.add_hint(var, (i, s, lv) in hinted)
+    solver, outcome = solve(
+        model,
+        stage="B" if exact is None else "B0",
+        time_limit_seconds=time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        t0=t0,
+        infeasible_ok=exact is not None,
+    )
+    picks: list[tuple[int, int, int]] = []
+    if outcome.status in ("OPTIMAL", "FEASIBLE"):
+        picks = [(i, s, lv) for i, s, lv, var in ctx.cands if solver.value(var)]
+    return Named(picks, outcome, len(ctx.cands))
+
+
+def _coverage_terms(
+    ctx: NamedContext,
+    *,
+    weights: Weights,
+    envelopes: Envelopes | None,
+    headcount: list[list[int]],
+) -> list[cp_model.LinearExprT]:
+    """Coverage on named shifts (shared with stage A) and the time cost; returns the terms."""
+    grid, model = ctx.grid, ctx.model
     levels = len(grid.caps)
     cover: list[list[list[cp_model.IntVar]]] = [
         [[] for _ in range(levels)] for _ in range(grid.intervals)
@@ -126,24 +173,8 @@ def solve_named(
     cov = add_coverage(
         model, grid, n, weights=weights, envelopes=envelopes, headcount=headcount, prefix="B."
     )
-    penalties += cov.penalty
     terms: list[cp_model.LinearExprT] = [
         weights.minute * grid.types[s].paid_minutes * var for _i, s, _lv, var in ctx.cands
     ]
-    terms += [w * e for e, w in penalties]
-    model.minimize(sum(terms))
-    for i, s, lv, var in ctx.cands:
-        model.add_hint(var, (i, s, lv) in hinted)
-    solver, outcome = solve(
-        model,
-        stage="B",
-        time_limit_seconds=time_limit_seconds,
-        num_workers=num_workers,
-        seed=seed,
-        progress=progress,
-        t0=t0,
-    )
-    picks: list[tuple[int, int, int]] = []
-    if outcome.status in ("OPTIMAL", "FEASIBLE"):
-        picks = [(i, s, lv) for i, s, lv, var in ctx.cands if solver.value(var)]
-    return Named(picks, outcome, len(ctx.cands))
+    terms += [w * e for e, w in cov.penalty]
+    return terms

@@ -31,6 +31,8 @@ from scheduler.roster.validate import Check, check_roster
 SHARE_A = 0.40
 SHARE_LP = 0.05
 SHARE_B = 0.45
+SHARE_B0 = 0.3
+"""Share of stage B's time for naming stage A's shifts exactly (only when the greedy cannot)."""
 """Time budget split: stage A, LP bound, stage B; the rest (>= 10%) is for the diagnosis'
 what-if re-solves when some demand is left uncovered."""
 
@@ -180,6 +182,34 @@ def plan_roster(
         levels_for = {s: by_shape.get(grid.types[s].base, set()) for s in types}
     remaining = time_limit_seconds - (time.perf_counter() - t0)
     b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining * 0.85))
+    named_as_a = sorted((s, lv) for _i, s, lv in b_hint) == sorted(instances)
+    if agg.counts and not hint_picks and not named_as_a:
+        # the greedy could not name every stage A shift: ask CP-SAT to name them exactly
+        b0_limit = SHARE_B0 * b_limit
+        b0 = solve_named(
+            grid,
+            team,
+            rules,
+            elig=elig,
+            types=sorted({s for s, _lv in instances}),
+            levels_for=None,
+            weights=weights,
+            envelopes=env,
+            headcount=limits.interval_ub,
+            hint=b_hint,
+            time_limit_seconds=b0_limit,
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+            t0=t0,
+            exact=agg.counts,
+        )
+        messages.append(
+            f"naming stage A's shifts exactly: {b0.outcome.status} in {b0.outcome.seconds:.1f} s"
+        )
+        if b0.picks:
+            b_hint = b0.picks
+        b_limit = max(0.5, b_limit - b0.outcome.seconds)
     named = solve_named(
         grid,
         team,

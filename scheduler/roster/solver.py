@@ -39,8 +39,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 @dataclass(frozen=True)
 class SolveOutcome:
-    """What a CP-SAT solve gave: ``status`` is 'OPTIMAL', 'FEASIBLE' or 'UNKNOWN' (time out
-    without a solution)."""
+    """What a CP-SAT solve gave: ``status`` is 'OPTIMAL', 'FEASIBLE', 'UNKNOWN' (time out
+    without a solution) or 'INFEASIBLE' (only when the caller allowed it)."""
 
     status: str
     objective: float
@@ -57,10 +57,12 @@ def solve(
     seed: int,
     progress: ProgressFn | None,
     t0: float,
+    infeasible_ok: bool = False,
 ) -> tuple[cp_model.CpSolver, SolveOutcome]:
     """Solve with a time limit, ``num_workers`` workers and ``seed``; INFEASIBLE or
     MODEL_INVALID cannot happen by construction (shortfall slack) and raise a readable
-    ``InfeasiblePlanError`` if they do."""
+    ``InfeasiblePlanError`` if they do. ``infeasible_ok``: a restricted phase (naming stage
+    A's shifts exactly) may be infeasible; report it as status 'INFEASIBLE' instead."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
     solver.parameters.num_workers = max(1, int(num_workers))
@@ -81,6 +83,8 @@ def solve(
             f"stage {stage}: the roster model is invalid (a bug, please report it): "
             f"{model.validate() or 'no detail'}"
         )
+    elif infeasible_ok:
+        return solver, SolveOutcome("INFEASIBLE", float("nan"), float("nan"), seconds)
     else:
         raise InfeasiblePlanError(
             f"stage {stage}: the roster model has no solution even with shortfall allowed "
