@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scheduler.domain import Roster, Shift
+from scheduler.params import Rules
 from scheduler.roster import validate_roster
 from tests.roster.factory import CHAT, MONDAY, agent, make_requirements, simple_rules
 from tests.roster.helpers import assert_valid, covered, plan
@@ -12,7 +13,7 @@ from tests.roster.helpers import assert_valid, covered, plan
 HALF = 30
 
 
-def _rules(rest: float, *, cyclic: bool = False):
+def _rules(rest: float, *, cyclic: bool = False) -> Rules:
     return simple_rules(
         interval_minutes=HALF, start_step_minutes=HALF, min_rest_hours=rest, cyclic=cyclic
     )

@@ -6,22 +6,23 @@ import math
 
 import pytest
 
+from scheduler.domain import Agent, Requirements
 from scheduler.roster import plan as plan_module
 from scheduler.roster.named import Named
 from scheduler.roster.solver import SolveOutcome
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
-from tests.roster.helpers import assert_valid, covered, plan
+from tests.roster.helpers import assert_valid, plan
 
 HOURS = mask({(d, h) for d in range(2) for h in range(6, 24)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 6.0, 8.0), start_step_minutes=120)
 
 
-def _req():  # noqa: ANN202 - test helper
+def _req() -> Requirements:
     windows = [(d * 24 + 8, d * 24 + 22, 3.0 + d) for d in range(2)]
     return make_requirements(window_need(2, windows))
 
 
-def _team():  # noqa: ANN202 - test helper
+def _team() -> list[Agent]:
     return [agent(f"a{i}", cap=2 + i % 2, available=HOURS) for i in range(4)]
 
 

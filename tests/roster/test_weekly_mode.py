@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scheduler.domain import Requirements
 from scheduler.params import ServiceTarget
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
 from tests.roster.helpers import assert_valid, covered, plan
@@ -10,7 +11,7 @@ DAY = mask({(0, h) for h in range(8, 20)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
 
 
-def _req():  # noqa: ANN202 - test helper
+def _req() -> Requirements:
     # 09-13 needs 2.6 solo units (two agents at cap 3 per hour), 13-17 needs 1
     return make_requirements(window_need(1, [(9, 13, 2.6), (13, 17, 1.0)]))
 
