@@ -1,0 +1,40 @@
+"""``st.cache_data`` around pure library calls only (same inputs -> same output, no I/O).
+
+Objects that do not hash well (a history) are passed with a leading underscore (not hashed)
+together with a content key that is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+
+from scheduler import io
+from scheduler.domain import Agent, Forecast, HourlyHistory
+from scheduler.forecast import apply_overrides, forecast_week
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def parse_history(data: bytes, label: str) -> HourlyHistory:
+    """Uploaded bytes -> validated history (raises ``InputError``)."""
+    return io.history_from_raw(io.parse_raw_table(data, label))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def parse_agents(data: bytes, label: str) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
+    """Uploaded bytes -> validated agents and warnings (raises ``InputError``)."""
+    return io.agents_from_raw(io.parse_raw_table(data, label))
+
+
+@st.cache_data(show_spinner="Forecasting next week 预测中…", max_entries=8)
+def base_forecast(history_key: str, _history: HourlyHistory, week_start: date) -> Forecast:
+    """Next week's forecast from the history (``history_key`` identifies ``_history``)."""
+    return forecast_week(_history, week_start)
+
+
+def forecast_with_overrides(history_key: str, history: HourlyHistory, week_start: date,
+                            overrides: dict[datetime, float]) -> Forecast:
+    """The base forecast with the manager's overrides (cheap; not cached)."""
+    fc = base_forecast(history_key, history, week_start)
+    return apply_overrides(fc, overrides, source="forecast editor") if overrides else fc

@@ -1,0 +1,39 @@
+"""What every page starts with: state defaults, the title, and a sidebar with the working data
+and the plan's status."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scheduler.ui import state
+
+
+def page(title: str, intro: str = "") -> None:
+    """Initialise state, write the page title and the sidebar status."""
+    state.init()
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    with st.sidebar:
+        h = state.history()
+        st.caption(f"**历史 History**: {state.history_source()} · {h.hours:,} h, "
+                   f"{h.start:%Y-%m-%d} → {h.end:%Y-%m-%d}")
+        st.caption(f"**客服 Agents**: {state.agents_source()} · {len(state.agents())} agents")
+        s = state.settings()
+        st.caption(f"**规则 Rules**: {s.platform.name} · target {s.target:.0%} ({s.mode})")
+        plan = state.plan()
+        if plan is None:
+            st.caption("**排班 Plan**: not yet 尚未排班")
+        else:
+            stale = " (inputs changed 输入已变)" if state.plan_is_stale() else ""
+            st.caption(f"**排班 Plan**: {plan.summary.status}, {len(plan.roster.roster.shifts)} "
+                       f"shifts, 3-min {plan.summary.predicted_three_min_rate:.1%}{stale}")
+
+
+def need_plan() -> bool:
+    """Show how to get a plan when there is none; True when there is one."""
+    if state.plan() is None:
+        st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** on the Coverage page.")
+        st.page_link("scheduler/ui/pages/coverage.py", label="→ 覆盖 Coverage", icon="📊")
+        return False
+    return True

@@ -1,0 +1,72 @@
+"""Coverage 覆盖 (the centre): plan the week, then see where agents are short, hour by hour,
+the predicted 3-minute rate against the target, and the week against the platform's rules."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from scheduler import plotting
+from scheduler.ui import state
+from scheduler.ui.common import page
+from scheduler.ui.planning import plan_headline, plan_panel
+from scheduler.whatif import platform_checks
+
+SHOWN_REASONS = 4
+
+page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Required vs scheduled agents per hour, "
+     "the gap, and the predicted reply rates.")
+plan_panel()
+plan = state.plan()
+if plan is None:
+    st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (about "
+            f"{state.settings().time_limit_seconds:.0f} s on the sample).")
+    st.stop()
+
+plan_headline(plan)
+s = state.settings()
+profile = s.platform
+target = plan.params.service.target
+checks = platform_checks(plan.simulation, profile, target)
+for c in checks:
+    mark = "通过 pass" if c.passed else "未通过 FAIL"
+    kind = "" if c.official else " · your target 自定目标"
+    value = "—" if math.isnan(c.value) else f"{c.value:.1%}"
+    st.badge(f"{mark}: {c.name} {value} vs {c.threshold:.0%} ({c.window}{kind})",
+             color="green" if c.passed else "red",
+             icon=":material/check_circle:" if c.passed else ":material/error:")
+st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulated "
+           f"{plan.params.replications} times on the forecast.")
+
+diagnosis = plan.roster.diagnosis
+if plan.summary.shortfall_intervals or diagnosis:
+    with st.container(border=True):
+        st.markdown(f"**为什么人手不足 Why short** — {plan.summary.shortfall_intervals} "
+                    "half-hours below the target")
+        for line in diagnosis[:SHOWN_REASONS]:
+            st.markdown(f"- {line}")
+        if len(diagnosis) > SHOWN_REASONS:
+            with st.expander(f"{len(diagnosis) - SHOWN_REASONS} more 更多"):
+                for line in diagnosis[SHOWN_REASONS:]:
+                    st.markdown(f"- {line}")
+
+hourly = plotting.hourly_coverage(plan.coverage, plan.simulation.hourly_three_min_rate)
+st.subheader("每小时缺口 Agents per hour: required, scheduled, gap")
+st.plotly_chart(plotting.coverage_heatmaps(hourly, target=target), width="stretch",
+                key="coverage_heatmap")
+st.subheader("3分钟回复率 3-minute rate per hour")
+st.plotly_chart(plotting.rate_figure(plan.simulation.hourly_frame(), target=target),
+                width="stretch", key="rate_chart")
+
+with st.expander("求解详情 Solver details"):
+    sm = plan.summary
+    st.write(f"objective {sm.objective:,.0f} · bound {sm.bound:,.0f} · gap "
+             f"{sm.gap:.2%} · {sm.solve_seconds:.1f} s · model 3-min rate "
+             f"{sm.model_three_min_rate:.1%}")
+    for line in state.plan_progress()[-12:]:
+        st.text(line)
+    for m in (*plan.roster.messages, *plan.notes):
+        st.caption(m)
+    for v in sm.validator_violations:
+        st.error(f"validator 校验: {v}")

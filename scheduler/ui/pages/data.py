@@ -1,0 +1,208 @@
+"""Data 数据: the history and agents to plan with (upload or the bundled sample), the editable
+agents table, the rules and the platform profile."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from scheduler import io
+from scheduler.errors import InputError
+from scheduler.ui import state
+from scheduler.ui.cached import parse_agents, parse_history
+from scheduler.ui.common import page
+from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
+from scheduler.whatif import PROFILES, profile_by_key
+
+EDITOR_LABEL = "agents table 客服表"
+
+page("数据 Data", "上传历史会话量和客服名单，或使用示例数据 · Upload the shop's chat history and "
+     "agents, or use the bundled sample.")
+
+if st.button("使用示例数据 Use the bundled sample", key=state.W_SAMPLE_BUTTON):
+    state.load_sample()
+    st.toast("Sample loaded 已加载示例数据")
+
+st.caption(f"CSV or XLSX, UTF-8 or GBK, English or Chinese headers (时间/咨询量/接待上限…). "
+           f"Up to {state.MAX_UPLOAD_MB} MB per file 每个文件最大 {state.MAX_UPLOAD_MB} MB. "
+           "A file with an error is refused and the current data stays.")
+
+
+def _upload(slot: str, label: str, key: str, help_text: str) -> None:
+    f = st.file_uploader(label, type=["csv", "xlsx", "txt", "tsv"], key=key, help=help_text)
+    if f is None:
+        state.clear_error(slot)
+        st.session_state[state.PROCESSED_UPLOADS].pop(slot, None)
+        return
+    data = f.getvalue()
+    if state.upload_seen(slot, data, f.name):
+        return
+    try:
+        if slot == state.ERR_HISTORY:
+            h = parse_history(data, f.name)
+            digest = hashlib.sha1(data).hexdigest()
+            state.set_history(h, source=f.name, key=f"upload:{f.name}:{digest}")
+        else:
+            agents, warnings = parse_agents(data, f.name)
+            state.set_agents(agents, source=f.name, warnings=warnings, reset_editor=True)
+    except InputError as exc:
+        state.set_error(slot, str(exc))
+    else:
+        state.clear_error(slot)
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader("历史 History")
+    _upload(state.ERR_HISTORY, "上传历史 Upload history (hourly sessions or per-session log)",
+            state.W_HISTORY_UPLOAD,
+            "Columns: timestamp 时间, sessions 咨询量 (optional avg_handle_seconds 平均接待时长); "
+            "or per-session records with a start time 开始时间.")
+    err = state.error(state.ERR_HISTORY)
+    if err:
+        st.error(f"文件有误，未使用 File refused: {err}")
+    h = state.history()
+    st.markdown(f"**In use 当前使用**: {state.history_source()}")
+    st.caption(f"{h.hours:,} hours ({h.hours / 168:.1f} weeks), {h.start:%Y-%m-%d %H:%M} → "
+               f"{h.end:%Y-%m-%d %H:%M}, {int(h.frame['sessions'].sum()):,} sessions")
+    for w in h.warnings:
+        st.warning(w)
+
+with right:
+    st.subheader("客服 Agents")
+    _upload(state.ERR_AGENTS, "上传客服名单 Upload agents", state.W_AGENTS_UPLOAD,
+            "Columns: agent_id 客服ID, max_concurrent 接待上限 (1-8), max_hours_week "
+            "每周最多工时, optional name, available_days, available_hours, night_ok, weekend_ok.")
+    err = state.error(state.ERR_AGENTS)
+    if err:
+        st.error(f"文件有误，未使用 File refused: {err}")
+    st.markdown(f"**In use 当前使用**: {state.agents_source()} · {len(state.agents())} agents")
+    for w in state.agents_warnings():
+        st.warning(w)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Editor cells as the text a file would hold ('' for empty, 40.0 -> '40')."""
+    def cell(v: object) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        return str(v).strip()
+    return frame.astype(object).map(cell)
+
+
+st.subheader("客服表 Agents table (editable 可编辑)")
+st.caption("Edit a cell, add or delete rows; the table is checked like a file. "
+           "available_days e.g. Mon-Fri or 周一-周五; "
+           "available_hours e.g. 09:00-18:00; empty = any.")
+edited = st.data_editor(
+    state.editor_base(), key=state.editor_key(), num_rows="dynamic", width="stretch",
+    hide_index=True,
+    column_config={
+        "agent_id": st.column_config.TextColumn("客服ID agent_id"),
+        "name": st.column_config.TextColumn("姓名 name"),
+        "max_concurrent": st.column_config.NumberColumn("接待上限 cap", step=1),
+        "max_hours_week": st.column_config.NumberColumn("周工时上限 max h"),
+        "min_hours_week": st.column_config.NumberColumn("周工时下限 min h"),
+        "available_days": st.column_config.TextColumn("可排班日 days"),
+        "available_hours": st.column_config.TextColumn("可排班时段 hours"),
+        "night_ok": st.column_config.TextColumn("可上夜班 night"),
+        "weekend_ok": st.column_config.TextColumn("可上周末 weekend"),
+    },
+)
+try:
+    edited_agents, _ = io.agents_from_raw(io.RawTable(frame=_as_text(edited), label=EDITOR_LABEL))
+except InputError as exc:
+    state.set_error(state.ERR_EDITOR, str(exc))
+else:
+    state.clear_error(state.ERR_EDITOR)
+    if edited_agents != state.agents():
+        src = state.agents_source()
+        suffix = " + edits 已编辑"
+        state.set_agents(edited_agents, source=src if src.endswith(suffix) else src + suffix,
+                         warnings=state.agents_warnings())
+err = state.error(state.ERR_EDITOR)
+if err:
+    st.error(f"表格有误，未使用修改 Edits not used: {err}")
+
+# ---- rules ---------------------------------------------------------------------------------
+st.subheader("规则 Rules and platform 平台")
+cur = state.settings()
+k = state.setting_key
+for name, value in (
+    ("profile", cur.profile), ("target", round(cur.target * 100)), ("mode", cur.mode),
+    ("hourly_floor", round(cur.hourly_floor * 100)),
+    ("shift_lengths_hours", list(cur.shift_lengths_hours)),
+    ("min_rest_hours", cur.min_rest_hours), ("min_days_off", cur.min_days_off),
+    ("min_days_off_full_time", cur.min_days_off_full_time),
+    ("allowed_caps", list(cur.allowed_caps)), ("time_limit_seconds", cur.time_limit_seconds),
+    ("replications", cur.replications),
+):
+    state.seed_widget(k(name), value)
+
+c1, c2, c3 = st.columns(3)
+with c1:
+    profile_key = st.selectbox(
+        "平台 Platform profile", [p.key for p in PROFILES], key=k("profile"),
+        format_func=lambda key: profile_by_key(key).name)
+    prof = profile_by_key(profile_key)
+    if prof.reply_rate_min is not None:
+        st.caption(f"回复率 reply rate ≥ {prof.reply_rate_min:.0%}, "
+                   f"{prof.window_text(prof.reply_window)} · {prof.period}")
+    st.caption(f"3分钟回复率 3-minute rate window {prof.window_text(prof.three_min_window)}. "
+               + prof.note)
+    if not prof.confirmed:
+        st.warning("待确认 To confirm: these numbers come from third-party guides.")
+    target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
+    mode = st.radio("目标方式 Target mode", ["per-hour", "weekly"], key=k("mode"),
+                    horizontal=True,
+                    help="per-hour: every half-hour meets the target; weekly: the week meets it "
+                         "and every half-hour meets the floor below.")
+    floor = st.slider("每小时下限 Hourly floor (weekly mode, %)", 0, 99, key=k("hourly_floor"),
+                      disabled=mode != "weekly")
+with c2:
+    lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
+                             key=k("shift_lengths_hours"))
+    rest = st.number_input("两班间最少休息 Min rest between shifts (h)", 0.0, 24.0, step=1.0,
+                           key=k("min_rest_hours"))
+    off = st.number_input("每周最少休息天 Min days off / week", 0, 6, step=1,
+                          key=k("min_days_off"))
+    off_ft = st.number_input("全职每周休息天 Days off / week, full-timers (≥ 40 h)", 0, 6, step=1,
+                             key=k("min_days_off_full_time"))
+with c3:
+    caps = st.multiselect("可用接待上限 Cap levels allowed", list(CAP_CHOICES),
+                          key=k("allowed_caps"))
+    limit = st.number_input("求解时限 Solver time limit (s)", 5.0, 600.0, step=5.0,
+                            key=k("time_limit_seconds"))
+    reps = st.number_input("模拟次数 Simulation runs (check)", 1, 50, step=1,
+                           key=k("replications"))
+
+new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode,
+              hourly_floor=min(floor, target) / 100.0,
+              shift_lengths_hours=tuple(float(x) for x in lengths),
+              min_rest_hours=float(rest), min_days_off=int(off),
+              min_days_off_full_time=int(off_ft), allowed_caps=tuple(int(c) for c in caps),
+              time_limit_seconds=float(limit), replications=int(reps))
+problem = None
+if not lengths:
+    problem = "choose at least one shift length 至少选择一种班次时长"
+elif not caps:
+    problem = "choose at least one cap level 至少选择一个接待上限"
+else:
+    try:
+        new.params()
+    except ValueError as exc:
+        problem = str(exc)
+if problem:
+    st.error(f"规则有误，未使用 Rules not used: {problem}")
+elif new != cur:
+    state.set_settings(new)
+if state.settings() == Settings():
+    st.caption("Defaults 默认值: China standard hours (8 h/day, 40 h/week, ≥ 1 rest day).")

@@ -1,0 +1,34 @@
+"""Roster 排班表: who works when, at which reception cap, with breaks; hours per agent."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scheduler import plotting
+from scheduler.ui import state
+from scheduler.ui.common import need_plan, page
+from scheduler.ui.planning import plan_headline, plan_panel
+from scheduler.ui.tables import agent_table
+
+page("排班表 Roster", "每位客服的班次、接待上限和休息 · Shifts per agent; the number on a "
+     "bar is the reception cap 接待上限; grey = break 休息.")
+plan_panel()
+if not need_plan():
+    st.stop()
+plan = state.plan()
+assert plan is not None
+plan_headline(plan)
+roster = plan.roster.roster
+st.plotly_chart(plotting.roster_gantt(roster, plan.agents), width="stretch",
+                key="roster_gantt")
+st.subheader("每人工时 Per agent")
+table = agent_table(roster, plan.agents)
+st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
+with st.expander("规则 Rules this roster respects"):
+    for r in plan.roster.rules:
+        st.markdown(f"- {r}")
+    soft = [v for v in plan.roster.violations if v.kind == "soft"]
+    for v in soft:
+        st.caption(f"preference missed 未满足: {v.message}")
+    for v in plan.roster.hard_violations:
+        st.error(f"validator 校验: {v.message}")

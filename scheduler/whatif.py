@@ -1,0 +1,562 @@
+"""What-if scenarios on a finished plan: typed scenarios, their effect on the current roster
+(a few seeded simulation replications), a warm-started re-plan, side-by-side comparison, and the
+platform rule profiles the results are judged against.
+
+A :class:`Scenario` changes the week in five ways, each a field:
+
+- ``spikes``: demand multipliers on windows of the week (``"Fri 20:00-23:00 x2.5"``, a promotion
+  day ``"Sat x1.8"``, a live stream); see :func:`parse_spike`.
+- ``extra_agents``: ``+n`` adds ``n`` temporary agents; on the current roster they shadow the
+  shifts of the ``n`` agents with the most hours (a re-plan places them properly). ``-n`` removes
+  the last ``n`` agents of the agents table (their shifts on the current roster).
+- ``cap_delta``: every agent's reception cap (接待上限) moves by this many chats, within 1..8.
+- ``auto_reply_share``: the share of sessions an auto-reply / FAQ bot closes before a human is
+  needed (removed from demand).
+- ``sick``: agents off sick on some days (their shifts starting on those days are removed; a
+  re-plan makes them unavailable on those days).
+
+Nothing here reads files or imports streamlit; the app and tests call these functions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from scheduler.domain import (
+    DAYS,
+    DAYS_ZH,
+    HOURS_PER_WEEK,
+    Agent,
+    Forecast,
+    Roster,
+    Shift,
+)
+from scheduler.errors import InputError
+from scheduler.params import MAX_CAP, ChatModel, PlanParams
+from scheduler.pipeline import PlanResult, plan_from_forecast
+from scheduler.roster import SolveProgress
+from scheduler.simulate import ReplicationSummary, simulate_replications
+
+# --------------------------------------------------------------------------------------------
+# Platform rule profiles
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformProfile:
+    """How a platform judges a shop's chat service (see DOMAIN.md).
+
+    Windows are clock hours ``[start_hour, end_hour)`` of every day, by session start time.
+    ``reply_rate_min`` is the platform's threshold on the reply rate (None: the platform publishes
+    none). The 3-minute rate has no official threshold: the manager sets the target.
+    ``confirmed`` is False where the numbers come from third-party guides and need checking.
+    """
+
+    key: str
+    name: str
+    reply_rate_min: float | None
+    reply_window: tuple[int, int]
+    three_min_window: tuple[int, int]
+    period: str
+    unit: str
+    confirmed: bool
+    note: str = ""
+
+    def window_text(self, window: tuple[int, int]) -> str:
+        """``09:00–23:00`` for a window."""
+        return f"{window[0]:02d}:00–{window[1]:02d}:00"
+
+
+PROFILES: tuple[PlatformProfile, ...] = (
+    PlatformProfile(
+        key="xiaohongshu", name="小红书 Xiaohongshu (千帆)", reply_rate_min=0.80,
+        reply_window=(0, 24), three_min_window=(9, 23), period="weekly (Mon–Sun, judged Tue)",
+        unit="session", confirmed=True,
+        note="Reply rate ≥ 80% counted 00:00–24:00 every day (official); below it public traffic "
+             "is limited for 3 days. The 3-minute rate window 09:00–23:00 is from third-party "
+             "guides; no official threshold (guides: ≥ 90% good, 70–80% at risk).",
+    ),
+    PlatformProfile(
+        key="douyin", name="抖音 Douyin 飞鸽 (to confirm)", reply_rate_min=None,
+        reply_window=(8, 23), three_min_window=(8, 23), period="service score, by category",
+        unit="message", confirmed=False, note="Third-party sources; to confirm.",
+    ),
+    PlatformProfile(
+        key="taobao", name="淘宝/天猫 Taobao/Tmall 千牛 (to confirm)", reply_rate_min=None,
+        reply_window=(9, 23), three_min_window=(9, 23), period="monthly, ≥ 90%, ≥ 100 rounds",
+        unit="round", confirmed=False, note="Third-party sources; to confirm.",
+    ),
+    PlatformProfile(
+        key="jd", name="京东 JD 咚咚 (to confirm)", reply_rate_min=None,
+        reply_window=(9, 23), three_min_window=(9, 23), period="monthly (30-second rate)",
+        unit="session", confirmed=False, note="JD measures a 30-second rate; to confirm.",
+    ),
+    PlatformProfile(
+        key="pinduoduo", name="拼多多 Pinduoduo (to confirm)", reply_rate_min=None,
+        reply_window=(8, 23), three_min_window=(8, 23), period="per consumer per day (2019 rule)",
+        unit="consumer", confirmed=False, note="Current rule unconfirmed.",
+    ),
+)
+
+
+def profile_by_key(key: str) -> PlatformProfile:
+    """The profile with this key (InputError for an unknown one)."""
+    for p in PROFILES:
+        if p.key == key:
+            return p
+    raise InputError(f"unknown platform profile; expected one of {[p.key for p in PROFILES]}",
+                     value=key)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One pass/fail judgement of a week against a threshold (a badge in the app)."""
+
+    name: str
+    value: float
+    threshold: float
+    window: str
+    passed: bool
+    official: bool
+
+    @property
+    def text(self) -> str:
+        """``回复率 reply rate 97.1% ≥ 80% (00:00–24:00)``."""
+        sign = "≥" if self.passed else "<"
+        return (f"{self.name} {self.value:.1%} {sign} {self.threshold:.0%} ({self.window})")
+
+
+def window_rates(summary: ReplicationSummary, window: tuple[int, int]) -> tuple[float, float]:
+    """(3-minute rate, reply rate) of the sessions started in clock hours ``[a, b)`` of every
+    day, pooled over the week and averaged over the replications (NaN when no session)."""
+    a, b = window
+    three: list[float] = []
+    reply: list[float] = []
+    for run in summary.runs:
+        n = r3 = rr = 0
+        for h in run.hours:
+            if a <= h.start.hour < b:
+                n += h.sessions
+                r3 += h.replied_3min
+                rr += h.replied
+        if n:
+            three.append(r3 / n)
+            reply.append(rr / n)
+    if not three:
+        return math.nan, math.nan
+    return float(np.mean(three)), float(np.mean(reply))
+
+
+def platform_checks(summary: ReplicationSummary, profile: PlatformProfile, target: float
+                    ) -> tuple[Check, ...]:
+    """The week judged like the platform: reply rate against the platform's threshold (when it
+    has one) and the 3-minute rate in its window against the manager's ``target``."""
+    checks: list[Check] = []
+    if profile.reply_rate_min is not None:
+        _, reply = window_rates(summary, profile.reply_window)
+        checks.append(Check(
+            name="回复率 reply rate", value=reply, threshold=profile.reply_rate_min,
+            window=profile.window_text(profile.reply_window),
+            passed=bool(reply >= profile.reply_rate_min), official=profile.confirmed))
+    three, _ = window_rates(summary, profile.three_min_window)
+    checks.append(Check(
+        name="3分钟回复率 3-minute rate", value=three, threshold=target,
+        window=profile.window_text(profile.three_min_window), passed=bool(three >= target),
+        official=False))
+    return tuple(checks)
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spike:
+    """Demand times ``multiplier`` on day ``day`` (Monday = 0) from ``start_hour`` to
+    ``end_hour`` (1..24; an end at or before the start wraps past midnight into the next day, and
+    Sunday night wraps to Monday of the same standing week)."""
+
+    day: int
+    start_hour: int
+    end_hour: int
+    multiplier: float
+    kind: str = "spike"
+    """``spike``, ``promotion`` (whole day) or ``live`` (a live stream); for display."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.day <= 6:
+            raise ValueError("day must be 0 (Monday) .. 6 (Sunday)")
+        if not (0 <= self.start_hour <= 23 and 1 <= self.end_hour <= 24):
+            raise ValueError("hours must be start 0..23 and end 1..24")
+        if not (math.isfinite(self.multiplier) and self.multiplier > 0):
+            raise ValueError("multiplier must be a positive number")
+
+    @property
+    def hours_of_week(self) -> tuple[int, ...]:
+        """Hour-of-week indices (0 = Monday 00:00) the spike covers."""
+        length = (self.end_hour - self.start_hour) % 24 or 24
+        first = self.day * 24 + self.start_hour
+        return tuple((first + i) % HOURS_PER_WEEK for i in range(length))
+
+    @property
+    def label(self) -> str:
+        """``Fri 20:00–23:00 ×2.5``."""
+        return (f"{DAYS[self.day]} {self.start_hour:02d}:00–{self.end_hour:02d}:00 "
+                f"×{self.multiplier:g}")
+
+
+_DAY_WORDS: dict[str, int] = {d.lower(): i for i, d in enumerate(DAYS)}
+_DAY_WORDS.update({d: i for i, d in enumerate(DAYS_ZH)})
+_DAY_WORDS.update({f"星期{c}": i for i, c in enumerate("一二三四五六日")})
+_DAY_WORDS.update({"周天": 6, "星期天": 6})
+_DAY_WORDS.update({d.lower(): i for i, d in enumerate(
+    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))})
+
+_SPIKE_RE = re.compile(
+    r"^\s*(?P<day>\S+?)\s*"
+    r"(?:(?P<a>\d{1,2})(?::00)?\s*(?:-|–|—|~|至|到)\s*(?P<b>\d{1,2})(?::00)?)?\s*"
+    r"[x×*]\s*(?P<m>\d+(?:\.\d+)?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_spike(text: str, *, kind: str | None = None) -> Spike:
+    """Read ``Fri 20:00–23:00 x2.5`` (also ``周五 20-23 ×2.5``; ``Sat x1.8`` is the whole day).
+
+    Raises:
+        InputError: naming the text and the expected form.
+    """
+    m = _SPIKE_RE.match(text)
+    day = _DAY_WORDS.get(m.group("day").lower()) if m else None
+    if m is None or day is None:
+        raise InputError("expected a spike like 'Fri 20:00-23:00 x2.5' or '周六 x1.8'",
+                         column="spike", value=text)
+    a = int(m.group("a")) if m.group("a") else 0
+    b = int(m.group("b")) if m.group("b") else 24
+    mult = float(m.group("m"))
+    if a > 23 or b > 24 or b == 0 or a == b:
+        raise InputError("hours must be within 00:00-24:00 and not start and end together",
+                         column="spike", value=text)
+    if mult <= 0:
+        raise InputError("the multiplier must be positive", column="spike", value=text)
+    whole_day = not m.group("a")
+    return Spike(day=day, start_hour=a, end_hour=b, multiplier=mult,
+                 kind=kind or ("promotion" if whole_day else "spike"))
+
+
+@dataclass(frozen=True)
+class SickLeave:
+    """Agent ``agent_id`` is off on ``days`` (Monday = 0; all week by default)."""
+
+    agent_id: str
+    days: frozenset[int] = frozenset(range(7))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A change to the week (see the module docstring). The empty scenario is the plan itself."""
+
+    name: str = "current plan 当前计划"
+    spikes: tuple[Spike, ...] = ()
+    extra_agents: int = 0
+    cap_delta: int = 0
+    auto_reply_share: float = 0.0
+    sick: tuple[SickLeave, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.auto_reply_share < 1.0:
+            raise ValueError("auto_reply_share must be in [0, 1)")
+        if abs(self.cap_delta) >= MAX_CAP:
+            raise ValueError(f"cap_delta must be within ±{MAX_CAP - 1}")
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.spikes or self.extra_agents or self.cap_delta or self.auto_reply_share
+                    or self.sick)
+
+    def describe(self) -> tuple[str, ...]:
+        """One line per change, for the page and the comparison."""
+        lines = [f"demand {s.label} ({s.kind})" for s in self.spikes]
+        if self.extra_agents:
+            lines.append(f"{self.extra_agents:+d} agents 客服")
+        if self.cap_delta:
+            lines.append(f"reception cap 接待上限 {self.cap_delta:+d}")
+        if self.auto_reply_share:
+            lines.append(f"auto-reply absorbs {self.auto_reply_share:.0%} of sessions 自动回复")
+        for s in self.sick:
+            days = ("all week" if len(s.days) == 7
+                    else ",".join(DAYS[d] for d in sorted(s.days)))
+            lines.append(f"{s.agent_id} off sick 请假 ({days})")
+        return tuple(lines) or ("no change",)
+
+
+def scenario_forecast(forecast: Forecast, scenario: Scenario) -> Forecast:
+    """The forecast with the scenario's spikes multiplied in and the auto-reply share removed
+    (``low``/``high`` scale with ``sessions``)."""
+    if not scenario.spikes and not scenario.auto_reply_share:
+        return forecast
+    factor = np.ones(HOURS_PER_WEEK)
+    for s in scenario.spikes:
+        for h in s.hours_of_week:
+            factor[h] *= s.multiplier
+    factor *= 1.0 - scenario.auto_reply_share
+    frame = forecast.frame.copy()
+    for col in ("sessions", "low", "high"):
+        frame[col] = frame[col].to_numpy(dtype=float) * factor
+    return replace(forecast, frame=frame,
+                   notes=(*forecast.notes, *(f"what-if: {d}" for d in scenario.describe())))
+
+
+def _clip_cap(cap: int, delta: int) -> int:
+    return max(1, min(MAX_CAP, cap + delta))
+
+
+def _hours_by_agent(roster: Roster) -> dict[str, float]:
+    hours: dict[str, float] = {}
+    for s in roster.shifts:
+        hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
+    return hours
+
+
+def extra_agent_ids(n: int, taken: Sequence[str]) -> tuple[str, ...]:
+    """Ids ``TMP1``, ``TMP2``... for ``n`` temporary agents, avoiding ``taken``."""
+    out: list[str] = []
+    i = 1
+    while len(out) < n:
+        cand = f"TMP{i}"
+        if cand not in taken:
+            out.append(cand)
+        i += 1
+    return tuple(out)
+
+
+def removed_agents(agents: Sequence[Agent], scenario: Scenario) -> tuple[str, ...]:
+    """Ids the scenario's negative ``extra_agents`` removes: the last ones of the table."""
+    n = max(0, -scenario.extra_agents)
+    return tuple(a.agent_id for a in agents[len(agents) - n:]) if n else ()
+
+
+def scenario_roster(roster: Roster, agents: Sequence[Agent], scenario: Scenario
+                    ) -> tuple[Roster, tuple[str, ...]]:
+    """The current roster under the scenario, and notes saying what changed.
+
+    Sick agents lose their shifts starting on their sick days; ``-n`` agents lose all shifts;
+    ``+n`` temporary agents shadow the shifts of the ``n`` agents with the most hours; every
+    shift's cap moves by ``cap_delta`` (within 1..8)."""
+    notes: list[str] = []
+    gone = set(removed_agents(agents, scenario))
+    if gone:
+        notes.append(f"without {', '.join(sorted(gone))} (last {len(gone)} of the table)")
+    sick = {s.agent_id: s.days for s in scenario.sick}
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
+
+    def day_of(s: Shift) -> int:
+        return ((s.start - week0).days) % 7
+
+    kept: list[Shift] = []
+    dropped = 0
+    for s in roster.shifts:
+        if s.agent_id in gone or (s.agent_id in sick and day_of(s) in sick[s.agent_id]):
+            dropped += 1
+            continue
+        kept.append(s)
+    if sick:
+        notes.append(f"removed {dropped} shift(s) of absent agents")
+    if scenario.extra_agents > 0:
+        hours = _hours_by_agent(Roster(roster.week_start, tuple(kept)))
+        models = sorted(hours, key=lambda a: (-hours[a], a))[:scenario.extra_agents]
+        ids = extra_agent_ids(len(models), [a.agent_id for a in agents])
+        for new, model in zip(ids, models, strict=True):
+            kept.extend(replace(s, agent_id=new) for s in kept if s.agent_id == model)
+            notes.append(f"{new} shadows {model}'s shifts (re-plan to place them well)")
+    if scenario.cap_delta:
+        kept = [replace(s, max_concurrent=_clip_cap(s.max_concurrent, scenario.cap_delta))
+                for s in kept]
+    kept.sort(key=lambda s: (s.start, s.agent_id))
+    return replace(roster, shifts=tuple(kept)), tuple(notes)
+
+
+def scenario_agents(agents: Sequence[Agent], scenario: Scenario) -> tuple[Agent, ...]:
+    """The agents table under the scenario (for a re-plan): removed agents dropped, sick days
+    made unavailable, caps moved, temporary agents added (cap = the team's median, 40 h)."""
+    gone = set(removed_agents(agents, scenario))
+    sick = {s.agent_id: s.days for s in scenario.sick}
+    out: list[Agent] = []
+    for a in agents:
+        if a.agent_id in gone:
+            continue
+        if a.agent_id in sick:
+            days = sick[a.agent_id]
+            a = replace(a, available=tuple(
+                tuple(False if d in days else ok for ok in row)
+                for d, row in enumerate(a.available)))
+        if scenario.cap_delta:
+            a = replace(a, max_concurrent=_clip_cap(a.max_concurrent, scenario.cap_delta))
+        out.append(a)
+    if scenario.extra_agents > 0:
+        caps = sorted(a.max_concurrent for a in agents) or [3]
+        cap = caps[len(caps) // 2]
+        for new in extra_agent_ids(scenario.extra_agents, [a.agent_id for a in agents]):
+            out.append(Agent(agent_id=new, max_concurrent=cap, max_hours_week=40.0,
+                             name=f"临时 temp {new[3:]}"))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """The simulated effect of a scenario on a roster.
+
+    ``hourly`` columns: ``hour_start`` (datetime64), ``sessions`` (expected, from the scenario's
+    forecast), ``simulated_sessions`` (mean over replications), ``agents_on_duty`` (time-averaged),
+    ``three_min_rate`` (mean over replications, NaN where no session), ``reply_rate``,
+    ``below_target`` (bool: an hour with at least ``min_sessions`` expected sessions whose
+    3-minute rate misses the target).
+    """
+
+    scenario: Scenario
+    roster: Roster
+    forecast: Forecast
+    hourly: pd.DataFrame
+    three_min_rate: float
+    reply_rate: float
+    hours_below_target: int
+    hours_judged: int
+    checks: tuple[Check, ...]
+    target: float
+    replications: int
+    seed: int
+    seconds: float
+    notes: tuple[str, ...] = field(default=())
+
+
+def evaluate(
+    roster: Roster,
+    forecast: Forecast,
+    agents: Sequence[Agent],
+    chat: ChatModel,
+    scenario: Scenario,
+    *,
+    target: float,
+    profile: PlatformProfile,
+    replications: int = 3,
+    seed: int = 0,
+    min_sessions: float = 5.0,
+) -> ScenarioOutcome:
+    """Play the roster, changed by the scenario, against the changed forecast: ``replications``
+    seeded simulation runs (the same seed for every scenario, so differences are the scenario's,
+    not the dice's)."""
+    import time
+
+    t0 = time.perf_counter()
+    fc = scenario_forecast(forecast, scenario)
+    ros, notes = scenario_roster(roster, agents, scenario)
+    sim = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
+    expected = fc.frame["sessions"].to_numpy(dtype=float)
+    rate = np.asarray(sim.hourly_three_min_rate, dtype=float)
+    judged = expected >= min_sessions
+    below = judged & (np.nan_to_num(rate, nan=1.0) < target - 1e-12)
+    hourly = pd.DataFrame({
+        "hour_start": pd.to_datetime(list(sim.hour_starts)),
+        "sessions": expected,
+        "simulated_sessions": np.asarray(sim.hourly_sessions, dtype=float),
+        "agents_on_duty": np.asarray(sim.hourly_mean_agents_on_duty, dtype=float),
+        "three_min_rate": rate,
+        "reply_rate": np.asarray(sim.hourly_reply_rate, dtype=float),
+        "below_target": below,
+    })
+    return ScenarioOutcome(
+        scenario=scenario, roster=ros, forecast=fc, hourly=hourly,
+        three_min_rate=sim.three_min_rate.mean, reply_rate=sim.reply_rate.mean,
+        hours_below_target=int(below.sum()), hours_judged=int(judged.sum()),
+        checks=platform_checks(sim, profile, target), target=target,
+        replications=replications, seed=seed, seconds=time.perf_counter() - t0,
+        notes=notes,
+    )
+
+
+def replan_params(params: PlanParams, scenario: Scenario, *, time_limit_seconds: float
+                  ) -> PlanParams:
+    """Parameters for a re-plan: the time limit given, and cap levels widened to the scenario's
+    moved caps (a +1 cap change must be usable)."""
+    caps = set(params.rules.allowed_caps)
+    if scenario.cap_delta:
+        caps |= {_clip_cap(c, scenario.cap_delta) for c in caps}
+    rules = replace(params.rules, allowed_caps=tuple(sorted(caps)))
+    return replace(params, rules=rules, time_limit_seconds=time_limit_seconds)
+
+
+def warm_start_hint(roster: Roster, agents: Sequence[Agent], scenario: Scenario) -> Roster:
+    """The current roster as a re-plan's starting point: the scenario's roster with the caps
+    each (changed) agent allows."""
+    hint, _ = scenario_roster(roster, agents, scenario)
+    limit = {a.agent_id: a.max_concurrent for a in scenario_agents(agents, scenario)}
+    shifts = tuple(replace(s, max_concurrent=min(s.max_concurrent, limit[s.agent_id]))
+                   for s in hint.shifts if s.agent_id in limit)
+    return replace(hint, shifts=shifts)
+
+
+def replan(
+    plan: PlanResult,
+    scenario: Scenario,
+    *,
+    time_limit_seconds: float = 10.0,
+    progress: Callable[[SolveProgress], None] | None = None,
+) -> PlanResult:
+    """Plan the scenario's week again, warm-started from the current roster (``hint``): the
+    scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``."""
+    fc = scenario_forecast(plan.forecast, scenario)
+    team = scenario_agents(plan.agents, scenario)
+    params = replan_params(plan.params, scenario, time_limit_seconds=time_limit_seconds)
+    hint = warm_start_hint(plan.roster.roster, plan.agents, scenario)
+    return plan_from_forecast(fc, team, params=params, progress=progress, hint=hint,
+                              notes=(*plan.notes, *(f"what-if: {d}" for d in scenario.describe())))
+
+
+def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
+    """Two outcomes side by side: one row per headline metric, one column per scenario, and the
+    difference (b - a)."""
+    def row(o: ScenarioOutcome) -> dict[str, float]:
+        d = {
+            "expected sessions 预计会话": float(o.forecast.frame["sessions"].sum()),
+            "3-minute rate 3分钟回复率": o.three_min_rate,
+            "reply rate 回复率": o.reply_rate,
+            "hours below target 未达标小时": float(o.hours_below_target),
+            "agent-hours 工时": sum(s.paid_hours for s in o.roster.shifts),
+        }
+        for c in o.checks:
+            d[f"{c.name} ({c.window})"] = c.value
+        return d
+
+    ra, rb = row(a), row(b)
+    names = list(dict.fromkeys([*ra, *rb]))
+    return pd.DataFrame({
+        "metric 指标": names,
+        a.scenario.name: [ra.get(n, math.nan) for n in names],
+        b.scenario.name if b.scenario.name != a.scenario.name else f"{b.scenario.name} (B)":
+            [rb.get(n, math.nan) for n in names],
+        "difference 差异": [rb.get(n, math.nan) - ra.get(n, math.nan) for n in names],
+    })
+
+
+def hour_label(when: datetime) -> str:
+    """``周五 Fri 20:00``."""
+    d = when.weekday()
+    return f"{DAYS_ZH[d]} {DAYS[d]} {when:%H:%M}"
+
+
+def week_hour(week_start_dt: datetime, hour_of_week: int) -> datetime:
+    """The datetime of an hour-of-week index."""
+    return week_start_dt + timedelta(hours=hour_of_week)
