@@ -210,7 +210,7 @@ def grid_overrides(forecast: Forecast, grid: pd.DataFrame, *, tolerance: float =
 def roster_gantt(roster: Roster, agents: Sequence[Agent] = ()) -> go.Figure:
     """Shifts per agent on the week's timeline: bars coloured by reception cap (label ``cap
     5``), breaks in grey. Agents with no shift are listed with an empty row."""
-    names = {a.agent_id: a.label for a in agents}
+    names = {a.agent_id: a.name for a in agents}
     order = [a.agent_id for a in agents] or sorted({s.agent_id for s in roster.shifts})
     for s in roster.shifts:
         if s.agent_id not in order:
@@ -249,6 +249,11 @@ def roster_gantt(roster: Roster, agents: Sequence[Agent] = ()) -> go.Figure:
             hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ))
     week0 = pd.Timestamp(roster.week_start)
+    idle = [lab for lab in labels if lab not in {r["agent"] for r in rows}]
+    if idle:  # keep a row for agents with no shift this week
+        fig.add_trace(go.Scatter(x=[week0] * len(idle), y=idle, mode="markers",
+                                 marker={"opacity": 0}, showlegend=False, hoverinfo="skip",
+                                 name="no shift 无班次"))
     fig.update_layout(
         barmode="overlay", height=max(260, 34 * len(order) + 120),
         yaxis={"categoryorder": "array", "categoryarray": labels[::-1], "type": "category"},

@@ -351,6 +351,8 @@ def scenario_roster(roster: Roster, agents: Sequence[Agent], scenario: Scenario
     Sick agents lose their shifts starting on their sick days; ``-n`` agents lose all shifts;
     ``+n`` temporary agents shadow the shifts of the ``n`` agents with the most hours; every
     shift's cap moves by ``cap_delta`` (within 1..8)."""
+    if not (scenario.extra_agents or scenario.cap_delta or scenario.sick):
+        return roster, ()
     notes: list[str] = []
     gone = set(removed_agents(agents, scenario))
     if gone:

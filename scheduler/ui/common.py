@@ -8,12 +8,19 @@ import streamlit as st
 from scheduler.ui import state
 
 
-def page(title: str, intro: str = "") -> None:
-    """Initialise state, write the page title and the sidebar status."""
+def page(title: str, intro: str = "", *, sidebar: bool = True) -> None:
+    """Initialise state, write the page title and (unless the page changes the inputs and
+    draws it last, with :func:`sidebar_status`) the sidebar status."""
     state.init()
     st.title(title)
     if intro:
         st.caption(intro)
+    if sidebar:
+        sidebar_status()
+
+
+def sidebar_status() -> None:
+    """The working data, rules and plan, in the sidebar."""
     with st.sidebar:
         h = state.history()
         st.caption(f"**历史 History**: {state.history_source()} · {h.hours:,} h, "

@@ -14,14 +14,14 @@ from scheduler import io
 from scheduler.errors import InputError
 from scheduler.ui import state
 from scheduler.ui.cached import parse_agents, parse_history
-from scheduler.ui.common import page
+from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
 from scheduler.whatif import PROFILES, profile_by_key
 
 EDITOR_LABEL = "agents table 客服表"
 
 page("数据 Data", "上传历史会话量和客服名单，或使用示例数据 · Upload the shop's chat history and "
-     "agents, or use the bundled sample.")
+     "agents, or use the bundled sample.", sidebar=False)
 
 if st.button("使用示例数据 Use the bundled sample", key=state.W_SAMPLE_BUTTON):
     state.load_sample()
@@ -80,9 +80,7 @@ with right:
     err = state.error(state.ERR_AGENTS)
     if err:
         st.error(f"文件有误，未使用 File refused: {err}")
-    st.markdown(f"**In use 当前使用**: {state.agents_source()} · {len(state.agents())} agents")
-    for w in state.agents_warnings():
-        st.warning(w)
+    agents_status = st.container()  # filled at the end: the editor below may change them
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -206,3 +204,9 @@ elif new != cur:
     state.set_settings(new)
 if state.settings() == Settings():
     st.caption("Defaults 默认值: China standard hours (8 h/day, 40 h/week, ≥ 1 rest day).")
+
+with agents_status:
+    st.markdown(f"**In use 当前使用**: {state.agents_source()} · {len(state.agents())} agents")
+    for w in state.agents_warnings():
+        st.warning(w)
+sidebar_status()

@@ -1,0 +1,41 @@
+"""Coverage page: the Plan button runs the pipeline with live progress, then the page shows
+the headline, the platform badges, the day x hour heatmaps and the rate chart."""
+
+from __future__ import annotations
+
+from scheduler.ui import state
+from tests.ui.conftest import OpenPage, array, figures, texts
+
+
+def test_no_plan_yet(open_page: OpenPage) -> None:
+    at = open_page("coverage")
+    assert "No plan yet" in texts(at)
+    assert not figures(at)
+
+
+def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
+    at = open_page("coverage", timeout=120)
+    at.button(key=state.W_PLAN_BUTTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    plan = at.session_state[state.PLAN]
+    assert plan is not None and plan.roster.roster.shifts
+    assert at.session_state[state.PLAN_PROGRESS]  # the solver reported progress
+    labels = [m.label for m in at.metric]
+    assert "status 状态" in labels and "gap 最优差距" in labels
+    heat, rate = figures(at)
+    maps = [t for t in heat["data"] if t["type"] == "heatmap"]
+    assert [t["name"] for t in maps] == ["required", "scheduled", "gap"]
+    for t in maps:
+        z = array(t["z"])
+        assert len(z) == 7 and all(len(row) == 24 for row in z)
+    assert "sessions 会话" in maps[2]["hovertemplate"]
+    assert "cap 接待上限" in maps[2]["hovertemplate"]
+    gap = array(maps[2]["z"])
+    assert min(min(r) for r in gap) == plan.coverage.assign(
+        g=plan.coverage.scheduled_agents - plan.coverage.required_agents)["g"].min()
+    assert len(array(rate["data"][0]["y"])) == 168
+    shown = texts(at)
+    assert "回复率 reply rate" in shown and "3分钟回复率 3-minute rate" in shown
+    assert "(00:00–24:00)" in shown  # Xiaohongshu's reply-rate window
+    assert "inputs changed" not in shown

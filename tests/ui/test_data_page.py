@@ -1,0 +1,123 @@
+"""Data page: the sample on first visit, uploads (English/Chinese headers, CSV/XLSX), inline
+one-line errors that never wipe the working data, the agents editor, rules and profiles."""
+
+from __future__ import annotations
+
+import io as _io
+import tomllib
+
+import pandas as pd
+
+from scheduler.ui import state
+from tests.ui.conftest import REPO, OpenPage, texts
+
+SAMPLE_HISTORY = (REPO / "data" / "sample_history.csv").read_bytes()
+
+
+def test_first_visit_loads_the_sample(open_page: OpenPage) -> None:
+    at = open_page("data")
+    shown = texts(at)
+    assert "sample 示例: sample_history.csv" in shown
+    assert "sample 示例: sample_agents.csv · 14 agents" in shown
+    assert len(at.session_state[state.AGENTS]) == 14
+    assert at.session_state[state.HISTORY].hours == 2016
+    assert not at.error
+
+
+def test_upload_limit_is_stated_and_configured(open_page: OpenPage) -> None:
+    at = open_page("data")
+    assert f"Up to {state.MAX_UPLOAD_MB} MB per file" in texts(at)
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == state.MAX_UPLOAD_MB
+
+
+def test_broken_history_shows_the_line_and_keeps_the_data(open_page: OpenPage) -> None:
+    at = open_page("data")
+    broken = b"timestamp,sessions\n2026-01-05 00:00,3\n2026-01-05 01:00,lots\n"
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("shop.csv", broken, "text/csv"))
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "shop.csv, row 3, column 'sessions'" in errors[0]
+    assert "'lots'" in errors[0]
+    assert "Traceback" not in errors[0]
+    # the working data is still the sample
+    assert at.session_state[state.HISTORY].hours == 2016
+    assert "sample 示例: sample_history.csv" in texts(at)
+
+
+def test_chinese_headers_upload_replaces_the_history(open_page: OpenPage) -> None:
+    at = open_page("data")
+    frame = pd.read_csv(_io.BytesIO(SAMPLE_HISTORY)).rename(
+        columns={"timestamp": "时间", "sessions": "咨询量", "avg_handle_seconds": "平均接待时长"})
+    data = frame.iloc[: 24 * 14].to_csv(index=False).encode("utf-8-sig")
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("店铺数据.csv", data, "text/csv"))
+    at.run()
+    assert not at.error
+    assert at.session_state[state.HISTORY].hours == 24 * 14
+    assert "In use 当前使用**: 店铺数据.csv" in texts(at)
+
+
+def test_xlsx_agents_upload(open_page: OpenPage) -> None:
+    at = open_page("data")
+    buf = _io.BytesIO()
+    pd.DataFrame({"工号": ["B1", "B2"], "接待上限": [3, 4], "每周最多工时": [40, 32]}).to_excel(
+        buf, index=False)
+    at.file_uploader(key=state.W_AGENTS_UPLOAD).set_value(
+        ("team.xlsx", buf.getvalue(),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    assert not at.error
+    agents = at.session_state[state.AGENTS]
+    assert [a.agent_id for a in agents] == ["B1", "B2"]
+    assert "team.xlsx · 2 agents" in texts(at)
+    assert at.data_editor[0].value.shape[0] == 2  # the editor restarted from the file
+
+
+def test_broken_agents_upload_keeps_agents(open_page: OpenPage) -> None:
+    at = open_page("data")
+    bad = b"agent_id,max_concurrent\nA1,3\nA2,12\n"
+    at.file_uploader(key=state.W_AGENTS_UPLOAD).set_value(("agents.csv", bad, "text/csv"))
+    at.run()
+    (err,) = [e.value for e in at.error]
+    assert "agents.csv, row 3, column 'max_concurrent'" in err
+    assert len(at.session_state[state.AGENTS]) == 14
+
+
+def test_agents_editor_is_validated(open_page: OpenPage) -> None:
+    at = open_page("data")
+    key = at.session_state[state.EDITOR_VERSION]
+    editor_key = f"{state.W_AGENTS_EDITOR}_{key}"
+    at.session_state[editor_key] = {"edited_rows": {1: {"max_concurrent": 12}},
+                                    "added_rows": [], "deleted_rows": []}
+    at.run()
+    (err,) = [e.value for e in at.error]
+    assert "agents table 客服表, row 3, column 'max_concurrent'" in err
+    assert at.session_state[state.AGENTS][1].max_concurrent == 6  # unchanged
+    at.session_state[editor_key] = {"edited_rows": {1: {"max_concurrent": 3}},
+                                    "added_rows": [], "deleted_rows": [0]}
+    at.run()
+    assert not at.error
+    agents = at.session_state[state.AGENTS]
+    assert len(agents) == 13 and agents[0].agent_id == "A02" and agents[0].max_concurrent == 3
+    assert "+ edits 已编辑" in texts(at)
+
+
+def test_rules_and_profile(open_page: OpenPage) -> None:
+    at = open_page("data")
+    at.number_input(key=state.setting_key("time_limit_seconds")).set_value(10.0)
+    at.slider(key=state.setting_key("target")).set_value(90)
+    at.run()
+    s = at.session_state[state.SETTINGS]
+    assert s.time_limit_seconds == 10.0 and s.target == 0.9
+    assert s.params().service.target == 0.9
+    assert "≥ 80%" in texts(at)  # Xiaohongshu's reply-rate rule is shown
+    at.selectbox(key=state.setting_key("profile")).set_value("douyin")
+    at.run()
+    assert "To confirm" in texts(at)
+    assert at.session_state[state.SETTINGS].profile == "douyin"
+    at.multiselect(key=state.setting_key("shift_lengths_hours")).set_value([])
+    at.run()
+    assert any("at least one shift length" in e.value for e in at.error)
+    assert at.session_state[state.SETTINGS].shift_lengths_hours  # kept the last good rules

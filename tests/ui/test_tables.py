@@ -1,0 +1,62 @@
+"""Roster tables: per-agent figures, the wide Excel schedule (bilingual headers, cell text,
+past-midnight and cyclic Sunday-night shifts) and the per-agent text summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from scheduler import io
+from scheduler.domain import Agent, Roster, Shift
+from scheduler.ui.tables import (
+    DAY_HEADERS,
+    agent_summaries,
+    agent_table,
+    shift_text,
+    wide_schedule,
+)
+
+W0 = datetime(2026, 11, 23)
+AGENTS = (Agent("A1", 5, 40, name="小雨"), Agent("A2", 3, 40), Agent("A3", 2, 20))
+
+
+def roster() -> Roster:
+    mon, sat = W0, W0 + timedelta(days=5)
+    return Roster(week_start=date(2026, 11, 23), shifts=(
+        Shift("A1", mon + timedelta(hours=9), mon + timedelta(hours=18), 5,
+              mon + timedelta(hours=13), mon + timedelta(hours=13, minutes=30)),
+        Shift("A1", sat + timedelta(hours=20), sat + timedelta(hours=26), 4),
+        Shift("A2", W0 - timedelta(hours=2), W0 + timedelta(hours=6), 3),  # Sunday before
+    ))
+
+
+def test_shift_text() -> None:
+    r = roster()
+    assert shift_text(r.shifts[0]) == "09:00–18:00 (5) 休 13:00–13:30"
+    assert shift_text(r.shifts[1]) == "20:00–02:00+1 (4)"
+    whole = Shift("A3", W0 + timedelta(hours=16), W0 + timedelta(hours=24), 2)
+    assert shift_text(whole) == "16:00–24:00 (2)"
+
+
+def test_wide_schedule() -> None:
+    wide = wide_schedule(roster(), AGENTS)
+    assert list(wide.columns) == ["客服 agent", "姓名 name", *DAY_HEADERS, "工时 hours"]
+    assert DAY_HEADERS[0] == "周一 Mon"
+    a1 = wide.iloc[0]
+    assert a1["周一 Mon"] == "09:00–18:00 (5) 休 13:00–13:30"
+    assert a1["周六 Sat"] == "20:00–02:00+1 (4)" and a1["周二 Tue"] == "休 off"
+    assert a1["工时 hours"] == 14.5
+    assert wide.iloc[1]["周日 Sun"].startswith("22:00–06:00+1 (3)")  # cyclic Sunday night
+    assert (wide.iloc[2, 2:9] == "休 off").all()
+    data = io.csv_bytes(wide, spreadsheet=True)
+    assert data.startswith(b"\xef\xbb\xbf") and "客服 agent".encode() in data
+
+
+def test_agent_table_and_summary() -> None:
+    t = agent_table(roster(), AGENTS).set_index("客服 agent")
+    assert t.loc["A1", "班次 shifts"] == 2 and t.loc["A1", "工时 hours"] == 14.5
+    assert t.loc["A1", "夜班 night shifts"] == 1 and t.loc["A1", "周末天数 weekend days"] == 1
+    assert t.loc["A1", "接待上限 caps"] == "4, 5" and t.loc["A3", "休息天数 days off"] == 7
+    text = agent_summaries(roster(), AGENTS)
+    assert "A1 小雨: 14.5 h, 2 shift(s)" in text
+    assert "  周一 Mon: 09:00–18:00 (5) 休 13:00–13:30" in text
+    assert "  周二 Tue: 休息 day off" in text
