@@ -13,6 +13,7 @@ keeps stage A a relaxation of stage B (its optimum and bound are bounds of the n
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Agent
 from scheduler.params import Rules
 from scheduler.roster.coverage import add_coverage
+from scheduler.roster.fallback import greedy_aggregate
 from scheduler.roster.grid import Grid, max_days_worked
 from scheduler.roster.objective import Envelopes, Weights
 from scheduler.roster.solver import ProgressFn, SolveOutcome, solve
@@ -75,15 +77,52 @@ def aggregate_limits(
     return Limits(type_ub, interval_ub, day_ub, week_minutes, week_shifts)
 
 
-def _variables(grid: Grid, limits: Limits) -> list[tuple[int, int, int]]:
-    """(type, level, upper bound) for every usable combination."""
-    out: list[tuple[int, int, int]] = []
+@dataclass(frozen=True)
+class ShapeVar:
+    """One (shape, level) count of stage A and its break split.
+
+    ``variants`` are the shift types of the shape (one per break offset, or the single type
+    without a break); when there are several, ``break_at[i]`` lists the intervals the i-th
+    variant's break takes out of duty."""
+
+    shape: tuple[int, int]
+    level: int
+    ub: int
+    span: tuple[int, ...]
+    variants: tuple[int, ...]
+    break_at: tuple[tuple[int, ...], ...]
+    paid: int
+    day: int
+    week: int
+
+
+def shape_vars(grid: Grid, limits: Limits) -> list[ShapeVar]:
+    """Every usable (shape, level): some agent with top >= level may work it, and the level is
+    allowed over the whole shift."""
+    by_shape: dict[tuple[int, int], list[int]] = defaultdict(list)
     for st in grid.types:
-        duty = list(st.duty)
+        by_shape[st.base].append(st.index)
+    out: list[ShapeVar] = []
+    for shape, variants in by_shape.items():
+        first = grid.types[variants[0]]
+        span = list(first.span)
+        breaks = tuple(tuple(sorted(set(first.span) - set(grid.types[v].duty))) for v in variants)
         for lv in range(len(grid.caps)):
-            ub = int(limits.type_ub[st.index, lv])
-            if ub > 0 and grid.allowed[duty, lv].all():
-                out.append((st.index, lv, ub))
+            ub = int(limits.type_ub[first.index, lv])
+            if ub > 0 and grid.allowed[span, lv].all():
+                out.append(
+                    ShapeVar(
+                        shape,
+                        lv,
+                        ub,
+                        first.span,
+                        tuple(variants),
+                        breaks,
+                        first.paid_minutes,
+                        first.day,
+                        first.week,
+                    )
+                )
     return out
 
 
@@ -99,52 +138,66 @@ def solve_aggregate(
     seed: int,
     progress: ProgressFn | None,
     t0: float,
+    relaxed: dict[tuple[int, int], float] | None = None,
 ) -> Aggregate:
-    """Build and solve stage A."""
+    """Build and solve stage A. Shifts are counted per (shape, level) with a split over break
+    offsets, so coverage sums ~ shapes + breaks instead of every (shape, break) variant; day and
+    week limits go through per-level totals (a few terms per cumulative limit)."""
     model = cp_model.CpModel()
     levels = len(grid.caps)
-    xs: dict[tuple[int, int], cp_model.IntVar] = {}
-    ubs: dict[tuple[int, int], int] = {}
-    for s, lv, ub in _variables(grid, limits):
-        st = grid.types[s]
-        ubs[(s, lv)] = ub
-        xs[(s, lv)] = model.new_int_var(
-            0,
-            ub,
-            f"shifts[{grid.label(st.start)},{st.length}i,brk{st.break_offset},cap{grid.caps[lv]}]",
-        )
-    cover: list[list[list[cp_model.IntVar]]] = [
+    svars = shape_vars(grid, limits)
+    plus: list[list[list[cp_model.IntVar]]] = [
+        [[] for _ in range(levels)] for _ in range(grid.intervals)
+    ]
+    minus: list[list[list[cp_model.IntVar]]] = [
         [[] for _ in range(levels)] for _ in range(grid.intervals)
     ]
     by_day: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
     by_week: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
-    for (s, lv), var in xs.items():
-        st = grid.types[s]
-        for t in st.duty:
-            cover[t][lv].append(var)
-        for up in range(lv + 1):
-            by_day[(st.day, up)].append(var)
-            by_week[(st.week, up)].append((var, st.paid_minutes))
+    variant_vars: dict[tuple[int, int], cp_model.IntVar] = {}
+    ubs: dict[tuple[int, int], int] = {}
+    time_terms: list[cp_model.LinearExprT] = []
+    for sv in svars:
+        start, length = sv.shape
+        name = f"{grid.label(start)},{length}i,cap{grid.caps[sv.level]}"
+        x = model.new_int_var(0, sv.ub, f"A.shifts[{name}]")
+        for t in sv.span:
+            plus[t][sv.level].append(x)
+        by_day[(sv.day, sv.level)].append(x)
+        by_week[(sv.week, sv.level)].append((x, sv.paid))
+        time_terms.append(weights.minute * sv.paid * x)
+        if len(sv.variants) == 1:
+            variant_vars[(sv.variants[0], sv.level)] = x
+            ubs[(sv.variants[0], sv.level)] = sv.ub
+            for t in sv.break_at[0]:
+                minus[t][sv.level].append(x)
+            continue
+        parts = []
+        for v, brk in zip(sv.variants, sv.break_at, strict=True):
+            off = grid.types[v].break_offset
+            b = model.new_int_var(0, sv.ub, f"A.break_at[{name},+{off}i]")
+            parts.append(b)
+            variant_vars[(v, sv.level)] = b
+            ubs[(v, sv.level)] = sv.ub
+            for t in brk:
+                minus[t][sv.level].append(b)
+        model.add(sum(parts) == x)
     n: list[list[cp_model.IntVar | int]] = []
     for t in range(grid.intervals):
         row: list[cp_model.IntVar | int] = []
         for lv in range(levels):
-            if cover[t][lv]:
-                v = model.new_int_var(
+            if plus[t][lv]:
+                on = model.new_int_var(
                     0,
                     int(limits.interval_ub[t][lv]),
-                    f"on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
+                    f"A.on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
                 )
-                model.add(v == sum(cover[t][lv]))
-                row.append(v)
+                model.add(on == sum(plus[t][lv]) - sum(minus[t][lv]))
+                row.append(on)
             else:
                 row.append(0)
         n.append(row)
-    for (day, lv), vs in by_day.items():
-        model.add(sum(vs) <= int(limits.day_ub[day, lv]))
-    for (week, lv), pairs in by_week.items():
-        model.add(sum(p * v for v, p in pairs) <= int(limits.week_minutes[week, lv]))
-        model.add(sum(v for v, _ in pairs) <= int(limits.week_shifts[week, lv]))
+    _add_level_totals(model, grid, by_day, by_week, limits)
     cov = add_coverage(
         model,
         grid,
@@ -154,14 +207,28 @@ def solve_aggregate(
         headcount=limits.interval_ub,
         prefix="A.",
     )
-    terms: list[cp_model.LinearExprT] = [
-        weights.minute * grid.types[s].paid_minutes * v for (s, _lv), v in xs.items()
-    ]
-    terms += [w * e for e, w in cov.penalty]
+    terms = time_terms + [w * e for e, w in cov.penalty]
     model.minimize(sum(terms))
-    if hint:
-        for key, var in xs.items():
-            model.add_hint(var, min(int(hint.get(key, 0)), ubs[key]))
+    if not hint:
+        hint = greedy_aggregate(
+            grid,
+            type_ub=limits.type_ub,
+            interval_ub=limits.interval_ub,
+            day_ub=limits.day_ub,
+            week_minutes=limits.week_minutes,
+            week_shifts=limits.week_shifts,
+            initial={k: math.floor(v + 1e-6) for k, v in (relaxed or {}).items()},
+        )
+    for sv in svars:
+        if len(sv.variants) == 1:
+            key = (sv.variants[0], sv.level)
+            model.add_hint(variant_vars[key], min(int(hint.get(key, 0)), sv.ub))
+            continue
+        left = sv.ub
+        for v in sv.variants:
+            want = min(int(hint.get((v, sv.level), 0)), left)
+            left -= want
+            model.add_hint(variant_vars[(v, sv.level)], want)
     solver, outcome = solve(
         model,
         stage="A",
@@ -173,11 +240,43 @@ def solve_aggregate(
     )
     counts: dict[tuple[int, int], int] = {}
     if outcome.status in ("OPTIMAL", "FEASIBLE"):
-        for key, var in xs.items():
+        for key, var in variant_vars.items():
             val = int(solver.value(var))
             if val:
                 counts[key] = val
     return Aggregate(counts, outcome)
+
+
+def _add_level_totals(
+    model: cp_model.CpModel,
+    grid: Grid,
+    by_day: dict[tuple[int, int], list[cp_model.IntVar]],
+    by_week: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]],
+    limits: Limits,
+) -> None:
+    """Per-level day and week totals, then the cumulative (level >= l) limits on them."""
+    levels = len(grid.caps)
+    for day in range(grid.days):
+        tot = [sum(by_day.get((day, lv), [])) for lv in range(levels)]
+        for lv in range(levels):
+            if any(by_day.get((day, x)) for x in range(lv, levels)):
+                model.add(sum(tot[lv:]) <= int(limits.day_ub[day, lv]))
+    for week in range(grid.weeks):
+        mins = [sum(p * v for v, p in by_week.get((week, lv), [])) for lv in range(levels)]
+        cnt = [sum(v for v, _ in by_week.get((week, lv), [])) for lv in range(levels)]
+        for lv in range(levels):
+            if any(by_week.get((week, x)) for x in range(lv, levels)):
+                model.add(sum(mins[lv:]) <= int(limits.week_minutes[week, lv]))
+                model.add(sum(cnt[lv:]) <= int(limits.week_shifts[week, lv]))
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """The LP relaxation's value (a lower bound; NaN if GLOP did not finish) and its shift
+    counts per (shift type, level)."""
+
+    value: float
+    counts: dict[tuple[int, int], float]
 
 
 def lp_bound(
@@ -187,55 +286,69 @@ def lp_bound(
     weights: Weights,
     envelopes: Envelopes | None,
     time_limit_seconds: float,
-) -> float:
-    """The continuous relaxation of stage A (GLOP): shift counts real, every interval's need
-    relaxed to its cheapest level's. A lower bound of stage A and so of the named plan;
-    NaN if GLOP does not finish."""
+) -> Relaxation:
+    """The continuous relaxation of stage A (GLOP): the same shift counts, break split,
+    headcount, day and week limits, made real; each interval needs only its cheapest level's
+    requirement (stage A enforces the highest level on duty's, which is at least that). A lower
+    bound of stage A and so of the named plan."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with ortools
-        return float("nan")
+        return Relaxation(float("nan"), {})
     solver.SetTimeLimit(int(max(0.1, time_limit_seconds) * 1000))
     inf = solver.infinity()
     levels = len(grid.caps)
-    xs: dict[tuple[int, int], pywraplp.Variable] = {}
-    for s, lv, ub in _variables(grid, limits):
-        xs[(s, lv)] = solver.NumVar(0.0, float(ub), f"x_{s}_{lv}")
-    cover: list[list[list[pywraplp.Variable]]] = [
+    svars = shape_vars(grid, limits)
+    objective = solver.Objective()
+    on: list[list[list[tuple[pywraplp.Variable, float]]]] = [
         [[] for _ in range(levels)] for _ in range(grid.intervals)
     ]
     by_day: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     by_week: dict[tuple[int, int], list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
-    for (s, lv), var in xs.items():
-        st = grid.types[s]
-        for t in st.duty:
-            cover[t][lv].append(var)
-        for up in range(lv + 1):
-            by_day[(st.day, up)].append(var)
-            by_week[(st.week, up)].append((var, st.paid_minutes))
-    objective = solver.Objective()
-    for (s, _lv), var in xs.items():
-        objective.SetCoefficient(var, float(weights.minute * grid.types[s].paid_minutes))
-    replies: list[pywraplp.Variable] = []
-    for t in range(grid.intervals):
-        supplied = solver.Constraint(0.0, inf) if grid.sessions[t] > 0 else None
-        for lv in range(levels):
-            vs = cover[t][lv]
-            if not vs:
-                continue
-            head = solver.Constraint(-inf, float(limits.interval_ub[t][lv]))
-            for up in range(lv, levels):
-                for v in cover[t][up]:
-                    head.SetCoefficient(v, head.GetCoefficient(v) + 1.0)
-            for v in vs:
-                objective.SetCoefficient(v, objective.GetCoefficient(v) + weights.cap * lv)
-                if supplied is not None:
-                    supplied.SetCoefficient(v, supplied.GetCoefficient(v) + grid.units[lv])
-        if supplied is None:
+    variant_vars: dict[tuple[int, int], pywraplp.Variable] = {}
+    for k, sv in enumerate(svars):
+        x = solver.NumVar(0.0, float(sv.ub), f"x{k}")
+        objective.SetCoefficient(x, float(weights.minute * sv.paid))
+        for t in sv.span:
+            on[t][sv.level].append((x, 1.0))
+        by_day[(sv.day, sv.level)].append(x)
+        by_week[(sv.week, sv.level)].append((x, sv.paid))
+        if len(sv.variants) == 1:
+            variant_vars[(sv.variants[0], sv.level)] = x
+            for t in sv.break_at[0]:
+                on[t][sv.level].append((x, -1.0))
             continue
-        short = solver.NumVar(0.0, inf, f"short_{t}")
+        split = solver.Constraint(0.0, 0.0)
+        split.SetCoefficient(x, -1.0)
+        for v, brk in zip(sv.variants, sv.break_at, strict=True):
+            b = solver.NumVar(0.0, float(sv.ub), f"b{k}_{v}")
+            split.SetCoefficient(b, 1.0)
+            variant_vars[(v, sv.level)] = b
+            for t in brk:
+                on[t][sv.level].append((b, -1.0))
+    replies: list[pywraplp.Variable] = []
+
+    def add_terms(
+        c: pywraplp.Constraint, terms: list[tuple[pywraplp.Variable, float]], scale: float
+    ) -> None:
+        for v, coef in terms:
+            c.SetCoefficient(v, c.GetCoefficient(v) + scale * coef)
+
+    for t in range(grid.intervals):
+        for lv in range(levels):
+            if any(on[t][up] for up in range(lv, levels)):
+                head = solver.Constraint(-inf, float(limits.interval_ub[t][lv]))
+                for up in range(lv, levels):
+                    add_terms(head, on[t][up], 1.0)
+            if on[t][lv] and lv > 0:
+                add_terms(objective, on[t][lv], float(weights.cap * lv))
+        if grid.sessions[t] <= 0:
+            continue
+        short = solver.NumVar(0.0, inf, f"short{t}")
         objective.SetCoefficient(short, float(weights.short[t]))
-        supplied.SetCoefficient(short, 1.0)
-        supplied.SetLb(float(grid.base_units[t]))
+        cover = solver.Constraint(float(grid.base_units[t]), inf)
+        cover.SetCoefficient(short, 1.0)
+        for lv in range(levels):
+            add_terms(cover, on[t][lv], float(grid.units[lv]))
         if envelopes is not None:
             slope = 0.0
             cap_r = 0.0
@@ -244,23 +357,28 @@ def lp_bound(
                 if lines:
                     slope = max(slope, lines[0][0] / envelopes.denom[lv])
                     cap_r = max(cap_r, max(b for a, b in lines if a == 0) / envelopes.denom[lv])
-            r = solver.NumVar(0.0, cap_r, f"r_{t}")
+            r = solver.NumVar(0.0, cap_r, f"r{t}")
             c = solver.Constraint(-inf, 0.0)
             c.SetCoefficient(r, 1.0)
             for lv in range(levels):
-                for v in cover[t][lv]:
-                    c.SetCoefficient(v, c.GetCoefficient(v) - slope * grid.units[lv])
+                add_terms(c, on[t][lv], -slope * grid.units[lv])
             replies.append(r)
-    for (day, lv), vs in by_day.items():
-        c = solver.Constraint(-inf, float(limits.day_ub[day, lv]))
-        for v in vs:
-            c.SetCoefficient(v, 1.0)
-    for (week, lv), pairs in by_week.items():
-        cm = solver.Constraint(-inf, float(limits.week_minutes[week, lv]))
-        cs = solver.Constraint(-inf, float(limits.week_shifts[week, lv]))
-        for v, p in pairs:
-            cm.SetCoefficient(v, float(p))
-            cs.SetCoefficient(v, 1.0)
+    for day in range(grid.days):
+        for lv in range(levels):
+            vs = [v for up in range(lv, levels) for v in by_day.get((day, up), [])]
+            if vs:
+                c = solver.Constraint(-inf, float(limits.day_ub[day, lv]))
+                for v in vs:
+                    c.SetCoefficient(v, 1.0)
+    for week in range(grid.weeks):
+        for lv in range(levels):
+            pairs = [p for up in range(lv, levels) for p in by_week.get((week, up), [])]
+            if pairs:
+                cm = solver.Constraint(-inf, float(limits.week_minutes[week, lv]))
+                cs = solver.Constraint(-inf, float(limits.week_shifts[week, lv]))
+                for v, paid in pairs:
+                    cm.SetCoefficient(v, float(paid))
+                    cs.SetCoefficient(v, 1.0)
     if envelopes is not None:
         gap = solver.NumVar(0.0, inf, "gap")
         objective.SetCoefficient(gap, float(weights.week))
@@ -271,5 +389,6 @@ def lp_bound(
     objective.SetMinimization()
     status = solver.Solve()
     if status != pywraplp.Solver.OPTIMAL:
-        return float("nan")
-    return float(objective.Value())
+        return Relaxation(float("nan"), {})
+    values = {key: v.solution_value() for key, v in variant_vars.items()}
+    return Relaxation(float(objective.Value()), {k: x for k, x in values.items() if x > 1e-9})

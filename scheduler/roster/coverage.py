@@ -33,6 +33,7 @@ from scheduler.roster.grid import Grid
 from scheduler.roster.objective import Envelopes, Weights
 
 LinearTerm = cp_model.LinearExprT
+FORMULATION = "exact"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ def add_coverage(
             )
             r_var = model.new_int_var(0, max(0, cap_r), f"{prefix}replies[t{t}]")
             replies[t] = r_var
+        if FORMULATION == "base" and live:
+            model.add(supplied + sh >= int(grid.base_units[t]))
+            continue
         if not live:
             model.add(sh >= int(grid.base_units[t]))
             if r_var is not None:

@@ -194,3 +194,101 @@ def greedy_cover(
             if not done:
                 break
     return picks
+
+
+def greedy_aggregate(
+    grid: Grid,
+    *,
+    type_ub: np.ndarray,
+    interval_ub: list[list[int]],
+    day_ub: np.ndarray,
+    week_minutes: np.ndarray,
+    week_shifts: np.ndarray,
+    initial: dict[tuple[int, int], int] | None = None,
+) -> dict[tuple[int, int], int]:
+    """A quick cover with shift counts (no names), from ``initial`` counts (e.g. the rounded-down
+    LP relaxation, which respects every limit): walking through the intervals, while one is
+    short of its need at its highest cap on duty, add the longest shift starting at or before
+    it (latest such start) at the highest level the headcount limits still allow. Used as stage
+    A's solution hint so CP-SAT starts from a feasible, reasonable plan."""
+    levels = len(grid.caps)
+    units = np.asarray(grid.units, dtype=np.int64)
+    counts = np.zeros((grid.intervals, levels), dtype=np.int64)
+    at_least = np.zeros((grid.intervals, levels), dtype=np.int64)  # agents on duty at >= l
+    day_used = np.zeros_like(day_ub)
+    week_used = np.zeros_like(week_minutes)
+    week_count = np.zeros_like(week_shifts)
+    out: dict[tuple[int, int], int] = {}
+
+    def place(st: ShiftType, lv: int, times: int = 1) -> None:
+        out[(st.index, lv)] = out.get((st.index, lv), 0) + times
+        for x in st.duty:
+            counts[x, lv] += times
+            at_least[x, : lv + 1] += times
+        day_used[st.day, : lv + 1] += times
+        week_used[st.week, : lv + 1] += st.paid_minutes * times
+        week_count[st.week, : lv + 1] += times
+
+    for (s_idx, lv), c in sorted((initial or {}).items()):
+        if c > 0:
+            place(grid.types[s_idx], lv, c)
+    by_start: dict[int, list[ShiftType]] = {}
+    for st in grid.types:
+        by_start.setdefault(st.start, []).append(st)
+    starts = sorted(by_start)
+    # longest first, break in the middle option first
+    for s in starts:
+        by_start[s].sort(key=lambda x: (-x.length, abs(x.break_offset - x.length // 2)))
+    iub = np.asarray(interval_ub, dtype=np.int64)
+
+    def deficit(t: int) -> int:
+        if grid.sessions[t] <= 0:
+            return 0
+        row = counts[t]
+        if not row.any():
+            return int(grid.base_units[t])
+        top = int(np.flatnonzero(row)[-1])
+        return max(0, int(grid.req_units[t, top]) - int((row * units).sum()))
+
+    def fits(st: ShiftType, lv: int) -> bool:
+        if out.get((st.index, lv), 0) >= type_ub[st.index, lv]:
+            return False
+        duty = list(st.duty)
+        if not grid.allowed[duty, lv].all():
+            return False
+        if (at_least[duty, : lv + 1] >= iub[duty, : lv + 1]).any():
+            return False
+        if (day_used[st.day, : lv + 1] >= day_ub[st.day, : lv + 1]).any():
+            return False
+        return bool(
+            (
+                week_used[st.week, : lv + 1] + st.paid_minutes <= week_minutes[st.week, : lv + 1]
+            ).all()
+        )
+
+    for t in range(grid.intervals):
+        for _ in range(200):
+            if deficit(t) <= 0:
+                break
+            placed = False
+            # latest start at or before t whose shift still covers t (wrapping when cyclic)
+            for back in range(grid.max_len):
+                s0 = t - back
+                if s0 < 0 and not grid.cyclic:
+                    break
+                s0 %= grid.intervals
+                for st in by_start.get(s0, []):
+                    if t not in st.duty:
+                        continue
+                    for lv in range(levels - 1, -1, -1):
+                        if fits(st, lv):
+                            place(st, lv)
+                            placed = True
+                            break
+                    if placed:
+                        break
+                if placed:
+                    break
+            if not placed:
+                break
+    return out

@@ -31,7 +31,9 @@ CAPACITY_SCALE = 10
 
 MINUTES_PER_DAY = 1440
 BREAK_WINDOW_MINUTES = 60
-"""A meal break starts within +-60 minutes of the middle of its shift."""
+"""A meal break starts within +-60 minutes of the middle of its shift, every 30 minutes (every
+interval when intervals are longer): at most 5 choices per shift."""
+BREAK_STEP_MINUTES = 30
 BREAK_MARGIN_MINUTES = 120
 """...and never in the first or last two hours of the shift."""
 
@@ -277,7 +279,8 @@ def build_grid(
                 half = BREAK_WINDOW_MINUTES // m
                 lo = max(1, BREAK_MARGIN_MINUTES // m)
                 hi = length - b_len - max(1, BREAK_MARGIN_MINUTES // m)
-                offsets = [o for o in range(mid - half, mid + half + 1) if lo <= o <= hi]
+                step_i = max(1, BREAK_STEP_MINUTES // m)
+                offsets = [o for o in range(mid - half, mid + half + 1, step_i) if lo <= o <= hi]
                 if not offsets:
                     offsets = [max(1, min(mid, length - b_len - 1))]
             for off in offsets:

@@ -131,31 +131,37 @@ def plan_roster(
     for _i, s, lv in hint_picks:
         hint_counts[(s, lv)] = hint_counts.get((s, lv), 0) + 1
 
+    # ---- LP relaxation (bound, and the rounding that seeds stage A's hint)
+    relaxed = lp_bound(
+        grid,
+        limits,
+        weights=weights,
+        envelopes=env,
+        time_limit_seconds=max(1.0, SHARE_LP * time_limit_seconds),
+    )
+    lp = relaxed.value
+    report("LP", lp, lp)
+    messages.append(f"LP relaxation: {lp:,.0f}")
+
     # ---- stage A
+    a_limit = max(0.5, SHARE_A * time_limit_seconds - (time.perf_counter() - t0))
     agg = solve_aggregate(
         grid,
         limits,
         weights=weights,
         envelopes=env,
         hint=hint_counts or None,
-        time_limit_seconds=SHARE_A * time_limit_seconds,
+        time_limit_seconds=a_limit,
         num_workers=num_workers,
         seed=seed,
         progress=progress,
         t0=t0,
+        relaxed=relaxed.counts,
     )
     a_value, a_bound = agg.outcome.objective, agg.outcome.bound
     messages.append(
         f"stage A (aggregate shifts): {agg.outcome.status} in {agg.outcome.seconds:.1f} s"
     )
-    lp = lp_bound(
-        grid,
-        limits,
-        weights=weights,
-        envelopes=env,
-        time_limit_seconds=SHARE_LP * time_limit_seconds,
-    )
-    report("LP", lp, lp)
     instances = [key for key, c in agg.counts.items() for _ in range(c)]
     if agg.outcome.status == "UNKNOWN":
         messages.append(

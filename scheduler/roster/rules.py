@@ -98,8 +98,9 @@ def allows_cap(ctx: NamedContext, i: int, st: ShiftType, lv: int) -> bool:
 
 
 def allows_cap_feasible(ctx: NamedContext, i: int, st: ShiftType, lv: int) -> bool:
-    """No level in an interval where the staffing table rules it out."""
-    return bool(ctx.grid.allowed[list(st.duty), lv].all())
+    """No level in an interval where the staffing table rules it out (checked over the whole
+    shift, break included, exactly as stage A does, so stage A stays a relaxation)."""
+    return bool(ctx.grid.allowed[list(st.span), lv].all())
 
 
 def allows_shape(ctx: NamedContext, i: int, st: ShiftType, lv: int) -> bool:

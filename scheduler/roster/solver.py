@@ -63,6 +63,8 @@ def solve(
     MODEL_INVALID cannot happen by construction (shortfall slack) and raise a readable
     ``InfeasiblePlanError`` if they do. ``infeasible_ok``: a restricted phase (naming stage
     A's shifts exactly) may be infeasible; report it as status 'INFEASIBLE' instead."""
+    if model.proto.solution_hint.vars:
+        _complete_hint(model, seed=seed, time_limit_seconds=max(0.5, 0.25 * time_limit_seconds))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
     solver.parameters.num_workers = max(1, int(num_workers))
@@ -95,3 +97,25 @@ def solve(
     return solver, SolveOutcome(
         status, float(solver.objective_value), float(solver.best_objective_bound), seconds
     )
+
+
+def _complete_hint(model: cp_model.CpModel, *, seed: int, time_limit_seconds: float) -> bool:
+    """Turn a partial hint (the decision variables) into a complete one: solve a copy with the
+    hinted variables fixed (propagation does the rest, typically in well under a second) and
+    hint every variable with that solution. CP-SAT then starts from the hint at once instead of
+    searching its way to it. Leaves the hint unchanged (returns False) if the copy fails."""
+    trial = model.clone()
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = time_limit_seconds
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.stop_after_first_solution = True
+    code = solver.solve(trial)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    model.clear_hints()
+    for i in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(i)
+        model.add_hint(var, solver.value(trial.get_int_var_from_proto_index(i)))
+    return True
