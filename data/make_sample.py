@@ -229,11 +229,14 @@ AGENTS: tuple[tuple[str, ...], ...] = (
     ("A08", "糖糖", "4", "40", "0", "Mon-Fri", "09:00-22:00", "no", "no"),  # school-run parent
     ("A09", "豆豆", "3", "40", "0", "", "", "no", "yes"),  # new hire
     ("A10", "小满", "3", "40", "0", "", "07:00-23:00", "no", "yes"),  # new hire
+    ("A15", "夜猫", "4", "40", "0", "", "", "yes", "yes"),  # night-shift regular
+    ("A16", "可乐", "5", "40", "0", "", "", "no", "yes"),
     # part-timers
     ("A11", "阿乐", "4", "30", "16", "", "18:00-02:00", "yes", "yes"),  # late shift, wraps midnight
     ("A12", "小鱼", "3", "20", "0", "Sat,Sun", "09:00-23:00", "no", "yes"),  # student, weekends
     ("A13", "西西", "3", "24", "0", "", "18:00-23:00", "no", "yes"),  # student, evenings
     ("A14", "阿哲", "4", "28", "16", "Mon,Wed,Fri,Sat,Sun", "10:00-14:00;19:00-23:00", "no", "yes"),
+    ("A17", "团团", "4", "30", "0", "Fri,Sat,Sun", "", "no", "yes"),  # weekend part-timer
 )
 
 

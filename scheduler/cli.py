@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -27,7 +27,7 @@ from scheduler.io import (
     write_csv,
     write_json,
 )
-from scheduler.params import ChatModel
+from scheduler.params import ChatModel, PlanParams, Rules, ServiceTarget
 from scheduler.profile import profile_history
 
 EXIT_INPUT = 2
@@ -297,6 +297,107 @@ def simulate(
     write_json(metrics, out / "metrics.json", protected=inputs)
     typer.echo(f"Week of {week}: 3-minute reply rate {three:.1%}, reply rate {reply:.1%}. "
                f"Wrote {out / 'metrics.json'} and {out / 'hourly.csv'}")
+
+
+@app.command()
+def plan(
+    history: HistoryOpt,
+    agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
+                                         "(接待上限), max_hours_week, availability...")],
+    out: OutOpt,
+    week_start: WeekOpt = None,
+    target: Annotated[float, typer.Option(help="3-minute reply rate to keep, 0-1.")] = 0.8,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
+                                              "seconds.")] = 60.0,
+    mode: Annotated[str, typer.Option(help="per-hour (every hour meets the target) or weekly "
+                                      "(the week's rate, with an hourly floor).")] = "per-hour",
+    seed: Annotated[int, typer.Option(help="Random seed (solver and simulation).")] = 0,
+    interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="Planning "
+                                                  "interval: 15, 30 or 60.")] = 30,
+    rules: Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
+                     "(shift_lengths_hours, min_rest_hours, min_days_off, ...).")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers.")] = 2,
+    replications: Annotated[int, typer.Option(help="Simulated weeks to check the plan.")] = 20,
+    handle_seconds: HandleOpt = None,
+    reply_seconds: ReplyOpt = None,
+    patience_seconds: PatienceOpt = None,
+    answer_seconds: AnswerOpt = None,
+) -> None:
+    """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
+    from scheduler.io import read_agents, read_rules
+    from scheduler.pipeline import coverage_frame, roster_frame
+    from scheduler.pipeline import run as run_plan
+
+    params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
+                          interval_minutes=interval_minutes, rules_file=rules, workers=workers,
+                          replications=replications, read_rules=read_rules,
+                          chat=_chat_model(handle_seconds, reply_seconds, patience_seconds,
+                                           answer_seconds))
+    hist = read_history(history)
+    team, agent_warnings = read_agents(agents)
+    for w in (*hist.warnings, *agent_warnings):
+        typer.echo(f"warning: {w}", err=True)
+    from scheduler.pipeline import next_monday
+
+    week = _week_start(week_start, default=next_monday(hist.end))
+    typer.echo(f"Planning the week of {week} for {len(team)} agents "
+               f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "
+               f"time limit {time_limit:.0f} s)...")
+    result = run_plan(hist, team, week_start=week, params=params,
+                      handle_given=handle_seconds is not None, progress=_print_progress)
+    typer.echo("", err=True)
+    inputs = [p for p in (history, agents, rules) if p is not None]
+    write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
+    write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
+    summary = result.summary.as_dict()
+    write_json(summary, out / "summary.json", protected=inputs)
+    s = result.summary
+    typer.echo(f"Status {s.status}: {s.agent_hours:.1f} agent-hours, gap to bound {s.gap:.2%} "
+               f"(bound {s.bound:.0f}), solved in {s.solve_seconds:.1f} s.")
+    lo, hi = s.predicted_three_min_rate_ci
+    typer.echo(f"Simulated ({params.replications} weeks): 3-minute rate "
+               f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
+               f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
+               f"hours below {target:.0%}.")
+    for line in s.diagnosis:
+        typer.echo(f"note: {line}")
+    for v in s.validator_violations:
+        typer.echo(f"VALIDATOR: {v}", err=True)
+    typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}")
+
+
+def _print_progress(p: object) -> None:
+    stage = getattr(p, "stage", "?")
+    obj = getattr(p, "objective", float("nan"))
+    bound = getattr(p, "bound", float("nan"))
+    secs = getattr(p, "seconds", 0.0)
+    typer.echo(f"\r  solving [{stage}] objective {obj:,.0f}  bound {bound:,.0f}  "
+               f"{secs:5.1f} s   ", nl=False, err=True)
+
+
+def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
+                 interval_minutes: int, rules_file: Path | None, workers: int,
+                 replications: int, read_rules: Any, chat: ChatModel) -> PlanParams:
+    if not 0 < target < 1:
+        raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
+    if time_limit <= 0:
+        raise InputError("--time-limit: expected seconds > 0", value=time_limit)
+    if mode not in ("per-hour", "weekly"):
+        raise InputError("--mode: expected per-hour or weekly", value=mode)
+    if interval_minutes not in (15, 30, 60):
+        raise InputError("--interval-minutes: expected 15, 30 or 60", value=interval_minutes)
+    if workers < 1 or replications < 1:
+        raise InputError("--workers and --replications: expected whole numbers >= 1")
+    base = Rules(interval_minutes=interval_minutes,
+                 start_step_minutes=max(interval_minutes, 60))
+    rules = read_rules(rules_file, base) if rules_file is not None else base
+    try:
+        service = ServiceTarget(target=target, mode=mode,
+                                hourly_floor=min(ServiceTarget().hourly_floor, target))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return PlanParams(chat=chat, service=service, rules=rules, time_limit_seconds=time_limit,
+                      num_workers=workers, seed=seed, replications=replications)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

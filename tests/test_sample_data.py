@@ -98,7 +98,7 @@ def test_agents(agents: pd.DataFrame) -> None:
     assert caps.between(1, 8).all()
     max_h = agents["max_hours_week"].astype(float)
     min_h = agents["min_hours_week"].astype(float)
-    assert (min_h <= max_h).all() and 450 <= max_h.sum() <= 600
+    assert (min_h <= max_h).all() and 450 <= max_h.sum() <= 700
     assert set(agents["night_ok"]) <= {"yes", "no"} and set(agents["weekend_ok"]) <= {"yes", "no"}
     all_day_night = agents[
         (agents["night_ok"] == "yes")

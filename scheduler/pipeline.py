@@ -1,0 +1,289 @@
+"""history -> forecast -> staffing -> roster -> simulated check, in memory (no file I/O).
+
+The CLI and the app call :func:`run` (and :func:`what_if` for scenarios on a finished plan).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scheduler import __version__
+from scheduler.domain import Agent, Forecast, HourlyHistory, Requirements, Roster, Shift
+from scheduler.errors import InputError
+from scheduler.forecast import Promotion, apply_overrides, forecast_week
+from scheduler.params import ChatModel, PlanParams
+from scheduler.roster import RosterResult, SolveProgress, plan_roster
+from scheduler.simulate import ReplicationSummary, simulate_replications
+from scheduler.staffing import build_requirements, team_service_level
+
+MIN_SESSIONS_FOR_HOUR_CHECK = 5.0
+"""Hour-windows with fewer expected sessions are too noisy to judge one by one (they still
+count in the daily and weekly rates)."""
+
+
+def next_monday(after: datetime) -> date:
+    """The first Monday at or after ``after`` (the week to plan after a history ending then)."""
+    day = after.date() if after.time() == datetime.min.time() else after.date() + timedelta(1)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+def chat_from_history(history: HourlyHistory, base: ChatModel, *, handle_given: bool
+                      ) -> tuple[ChatModel, tuple[str, ...]]:
+    """Use the history's mean handle time (weighted by sessions) unless the user set one."""
+    f = history.frame
+    handle = f["avg_handle_seconds"]
+    known = handle.notna() & (f["sessions"] > 0)
+    if handle_given or not known.any():
+        why = "set by you" if handle_given else "default; the history has no handle times"
+        return base, (f"handle time {base.handle_seconds:.0f} s ({why})",)
+    w = f.loc[known, "sessions"].astype(float)
+    mean = float((handle[known] * w).sum() / w.sum())
+    # The last 4 weeks describe the current team best; fall back to all weeks.
+    return base.with_(handle_seconds=round(mean, 1)), (
+        f"handle time {mean:.0f} s (session-weighted mean of the history's avg_handle_seconds)",
+    )
+
+
+def make_forecast(history: HourlyHistory, week_start: date, *, method: str = "auto",
+                  promotions: Iterable[Promotion] | None = None,
+                  overrides: Mapping[datetime, float] | None = None) -> Forecast:
+    """Next week's hourly forecast, with the manager's overrides applied."""
+    fc = forecast_week(history, week_start, method=method, promotions=promotions)
+    if overrides:
+        fc = apply_overrides(fc, dict(overrides))
+    return fc
+
+
+def interval_sessions(forecast: Forecast, interval_minutes: int) -> tuple[list[datetime],
+                                                                          np.ndarray]:
+    """Split each hour's expected sessions evenly over its intervals."""
+    per_hour = 60 // interval_minutes
+    hours = pd.to_datetime(forecast.frame["timestamp"]).dt.to_pydatetime()
+    values = forecast.frame["sessions"].to_numpy(dtype=float)
+    starts = [h + timedelta(minutes=interval_minutes * i) for h in hours for i in range(per_hour)]
+    return starts, np.repeat(values / per_hour, per_hour)
+
+
+def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements:
+    """Required agents per interval and cap level for the forecast."""
+    starts, sessions = interval_sessions(forecast, params.rules.interval_minutes)
+    target = (params.service.target if params.service.mode == "per-hour"
+              else params.service.hourly_floor)
+    caps = tuple(sorted(params.rules.allowed_caps))
+    return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
+
+
+def on_duty_caps(shifts: Sequence[Shift], when: datetime) -> list[int]:
+    """Caps of the agents taking new chats at ``when`` (one per agent)."""
+    caps: dict[str, int] = {}
+    for s in shifts:
+        if s.on_duty(when):
+            caps[s.agent_id] = max(caps.get(s.agent_id, 0), s.max_concurrent)
+    return list(caps.values())
+
+
+def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
+                     ) -> pd.DataFrame:
+    """Per interval: sessions, who is on duty, and the model's 3-minute and reply rate for that
+    team (mixed caps), judged at the interval's midpoint."""
+    minutes = requirements.interval_minutes
+    rows = []
+    for t, start in enumerate(requirements.interval_starts):
+        caps = on_duty_caps(roster.shifts, start + timedelta(minutes=minutes / 2))
+        rate = float(requirements.sessions[t]) * 60.0 / minutes
+        m = team_service_level(rate, caps, chat)
+        rows.append((start, float(requirements.sessions[t]), len(caps), max(caps, default=0),
+                     m.service_level, m.reply_rate))
+    return pd.DataFrame(rows, columns=["interval_start", "sessions", "scheduled_agents", "cap",
+                                       "predicted_three_min_rate", "predicted_reply_rate"])
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The headline numbers of a plan (``summary.json``)."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    solve_seconds: float
+    agent_hours: float
+    schedule_efficiency: float
+    predicted_three_min_rate: float
+    predicted_three_min_rate_ci: tuple[float, float]
+    predicted_reply_rate: float
+    model_three_min_rate: float
+    hours_below_target: int
+    hours_judged: int
+    forecast_sessions: float
+    shortfall_intervals: int
+    diagnosis: tuple[str, ...]
+    validator_violations: tuple[str, ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything a plan run produced."""
+
+    week_start: date
+    params: PlanParams
+    chat: ChatModel
+    agents: tuple[Agent, ...]
+    forecast: Forecast
+    requirements: Requirements
+    roster: RosterResult
+    coverage: pd.DataFrame
+    """Per interval: interval_start, sessions, required_agents, scheduled_agents, cap,
+    predicted_three_min_rate, predicted_reply_rate, shortfall_agents."""
+    simulation: ReplicationSummary
+    summary: PlanSummary
+    notes: tuple[str, ...] = ()
+
+
+def run(
+    history: HourlyHistory,
+    agents: Sequence[Agent],
+    *,
+    week_start: date | None = None,
+    params: PlanParams | None = None,
+    forecast: Forecast | None = None,
+    promotions: Iterable[Promotion] | None = None,
+    overrides: Mapping[datetime, float] | None = None,
+    handle_given: bool = False,
+    progress: Callable[[SolveProgress], None] | None = None,
+    hint: Roster | None = None,
+) -> PlanResult:
+    """Plan the week: forecast (unless given), staffing table, roster, simulated check."""
+    params = params or PlanParams()
+    if not agents:
+        raise InputError("no agents to plan with; the agents file is empty")
+    week = week_start or next_monday(history.end)
+    chat, notes = chat_from_history(history, params.chat, handle_given=handle_given)
+    params = replace(params, chat=chat)
+    fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
+    return plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
+                              notes=notes + fc.notes)
+
+
+def plan_from_forecast(
+    forecast: Forecast,
+    agents: Sequence[Agent],
+    *,
+    params: PlanParams,
+    progress: Callable[[SolveProgress], None] | None = None,
+    hint: Roster | None = None,
+    notes: tuple[str, ...] = (),
+) -> PlanResult:
+    """Staffing, roster and simulated check for a given forecast."""
+    chat = params.chat
+    req = requirements_for(forecast, chat, params)
+    result = plan_roster(
+        req, tuple(agents), chat=chat, service=params.service, rules=params.rules,
+        time_limit_seconds=params.time_limit_seconds, num_workers=params.num_workers,
+        seed=params.seed, progress=progress, hint=hint,
+    )
+    coverage = _coverage_table(result, req, chat)
+    sim = simulate_replications(result.roster, forecast, chat, replications=params.replications,
+                                seed=params.seed)
+    summary = _summary(result, coverage, sim, forecast, params)
+    return PlanResult(week_start=forecast.week_start, params=params, chat=chat,
+                      agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
+                      coverage=coverage, simulation=sim, summary=summary, notes=notes)
+
+
+def _coverage_table(result: RosterResult, req: Requirements, chat: ChatModel) -> pd.DataFrame:
+    pred = predict_coverage(result.roster, req, chat)
+    cov = result.coverage
+    pred["required_agents"] = cov["required_agents"].to_numpy()
+    pred["shortfall_agents"] = cov["shortfall_agents"].to_numpy()
+    return pred[["interval_start", "sessions", "required_agents", "scheduled_agents", "cap",
+                 "predicted_three_min_rate", "predicted_reply_rate", "shortfall_agents"]]
+
+
+def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
+                 ) -> tuple[int, int]:
+    """(hours below target, hours judged): hour-windows with at least
+    ``MIN_SESSIONS_FOR_HOUR_CHECK`` expected sessions, by the simulated mean 3-minute rate."""
+    expected = forecast.frame["sessions"].to_numpy(dtype=float)
+    rates = np.asarray(sim.hourly_three_min_rate, dtype=float)
+    judged = expected >= MIN_SESSIONS_FOR_HOUR_CHECK
+    below = judged & ~(np.nan_to_num(rates, nan=1.0) >= target - 1e-12)
+    return int(below.sum()), int(judged.sum())
+
+
+def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
+             forecast: Forecast, params: PlanParams) -> PlanSummary:
+    target = params.service.target
+    below, judged = judged_hours(sim, forecast, target)
+    w = coverage["sessions"].to_numpy(dtype=float)
+    model_rate = float((coverage["predicted_three_min_rate"] * w).sum() / w.sum()) \
+        if w.sum() > 0 else 1.0
+    est = sim.three_min_rate
+    return PlanSummary(
+        status=result.status, objective=result.objective, bound=result.bound, gap=result.gap,
+        solve_seconds=round(result.solve_seconds, 2), agent_hours=result.agent_hours,
+        schedule_efficiency=result.efficiency,
+        predicted_three_min_rate=est.mean,
+        predicted_three_min_rate_ci=(est.low, est.high),
+        predicted_reply_rate=sim.reply_rate.mean,
+        model_three_min_rate=model_rate,
+        hours_below_target=below, hours_judged=judged,
+        forecast_sessions=float(forecast.frame["sessions"].sum()),
+        shortfall_intervals=len(result.shortfall_intervals),
+        diagnosis=result.diagnosis,
+        validator_violations=tuple(v.message for v in result.hard_violations),
+        parameters=parameters_record(params, forecast),
+    )
+
+
+def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
+    """The parameters a plan used, for exports (reproducibility)."""
+    return {
+        "version": __version__,
+        "week_start": forecast.week_start.isoformat(),
+        "forecast_method": forecast.method,
+        "target": params.service.target,
+        "mode": params.service.mode,
+        "hourly_floor": params.service.hourly_floor,
+        "chat": asdict(params.chat),
+        "rules": asdict(params.rules),
+        "time_limit_seconds": params.time_limit_seconds,
+        "num_workers": params.num_workers,
+        "seed": params.seed,
+        "replications": params.replications,
+    }
+
+
+def roster_frame(roster: Roster) -> pd.DataFrame:
+    """The ``roster.csv`` contract: one row per shift."""
+    fmt = "%Y-%m-%d %H:%M"
+    rows = [{
+        "agent_id": s.agent_id,
+        "start": s.start.strftime(fmt),
+        "end": s.end.strftime(fmt),
+        "max_concurrent": s.max_concurrent,
+        "break_start": s.break_start.strftime(fmt) if s.break_start else "",
+        "break_end": s.break_end.strftime(fmt) if s.break_end else "",
+    } for s in sorted(roster.shifts, key=lambda s: (s.start, s.agent_id))]
+    return pd.DataFrame(rows, columns=["agent_id", "start", "end", "max_concurrent",
+                                       "break_start", "break_end"])
+
+
+def coverage_frame(result: PlanResult) -> pd.DataFrame:
+    """The ``coverage.csv`` contract: one row per interval."""
+    c = result.coverage.copy()
+    c["interval_start"] = pd.to_datetime(c["interval_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    return c.round({"sessions": 2, "predicted_three_min_rate": 4, "predicted_reply_rate": 4})

@@ -1,0 +1,101 @@
+"""The whole pipeline and the `plan` CLI contract on a small shop (real solver, real
+simulator)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scheduler.cli import main
+from scheduler.io import read_agents, read_roster
+
+WEEK = "2026-11-23"
+
+
+@pytest.fixture
+def small_shop(tmp_path: Path) -> tuple[Path, Path]:
+    """Two weeks of a small shop's history (peaks in the evening) and six agents."""
+    hours = pd.date_range("2026-11-09", periods=14 * 24, freq="h")
+    shape = np.array([1, 1, 0, 0, 0, 0, 1, 1, 2, 4, 6, 6, 5, 4, 5, 5, 5, 4, 4, 5, 8, 9, 8, 3])
+    sessions = shape[hours.hour]
+    hist = tmp_path / "history.csv"
+    pd.DataFrame({"timestamp": hours.strftime("%Y-%m-%d %H:%M"), "sessions": sessions,
+                  "avg_handle_seconds": 480.0}).to_csv(hist, index=False)
+    agents = tmp_path / "agents.csv"
+    agents.write_text(
+        "agent_id,max_concurrent,max_hours_week,night_ok\n"
+        "A1,4,40,yes\nA2,4,40,yes\nA3,3,40,yes\nA4,3,40,no\nA5,5,40,no\nA6,3,40,yes\n",
+        encoding="utf-8")
+    return hist, agents
+
+
+def test_plan_cli_contract(small_shop: tuple[Path, Path], tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    hist, agents_file = small_shop
+    out = tmp_path / "out"
+    code = main(["plan", "--history", str(hist), "--agents", str(agents_file), "--week-start",
+                 WEEK, "--target", "0.8", "--time-limit", "20", "--out", str(out),
+                 "--replications", "3", "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "solving" in captured.err  # the progress line
+    assert "Status" in captured.out
+
+    roster = pd.read_csv(out / "roster.csv", encoding="utf-8-sig", dtype=str,
+                         keep_default_na=False)
+    assert list(roster.columns) == ["agent_id", "start", "end", "max_concurrent",
+                                    "break_start", "break_end"]
+    assert (out / "roster.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    agents, _ = read_agents(agents_file)
+    caps = {a.agent_id: a.max_concurrent for a in agents}
+    parsed = read_roster(out / "roster.csv")
+    for s in parsed.shifts:
+        assert 1 <= s.max_concurrent <= caps[s.agent_id]
+    for a in agents:  # one agent's shifts never overlap; hours within the limit
+        mine = sorted(parsed.for_agent(a.agent_id), key=lambda s: s.start)
+        assert all(x.end <= y.start for x, y in itertools.pairwise(mine))
+        in_week = [s for s in mine if s.start.date().isoformat() >= WEEK]
+        assert sum(s.paid_hours for s in in_week) <= a.max_hours_week + 1e-9
+
+    coverage = pd.read_csv(out / "coverage.csv", encoding="utf-8-sig")
+    assert len(coverage) == 336
+    assert {"sessions", "required_agents", "scheduled_agents", "cap",
+            "predicted_three_min_rate", "shortfall_agents"} <= set(coverage.columns)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for key in ("status", "objective", "bound", "gap", "solve_seconds", "agent_hours",
+                "predicted_three_min_rate", "predicted_reply_rate", "hours_below_target",
+                "parameters"):
+        assert key in summary
+    assert summary["status"] in ("OPTIMAL", "FEASIBLE", "FALLBACK")
+    assert summary["validator_violations"] == []
+    assert summary["parameters"]["target"] == 0.8
+    # the agent-hours in the summary are the shifts' paid hours in the week
+    assert summary["agent_hours"] == pytest.approx(
+        sum(s.paid_hours for s in parsed.shifts if s.start.date().isoformat() >= WEEK), abs=0.5)
+
+
+def test_plan_refuses_bad_options(small_shop: tuple[Path, Path], tmp_path: Path) -> None:
+    hist, agents = small_shop
+    base = ["plan", "--history", str(hist), "--agents", str(agents), "--out", str(tmp_path)]
+    assert main([*base, "--week-start", "2026-11-24"]) == 2
+    assert main([*base, "--target", "1.5"]) == 2
+    assert main([*base, "--mode", "daily"]) == 2
+    assert main([*base, "--interval-minutes", "20"]) == 2
+    assert not (tmp_path / "roster.csv").exists()
+
+
+def test_plan_never_overwrites_an_input(small_shop: tuple[Path, Path]) -> None:
+    hist, agents = small_shop
+    before = agents.read_bytes()
+    renamed = agents.parent / "roster.csv"
+    renamed.write_bytes(before)
+    code = main(["plan", "--history", str(hist), "--agents", str(renamed), "--out",
+                 str(agents.parent), "--time-limit", "5", "--replications", "1",
+                 "--workers", "1"])
+    assert code == 2
+    assert renamed.read_bytes() == before
