@@ -404,13 +404,34 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @app.command()
-def demo() -> None:
-    """Run the main job on the bundled sample shop."""
-    sample = SAMPLE_DIR / "sample_history.csv"
-    if not sample.exists():
-        raise SchedulerError(f"bundled sample not found at {sample}; run from a clone of the repo")
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the sample plan.")] = Path(
+        "out/sample-plan"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
+                                              "seconds.")] = 30.0,
+    open_app: Annotated[bool, typer.Option("--app/--no-app", help="Open the app afterwards.")
+                        ] = True,
+    port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
+) -> None:
+    """Plan the bundled sample shop's next week headless, then open the app on it."""
+    history = SAMPLE_DIR / "sample_history.csv"
+    agents = SAMPLE_DIR / "sample_agents.csv"
+    if not history.exists() or not agents.exists():
+        raise SchedulerError(f"bundled sample not found in {SAMPLE_DIR}; run from a clone of "
+                             "the repository")
     typer.echo("== The bundled sample shop ==")
-    inspect(sample)
+    inspect(history)
+    typer.echo("")
+    typer.echo("== Next week's plan ==")
+    plan(history=history, agents=agents, out=out, time_limit=time_limit)
+    if open_app:
+        import subprocess
+
+        app_file = SAMPLE_DIR.parent / "app.py"
+        typer.echo(f"\nOpening the app at http://localhost:{port} (Ctrl-C to stop)...")
+        subprocess.run([sys.executable, "-m", "streamlit", "run", str(app_file),
+                        "--server.port", str(port), "--server.headless", "true",
+                        "--browser.gatherUsageStats", "false"], check=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -118,3 +118,11 @@ def test_simulate_writes_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[s
     gap = pd.to_datetime(hourly["hour_start"]).dt.hour.isin([11, 23])
     assert hourly.loc[gap, "three_min_rate"].max() < 0.5
     assert hourly.loc[~gap, "three_min_rate"].mean() > 0.9
+
+
+def test_demo_plans_the_sample_headless(tmp_path: Path) -> None:
+    out = run_cli("demo", "--no-app", "--time-limit", "8", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "Next week's plan" in out.stdout and "Simulated" in out.stdout
+    for name in ("roster.csv", "coverage.csv", "summary.json"):
+        assert (tmp_path / name).stat().st_size > 0
