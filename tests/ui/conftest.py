@@ -21,7 +21,7 @@ from scheduler.ui.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
-FAST = Settings(time_limit_seconds=4.0, replications=3)
+FAST = Settings(time_limit_seconds=4.0, replications=3, replan_time_limit_seconds=3.0)
 """Small budgets so each page test stays fast."""
 
 

@@ -8,18 +8,21 @@ import tomllib
 
 import pandas as pd
 
+from scheduler import io
 from scheduler.ui import state
 from tests.ui.conftest import REPO, OpenPage, texts
 
 SAMPLE_HISTORY = (REPO / "data" / "sample_history.csv").read_bytes()
+SAMPLE_AGENTS, _ = io.read_agents(REPO / "data" / "sample_agents.csv")
+N = len(SAMPLE_AGENTS)
 
 
 def test_first_visit_loads_the_sample(open_page: OpenPage) -> None:
     at = open_page("data")
     shown = texts(at)
     assert "sample 示例: sample_history.csv" in shown
-    assert "sample 示例: sample_agents.csv · 14 agents" in shown
-    assert len(at.session_state[state.AGENTS]) == 14
+    assert f"sample 示例: sample_agents.csv · {N} agents" in shown
+    assert at.session_state[state.AGENTS] == SAMPLE_AGENTS
     assert at.session_state[state.HISTORY].hours == 2016
     assert not at.error
 
@@ -82,7 +85,7 @@ def test_broken_agents_upload_keeps_agents(open_page: OpenPage) -> None:
     at.run()
     (err,) = [e.value for e in at.error]
     assert "agents.csv, row 3, column 'max_concurrent'" in err
-    assert len(at.session_state[state.AGENTS]) == 14
+    assert len(at.session_state[state.AGENTS]) == N
 
 
 def test_agents_editor_is_validated(open_page: OpenPage) -> None:
@@ -94,13 +97,14 @@ def test_agents_editor_is_validated(open_page: OpenPage) -> None:
     at.run()
     (err,) = [e.value for e in at.error]
     assert "agents table 客服表, row 3, column 'max_concurrent'" in err
-    assert at.session_state[state.AGENTS][1].max_concurrent == 6  # unchanged
+    assert at.session_state[state.AGENTS] == SAMPLE_AGENTS  # unchanged
     at.session_state[editor_key] = {"edited_rows": {1: {"max_concurrent": 3}},
                                     "added_rows": [], "deleted_rows": [0]}
     at.run()
     assert not at.error
     agents = at.session_state[state.AGENTS]
-    assert len(agents) == 13 and agents[0].agent_id == "A02" and agents[0].max_concurrent == 3
+    assert len(agents) == N - 1 and agents[0].agent_id == SAMPLE_AGENTS[1].agent_id
+    assert agents[0].max_concurrent == 3
     assert "+ edits 已编辑" in texts(at)
 
 

@@ -20,4 +20,5 @@ def test_downloads_and_previews(open_page: OpenPage, sample_plan: PlanResult) ->
                for c in wide.iloc[:, 2:9].to_numpy().ravel())
     summary = at.code[0].value
     assert summary.startswith("排班 Roster, week of 2026-11-23")
-    assert "A01 小雨:" in summary
+    first_agent = sample_plan.agents[0]
+    assert f"{first_agent.agent_id} {first_agent.name}:" in summary

@@ -20,8 +20,9 @@ page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Req
 plan_panel()
 plan = state.plan()
 if plan is None:
-    st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (about "
-            f"{state.settings().time_limit_seconds:.0f} s on the sample).")
+    st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (solver limit "
+            f"{state.settings().time_limit_seconds:.0f} s, a few seconds more for the "
+            "staffing table and the simulated check).")
     st.stop()
 
 plan_headline(plan)

@@ -25,7 +25,6 @@ from scheduler.whatif import (
     replan,
 )
 
-REPLAN_SECONDS = 10.0
 DAY_OPTIONS = list(range(7))
 
 page("假设分析 What-if", "如果周五晚上咨询量翻倍会怎样？ · What if Friday night is 2.5× busier, an "
@@ -36,6 +35,7 @@ plan = state.plan()
 assert plan is not None
 settings = state.settings()
 target = plan.params.service.target
+REPLAN_SECONDS = settings.replan_time_limit_seconds
 
 
 def _evaluate(sc: Scenario) -> ScenarioOutcome:
@@ -95,17 +95,19 @@ def scenario_form(slot: str, title: str) -> None:
     err = state.error(f"{state.ERR_WHATIF} {slot}")
     if err:
         st.error(f"情景有误 Scenario not used: {err}")
-    out = state.scenario(slot)
-    if out is not None:
-        show_outcome(out, slot)
 
 
 def show_outcome(out: ScenarioOutcome, slot: str) -> None:
     """Headline numbers, platform badges and the per-hour chart of one scenario."""
     assert baseline is not None
+    st.subheader(f"{out.scenario.name}: effect on the current roster 对当前排班的影响")
     st.caption(" · ".join(out.scenario.describe()) + f" — {out.replications} runs, "
                f"seed {out.seed}, {out.seconds:.1f} s")
-    c = st.columns(3)
+    c = st.columns(4)
+    total = float(out.forecast.frame["sessions"].sum())
+    base_total = float(baseline.forecast.frame["sessions"].sum())
+    c[3].metric("expected sessions 预计会话", f"{total:,.0f}",
+                delta=f"{total - base_total:+,.0f}", delta_color="off")
     c[0].metric("3-min rate 3分钟回复率", f"{out.three_min_rate:.1%}",
                 delta=f"{(out.three_min_rate - baseline.three_min_rate) * 100:+.1f} pts")
     c[1].metric("reply rate 回复率", f"{out.reply_rate:.1%}",
@@ -135,6 +137,9 @@ with right:
     scenario_form(state.SCENARIO_B, "情景 B Scenario B")
 
 a, b = state.scenario(state.SCENARIO_A), state.scenario(state.SCENARIO_B)
+for slot_, out_ in ((state.SCENARIO_A, a), (state.SCENARIO_B, b)):
+    if out_ is not None:
+        show_outcome(out_, slot_)
 if a is not None and b is not None:
     st.subheader("对比 A vs B")
     st.dataframe(compare(a, b), hide_index=True, width="stretch")
@@ -143,11 +148,12 @@ st.subheader("重新排班 Re-plan for a scenario")
 choices = [o for o in (a, b) if o is not None]
 if not choices:
     st.caption("Simulate a scenario first; then re-plan it here (warm start from the current "
-               f"roster, about {REPLAN_SECONDS:.0f} s).")
+               f"roster, {REPLAN_SECONDS:.0f} s solver limit).")
 else:
     pick = st.radio("Scenario 情景", list(range(len(choices))), horizontal=True,
                     format_func=lambda i: choices[i].scenario.name, key="w_wi_replan_pick")
-    if st.button(f"重新排班 Re-plan (warm start, {REPLAN_SECONDS:.0f} s)", key="w_wi_replan"):
+    if st.button(f"重新排班 Re-plan (warm start, {REPLAN_SECONDS:.0f} s solver limit)",
+                 key="w_wi_replan"):
         chosen = choices[pick].scenario
 
         def work(progress: object) -> PlanResult:

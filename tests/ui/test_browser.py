@@ -1,0 +1,173 @@
+"""End to end in a real browser: the app served headless, Debian's Chromium driven by Playwright.
+
+Load the sample, plan, see the heatmap and the Gantt, apply a spike, download roster.csv and
+check its rows, upload a broken file and see the inline error. A screenshot of each step goes
+to ``test-artifacts/browser/`` (gitignored). No timing is asserted here (see
+``benchmarks/app_timing.py``); the waits are generous upper bounds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.io import read_agents
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PLAN_SECONDS = 10
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"{CHROMIUM} not found: install Debian's chromium to run the "
+                              "real-browser test (Playwright must not download a browser)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``streamlit run app.py`` headless on a free local port; yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                pytest.fail(f"streamlit did not start on {url}: {err[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    time.sleep(0.8)  # let charts finish drawing
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def test_end_to_end(server: str, tmp_path: Path) -> None:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 2200},
+                                          accept_downloads=True)
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            run_steps(page, server, tmp_path)
+        finally:
+            browser.close()
+
+
+def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
+    """The user's path through the app, one screenshot per step."""
+    expect = sync_api.expect
+    expect.set_options(timeout=60_000)  # generous: the machine may be busy
+    page.goto(url)
+
+    # 1. the sample is loaded on the first visit
+    agents, _ = read_agents(REPO / "data" / "sample_agents.csv")
+    expect(page.get_by_text(f"sample 示例: sample_agents.csv · {len(agents)} agents").first
+           ).to_be_visible()
+    limit = page.get_by_label("求解时限 Solver time limit (s)")
+    limit.fill(str(PLAN_SECONDS))
+    limit.press("Enter")
+    shot(page, "01_data_sample")
+
+    # 2. plan on the Coverage page, with live progress
+    page.get_by_role("link", name="覆盖 Coverage").click()
+    expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
+    page.get_by_role("button", name="排班 Plan the week").click()
+    expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
+    shot(page, "02_plan_progress")
+    heading = page.get_by_text("每小时缺口 Agents per hour: required, scheduled, gap", exact=True)
+    expect(heading).to_be_visible(timeout=120_000)
+    heatmap = page.locator(".js-plotly-plot .heatmaplayer")
+    expect(heatmap.first).to_be_attached()
+    assert page.locator(".js-plotly-plot").first.locator(".hm").count() >= 3
+    expect(page.get_by_text("回复率 reply rate").first).to_be_visible()
+    shot(page, "03_coverage_heatmap")
+    sidebar = page.get_by_test_id("stSidebar").inner_text()
+    match = re.search(r"(\d+) shifts", sidebar)
+    assert match, sidebar
+    shifts = int(match.group(1))
+
+    # 3. the Gantt chart
+    page.get_by_role("link", name="排班表 Roster").click()
+    expect(page.get_by_text("每人工时 Per agent", exact=True)).to_be_visible()
+    expect(page.locator(".js-plotly-plot .barlayer").first).to_be_attached()
+    expect(page.get_by_text("接待上限 cap", exact=False).first).to_be_visible()
+    shot(page, "04_roster_gantt")
+
+    # 4. a spike on the current roster
+    page.get_by_role("link", name="假设分析 What-if").click()
+    area = page.locator("textarea").first  # scenario A's spikes
+    area.fill("Fri 20:00-23:00 x2.5")
+    page.get_by_role("button", name="模拟 Simulate A").click()
+    expect(page.get_by_text("demand Fri 20:00–23:00 ×2.5 (spike)").first).to_be_visible()
+    expect(page.get_by_text("below target 未达标").first).to_be_attached()
+    shot(page, "05_whatif_spike")
+
+    # 5. download roster.csv and check its rows
+    page.get_by_role("link", name="导出 Export").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="roster.csv").click()
+    target = tmp_path / "roster.csv"
+    info.value.save_as(target)
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == shifts
+    assert list(rows[0]) == ["agent_id", "start", "end", "max_concurrent", "break_start",
+                             "break_end"]
+    shot(page, "06_export")
+
+    # 6. a broken upload: inline one-line error, working data kept
+    page.get_by_role("link", name="数据 Data").click()
+    broken = tmp_path / "broken_history.csv"
+    broken.write_text("timestamp,sessions\n2026-01-05 00:00,3\n2026-01-05 01:00,lots\n")
+    page.locator("input[type=file]").first.set_input_files(str(broken))
+    error = page.get_by_text("broken_history.csv, row 3, column 'sessions'", exact=False)
+    expect(error.first).to_be_visible()
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    expect(page.get_by_text("sample 示例: sample_history.csv").first).to_be_visible()
+    shot(page, "07_broken_upload")
+
