@@ -359,7 +359,7 @@ def plan(
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
                f"hours below {target:.0%}.")
-    for line in s.diagnosis:
+    for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
     for v in s.validator_violations:
         typer.echo(f"VALIDATOR: {v}", err=True)

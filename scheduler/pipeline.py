@@ -153,6 +153,22 @@ class PlanResult:
     notes: tuple[str, ...] = ()
 
 
+def team_warnings(agents: Sequence[Agent], params: PlanParams) -> tuple[str, ...]:
+    """Agents the rules make unusable, said plainly before the solver runs."""
+    shortest = min(params.rules.shift_lengths_hours)
+    out: list[str] = []
+    for a in agents:
+        if a.max_hours_week < shortest:
+            out.append(f"agent {a.agent_id} can never be scheduled: max {a.max_hours_week:g} h a "
+                       f"week is less than the shortest shift ({shortest:g} h)")
+        elif not any(any(day) for day in a.available):
+            out.append(f"agent {a.agent_id} has no available hours")
+        elif min(params.rules.allowed_caps) > a.max_concurrent:
+            out.append(f"agent {a.agent_id}'s cap {a.max_concurrent} is below every allowed cap "
+                       f"level {params.rules.allowed_caps}")
+    return tuple(out)
+
+
 def run(
     history: HourlyHistory,
     agents: Sequence[Agent],
@@ -175,7 +191,7 @@ def run(
     params = replace(params, chat=chat)
     fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
     return plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
-                              notes=notes + fc.notes)
+                              notes=team_warnings(agents, params) + notes + fc.notes)
 
 
 def plan_from_forecast(

@@ -99,3 +99,33 @@ def test_plan_never_overwrites_an_input(small_shop: tuple[Path, Path]) -> None:
                  "--workers", "1"])
     assert code == 2
     assert renamed.read_bytes() == before
+
+
+def test_ctrl_c_leaves_no_output(small_shop: tuple[Path, Path], tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import scheduler.pipeline
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scheduler.pipeline, "plan_from_forecast", interrupted)
+    hist, agents = small_shop
+    out = tmp_path / "out"
+    code = main(["plan", "--history", str(hist), "--agents", str(agents), "--out", str(out),
+                 "--week-start", WEEK])
+    assert code == 130
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unusable_agents_are_named_before_solving() -> None:
+    from scheduler.domain import Agent
+    from scheduler.params import PlanParams, Rules
+    from scheduler.pipeline import team_warnings
+
+    params = PlanParams(rules=Rules(shift_lengths_hours=(4.0, 8.0)))
+    fine = Agent("A1", 3, 40.0)
+    short = Agent("A2", 3, 3.5)
+    assert team_warnings([fine], params) == ()
+    (msg,) = team_warnings([fine, short], params)
+    assert "A2" in msg and "3.5 h" in msg and "4 h" in msg
+    assert team_warnings([Agent("A3", 3, 4.0)], params) == ()  # exactly the shortest shift
