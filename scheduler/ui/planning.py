@@ -71,7 +71,7 @@ def run_with_progress(work: Callable[[Callable[[SolveProgress], None]], Any], *,
         latest = st.empty()
         worker = threading.Thread(target=target, name="plan", daemon=True)
         worker.start()
-        while not job.done.wait(0.25):
+        while not job.done.wait(0.4):
             _drain(job, lines, latest)
             elapsed = time.perf_counter() - t0
             share = min(0.99, elapsed / max(time_limit_seconds * 1.15, 1.0))
