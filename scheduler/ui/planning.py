@@ -157,7 +157,8 @@ def plan_headline(plan: pipeline.PlanResult) -> None:
     c = st.columns(5)
     c[0].metric("status 状态", sm.status, help="OPTIMAL: proved best; FEASIBLE: best found in "
                 "the time limit (see the gap); FALLBACK: greedy plan, the solver found none.")
-    c[1].metric("gap 最优差距", "—" if not math.isfinite(sm.gap) else f"{sm.gap:.1%}",
+    no_gap = not math.isfinite(sm.gap) or sm.status == "FALLBACK"
+    c[1].metric("gap 最优差距", "—" if no_gap else f"{sm.gap:.1%}",
                 help=f"objective {sm.objective:,.0f} vs bound {sm.bound:,.0f}")
     c[2].metric("agent-hours 工时", f"{sm.agent_hours:,.0f} h",
                 help=f"schedule efficiency {sm.schedule_efficiency:.0%}")
@@ -167,3 +168,7 @@ def plan_headline(plan: pipeline.PlanResult) -> None:
     c[4].metric("hours below target 未达标小时", f"{sm.hours_below_target} / {sm.hours_judged}",
                 help="hours with ≥ 5 expected sessions whose simulated 3-minute rate misses "
                      "the target")
+    if sm.status == "FALLBACK":
+        st.warning("求解器未在时限内找到方案 The solver found no plan within its time limit: this "
+                   "is a simple greedy roster, not optimised. Give it more time (Data page → "
+                   "solver time limit) and plan again.")
