@@ -4,8 +4,9 @@ Targets (from issue 6): the plan within 20 s of the click; a what-if on the curr
 within 3 s; a warm-started re-plan within 10 s. Measured two ways:
 
 - library: the calls the buttons make with the app's defaults (``scheduler.ui.settings``):
-  ``pipeline.run`` (14 s solver limit, 5 simulation runs), ``whatif.evaluate`` (3 runs),
-  ``whatif.replan`` (6 s solver limit), ``--runs`` times each;
+  ``pipeline.run`` (20 s solver limit, 5 simulation runs), ``whatif.evaluate`` (3 runs),
+  ``whatif.replan`` (10 s solver limit), ``--runs`` times each, with the roster's status
+  (a FALLBACK is the roster's greedy plan: fast but not optimised);
 - browser: the app served headless, Debian's Chromium driven by Playwright, from the click to
   the result on screen (one pass; includes rendering the heatmap and charts).
 
@@ -46,29 +47,32 @@ SPIKE = "Fri 20:00-23:00 x2.5"
 TARGETS = {"plan": 20.0, "what-if": 3.0, "re-plan": 10.0}
 
 
-def library(runs: int) -> dict[str, list[float]]:
-    """Seconds per call of what each button runs."""
+def library(runs: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
+    """Seconds per call of what each button runs, and the roster status of each plan."""
     history = io.read_history(REPO / "data" / "sample_history.csv")
     agents, _ = io.read_agents(REPO / "data" / "sample_agents.csv")
     settings = Settings()
     params = settings.params(PlanParams())
     scenario = Scenario(name="spike", spikes=(parse_spike(SPIKE),))
     out: dict[str, list[float]] = {"plan": [], "what-if": [], "re-plan": []}
+    status: dict[str, list[str]] = {"plan": [], "what-if": [], "re-plan": []}
     for i in range(runs):
         t0 = time.perf_counter()
         plan = pipeline.run(history, agents, params=replace(params, seed=i))
         out["plan"].append(time.perf_counter() - t0)
+        status["plan"].append(plan.summary.status)
         t0 = time.perf_counter()
         evaluate(plan.roster.roster, plan.forecast, plan.agents, plan.chat, scenario,
                  target=settings.target, profile=settings.platform,
                  replications=settings.whatif_replications, seed=plan.params.seed)
         out["what-if"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        replan(plan, scenario, time_limit_seconds=settings.replan_time_limit_seconds)
+        re = replan(plan, scenario, time_limit_seconds=settings.replan_time_limit_seconds)
         out["re-plan"].append(time.perf_counter() - t0)
+        status["re-plan"].append(re.summary.status)
         print(f"library run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in out.items()),
               flush=True)
-    return out
+    return out, status
 
 
 def browser() -> dict[str, float]:
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     n_agents = len(io.read_agents(REPO / "data" / "sample_agents.csv")[0])
     load0 = os.getloadavg()[0]
-    lib = library(args.runs)
+    lib, status = library(args.runs)
     web = {} if args.no_browser or not Path(CHROMIUM).exists() else browser()
     load1 = os.getloadavg()[0]
     lines = [
@@ -150,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         "re-plan, seed 0); "
         f"what-if and re-plan scenario `{SPIKE}`.",
         "",
-        "| step | target | library (each run) | library median | browser click → on screen |"
-        " met |",
-        "|---|---|---|---|---|---|",
+        "| step | target | library (each run) | roster status | library median |"
+        " browser click → on screen | met |",
+        "|---|---|---|---|---|---|---|",
     ]
     for step, target in TARGETS.items():
         runs = lib[step]
@@ -161,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(med, shown) if shown is not None else med
         lines.append(
             f"| {step} | ≤ {target:.0f} s | {', '.join(f'{r:.1f}' for r in runs)} s | "
-            f"{med:.1f} s | {f'{shown:.1f} s' if shown is not None else 'not run'} | "
+            f"{', '.join(status[step]) or '—'} | {med:.1f} s | "
+            f"{f'{shown:.1f} s' if shown is not None else 'not run'} | "
             f"{'yes' if worst <= target else 'NO'} |")
     lines += [
         "",
@@ -171,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         "time includes drawing the chart.",
         "- re-plan: `whatif.replan` (staffing + `plan_roster` with `hint` = current roster) "
         "+ its 5-run check.",
+        "- The browser column runs the server, the solver and Chromium (software rendering, "
+        "no GPU) on the same 2 cores; on a manager's own PC the browser does not compete with "
+        "the solver.",
+        "- Budgets: with a 6-8 s re-plan limit (tried while tuning) the roster returned its "
+        "greedy FALLBACK plan on this machine, so the app gives a re-plan 10 s of solver time "
+        "and the plan the 20 s the issue names; both targets are missed by the work around "
+        "the solve (staffing table ~1.5 s, simulated check, drawing).",
     ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
