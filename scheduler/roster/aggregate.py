@@ -51,6 +51,24 @@ class Limits:
     """(weeks, L)."""
     week_shifts: np.ndarray
     """(weeks, L)."""
+    rest_points: tuple[int, ...]
+    """Shift start intervals at which the rest cut is stated."""
+    rest_ub: np.ndarray
+    """(points, L): agents with top >= l who could work some shift whose rest arc
+    ``[start, end + min_rest)`` contains the point. An agent's rest arcs never overlap (that is
+    the rest rule), so shifts whose arcs contain a point are at most that many: the rule
+    aggregated, a valid cut that keeps stage A close to what names can staff."""
+    shape_points: dict[tuple[int, int], tuple[int, ...]]
+    """(start, length) -> indices into ``rest_points`` its rest arc contains."""
+
+
+def rest_arc(grid: Grid, start: int, length: int, rules: Rules) -> list[int]:
+    """Intervals of a shift's rest arc [start, end + min_rest), modulo T when cyclic."""
+    rest_i = math.ceil(rules.min_rest_hours * 60 / grid.interval_minutes)
+    arc = range(start, start + length + rest_i)
+    if grid.cyclic:
+        return sorted({t % grid.intervals for t in arc})
+    return [t for t in arc if t < grid.intervals]
 
 
 def aggregate_limits(
@@ -74,7 +92,24 @@ def aggregate_limits(
                 if at_least[i, lv]:
                     week_minutes[w, lv] += int(a.max_hours_week * 60)
                     week_shifts[w, lv] += max_days_worked(grid, a, rules, w)
-    return Limits(type_ub, interval_ub, day_ub, week_minutes, week_shifts)
+    shapes: dict[tuple[int, int], int] = {}
+    for st in grid.types:
+        shapes.setdefault(st.base, st.index)
+    points = tuple(sorted({start for start, _ in shapes}))
+    where = {p: i for i, p in enumerate(points)}
+    contain = np.zeros((len(points), len(shapes)), dtype=np.float32)
+    shape_elig = np.zeros((len(shapes), len(agents)), dtype=np.float32)
+    shape_points: dict[tuple[int, int], tuple[int, ...]] = {}
+    for j, ((start, length), idx) in enumerate(shapes.items()):
+        shape_elig[j] = elig[idx]
+        inside = [where[t] for t in rest_arc(grid, start, length, rules) if t in where]
+        shape_points[(start, length)] = tuple(inside)
+        contain[inside, j] = 1.0
+    can = (contain @ shape_elig) > 0  # (points, agents)
+    rest_ub = can.astype(np.int64) @ at_least.astype(np.int64)
+    return Limits(
+        type_ub, interval_ub, day_ub, week_minutes, week_shifts, points, rest_ub, shape_points
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +129,8 @@ class ShapeVar:
     paid: int
     day: int
     week: int
+    points: tuple[int, ...]
+    """Rest-cut points (indices into ``Limits.rest_points``) the shift's rest arc contains."""
 
 
 def shape_vars(grid: Grid, limits: Limits) -> list[ShapeVar]:
@@ -121,6 +158,7 @@ def shape_vars(grid: Grid, limits: Limits) -> list[ShapeVar]:
                         first.paid_minutes,
                         first.day,
                         first.week,
+                        limits.shape_points[shape],
                     )
                 )
     return out
@@ -156,6 +194,7 @@ def solve_aggregate(
     by_week: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
     variant_vars: dict[tuple[int, int], cp_model.IntVar] = {}
     ubs: dict[tuple[int, int], int] = {}
+    resting: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
     time_terms: list[cp_model.LinearExprT] = []
     for sv in svars:
         start, length = sv.shape
@@ -166,6 +205,8 @@ def solve_aggregate(
         by_day[(sv.day, sv.level)].append(x)
         by_week[(sv.week, sv.level)].append((x, sv.paid))
         time_terms.append(weights.minute * sv.paid * x)
+        for q in sv.points:
+            resting[(q, sv.level)].append((x, sv.ub))
         if len(sv.variants) == 1:
             variant_vars[(sv.variants[0], sv.level)] = x
             ubs[(sv.variants[0], sv.level)] = sv.ub
@@ -198,6 +239,12 @@ def solve_aggregate(
                 row.append(0)
         n.append(row)
     _add_level_totals(model, grid, by_day, by_week, limits)
+    for q in range(len(limits.rest_points)):
+        tot = [sum(v for v, _ in resting.get((q, lv), [])) for lv in range(levels)]
+        most = [sum(ub for _, ub in resting.get((q, lv), [])) for lv in range(levels)]
+        for lv in range(levels):
+            if sum(most[lv:]) > int(limits.rest_ub[q, lv]):
+                model.add(sum(tot[lv:]) <= int(limits.rest_ub[q, lv]))
     cov = add_coverage(
         model,
         grid,
@@ -217,6 +264,8 @@ def solve_aggregate(
             day_ub=limits.day_ub,
             week_minutes=limits.week_minutes,
             week_shifts=limits.week_shifts,
+            rest_ub=limits.rest_ub,
+            shape_points=limits.shape_points,
             initial={k: math.floor(v + 1e-6) for k, v in (relaxed or {}).items()},
         )
     for sv in svars:
@@ -305,8 +354,11 @@ def lp_bound(
     by_day: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     by_week: dict[tuple[int, int], list[tuple[pywraplp.Variable, int]]] = defaultdict(list)
     variant_vars: dict[tuple[int, int], pywraplp.Variable] = {}
+    resting: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     for k, sv in enumerate(svars):
         x = solver.NumVar(0.0, float(sv.ub), f"x{k}")
+        for q in sv.points:
+            resting[(q, sv.level)].append(x)
         objective.SetCoefficient(x, float(weights.minute * sv.paid))
         for t in sv.span:
             on[t][sv.level].append((x, 1.0))
@@ -379,6 +431,13 @@ def lp_bound(
                 for v, paid in pairs:
                     cm.SetCoefficient(v, float(paid))
                     cs.SetCoefficient(v, 1.0)
+    for q in range(len(limits.rest_points)):
+        for lv in range(levels):
+            vs = [v for up in range(lv, levels) for v in resting.get((q, up), [])]
+            if vs:
+                c = solver.Constraint(-inf, float(limits.rest_ub[q, lv]))
+                for v in vs:
+                    c.SetCoefficient(v, 1.0)
     if envelopes is not None:
         gap = solver.NumVar(0.0, inf, "gap")
         objective.SetCoefficient(gap, float(weights.week))

@@ -34,6 +34,9 @@ from scheduler.roster.objective import Envelopes, Weights
 
 LinearTerm = cp_model.LinearExprT
 FORMULATION = "exact"
+"""'exact' (default): the requirement of the highest level on duty. 'brief': the design brief's
+``z[t, k] => S_t >= required[t, k] * capacity(k)`` for every level k up to the highest (kept
+for the benchmark comparison). Not a user option."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,6 @@ def add_coverage(
             )
             r_var = model.new_int_var(0, max(0, cap_r), f"{prefix}replies[t{t}]")
             replies[t] = r_var
-        if FORMULATION == "base" and live:
-            model.add(supplied + sh >= int(grid.base_units[t]))
-            continue
         if not live:
             model.add(sh >= int(grid.base_units[t]))
             if r_var is not None:
@@ -114,11 +114,14 @@ def add_coverage(
         for i, lv in enumerate(live):
             upper = [row[x] for x in live if x >= lv]
             model.add(sum(upper) == 0).only_enforce_if(~u[lv])
-            model.add(sum(upper) >= 1).only_enforce_if(u[lv])
+            if FORMULATION == "exact":
+                model.add(sum(upper) >= 1).only_enforce_if(u[lv])
             if i + 1 < len(live):
                 model.add_implication(u[live[i + 1]], u[lv])
         for i, lv in enumerate(live):
             cond = [u[lv]] + ([~u[live[i + 1]]] if i + 1 < len(live) else [])
+            if FORMULATION == "brief":
+                cond = [u[lv]]
             req = int(grid.req_units[t, lv])
             if req > 0:
                 model.add(supplied + sh >= req).only_enforce_if(cond)

@@ -30,6 +30,8 @@ from scheduler.roster.validate import Check
 
 WHAT_IF_SECONDS = 20.0
 """At most this much wall time for all what-if re-solves together."""
+MIN_WHAT_IF_SECONDS = 2.0
+"""Below this budget the fixes are suggested analytically, not checked."""
 
 
 def _runs(ts: list[int]) -> list[tuple[int, int]]:
@@ -253,6 +255,8 @@ def _what_ifs(
             )
             break
     results: list[tuple[int, float, int, str]] = []
+    if budget < MIN_WHAT_IF_SECONDS:
+        return [f"Suggested (not checked, no time left for what-if re-solves): {trials[0][0]}."]
     for k, (text, team, trial_rules) in enumerate(trials):
         left = budget - (time.perf_counter() - started)
         if left <= 0.2:

@@ -76,54 +76,52 @@ def assign_instances(
     elig: np.ndarray,
     instances: list[tuple[int, int]],
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
-    """Give each (shift type, level) instance to an agent, longest and highest-cap first, to the
-    eligible agent with the fewest hours whose top level is >= the level (falling back to a
-    lower level when nobody can run it at that cap). Returns ((agent index, type, level)
-    picks, unassigned instances)."""
-    tops = [grid.top_level(a) for a in agents]
-    states = [
-        AgentState(a, -1 if t is None else t, rules, grid)
-        for a, t in zip(agents, tops, strict=True)
-    ]
+    """Give each (shift type, level) instance to an agent: scarcest instances first (fewest
+    agents who could take them at that cap), each to the least flexible agent who can (fewest
+    shift types they are eligible for, top cap closest to the level, fewest hours so far),
+    respecting every per-agent rule. A second pass offers what is left at lower caps.
+    Returns ((agent index, type, level) picks, unassigned instances)."""
+    tops = np.array([-1 if (t := grid.top_level(a)) is None else t for a in agents], dtype=int)
+    states = [AgentState(a, int(t), rules, grid) for a, t in zip(agents, tops, strict=True)]
+    flex = elig.sum(axis=0) if len(agents) else np.zeros(0)
+    scarcity = {(s, lv): int((elig[s] & (tops >= lv)).sum()) for s, lv in set(instances)}
     order = sorted(
-        instances, key=lambda x: (grid.types[x[0]].start, -x[1], -grid.types[x[0]].length)
+        instances,
+        key=lambda x: (scarcity[x], -x[1], -grid.types[x[0]].length, grid.types[x[0]].start),
     )
     picks: list[tuple[int, int, int]] = []
     left: list[tuple[int, int]] = []
-    m = grid.interval_minutes
-    for s, lv in order:
-        st = grid.types[s]
-        best: tuple[int, int] | None = None
-        for level in range(lv, -1, -1):
-            if not grid.allowed[list(st.duty), level].all():
+    for lower in (False, True):
+        todo, left = (order, []) if not lower else (left, [])
+        for s, lv in todo:
+            st = grid.types[s]
+            best: tuple[int, int] | None = None
+            levels = range(lv - 1, -1, -1) if lower else (lv,)
+            for level in levels:
+                if not grid.allowed[list(st.span), level].all():
+                    continue
+                cands = [
+                    int(i)
+                    for i in np.flatnonzero(elig[s] & (tops >= level))
+                    if states[int(i)].can_take(st)
+                ]
+                if cands:
+                    i = min(
+                        cands,
+                        key=lambda j: (
+                            int(tops[j]) - level,
+                            int(flex[j]),
+                            sum(states[j].paid.values()),
+                            j,
+                        ),
+                    )
+                    best = (i, level)
+                    break
+            if best is None:
+                left.append((s, lv))
                 continue
-            cands = [
-                int(i)
-                for i in np.flatnonzero(elig[s])
-                if states[int(i)].top >= level and states[int(i)].can_take(st)
-            ]
-            if cands:
-                # chronological: the agent who has rested longest, keeping stronger agents free
-                def rested(j: int, now: int = st.start * m) -> int:
-                    ends = [(o.start + o.length) * m for o in states[j].shifts]
-                    return now - max(ends, default=-(10**9))
-
-                i = min(
-                    cands,
-                    key=lambda j: (
-                        states[j].top - level,
-                        -min(rested(j), 10**6),
-                        sum(states[j].paid.values()),
-                        j,
-                    ),
-                )
-                best = (i, level)
-                break
-        if best is None:
-            left.append((s, lv))
-            continue
-        states[best[0]].take(st)
-        picks.append((best[0], s, best[1]))
+            states[best[0]].take(st)
+            picks.append((best[0], s, best[1]))
     return picks, left
 
 
@@ -204,6 +202,8 @@ def greedy_aggregate(
     day_ub: np.ndarray,
     week_minutes: np.ndarray,
     week_shifts: np.ndarray,
+    rest_ub: np.ndarray,
+    shape_points: dict[tuple[int, int], tuple[int, ...]],
     initial: dict[tuple[int, int], int] | None = None,
 ) -> dict[tuple[int, int], int]:
     """A quick cover with shift counts (no names), from ``initial`` counts (e.g. the rounded-down
@@ -218,16 +218,21 @@ def greedy_aggregate(
     day_used = np.zeros_like(day_ub)
     week_used = np.zeros_like(week_minutes)
     week_count = np.zeros_like(week_shifts)
+    rest_used = np.zeros_like(rest_ub)
     out: dict[tuple[int, int], int] = {}
+
+    shape_count: dict[tuple[tuple[int, int], int], int] = {}
 
     def place(st: ShiftType, lv: int, times: int = 1) -> None:
         out[(st.index, lv)] = out.get((st.index, lv), 0) + times
+        shape_count[(st.base, lv)] = shape_count.get((st.base, lv), 0) + times
         for x in st.duty:
             counts[x, lv] += times
             at_least[x, : lv + 1] += times
         day_used[st.day, : lv + 1] += times
         week_used[st.week, : lv + 1] += st.paid_minutes * times
         week_count[st.week, : lv + 1] += times
+        rest_used[list(shape_points[st.base]), : lv + 1] += times
 
     for (s_idx, lv), c in sorted((initial or {}).items()):
         if c > 0:
@@ -251,20 +256,23 @@ def greedy_aggregate(
         return max(0, int(grid.req_units[t, top]) - int((row * units).sum()))
 
     def fits(st: ShiftType, lv: int) -> bool:
-        if out.get((st.index, lv), 0) >= type_ub[st.index, lv]:
+        """Every aggregated limit of stage A still holds with one more such shift."""
+        if shape_count.get((st.base, lv), 0) >= type_ub[st.index, lv]:
+            return False
+        if not grid.allowed[list(st.span), lv].all():
             return False
         duty = list(st.duty)
-        if not grid.allowed[duty, lv].all():
-            return False
         if (at_least[duty, : lv + 1] >= iub[duty, : lv + 1]).any():
             return False
         if (day_used[st.day, : lv + 1] >= day_ub[st.day, : lv + 1]).any():
             return False
-        return bool(
-            (
-                week_used[st.week, : lv + 1] + st.paid_minutes <= week_minutes[st.week, : lv + 1]
-            ).all()
-        )
+        if (week_count[st.week, : lv + 1] >= week_shifts[st.week, : lv + 1]).any():
+            return False
+        pts = list(shape_points[st.base])
+        if pts and (rest_used[pts, : lv + 1] >= rest_ub[pts, : lv + 1]).any():
+            return False
+        room = week_minutes[st.week, : lv + 1] - week_used[st.week, : lv + 1]
+        return bool((room >= st.paid_minutes).all())
 
     for t in range(grid.intervals):
         for _ in range(200):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from scheduler.domain import Agent, Requirements, Roster
+from scheduler.domain import Agent, Requirements, Roster, Shift
 from scheduler.params import ChatModel, Rules, ServiceTarget
 from scheduler.roster.aggregate import aggregate_limits, lp_bound, solve_aggregate
 from scheduler.roster.catalogue import rule_names
@@ -27,10 +29,13 @@ from scheduler.roster.objective import build_envelopes, make_weights
 from scheduler.roster.result import RosterResult, SolveProgress, Violation
 from scheduler.roster.solver import ProgressFn
 from scheduler.roster.validate import Check, check_roster
+from scheduler.roster.weeks import edge_safe_agents, join, week_slice
 
 SHARE_A = 0.40
 SHARE_LP = 0.05
 SHARE_B = 0.45
+SHARE_WEEKS = 0.8
+"""Multi-week horizons: the weeks share 80% of the time; the whole-horizon LP bound the rest."""
 SHARE_B0 = 0.3
 """Share of stage B's time for naming stage A's shifts exactly (only when the greedy cannot)."""
 """Time budget split: stage A, LP bound, stage B; the rest (>= 10%) is for the diagnosis'
@@ -111,10 +116,61 @@ def plan_roster(
     ``progress`` receives a ``SolveProgress`` per incumbent and per stage. ``hint``: a previous
     roster, used as the solution hint of both stages (warm start for what-if re-plans).
     The returned plan is always validated; demand left uncovered is explained in ``diagnosis``.
+    A horizon of several weeks is planned one week at a time (``weeks``), the edges between
+    weeks kept safe, and validated whole; its bound is the whole horizon's LP relaxation.
     """
     t0 = time.perf_counter()
     team = tuple(agents)
     grid = build_grid(requirements, team, chat=chat, service=service, rules=rules)
+    if grid.weeks > 1:
+        return _plan_weeks(
+            requirements,
+            team,
+            grid=grid,
+            chat=chat,
+            service=service,
+            rules=rules,
+            time_limit_seconds=time_limit_seconds,
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+            t0=t0,
+        )
+    return _plan_one(
+        requirements,
+        team,
+        grid=grid,
+        chat=chat,
+        service=service,
+        rules=rules,
+        time_limit_seconds=time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        hint=hint,
+        t0=t0,
+        what_ifs=True,
+    )
+
+
+def _plan_one(
+    requirements: Requirements,
+    team: tuple[Agent, ...],
+    *,
+    grid: Grid,
+    chat: ChatModel,
+    service: ServiceTarget,
+    rules: Rules,
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    hint: Roster | None,
+    t0: float,
+    what_ifs: bool,
+) -> RosterResult:
+    """One week (or a shorter horizon): LP -> stage A -> stage B -> validation -> diagnosis;
+    ``what_ifs``: check the fixes by re-solving (off inside a multi-week plan)."""
     weights = make_weights(grid)
     env = build_envelopes(grid, requirements, service.target) if service.mode == "weekly" else None
     elig = eligibility(grid, team)
@@ -172,10 +228,13 @@ def plan_roster(
         instances = [(s, lv) for _i, s, lv in seed_picks]
 
     # ---- stage B
-    b_hint, _left = assign_instances(grid, team, rules, elig, instances)
+    b_hint, left = assign_instances(grid, team, rules, elig, instances)
+    if left:
+        # stage A's shifts cannot all be named: top up greedily with any shift that fits
+        b_hint = greedy_cover(grid, team, rules, elig, b_hint)
     if hint_picks:
         b_hint = hint_picks
-    used = {s for s, _lv in instances} | {s for _i, s, _lv in hint_picks}
+    used = {s for s, _lv in instances} | {s for _i, s, _lv in b_hint}
     types = candidate_types(grid, team, used)
     full = len(types) == len(grid.types)
     levels_for: dict[int, set[int]] | None = None
@@ -183,13 +242,12 @@ def plan_roster(
         by_shape: dict[tuple[int, int], set[int]] = {}
         for s, lv in instances:
             by_shape.setdefault(grid.types[s].base, set()).add(lv)
-        for _i, s, lv in hint_picks:
+        for _i, s, lv in b_hint:
             by_shape.setdefault(grid.types[s].base, set()).add(lv)
         levels_for = {s: by_shape.get(grid.types[s].base, set()) for s in types}
     remaining = time_limit_seconds - (time.perf_counter() - t0)
     b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining * 0.85))
-    named_as_a = sorted((s, lv) for _i, s, lv in b_hint) == sorted(instances)
-    if agg.counts and not hint_picks and not named_as_a:
+    if agg.counts and not hint_picks and left and full:
         # the greedy could not name every stage A shift: ask CP-SAT to name them exactly
         b0_limit = SHARE_B0 * b_limit
         b0 = solve_named(
@@ -286,7 +344,7 @@ def plan_roster(
         limits=limits,
         weights=weights,
         envelopes=env,
-        time_budget_seconds=max(0.5, time_limit_seconds - elapsed_so_far),
+        time_budget_seconds=max(0.5, time_limit_seconds - elapsed_so_far) if what_ifs else 0.0,
         num_workers=num_workers,
         seed=seed,
     )
@@ -307,6 +365,118 @@ def plan_roster(
         stage_a_bound=a_bound,
         lp_bound=lp,
         rules=tuple(names.values()),
+        messages=tuple(messages),
+        objective_terms=check.terms,
+    )
+
+
+def _plan_weeks(
+    requirements: Requirements,
+    team: tuple[Agent, ...],
+    *,
+    grid: Grid,
+    chat: ChatModel,
+    service: ServiceTarget,
+    rules: Rules,
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    t0: float,
+) -> RosterResult:
+    """A horizon of several weeks, one week at a time (see ``weeks``), then validated whole.
+    The bound is the LP relaxation of the whole horizon (per-week stage A bounds are bounds of
+    the narrowed week problems only, so they are summed into ``stage_a_*`` for information)."""
+    elig = eligibility(grid, team)
+    limits = aggregate_limits(grid, team, rules, elig, interval_ok_matrix(grid, team))
+    weights = make_weights(grid)
+    env = build_envelopes(grid, requirements, service.target) if service.mode == "weekly" else None
+    week_rules = replace(rules, cyclic=False)
+    parts: list[Roster] = []
+    results: list[RosterResult] = []
+    messages: list[str] = []
+    horizon = timedelta(minutes=grid.horizon_minutes)
+    for w in range(grid.weeks):
+        start = grid.origin + timedelta(days=7 * w)
+        before = list(parts[-1].shifts) if parts else []
+        after: list[Shift] = []
+        if rules.cyclic and w == grid.weeks - 1 and parts:
+            after = [
+                replace(s, start=s.start + horizon, end=s.end + horizon) for s in parts[0].shifts
+            ]
+        if rules.cyclic and w == 0 and grid.weeks > 1:
+            before = []
+        people = edge_safe_agents(
+            team,
+            week_start=start,
+            before=before,
+            after=after,
+            after_start=start + timedelta(days=7),
+            rest_hours=rules.min_rest_hours,
+            max_consecutive_days=rules.max_consecutive_days,
+        )
+        left = time_limit_seconds - (time.perf_counter() - t0)
+        part = plan_roster(
+            week_slice(requirements, w),
+            people,
+            chat=chat,
+            service=service,
+            rules=week_rules,
+            time_limit_seconds=max(1.0, 0.9 * left / (grid.weeks - w)),
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+        )
+        results.append(part)
+        parts.append(part.roster)
+        messages.append(f"week {w + 1}: {part.status}; " + "; ".join(part.messages))
+    lp_limit = max(2.0, time_limit_seconds - (time.perf_counter() - t0) - 5.0)
+    lp = lp_bound(grid, limits, weights=weights, envelopes=env, time_limit_seconds=lp_limit).value
+    if progress is not None:
+        progress(SolveProgress("LP", lp, lp, time.perf_counter() - t0))
+    messages.insert(
+        0,
+        f"LP relaxation of the whole horizon: {lp:,.0f}"
+        if not math.isnan(lp)
+        else "LP relaxation of the whole horizon did not finish in the time left: no bound",
+    )
+    roster = join(grid.origin, team, parts)
+    check = check_roster(roster, team, grid=grid, rules=rules, service=service, envelopes=env)
+    objective = float(check.terms.total)
+    bound = min(lp, objective) if not math.isnan(lp) else math.nan
+    gap = (objective - bound) / max(objective, 1.0)
+    status = "FALLBACK" if any(r.status == "FALLBACK" for r in results) else "FEASIBLE"
+    sentences = diagnose(
+        grid,
+        team,
+        check,
+        requirements=requirements,
+        rules=rules,
+        service=service,
+        chat=chat,
+        limits=limits,
+        weights=weights,
+        envelopes=env,
+        time_budget_seconds=0.0,
+        num_workers=num_workers,
+        seed=seed,
+    )
+    return RosterResult(
+        roster=roster,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        solve_seconds=time.perf_counter() - t0,
+        agent_hours=check.paid_minutes / 60.0,
+        coverage=coverage_frame(grid, check),
+        shortfall_intervals=tuple(int(t) for t in np.flatnonzero(check.coverage.short > 0)),
+        diagnosis=tuple(sentences),
+        violations=check.violations,
+        stage_a_value=float(sum(r.stage_a_value for r in results)),
+        stage_a_bound=float(sum(r.stage_a_bound for r in results)),
+        lp_bound=lp,
+        rules=tuple(rule_names(rules, service).values()),
         messages=tuple(messages),
         objective_terms=check.terms,
     )

@@ -18,12 +18,12 @@ RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 6.0, 8.0), start_st
 
 
 def _req() -> Requirements:
-    windows = [(d * 24 + 8, d * 24 + 22, 3.0 + d) for d in range(2)]
+    windows = [(d * 24 + 8, d * 24 + 22, 3.0) for d in range(2)]
     return make_requirements(window_need(2, windows))
 
 
 def _team() -> list[Agent]:
-    return [agent(f"a{i}", cap=2 + i % 2, available=HOURS) for i in range(4)]
+    return [agent(f"a{i}", cap=2 + i % 2, available=HOURS) for i in range(6)]
 
 
 def test_same_seed_same_plan() -> None:
