@@ -62,6 +62,16 @@ def test_chinese_headers_upload_replaces_the_history(open_page: OpenPage) -> Non
     assert "In use 当前使用**: 店铺数据.csv" in texts(at)
 
 
+def test_history_too_short_to_forecast_is_refused(open_page: OpenPage) -> None:
+    at = open_page("data")
+    short = b"\n".join(SAMPLE_HISTORY.splitlines()[: 1 + 72]) + b"\n"  # 3 days
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("3days.csv", short, "text/csv"))
+    at.run()
+    (err,) = [e.value for e in at.error]
+    assert err.startswith("文件有误，未使用 File refused: 3days.csv")
+    assert at.session_state[state.HISTORY].hours == 2016
+
+
 def test_xlsx_agents_upload(open_page: OpenPage) -> None:
     at = open_page("data")
     buf = _io.BytesIO()

@@ -12,8 +12,9 @@ import streamlit as st
 
 from scheduler import io
 from scheduler.errors import InputError
+from scheduler.pipeline import next_monday
 from scheduler.ui import state
-from scheduler.ui.cached import parse_agents, parse_history
+from scheduler.ui.cached import base_forecast, parse_agents, parse_history
 from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
 from scheduler.whatif import PROFILES, profile_by_key
@@ -44,8 +45,9 @@ def _upload(slot: str, label: str, key: str, help_text: str) -> None:
     try:
         if slot == state.ERR_HISTORY:
             h = parse_history(data, f.name)
-            digest = hashlib.sha1(data).hexdigest()
-            state.set_history(h, source=f.name, key=f"upload:{f.name}:{digest}")
+            key = f"upload:{f.name}:{hashlib.sha1(data).hexdigest()}"
+            base_forecast(key, h, next_monday(h.end))  # refuse what cannot be forecast
+            state.set_history(h, source=f.name, key=key)
         else:
             agents, warnings = parse_agents(data, f.name)
             state.set_agents(agents, source=f.name, warnings=warnings, reset_editor=True)

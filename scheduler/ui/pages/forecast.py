@@ -18,7 +18,11 @@ page("预测 Forecast", "下周每小时的预计会话量 · Next week's expect
 
 history = state.history()
 week = next_monday(history.end)
-base = base_forecast(state.history_key(), history, week)
+try:
+    base = base_forecast(state.history_key(), history, week)
+except InputError as exc:
+    st.error(f"无法预测 Cannot forecast: {exc}")
+    st.stop()
 try:
     current = apply_overrides(base, state.overrides(), source="forecast editor")
 except InputError as exc:  # overrides of an older week: drop them
