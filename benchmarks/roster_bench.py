@@ -20,16 +20,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from roster_instance import agents, requirements  # noqa: E402
+from roster_instance import agents, requirements
 
-from scheduler.params import ChatModel, Rules, ServiceTarget  # noqa: E402
-from scheduler.roster import RosterResult, SolveProgress, plan_roster  # noqa: E402
+from scheduler.params import ChatModel, Rules, ServiceTarget
+from scheduler.roster import RosterResult, SolveProgress, plan_roster
+from scheduler.roster import coverage as coverage_module
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def run(
-    *, days: int, n_agents: int, workers: int, time_limit: float, seed: int, mode: str,
+    *,
+    days: int,
+    n_agents: int,
+    workers: int,
+    time_limit: float,
+    seed: int,
+    mode: str,
     lengths: tuple[float, ...],
 ) -> tuple[RosterResult, dict[str, float]]:
     req = requirements(days)
@@ -74,14 +81,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", default="per-hour", choices=["per-hour", "weekly"])
     ap.add_argument("--lengths", type=float, nargs="+", default=[4.0, 6.0, 8.0, 10.0])
     ap.add_argument("--out", default=str(RESULTS / "roster_bench.md"))
+    ap.add_argument(
+        "--formulation",
+        default="exact",
+        choices=["exact", "brief"],
+        help="coverage: requirement of the highest cap on duty (exact) or of every cap up to it "
+        "(the design brief's z[t,k] form)",
+    )
     args = ap.parse_args(argv)
+    coverage_module.FORMULATION = args.formulation
     lines = [
         f"# Roster benchmark: {args.agents} agents x {args.days} days x 30 min, "
-        f"mode {args.mode}, shifts {'/'.join(f'{x:g}' for x in args.lengths)} h",
+        f"mode {args.mode}, shifts {'/'.join(f'{x:g}' for x in args.lengths)} h, "
+        f"coverage formulation {args.formulation}",
         "",
         f"- machine: {platform.platform()}, python {platform.python_version()}, "
         f"{_cores()} cores; time limit {args.time_limit:g} s per run; seed {args.seed}",
-        f"- command: `.venv/bin/python benchmarks/roster_bench.py {' '.join(argv or sys.argv[1:])}`",
+        "- command: `.venv/bin/python benchmarks/roster_bench.py "
+        f"{' '.join(argv or sys.argv[1:])}`",
         "- objective/bounds in points (see scheduler/roster/objective.py); gap = (objective - "
         "max(stage A bound, LP bound)) / objective; efficiency = required agent-hours at the "
         "chosen caps / scheduled agent-hours",
@@ -95,12 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     for w in args.workers:
         started = time.perf_counter()
         result, firsts = run(
-            days=args.days, n_agents=args.agents, workers=w, time_limit=args.time_limit,
-            seed=args.seed, mode=args.mode, lengths=tuple(args.lengths),
+            days=args.days,
+            n_agents=args.agents,
+            workers=w,
+            time_limit=args.time_limit,
+            seed=args.seed,
+            mode=args.mode,
+            lengths=tuple(args.lengths),
         )
         lines.append(row(str(w), result, firsts))
-        notes.append(f"- {w} workers ({time.perf_counter() - started:.1f} s wall): "
-                     + "; ".join(result.messages))
+        notes.append(
+            f"- {w} workers ({time.perf_counter() - started:.1f} s wall): "
+            + "; ".join(result.messages)
+        )
         notes += [f"  - {s}" for s in result.diagnosis[:6]]
         print(lines[-1], flush=True)
     lines += ["", "Stage messages and diagnosis:", "", *notes, ""]
