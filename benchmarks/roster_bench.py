@@ -38,8 +38,9 @@ def run(
     seed: int,
     mode: str,
     lengths: tuple[float, ...],
+    peak: float,
 ) -> tuple[RosterResult, dict[str, float]]:
-    req = requirements(days)
+    req = requirements(days, peak_sessions_per_hour=peak)
     team = agents(n_agents, seed=seed)
     firsts: dict[str, float] = {}
 
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--mode", default="per-hour", choices=["per-hour", "weekly"])
+    ap.add_argument("--peak", type=float, default=600.0, help="peak sessions per hour")
     ap.add_argument("--lengths", type=float, nargs="+", default=[4.0, 6.0, 8.0, 10.0])
     ap.add_argument("--out", default=str(RESULTS / "roster_bench.md"))
     ap.add_argument(
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"# Roster benchmark: {args.agents} agents x {args.days} days x 30 min, "
         f"mode {args.mode}, shifts {'/'.join(f'{x:g}' for x in args.lengths)} h, "
-        f"coverage formulation {args.formulation}",
+        f"coverage formulation {args.formulation}, peak {args.peak:g} sessions/h",
         "",
         f"- machine: {platform.platform()}, python {platform.python_version()}, "
         f"{_cores()} cores; time limit {args.time_limit:g} s per run; seed {args.seed}",
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             mode=args.mode,
             lengths=tuple(args.lengths),
+            peak=args.peak,
         )
         lines.append(row(str(w), result, firsts))
         notes.append(

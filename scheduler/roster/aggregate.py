@@ -32,7 +32,8 @@ from scheduler.roster.solver import ProgressFn, SolveOutcome, solve
 
 @dataclass(frozen=True)
 class Aggregate:
-    """Stage A's answer: how many shifts of each (type, level), and the solve's numbers."""
+    """Stage A's answer: how many shifts of each (type, level), and the solve's numbers. When
+    the solve timed out without a plan (status 'UNKNOWN'), ``counts`` is the greedy hint."""
 
     counts: dict[tuple[int, int], int]
     outcome: SolveOutcome
@@ -293,6 +294,10 @@ def solve_aggregate(
             val = int(solver.value(var))
             if val:
                 counts[key] = val
+    else:
+        # time out before CP-SAT reported a plan: its hint (the rounded LP topped up
+        # greedily, feasible for every aggregated limit) is the plan
+        counts = {key: c for key, c in hint.items() if c > 0 and key in variant_vars}
     return Aggregate(counts, outcome)
 
 
