@@ -243,8 +243,8 @@ INSTANCES: dict[str, tuple[Builder, float]] = {
     "small": (small_shop, 15.0),
     "pwf": (pwf_week, 20.0),
     "agency": (agency, 60.0),
-    "spike": (spike_week, 40.0),
-    "bank": (bank_week, 40.0),
+    "spike": (spike_week, 30.0),
+    "bank": (bank_week, 30.0),
 }
 
 
