@@ -108,9 +108,7 @@ def agents(count: int = 200, *, seed: int = 0) -> list[Agent]:
         full = rng.random() < 0.7
         hours = 40.0 if full else float(rng.choice([20.0, 24.0, 30.0]))
         if not full and rng.random() < 0.5:  # evenings and weekends only
-            mask = tuple(
-                tuple((d >= 5) or h >= 17 for h in range(24)) for d in range(7)
-            )
+            mask = tuple(tuple((d >= 5) or h >= 17 for h in range(24)) for d in range(7))
         else:
             mask = tuple(tuple(True for _ in range(24)) for _ in range(7))
         team.append(
