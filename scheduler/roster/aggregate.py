@@ -267,7 +267,7 @@ def solve_aggregate(
             week_shifts=limits.week_shifts,
             rest_ub=limits.rest_ub,
             shape_points=limits.shape_points,
-            initial={k: math.floor(v + 1e-6) for k, v in (relaxed or {}).items()},
+            initial=relaxed,
         )
     for sv in svars:
         if len(sv.variants) == 1:
@@ -282,6 +282,7 @@ def solve_aggregate(
     solver, outcome = solve(
         model,
         stage="A",
+        presolve=False,
         time_limit_seconds=time_limit_seconds,
         num_workers=num_workers,
         seed=seed,

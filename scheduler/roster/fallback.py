@@ -7,6 +7,7 @@ filters (availability, eligibility, caps) come from ``grid.eligibility``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,9 @@ import numpy as np
 from scheduler.domain import Agent
 from scheduler.params import Rules
 from scheduler.roster.grid import Grid, ShiftType, max_days_worked
+
+ROUND_UP_FROM = 0.25
+"""LP-guided rounding rounds a shift count up when its fractional part is at least this."""
 
 
 @dataclass
@@ -204,7 +208,7 @@ def greedy_aggregate(
     week_shifts: np.ndarray,
     rest_ub: np.ndarray,
     shape_points: dict[tuple[int, int], tuple[int, ...]],
-    initial: dict[tuple[int, int], int] | None = None,
+    initial: dict[tuple[int, int], float] | None = None,
 ) -> dict[tuple[int, int], int]:
     """A quick cover with shift counts (no names), from ``initial`` counts (e.g. the rounded-down
     LP relaxation, which respects every limit): walking through the intervals, while one is
@@ -234,9 +238,6 @@ def greedy_aggregate(
         week_count[st.week, : lv + 1] += times
         rest_used[list(shape_points[st.base]), : lv + 1] += times
 
-    for (s_idx, lv), c in sorted((initial or {}).items()):
-        if c > 0:
-            place(grid.types[s_idx], lv, c)
     by_start: dict[int, list[ShiftType]] = {}
     for st in grid.types:
         by_start.setdefault(st.start, []).append(st)
@@ -273,6 +274,19 @@ def greedy_aggregate(
             return False
         room = week_minutes[st.week, : lv + 1] - week_used[st.week, : lv + 1]
         return bool((room >= st.paid_minutes).all())
+
+    for (s_idx, lv), c in sorted((initial or {}).items()):
+        whole = math.floor(c + 1e-6)
+        if whole > 0:
+            place(grid.types[s_idx], lv, whole)
+    # LP-guided rounding: the larger fractional parts first, each if every limit still holds
+    fractions = sorted(
+        ((c - math.floor(c + 1e-6), key) for key, c in (initial or {}).items()),
+        key=lambda x: (-x[0], x[1]),
+    )
+    for frac, (s_idx, lv) in fractions:
+        if frac >= ROUND_UP_FROM and fits(grid.types[s_idx], lv):
+            place(grid.types[s_idx], lv)
 
     for t in range(grid.intervals):
         for _ in range(200):
