@@ -21,9 +21,9 @@ enforces the maximum requirement over those levels, which over-staffs whenever a
 fewer solo units than a low one (more slots pool better). Fixing the *highest* level exactly
 (the reverse implication ``u => some agent at >= l``) enforces only that level's need, as the
 validator checks. Measured (benchmarks/results/roster_summary.md, 60 agents x 1 week, 45 s, 2
-workers): stage A 4.83 M vs 12.81 M points, final objective 78.0 M vs 120.5 M; neither run had
-converged, so indicative only. ``FORMULATION = 'brief'`` keeps the brief's form for that
-comparison.
+workers): stage A 1.07 M vs 5.10 M points, final objective 48.4 M vs 65.9 M, 39 vs 50 short
+intervals; neither run had converged, so indicative only. ``FORMULATION = 'brief'`` keeps the
+brief's form for that comparison.
 """
 
 from __future__ import annotations
