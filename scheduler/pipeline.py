@@ -283,8 +283,28 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
     }
 
 
+def contract_shifts(roster: Roster) -> list[Shift]:
+    """The week's shifts as the ``roster.csv`` contract lists them: every shift that starts in
+    the week (Monday 00:00 to Sunday 24:00), plus, for a shift that runs past Sunday 24:00, the
+    same shift one week earlier (starting the Sunday before), so that the file alone says who
+    covers Monday 00:00. Agent-hours count the shifts that start in the week."""
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
+    week1 = week0 + timedelta(days=7)
+    week = timedelta(days=7)
+
+    def moved(s: Shift, by: timedelta) -> Shift:
+        return replace(s, start=s.start + by, end=s.end + by,
+                       break_start=s.break_start + by if s.break_start else None,
+                       break_end=s.break_end + by if s.break_end else None)
+
+    in_week = [moved(s, week) if s.start < week0 else s for s in roster.shifts]
+    carry = [moved(s, -week) for s in in_week if s.end > week1]
+    unique = {(s.agent_id, s.start): s for s in [*in_week, *carry]}
+    return sorted(unique.values(), key=lambda s: (s.start, s.agent_id))
+
+
 def roster_frame(roster: Roster) -> pd.DataFrame:
-    """The ``roster.csv`` contract: one row per shift."""
+    """The ``roster.csv`` contract: one row per shift (see :func:`contract_shifts`)."""
     fmt = "%Y-%m-%d %H:%M"
     rows = [{
         "agent_id": s.agent_id,
@@ -293,7 +313,7 @@ def roster_frame(roster: Roster) -> pd.DataFrame:
         "max_concurrent": s.max_concurrent,
         "break_start": s.break_start.strftime(fmt) if s.break_start else "",
         "break_end": s.break_end.strftime(fmt) if s.break_end else "",
-    } for s in sorted(roster.shifts, key=lambda s: (s.start, s.agent_id))]
+    } for s in contract_shifts(roster)]
     return pd.DataFrame(rows, columns=["agent_id", "start", "end", "max_concurrent",
                                        "break_start", "break_end"])
 

@@ -74,7 +74,15 @@ def test_plan_cli_contract(small_shop: tuple[Path, Path], tmp_path: Path,
     assert summary["status"] in ("OPTIMAL", "FEASIBLE", "FALLBACK")
     assert summary["validator_violations"] == []
     assert summary["parameters"]["target"] == 0.8
-    # the agent-hours in the summary are the shifts' paid hours in the week
+    # the agent-hours in the summary are the paid hours of the shifts starting in the week;
+    # a shift running past Sunday 24:00 is also listed from the Sunday before (who covers
+    # Monday 00:00)
+    week0 = pd.Timestamp(WEEK).to_pydatetime()
+    for s in parsed.shifts:
+        if s.start < week0:
+            assert s.end > week0
+            assert any(t.agent_id == s.agent_id and t.start == s.start + pd.Timedelta(days=7)
+                       for t in parsed.shifts)
     assert summary["agent_hours"] == pytest.approx(
         sum(s.paid_hours for s in parsed.shifts if s.start.date().isoformat() >= WEEK), abs=0.5)
 
