@@ -124,6 +124,26 @@ def _chat_model(handle: float | None, reply: float | None, patience: float | Non
         raise InputError(str(exc)) from None
 
 
+PromoOpt = Annotated[
+    Path | None,
+    typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
+                 "multiplier): demand multipliers on exactly those hours. Default: the usual "
+                 "e-commerce calendar (38, 618, 双11 pre-sale/final payment, 双12, 年货节)."),
+]
+NoPromoOpt = Annotated[bool, typer.Option("--no-promotions", help="Apply no promotion "
+                                          "calendar at all.")]
+
+
+def _promotions(path: Path | None, none: bool) -> tuple[Any, ...] | None:
+    from scheduler.io import read_promotions
+
+    if none and path is not None:
+        raise InputError("give --promotions FILE or --no-promotions, not both")
+    if none:
+        return ()
+    return read_promotions(path) if path is not None else None
+
+
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")]
 WeekOpt = Annotated[
     str | None,
@@ -146,6 +166,8 @@ def forecast(
     out: OutOpt,
     week_start: WeekOpt = None,
     method: Annotated[str, typer.Option(help="auto (best by backtest) or a method name.")] = "auto",
+    promotions: PromoOpt = None,
+    no_promotions: NoPromoOpt = False,
 ) -> None:
     """Forecast next week's sessions per hour (with an 80% band) and print the backtest."""
     from scheduler.forecast import backtest, forecast_week
@@ -155,12 +177,13 @@ def forecast(
         typer.echo(f"warning: {w}", err=True)
     week = _week_start(week_start, default=_next_monday(hist.end))
     typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
-    fc = forecast_week(hist, week, method=method)
+    promos = _promotions(promotions, no_promotions)
+    fc = forecast_week(hist, week, method=method, promotions=promos)
     frame = fc.frame[["timestamp", "sessions", "low", "high"]].copy()
     frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
     path = write_csv(frame.round(2), out / "forecast.csv", protected=[history])
     if hist.hours >= 5 * 168:
-        bt = backtest(hist)
+        bt = backtest(hist, promotions=promos)
         typer.echo(bt.format_table())
     else:
         typer.echo("(backtest needs at least 5 weeks of history)")
@@ -322,6 +345,8 @@ def plan(
     reply_seconds: ReplyOpt = None,
     patience_seconds: PatienceOpt = None,
     answer_seconds: AnswerOpt = None,
+    promotions: PromoOpt = None,
+    no_promotions: NoPromoOpt = False,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
     from scheduler.io import read_agents, read_rules
@@ -343,10 +368,11 @@ def plan(
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
                f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "
                f"time limit {time_limit:.0f} s)...")
-    result = run_plan(hist, team, week_start=week, params=params,
+    promos = _promotions(promotions, no_promotions)
+    result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
                       handle_given=handle_seconds is not None, progress=_print_progress)
     typer.echo("", err=True)
-    inputs = [p for p in (history, agents, rules) if p is not None]
+    inputs = [p for p in (history, agents, rules, promotions) if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
     summary = result.summary.as_dict()

@@ -56,6 +56,7 @@ from scheduler.domain import (
     WeekMask,
 )
 from scheduler.errors import InputError
+from scheduler.forecast import Promotion, promotions_from_rows
 from scheduler.params import MAX_CAP, Rules
 
 MAX_REPAIRED_GAP_HOURS = 12
@@ -975,3 +976,25 @@ def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
         return replace(base, **changes)  # type: ignore[arg-type]
     except ValueError as exc:
         raise InputError(str(exc), file=label) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Promotion calendar
+# --------------------------------------------------------------------------------------------
+PROMOTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "promotion", "event", "活动", "活动名称", "名称"),
+    "start": ("start", "开始", "开始时间"),
+    "end": ("end", "结束", "结束时间"),
+    "multiplier": ("multiplier", "factor", "倍数", "流量倍数"),
+    "kind": ("kind", "type", "类型"),
+}
+
+
+def read_promotions(path: str | Path) -> tuple[Promotion, ...]:
+    """A promotion calendar (name, start, end, multiplier[, kind]): demand multipliers on
+    exactly the hours each names (shop-local; end exclusive)."""
+    raw = read_raw_table(path)
+    cols = resolve_columns(raw, PROMOTION_ALIASES, what="promotions")
+    rows = [{canon: str(raw.frame[col].iloc[i]) for canon, col in cols.items()}
+            for i in range(len(raw.frame))]
+    return promotions_from_rows(rows, source=raw.label)

@@ -126,3 +126,33 @@ def test_demo_plans_the_sample_headless(tmp_path: Path) -> None:
     assert "Next week's plan" in out.stdout and "Simulated" in out.stdout
     for name in ("roster.csv", "coverage.csv", "summary.json"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+def test_forecast_promotions_file_scales_exactly_its_hours(repo: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    hist = str(repo / "data" / "sample_history.csv")
+    promo = tmp_path / "promos.csv"
+    promo.write_text("活动名称,开始时间,结束时间,倍数\n"
+                     "直播,2026-11-27 20:00,2026-11-27 23:00,2.5\n", encoding="utf-8")
+    base = ["forecast", "--history", hist, "--week-start", "2026-11-23"]
+    assert main([*base, "--out", str(tmp_path / "a"), "--no-promotions"]) == 0
+    assert main([*base, "--out", str(tmp_path / "b"), "--promotions", str(promo)]) == 0
+    a = pd.read_csv(tmp_path / "a" / "forecast.csv", encoding="utf-8-sig")
+    b = pd.read_csv(tmp_path / "b" / "forecast.csv", encoding="utf-8-sig")
+    ratio = (b["sessions"] / a["sessions"]).round(2)
+    live = a["timestamp"].isin(["2026-11-27 20:00", "2026-11-27 21:00", "2026-11-27 22:00"])
+    assert (ratio[live] == 2.5).all()
+    assert (ratio[~live] == 1.0).all()
+
+
+def test_bad_promotions_file_one_line(repo: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    promo = tmp_path / "promos.csv"
+    promo.write_text("name,start,end,multiplier\nlive,2026-11-27 20:00,2026-11-27 23:00,lots\n")
+    code = main(["forecast", "--history", str(repo / "data" / "sample_history.csv"),
+                 "--out", str(tmp_path), "--promotions", str(promo)])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "promos.csv" in err and "row 2" in err and "multiplier" in err
+    assert "\n" not in err
