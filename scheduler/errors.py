@@ -1,4 +1,4 @@
-"""The project's exceptions. Every error a user can cause is one of these, with one readable line."""
+"""The project's exceptions. Every error a user can cause is one of these, in one line."""
 
 from __future__ import annotations
 
