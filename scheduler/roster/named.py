@@ -63,13 +63,33 @@ def solve_named(
     progress: ProgressFn | None,
     t0: float,
     exact: dict[tuple[int, int], int] | None = None,
+    direct: bool = False,
 ) -> Named:
     """Build and solve stage B. ``levels_for[type]`` restricts the levels tried for a type (the
     levels stage A used, plus each agent's own top level); None tries every level.
 
     ``exact``: name stage A's shifts as they are — for each (type, level), exactly that many
     agents (every other candidate dropped), no coverage constraint, only the rules' penalties
-    in the objective. A feasibility-style phase whose answer hints the full stage B."""
+    in the objective. A feasibility-style phase whose answer hints the full stage B.
+
+    ``direct``: solve the whole named problem instead (``solve_direct``; ``types``,
+    ``levels_for`` and ``exact`` are then ignored)."""
+    if direct:
+        return solve_direct(
+            grid,
+            agents,
+            rules,
+            elig=elig,
+            weights=weights,
+            envelopes=envelopes,
+            headcount=headcount,
+            hint=hint,
+            time_limit_seconds=time_limit_seconds,
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+            t0=t0,
+        )
     model = cp_model.CpModel()
     tops = tuple(-1 if (x := grid.top_level(a)) is None else x for a in agents)
     ctx = NamedContext(model, grid, rules, agents, weights, elig, tops)
@@ -213,3 +233,238 @@ def _coverage_terms(
     )
     terms += [w * e for e, w in cov.penalty]
     return terms
+
+
+DIRECT_MAX_SHAPE_VARIABLES = 30_000
+"""Plan a single week with the direct named model (``solve_direct``) when the number of
+(agent, shift shape) Booleans is at most this; above it, stage A's shapes restrict stage B. The
+sample week (17 agents x 672 shapes) has ~8k, a 40-agent week ~20k, a 200-agent week ~110k."""
+
+
+DIRECT_PRESOLVE = True
+"""CP-SAT presolve for the direct model, without probing (measured on the small shop at 15 s:
+with full presolve no plan came back, without presolve 11.6 M points, without probing 6.7 M)."""
+
+
+def direct_size(grid: Grid, agents: tuple[Agent, ...], elig: np.ndarray) -> int:
+    """Number of (agent, shape) Booleans of the direct model: shapes (start, length) whose
+    representative type the agent is eligible for."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for st in grid.types:
+        if st.base in seen:
+            continue
+        seen.add(st.base)
+        total += int(elig[st.index].sum())
+    return total
+
+
+def use_direct(grid: Grid, agents: tuple[Agent, ...], elig: np.ndarray) -> bool:
+    """The model choice rule: the direct named model for one week (or less) of at most
+    ``DIRECT_MAX_SHAPE_VARIABLES`` (agent, shape) Booleans; the two stages otherwise."""
+    return grid.weeks == 1 and direct_size(grid, agents, elig) <= DIRECT_MAX_SHAPE_VARIABLES
+
+
+def solve_direct(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    rules: Rules,
+    *,
+    elig: np.ndarray,
+    weights: Weights,
+    envelopes: Envelopes | None,
+    headcount: list[list[int]],
+    hint: list[tuple[int, int, int]],
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    t0: float,
+) -> Named:
+    """The whole named problem in one CP-SAT model, without stage A's restriction.
+
+    Only ``works[agent, shape]`` (shape = start, length) are per-agent Booleans; the cap level
+    and the break offset are chosen per shape as integer counts, which is exact:
+
+    - Break offsets change neither an agent's rest, hours, days nor availability (all use the
+      shift's span and paid minutes), so any split of a shape's shifts over offsets can be given
+      to any of its agents.
+    - The levels an agent may take on a shape are a prefix (up to its top cap) of the levels
+      allowed over the shape's span; with nested prefixes, counts ``c[shape, level]`` can be
+      given to the shape's agents iff for every level l the shifts at >= l are at most the
+      shape's agents whose top is >= l (Hall's condition for nested sets). Picks are read back
+      greedily: highest levels to the agents with the highest top.
+
+    So the model has ~ agents x shapes Booleans (the sample week: ~8k) instead of agents x
+    types x levels (~200k), and its optimum and bound are those of the named problem. Returns
+    picks (agent, type, level) like ``solve_named``.
+    """
+    model = cp_model.CpModel()
+    levels = len(grid.caps)
+    tops = tuple(-1 if (x := grid.top_level(a)) is None else x for a in agents)
+    ctx = NamedContext(model, grid, rules, agents, weights, elig, tops)
+    filters = [r.allows for r in RULES if r.allows is not None]
+    variants: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for st in grid.types:
+        variants[st.base].append(st.index)
+    on_shape: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    shape_levels: dict[tuple[int, int], list[int]] = {}
+    for base, vs in variants.items():
+        rep = grid.types[vs[0]]
+        span = list(rep.span)
+        ok_levels = [lv for lv in range(levels) if grid.allowed[span, lv].all()]
+        if not ok_levels:
+            continue
+        low = ok_levels[0]
+        shape_levels[base] = ok_levels
+        ctx._rep.setdefault(base, rep)
+        ctx.shape_paid[base] = rep.paid_minutes
+        for i in (int(x) for x in np.flatnonzero(elig[rep.index])):
+            if tops[i] < low or not all(f(ctx, i, rep, low) for f in filters):
+                continue
+            y = model.new_bool_var(
+                f"D.works[{agents[i].agent_id},{grid.label(rep.start)},{rep.length}i]"
+            )
+            ctx.shapes.setdefault(i, {})[base] = y
+            on_shape[base].append((i, y))
+    penalties: list[Penalty] = []
+    for rule in RULES:
+        if rule.add is not None:
+            penalties += rule.add(ctx)
+    terms: list[cp_model.LinearExprT] = [w * e for e, w in penalties]
+    plus: list[list[list[cp_model.LinearExprT]]] = [
+        [[] for _ in range(levels)] for _ in range(grid.intervals)
+    ]
+    minus: list[list[list[cp_model.LinearExprT]]] = [
+        [[] for _ in range(levels)] for _ in range(grid.intervals)
+    ]
+    count: dict[tuple[tuple[int, int], int], cp_model.IntVar] = {}
+    split: dict[tuple[int, int], cp_model.IntVar] = {}
+    for base, members in on_shape.items():
+        rep = grid.types[variants[base][0]]
+        name = f"{grid.label(rep.start)},{rep.length}i"
+        ok_levels = shape_levels[base]
+        total = cp_model.LinearExpr.sum([y for _, y in members])
+        terms.append(weights.minute * rep.paid_minutes * total)
+        cs: list[cp_model.IntVar] = []
+        for lv in ok_levels:
+            able = [y for i, y in members if tops[i] >= lv]
+            if not able:
+                continue
+            c = model.new_int_var(0, len(able), f"D.count[{name},cap{grid.caps[lv]}]")
+            count[(base, lv)] = c
+            cs.append(c)
+            for t in rep.span:
+                plus[t][lv].append(c)
+        model.add(sum(cs) == total)
+        for lv in ok_levels[1:]:
+            upper = [count[(base, x)] for x in ok_levels if x >= lv and (base, x) in count]
+            able = [y for i, y in members if tops[i] >= lv]
+            if upper:
+                model.add(sum(upper) <= sum(able))
+        vs = variants[base]
+        for lv in ok_levels:
+            if (base, lv) not in count:
+                continue
+            c = count[(base, lv)]
+            if len(vs) == 1:
+                parts = {vs[0]: c}
+            else:
+                parts = {
+                    v: model.new_int_var(
+                        0,
+                        len(members),
+                        f"D.break_at[{name},cap{grid.caps[lv]},+{grid.types[v].break_offset}i]",
+                    )
+                    for v in vs
+                }
+                model.add(sum(parts.values()) == c)
+            for v, p in parts.items():
+                split[(v, lv)] = p
+                st = grid.types[v]
+                for k in range(st.break_len):
+                    minus[st.span[st.break_offset + k]][lv].append(p)
+    n: list[list[cp_model.IntVar | int]] = []
+    for t in range(grid.intervals):
+        row: list[cp_model.IntVar | int] = []
+        for lv in range(levels):
+            if plus[t][lv]:
+                v_on = model.new_int_var(
+                    0, int(headcount[t][lv]), f"D.on_duty[{grid.label(t)},cap{grid.caps[lv]}]"
+                )
+                model.add(
+                    v_on
+                    == cp_model.LinearExpr.sum(plus[t][lv]) - cp_model.LinearExpr.sum(minus[t][lv])
+                )
+                row.append(v_on)
+            else:
+                row.append(0)
+        n.append(row)
+    cov = add_coverage(
+        model, grid, n, weights=weights, envelopes=envelopes, headcount=headcount, prefix="D."
+    )
+    terms += [w * e for e, w in cov.penalty]
+    model.minimize(sum(terms))
+    _hint_direct(model, grid, ctx, count, split, hint)
+    solver, outcome = solve(
+        model,
+        stage="B",
+        presolve=DIRECT_PRESOLVE,
+        probing=False,
+        time_limit_seconds=time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        progress=progress,
+        t0=t0,
+    )
+    picks: list[tuple[int, int, int]] = []
+    if outcome.status in ("OPTIMAL", "FEASIBLE"):
+        for base, members in on_shape.items():
+            who = sorted((i for i, y in members if solver.value(y)), key=lambda i: -tops[i])
+            lv_list = sorted(
+                (
+                    lv
+                    for lv in shape_levels[base]
+                    if (base, lv) in count
+                    for _ in range(int(solver.value(count[(base, lv)])))
+                ),
+                reverse=True,
+            )
+            by_level: dict[int, list[int]] = defaultdict(list)
+            for i, lv in zip(who, lv_list, strict=True):
+                by_level[lv].append(i)
+            for lv, people in by_level.items():
+                offs = [v for v in variants[base] for _ in range(int(solver.value(split[(v, lv)])))]
+                for i, v in zip(sorted(people), offs, strict=True):
+                    picks.append((i, v, lv))
+    return Named(picks, outcome, len(ctx.cands) + sum(len(m) for m in on_shape.values()))
+
+
+def _hint_direct(
+    model: cp_model.CpModel,
+    grid: Grid,
+    ctx: NamedContext,
+    count: dict[tuple[tuple[int, int], int], cp_model.IntVar],
+    split: dict[tuple[int, int], cp_model.IntVar],
+    hint: list[tuple[int, int, int]],
+) -> None:
+    """Hint the direct model with (agent, type, level) picks (greedy naming of stage A, or a
+    previous roster); picks the model has no variable for are skipped."""
+    works: set[tuple[int, tuple[int, int]]] = set()
+    counts: dict[tuple[tuple[int, int], int], int] = defaultdict(int)
+    splits: dict[tuple[int, int], int] = defaultdict(int)
+    for i, s, lv in hint:
+        base = grid.types[s].base
+        if base in ctx.shapes.get(i, {}) and (base, lv) in count and (s, lv) in split:
+            works.add((i, base))
+            counts[(base, lv)] += 1
+            splits[(s, lv)] += 1
+    for i, shapes in ctx.shapes.items():
+        for base, y in shapes.items():
+            model.add_hint(y, (i, base) in works)
+    for shape_level, c in count.items():
+        model.add_hint(c, counts.get(shape_level, 0))
+    counted = {c.index for c in count.values()}
+    for type_level, p in split.items():
+        if p.index not in counted:  # a shape without break choices: its count is its split
+            model.add_hint(p, splits.get(type_level, 0))

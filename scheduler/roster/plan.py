@@ -24,7 +24,7 @@ from scheduler.roster.grid import (
     interval_ok_matrix,
     roster_from,
 )
-from scheduler.roster.named import candidate_types, solve_named
+from scheduler.roster.named import candidate_types, solve_named, use_direct
 from scheduler.roster.objective import build_envelopes, make_weights
 from scheduler.roster.result import RosterResult, SolveProgress, Violation
 from scheduler.roster.solver import ProgressFn
@@ -37,6 +37,9 @@ SHARE_B = 0.50
 SHARE_LP_WEEKS = 0.15
 """Multi-week horizons: up to 15% of the time for the whole horizon's LP bound (12 s measured
 for 200 agents x 28 days), then the weeks share the rest."""
+SHARE_POLISH_END = 0.85
+"""Small instances (``named.use_direct``): whatever stage B leaves of the first 85% of the time
+goes to the direct named model, hinted with stage B's plan (so it can only improve on it)."""
 SHARE_B0 = 0.3
 """Share of stage B's time for naming stage A's shifts exactly (only when the greedy cannot)."""
 """Time budget split: stage A, LP bound, stage B; the rest (>= 10%) is for the diagnosis'
@@ -177,6 +180,7 @@ def _plan_one(
     elig = eligibility(grid, team)
     ok = interval_ok_matrix(grid, team)
     limits = aggregate_limits(grid, team, rules, elig, ok)
+    polish = use_direct(grid, team, elig)
     messages: list[str] = []
 
     def report(stage: str, objective: float, bound: float) -> None:
@@ -297,6 +301,39 @@ def _plan_one(
         f"{'' if full else ', restricted to stage A shapes'}): {named.outcome.status} "
         f"in {named.outcome.seconds:.1f} s"
     )
+    direct_bound = math.nan
+    p_limit = SHARE_POLISH_END * time_limit_seconds - (time.perf_counter() - t0)
+    proved = full and named.outcome.status == "OPTIMAL"
+    if polish and named.picks and not proved and p_limit >= 1.0:
+        better = solve_named(
+            grid,
+            team,
+            rules,
+            elig=elig,
+            types=types,
+            levels_for=None,
+            weights=weights,
+            envelopes=env,
+            headcount=limits.interval_ub,
+            hint=named.picks,
+            time_limit_seconds=p_limit,
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+            t0=t0,
+            direct=True,
+        )
+        messages.append(
+            f"direct named model ({better.candidates} agent-shape Booleans, every shape, "
+            f"hinted with stage B's plan): {better.outcome.status} in "
+            f"{better.outcome.seconds:.1f} s, {named.outcome.objective:,.0f} -> "
+            f"{better.outcome.objective:,.0f} points"
+        )
+        if better.outcome.status in ("OPTIMAL", "FEASIBLE"):
+            direct_bound = better.outcome.bound
+            if better.picks and better.outcome.objective <= named.outcome.objective:
+                named = better
+                full = True
     picks = named.picks
     status = "FEASIBLE"
     if named.outcome.status == "UNKNOWN":
@@ -323,7 +360,7 @@ def _plan_one(
                 f"{named.outcome.objective:.0f} (a modelling bug)",
             )
         )
-    bounds = [b for b in (a_bound, lp) if not math.isnan(b)]
+    bounds = [b for b in (a_bound, lp, direct_bound) if not math.isnan(b)]
     if full and named.outcome.status in ("OPTIMAL", "FEASIBLE"):
         bounds.append(named.outcome.bound)
     bound = max(bounds) if bounds else 0.0

@@ -61,10 +61,12 @@ def solve(
     t0: float,
     infeasible_ok: bool = False,
     presolve: bool = True,
+    probing: bool = True,
 ) -> tuple[cp_model.CpSolver, SolveOutcome]:
     """Solve with a time limit, ``num_workers`` workers and ``seed``; INFEASIBLE or
     MODEL_INVALID cannot happen by construction (shortfall slack) and raise a readable
-    ``InfeasiblePlanError`` if they do. ``presolve=False`` skips CP-SAT's presolve.
+    ``InfeasiblePlanError`` if they do. ``presolve=False`` skips CP-SAT's presolve;
+    ``probing=False`` its probing.
     ``infeasible_ok``: a restricted phase (naming stage
     A's shifts exactly) may be infeasible; report it as status 'INFEASIBLE' instead."""
     if model.proto.solution_hint.vars:
@@ -78,7 +80,7 @@ def solve(
         # stage A is built tight by hand; measured on a 40-agent week: first plan at 1.8 s
         # instead of 9.8 s and a better plan at 15 s
         solver.parameters.cp_model_presolve = False
-    elif len(model.proto.variables) > LARGE_MODEL_VARIABLES:
+    elif not probing or len(model.proto.variables) > LARGE_MODEL_VARIABLES:
         # presolve probing costs ~4 s a round on a 200-agent week (measured); with a complete
         # hint the search starts from a good plan anyway
         solver.parameters.cp_model_probing_level = 0
