@@ -141,6 +141,22 @@ class Rules:
             raise ValueError("shift_lengths_hours must be positive")
         if any(c < 1 or c > MAX_CAP for c in self.allowed_caps):
             raise ValueError(f"allowed_caps must be within 1..{MAX_CAP}")
+        if max(self.shift_lengths_hours) > 24:
+            raise ValueError("shift_lengths_hours must be at most 24")
+        if any((h * 60) % self.interval_minutes for h in self.shift_lengths_hours):
+            raise ValueError("shift_lengths_hours must be whole multiples of interval_minutes")
+        if not 0 <= self.min_rest_hours <= 48:
+            raise ValueError("min_rest_hours must be between 0 and 48")
+        if not 1 <= self.max_consecutive_days <= 7:
+            raise ValueError("max_consecutive_days must be between 1 and 7")
+        for name in ("min_days_off", "min_days_off_full_time"):
+            if not 0 <= getattr(self, name) <= 6:
+                raise ValueError(f"{name} must be between 0 and 6 (nobody could work at all)")
+        if self.break_after_hours > 0 and self.break_minutes >= 60 * self.break_after_hours:
+            raise ValueError("break_minutes must be shorter than break_after_hours")
+        if min(self.shift_lengths_hours) > self.max_shift_hours_per_day:
+            raise ValueError("every shift length exceeds max_shift_hours_per_day: no shift "
+                             "could be scheduled")
 
 
 @dataclass(frozen=True)

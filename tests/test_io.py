@@ -405,7 +405,10 @@ def test_rules_file_overrides_defaults(tmp_path: Path) -> None:
     ("text", "needle"),
     [("min_rest = 11\n", "unknown rule"), ("min_rest_hours = 'eleven'\n", "expected a number"),
      ("shift_lengths_hours = 8\n", "list of numbers"), ("cyclic = 1\n", "true or false"),
-     ("interval_minutes = 20\n", "15, 30 or 60"), ("min_rest_hours = [\n", "TOML")],
+     ("interval_minutes = 20\n", "15, 30 or 60"), ("min_rest_hours = [\n", "TOML"),
+     ("min_days_off = 7\n", "nobody could work"), ("max_consecutive_days = 0\n", "between 1"),
+     ("shift_lengths_hours = [12]\nmax_shift_hours_per_day = 10\n", "no shift could"),
+     ("shift_lengths_hours = [4.25]\n", "multiples of interval")],
 )
 def test_bad_rules_refused(tmp_path: Path, text: str, needle: str) -> None:
     from scheduler.io import read_rules
