@@ -17,7 +17,7 @@ import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import DAYS, Arrivals, Forecast, week_hours
+from scheduler.domain import DAYS, Arrivals, Forecast, next_monday, week_hours
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
     read_history,
@@ -107,11 +107,6 @@ def _week_start(text: str | None, *, default: date | None = None, option: str = 
     return day
 
 
-def _next_monday(after: datetime) -> date:
-    day = after.date() if after.time() == datetime.min.time() else after.date() + timedelta(1)
-    return day + timedelta(days=(7 - day.weekday()) % 7)
-
-
 def _chat_model(handle: float | None, reply: float | None, patience: float | None,
                 answer: float | None, base: ChatModel | None = None) -> ChatModel:
     chat = base or ChatModel()
@@ -175,7 +170,7 @@ def forecast(
     hist = read_history(history)
     for w in hist.warnings:
         typer.echo(f"warning: {w}", err=True)
-    week = _week_start(week_start, default=_next_monday(hist.end))
+    week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
     promos = _promotions(promotions, no_promotions)
     fc = forecast_week(hist, week, method=method, promotions=promos)
@@ -362,8 +357,6 @@ def plan(
     team, agent_warnings = read_agents(agents)
     for w in (*hist.warnings, *agent_warnings):
         typer.echo(f"warning: {w}", err=True)
-    from scheduler.pipeline import next_monday
-
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
                f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "

@@ -170,6 +170,12 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def next_monday(after: datetime) -> date:
+    """The first Monday at or after ``after`` (the week to plan after a history ending then)."""
+    day = after.date() if after.time() == datetime.min.time() else after.date() + timedelta(1)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
 def week_hours(week_start: date) -> list[datetime]:
     """The 168 clock-hour starts of the week beginning on Monday ``week_start``."""
     base = datetime.combine(week_start, datetime.min.time())

@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 
 from scheduler import __version__
-from scheduler.domain import Agent, Forecast, HourlyHistory, Requirements, Roster, Shift
+from scheduler.domain import (
+    Agent,
+    Forecast,
+    HourlyHistory,
+    Requirements,
+    Roster,
+    Shift,
+    next_monday,
+)
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.params import ChatModel, PlanParams
@@ -26,12 +34,6 @@ from scheduler.staffing import build_requirements, team_service_level
 MIN_SESSIONS_FOR_HOUR_CHECK = 5.0
 """Hour-windows with fewer expected sessions are too noisy to judge one by one (they still
 count in the daily and weekly rates)."""
-
-
-def next_monday(after: datetime) -> date:
-    """The first Monday at or after ``after`` (the week to plan after a history ending then)."""
-    day = after.date() if after.time() == datetime.min.time() else after.date() + timedelta(1)
-    return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
 def chat_from_history(history: HourlyHistory, base: ChatModel, *, handle_given: bool
