@@ -24,7 +24,7 @@ from scheduler.roster.grid import (
     interval_ok_matrix,
     roster_from,
 )
-from scheduler.roster.named import candidate_types, solve_named, use_direct
+from scheduler.roster.named import candidate_types, direct_size, solve_named, use_direct
 from scheduler.roster.objective import build_envelopes, make_weights
 from scheduler.roster.result import RosterResult, SolveProgress, Violation
 from scheduler.roster.solver import ProgressFn
@@ -44,7 +44,13 @@ SHARE_B_POLISH = 0.15
 SHARE_A_POLISH = 0.2
 """Small instances: stage A gets 20% and stage B (restricted to stage A's shapes) at most 15%
 of the time, so that the direct model's agent neighbourhoods get the rest up to 85% (measured
-on the small shop and the sample week: the neighbourhoods improve the plan fastest)."""
+on the small shop: the neighbourhoods improve the plan fastest there) — only up to
+``POLISH_FIRST_MAX`` (agent, shape) Booleans."""
+POLISH_FIRST_MAX = 4_000
+"""Measured (2 workers): the small shop (3,024 Booleans, 15 s) goes from 8-13 M points and
+16-36 short intervals to 0.15-1.4 M and 0-5 with the shares above; the sample week (5,167, 30 s)
+got worse with them (13.6-17.2 M vs 4.8-12.9 M), so above this size stage A and B keep their
+usual shares and the direct model gets only the time they leave."""
 SHARE_B0 = 0.3
 """Share of stage B's time for naming stage A's shifts exactly (only when the greedy cannot)."""
 """Time budget split: stage A, LP bound, stage B; the rest (>= 10%) is for the diagnosis'
@@ -186,6 +192,7 @@ def _plan_one(
     ok = interval_ok_matrix(grid, team)
     limits = aggregate_limits(grid, team, rules, elig, ok)
     polish = use_direct(grid, team, elig)
+    polish_first = polish and direct_size(grid, team, elig) <= POLISH_FIRST_MAX
     messages: list[str] = []
 
     def report(stage: str, objective: float, bound: float) -> None:
@@ -210,7 +217,7 @@ def _plan_one(
     messages.append(f"LP relaxation: {lp:,.0f}")
 
     # ---- stage A
-    share_a = SHARE_A_POLISH if polish else SHARE_A
+    share_a = SHARE_A_POLISH if polish_first else SHARE_A
     a_limit = max(0.5, share_a * time_limit_seconds - (time.perf_counter() - t0))
     agg = solve_aggregate(
         grid,
@@ -258,7 +265,7 @@ def _plan_one(
         levels_for = {s: by_shape.get(grid.types[s].base, set()) for s in types}
     remaining = time_limit_seconds - (time.perf_counter() - t0)
     b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining * 0.85))
-    if polish:
+    if polish_first:
         b_limit = min(b_limit, max(0.5, SHARE_B_POLISH * time_limit_seconds))
     if agg.counts and not hint_picks and left and full:
         # the greedy could not name every stage A shift: ask CP-SAT to name them exactly
