@@ -127,7 +127,10 @@ def plan_roster(
     """Plan the week's shifts and per-shift reception caps for named agents.
 
     ``time_limit_seconds`` (wall seconds) is split: 35% LP bound and stage A, 50% stage B, the
-    rest for what-if diagnosis. ``num_workers`` CP-SAT workers, ``seed`` its random seed.
+    rest for what-if diagnosis. A small week (``named.use_direct``) then polishes stage B's plan
+    with the direct named model's agent neighbourhoods until 85% of the time (up to
+    ``POLISH_FIRST_MAX`` Booleans: stage A 20%, stage B 15%, the neighbourhoods the rest).
+    ``num_workers`` CP-SAT workers, ``seed`` its random seed.
     ``progress`` receives a ``SolveProgress`` per incumbent and per stage. ``hint``: a previous
     roster, used as the solution hint of both stages (warm start for what-if re-plans).
     The returned plan is always validated; demand left uncovered is explained in ``diagnosis``.
