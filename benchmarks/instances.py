@@ -242,7 +242,7 @@ INSTANCES: dict[str, tuple[Builder, float]] = {
     "sample": (sample_week, 40.0),
     "small": (small_shop, 15.0),
     "pwf": (pwf_week, 20.0),
-    "agency": (agency, 60.0),
+    "agency": (agency, 120.0),  # the budget for this size
     "spike": (spike_week, 30.0),
     "bank": (bank_week, 30.0),
 }
