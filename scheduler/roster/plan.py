@@ -3,6 +3,7 @@ diagnosis. Every status of every solve is handled; a plan always comes back."""
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import replace
@@ -297,23 +298,22 @@ def _plan_one(
         if b0.picks:
             b_hint = b0.picks
         b_limit = max(0.5, b_limit - b0.outcome.seconds)
-    named = solve_named(
+    name_shifts = functools.partial(
+        solve_named,
         grid,
         team,
         rules,
         elig=elig,
         types=types,
-        levels_for=levels_for,
         weights=weights,
         envelopes=env,
         headcount=limits.interval_ub,
-        hint=b_hint,
-        time_limit_seconds=b_limit,
         num_workers=num_workers,
         seed=seed,
         progress=progress,
         t0=t0,
     )
+    named = name_shifts(levels_for=levels_for, hint=b_hint, time_limit_seconds=b_limit)
     messages.append(
         f"stage B (named, {named.candidates} candidate shifts"
         f"{'' if full else ', restricted to stage A shapes'}): {named.outcome.status} "
@@ -323,23 +323,8 @@ def _plan_one(
     p_limit = SHARE_POLISH_END * time_limit_seconds - (time.perf_counter() - t0)
     proved = full and named.outcome.status == "OPTIMAL"
     if polish and named.picks and not proved and p_limit >= 1.0:
-        better = solve_named(
-            grid,
-            team,
-            rules,
-            elig=elig,
-            types=types,
-            levels_for=None,
-            weights=weights,
-            envelopes=env,
-            headcount=limits.interval_ub,
-            hint=named.picks,
-            time_limit_seconds=p_limit,
-            num_workers=num_workers,
-            seed=seed,
-            progress=progress,
-            t0=t0,
-            direct=True,
+        better = name_shifts(
+            levels_for=None, hint=named.picks, time_limit_seconds=p_limit, direct=True
         )
         messages.append(
             f"direct named model ({better.candidates} agent-shape Booleans, every shape, "
