@@ -334,6 +334,24 @@ class Relaxation:
     counts: dict[tuple[int, int], float]
 
 
+def whole_agents_cut(grid: Grid, t: int) -> tuple[int, float] | None:
+    """``(k, u)`` of the valid inequality ``agents on duty + short / u >= k`` for interval t:
+    whatever the highest level L on duty, it needs ``req_agents[t, L] >= k`` whole agents
+    (k = the fewest over the allowed levels) and each missing one leaves at least ``u`` (the
+    fewest units of an allowed level) uncovered, because with units non-decreasing in the level
+    nobody on duty supplies more than an agent at L. It makes the LP count whole agents at
+    night (1 agent, not 0.45 of a cap-6 one). None when it cannot help or the units are not
+    monotone."""
+    allowed = np.flatnonzero(grid.allowed[t])
+    units = np.asarray(grid.units)
+    if len(allowed) == 0 or grid.sessions[t] <= 0 or (np.diff(units) < 0).any():
+        return None
+    k = int(grid.req_agents[t, allowed].min())
+    if k <= 0:
+        return None
+    return k, float(units[allowed].min())
+
+
 def lp_bound(
     grid: Grid,
     limits: Limits,
@@ -407,6 +425,13 @@ def lp_bound(
         cover.SetCoefficient(short, 1.0)
         for lv in range(levels):
             add_terms(cover, on[t][lv], float(grid.units[lv]))
+        whole = whole_agents_cut(grid, t)
+        if whole is not None:
+            k, u_lo = whole
+            heads = solver.Constraint(float(k), inf)
+            heads.SetCoefficient(short, 1.0 / u_lo)
+            for lv in range(levels):
+                add_terms(heads, on[t][lv], 1.0)
         if envelopes is not None:
             slope = 0.0
             cap_r = 0.0

@@ -67,6 +67,7 @@ def solve_named(
     t0: float,
     exact: dict[tuple[int, int], int] | None = None,
     direct: bool = False,
+    lns: bool = True,
 ) -> Named:
     """Build and solve stage B. ``levels_for[type]`` restricts the levels tried for a type (the
     levels stage A used, plus each agent's own top level); None tries every level.
@@ -92,6 +93,7 @@ def solve_named(
             seed=seed,
             progress=progress,
             t0=t0,
+            lns=lns,
         )
     model = cp_model.CpModel()
     tops = tuple(-1 if (x := grid.top_level(a)) is None else x for a in agents)
@@ -289,8 +291,12 @@ def solve_direct(
     seed: int,
     progress: ProgressFn | None,
     t0: float,
+    lns: bool = True,
 ) -> Named:
     """The whole named problem in one CP-SAT model, without stage A's restriction.
+    With a ``hint`` and ``lns``, the time goes to agent and day-window neighbourhoods of the
+    hinted plan (``_agent_lns``); otherwise to one CP-SAT search (hinted), which can prove
+    optimality on a small instance.
 
     Only ``works[agent, shape]`` (shape = start, length) are per-agent Booleans; the cap level
     and the break offset are chosen per shape as integer counts, which is exact:
@@ -417,7 +423,7 @@ def solve_direct(
     _hint_direct(model, grid, ctx, count, split, hint)
     started = time.perf_counter()
     values: list[int] = []
-    if AGENT_LNS_ROUNDS_SECONDS > 0 and hint:
+    if lns and AGENT_LNS_ROUNDS_SECONDS > 0 and hint:
         values, best = _hinted_solution(model, seed=seed, time_limit_seconds=time_limit_seconds)
     if values:
         outcome = SolveOutcome("FEASIBLE", best, math.nan, time.perf_counter() - started)
@@ -426,6 +432,7 @@ def solve_direct(
             ctx,
             values,
             best,
+            short=cov.short,
             deadline=started + time_limit_seconds,
             num_workers=num_workers,
             seed=seed,
@@ -497,6 +504,7 @@ def _agent_lns(
     values: list[int],
     best: float,
     *,
+    short: dict[int, cp_model.IntVar] | None = None,
     deadline: float,
     num_workers: int,
     seed: int,
@@ -509,13 +517,27 @@ def _agent_lns(
     rng = random.Random(seed)
     people = sorted(ctx.shapes)
     free_n = min(len(people), AGENT_LNS_FREE)
+    grid = ctx.grid
+    per_day = grid.intervals // max(1, grid.days)
+    rounds = 0
     while free_n and deadline - time.perf_counter() > 0.2 and best > 0.5:
+        rounds += 1
         free = set(rng.sample(people, free_n))
+        days: set[int] = set()
+        if rounds % 2 == 0 and grid.days > 2:
+            free = set()
+            # a window of days, every agent free there: aimed at a day with shortfall
+            short_days = sorted(
+                {t // per_day for t, v in (short or {}).items() if values[v.index] > 0}
+            )
+            d = rng.choice(short_days) if short_days else rng.randrange(grid.days)
+            d = (d - rng.randrange(2)) % grid.days
+            days = {d, (d + 1) % grid.days}
         sub = model.clone()
         for i in people:
-            if i in free:
-                continue
-            for y in ctx.shapes[i].values():
+            for shape, y in ctx.shapes[i].items():
+                if i in free or ctx.shape_type(shape).day % grid.days in days:
+                    continue
                 v = values[y.index]
                 dom = sub.proto.variables[y.index].domain
                 dom.clear()

@@ -8,13 +8,14 @@ import math
 import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from scheduler.domain import Agent, Requirements, Roster, Shift
 from scheduler.params import ChatModel, Rules, ServiceTarget
-from scheduler.roster.aggregate import aggregate_limits, lp_bound, solve_aggregate
+from scheduler.roster.aggregate import Limits, aggregate_limits, lp_bound, solve_aggregate
 from scheduler.roster.catalogue import rule_names
 from scheduler.roster.diagnose import diagnose
 from scheduler.roster.fallback import assign_instances, greedy_cover
@@ -26,7 +27,8 @@ from scheduler.roster.grid import (
     roster_from,
 )
 from scheduler.roster.named import candidate_types, direct_size, solve_named, use_direct
-from scheduler.roster.objective import build_envelopes, make_weights
+from scheduler.roster.objective import Envelopes, Weights, build_envelopes, make_weights
+from scheduler.roster.repair import repair
 from scheduler.roster.result import RosterResult, SolveProgress, Violation
 from scheduler.roster.solver import ProgressFn
 from scheduler.roster.validate import Check, check_roster
@@ -34,7 +36,21 @@ from scheduler.roster.weeks import edge_safe_agents, join, week_slice
 
 SHARE_A = 0.35
 SHARE_LP = 0.05
-SHARE_B = 0.50
+LP_SECONDS = 8.0
+"""The LP bound gets at least this (at most 30% of the time): measured 6.3 s for the sample
+week with the whole-agents cut (``aggregate.whole_agents_cut``), 2.9 s without it."""
+SHARE_B = 0.40
+SHARE_REPAIR = 0.10
+"""Two stages, per-hour mode: up to 10% of the time for the targeted repair of stage B's plan
+(``repair``), taken before the diagnosis' share."""
+SHARE_DIAGNOSIS = 0.10
+SMALL_REPAIR_SHARE = 0.35
+SMALL_REPAIR_MAX_SECONDS = 6.0
+SMALL_LNS_MAX_SECONDS = 8.0
+SMALL_PATIENCE_ROUNDS = 2
+PROVE_MAX_BOOLEANS = 1_500
+"""A small week: each round gives the repair 35% of the time left (at most 6 s), then the
+direct model's neighbourhoods at most 8 s, until ``SHARE_POLISH_END`` of the time."""
 SHARE_LP_WEEKS = 0.15
 """Multi-week horizons: up to 15% of the time for the whole horizon's LP bound (12 s measured
 for 200 agents x 28 days), then the weeks share the rest."""
@@ -127,16 +143,20 @@ def plan_roster(
 ) -> RosterResult:
     """Plan the week's shifts and per-shift reception caps for named agents.
 
-    ``time_limit_seconds`` (wall seconds) is split: 35% LP bound and stage A, 50% stage B, the
-    rest for what-if diagnosis. A small week (``named.use_direct``) then polishes stage B's plan
-    with the direct named model's agent neighbourhoods until 85% of the time (up to
-    ``POLISH_FIRST_MAX`` Booleans: stage A 20%, stage B 15%, the neighbourhoods the rest).
-    ``num_workers`` CP-SAT workers, ``seed`` its random seed.
-    ``progress`` receives a ``SolveProgress`` per incumbent and per stage. ``hint``: a previous
-    roster, used as the solution hint of both stages (warm start for what-if re-plans).
-    The returned plan is always validated; demand left uncovered is explained in ``diagnosis``.
-    A horizon of several weeks is planned one week at a time (``weeks``), the edges between
-    weeks kept safe, and validated whole; its bound is the whole horizon's LP relaxation.
+    Always first the LP bound (``aggregate.lp_bound``, at least ``LP_SECONDS``). Then:
+
+    - a small week in per-hour mode (``named.use_direct``): from a greedy plan (or ``hint``),
+      rounds of targeted repair (``repair``) and the direct named model until 85% of the time
+      (``_search_small``; solved whole, with its bound, up to ``PROVE_MAX_BOOLEANS``);
+    - otherwise the two stages: stage A (aggregate shift counts, 35%), stage B (naming, 40%),
+      the targeted repair of stage B's plan (per-hour mode, 10%).
+
+    What is left goes to the diagnosis' what-if re-solves. ``num_workers`` CP-SAT workers,
+    ``seed`` its random seed. ``progress`` receives a ``SolveProgress`` per incumbent and per
+    stage. ``hint``: a previous roster (warm start for what-if re-plans). The returned plan is
+    always validated; demand left uncovered is explained in ``diagnosis``. A horizon of several
+    weeks is planned one week at a time (``weeks``), the edges between weeks kept safe, and
+    validated whole; its bound is the whole horizon's LP relaxation.
     """
     t0 = time.perf_counter()
     team = tuple(agents)
@@ -214,11 +234,65 @@ def _plan_one(
         limits,
         weights=weights,
         envelopes=env,
-        time_limit_seconds=max(1.0, SHARE_LP * time_limit_seconds),
+        time_limit_seconds=max(
+            SHARE_LP * time_limit_seconds, min(LP_SECONDS, 0.3 * time_limit_seconds)
+        ),
     )
     lp = relaxed.value
     report("LP", lp, lp)
     messages.append(f"LP relaxation: {lp:,.0f}")
+
+    finish = functools.partial(
+        _finish,
+        grid,
+        team,
+        requirements=requirements,
+        chat=chat,
+        service=service,
+        rules=rules,
+        weights=weights,
+        env=env,
+        limits=limits,
+        lp=lp,
+        messages=messages,
+        time_limit_seconds=time_limit_seconds,
+        num_workers=num_workers,
+        seed=seed,
+        t0=t0,
+        what_ifs=what_ifs,
+    )
+    if polish and env is None:
+        # ---- a small week: greedy -> (repair, direct-model neighbourhoods) rounds
+        found = _search_small(
+            grid,
+            team,
+            rules,
+            elig=elig,
+            weights=weights,
+            headcount=limits.interval_ub,
+            service=service,
+            start=hint_picks or greedy_cover(grid, team, rules, elig),
+            deadline=t0 + SHARE_POLISH_END * time_limit_seconds,
+            num_workers=num_workers,
+            seed=seed,
+            progress=progress,
+            t0=t0,
+        )
+        messages.append(found.note)
+        if not found.solved:
+            messages.append(
+                "the solver found no plan within its time limit: returning the greedy plan "
+                "after targeted repair (valid, not optimised by CP-SAT); give it more time"
+            )
+            report("fallback", math.nan, math.nan)
+        return finish(
+            found.picks,
+            status="FEASIBLE" if found.solved else "FALLBACK",
+            bounds=[lp, found.bound],
+            solver_objective=math.nan,
+            stage_a=(math.nan, math.nan),
+            proved=found.proved,
+        )
 
     # ---- stage A
     share_a = SHARE_A_POLISH if polish_first else SHARE_A
@@ -339,6 +413,7 @@ def _plan_one(
                 full = True
     picks = named.picks
     status = "FEASIBLE"
+    solver_ok = named.outcome.status in ("OPTIMAL", "FEASIBLE")
     if named.outcome.status == "UNKNOWN":
         messages.append(
             "the named stage found no plan within its time limit: returning a greedy plan "
@@ -348,28 +423,191 @@ def _plan_one(
         status = "FALLBACK"
         report("fallback", math.nan, math.nan)
 
+    if env is None and picks and status != "FALLBACK":
+        r_limit = min(
+            SHARE_REPAIR * time_limit_seconds,
+            (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
+        )
+        if r_limit >= 0.5:
+            before = _validated(grid, team, picks, rules=rules, service=service, env=env)
+            fixed = repair(grid, team, rules, elig, picks, weights, time_limit_seconds=r_limit)
+            after = _validated(grid, team, fixed, rules=rules, service=service, env=env)
+            messages.append(
+                f"targeted repair ({r_limit:.1f} s): {before:,.0f} -> {after:,.0f} points"
+            )
+            if after < before:
+                picks = fixed
+                solver_ok = False
+    bounds = [b for b in (a_bound, lp, direct_bound) if not math.isnan(b)]
+    if full and named.outcome.status in ("OPTIMAL", "FEASIBLE"):
+        bounds.append(named.outcome.bound)
+    return finish(
+        picks,
+        status=status,
+        bounds=bounds,
+        solver_objective=named.outcome.objective if solver_ok else math.nan,
+        stage_a=(a_value, a_bound),
+        proved=full and named.outcome.status == "OPTIMAL" and solver_ok,
+    )
+
+
+def _validated(
+    grid: Grid,
+    team: tuple[Agent, ...],
+    picks: list[tuple[int, int, int]],
+    *,
+    rules: Rules,
+    service: ServiceTarget,
+    env: Envelopes | None,
+) -> float:
+    """The validator's objective of a plan (inf when it breaks a hard rule)."""
+    roster = roster_from(grid, team, [(team[i].agent_id, s, lv) for i, s, lv in picks])
+    check = check_roster(roster, team, grid=grid, rules=rules, service=service, envelopes=env)
+    if any(v.kind == "hard" for v in check.violations):
+        return math.inf
+    return float(check.terms.total)
+
+
+class SmallSearch(NamedTuple):
+    """What ``_search_small`` found."""
+
+    picks: list[tuple[int, int, int]]
+    note: str
+    bound: float
+    """The direct model's bound when it was solved whole (nan otherwise)."""
+    proved: bool
+    solved: bool
+    """Some CP-SAT solve returned a plan (else the plan is the repaired greedy one)."""
+
+
+def _search_small(
+    grid: Grid,
+    team: tuple[Agent, ...],
+    rules: Rules,
+    *,
+    elig: np.ndarray,
+    weights: Weights,
+    headcount: list[list[int]],
+    service: ServiceTarget,
+    start: list[tuple[int, int, int]],
+    deadline: float,
+    num_workers: int,
+    seed: int,
+    progress: ProgressFn | None,
+    t0: float,
+) -> SmallSearch:
+    """A small week (``named.use_direct``), per-hour mode: rounds of targeted repair
+    (``repair``) and the direct named model's neighbourhoods hinted with the repaired plan,
+    until ``deadline`` or ``SMALL_PATIENCE_ROUNDS`` rounds without progress; the best plan by
+    the validator's objective. Up to ``PROVE_MAX_BOOLEANS`` (agent, shape) Booleans the
+    direct model is solved whole instead of by neighbourhoods, so its bound counts and it may
+    prove the plan optimal."""
+    best = list(start)
+    best_value = _validated(grid, team, best, rules=rules, service=service, env=None)
+    first = best_value
+    rounds = idle = 0
+    current = best
+    bound, proved, solved = math.nan, False, False
+    size = direct_size(grid, team, elig)
+    while deadline - time.perf_counter() > 0.5:
+        rounds += 1
+        round_start = best_value
+        left = deadline - time.perf_counter()
+        r_limit = min(SMALL_REPAIR_MAX_SECONDS, max(0.3, SMALL_REPAIR_SHARE * left))
+        current = repair(grid, team, rules, elig, current, weights, time_limit_seconds=r_limit)
+        value = _validated(grid, team, current, rules=rules, service=service, env=None)
+        if value < best_value:
+            best, best_value = current, value
+            if progress is not None:
+                progress(SolveProgress("B", value, math.nan, time.perf_counter() - t0))
+        left = deadline - time.perf_counter()
+        if left <= 0.5:
+            break
+        prove = size <= PROVE_MAX_BOOLEANS
+        named = solve_named(
+            grid,
+            team,
+            rules,
+            elig=elig,
+            types=[],
+            levels_for=None,
+            weights=weights,
+            envelopes=None,
+            headcount=headcount,
+            hint=current,
+            time_limit_seconds=left if prove else min(SMALL_LNS_MAX_SECONDS, left),
+            num_workers=num_workers,
+            seed=seed + rounds,
+            progress=progress,
+            t0=t0,
+            direct=True,
+            lns=not prove,
+        )
+        improved = False
+        if named.picks:
+            solved = True
+            current = named.picks
+            value = _validated(grid, team, current, rules=rules, service=service, env=None)
+            if value < best_value:
+                best, best_value, improved = current, value, True
+        if prove and named.outcome.status in ("OPTIMAL", "FEASIBLE"):
+            bound = named.outcome.bound
+            proved = named.outcome.status == "OPTIMAL" and best is current
+            break
+        idle = 0 if improved or value < round_start else idle + 1
+        if idle >= SMALL_PATIENCE_ROUNDS:
+            break
+    note = (
+        f"small week: {rounds} round(s) of targeted repair and direct-model neighbourhoods from "
+        f"a greedy plan, {first:,.0f} -> {best_value:,.0f} points"
+    )
+    return SmallSearch(best, note, bound, proved, solved)
+
+
+def _finish(
+    grid: Grid,
+    team: tuple[Agent, ...],
+    picks: list[tuple[int, int, int]],
+    *,
+    requirements: Requirements,
+    chat: ChatModel,
+    service: ServiceTarget,
+    rules: Rules,
+    weights: Weights,
+    env: Envelopes | None,
+    limits: Limits,
+    status: str,
+    bounds: list[float],
+    solver_objective: float,
+    stage_a: tuple[float, float],
+    lp: float,
+    messages: list[str],
+    time_limit_seconds: float,
+    num_workers: int,
+    seed: int,
+    t0: float,
+    what_ifs: bool,
+    proved: bool = False,
+) -> RosterResult:
+    """Validate the chosen plan, set its bound, gap and status, and diagnose what is short."""
+
     roster = roster_from(grid, team, [(team[i].agent_id, s, lv) for i, s, lv in picks])
     check = check_roster(roster, team, grid=grid, rules=rules, service=service, envelopes=env)
     violations = list(check.violations)
     objective = float(check.terms.total)
-    if (
-        named.outcome.status in ("OPTIMAL", "FEASIBLE")
-        and objective > named.outcome.objective + 0.5
-    ):
+    if not math.isnan(solver_objective) and objective > solver_objective + 0.5:
         violations.append(
             Violation(
                 "objective",
                 f"validator objective {objective:.0f} > solver objective "
-                f"{named.outcome.objective:.0f} (a modelling bug)",
+                f"{solver_objective:.0f} (a modelling bug)",
             )
         )
-    bounds = [b for b in (a_bound, lp, direct_bound) if not math.isnan(b)]
-    if full and named.outcome.status in ("OPTIMAL", "FEASIBLE"):
-        bounds.append(named.outcome.bound)
+    bounds = [b for b in bounds if not math.isnan(b)]
     bound = max(bounds) if bounds else 0.0
     bound = min(bound, objective)
     gap = (objective - bound) / max(objective, 1.0)
-    if status != "FALLBACK" and (gap <= 1e-9 or (full and named.outcome.status == "OPTIMAL")):
+    if status != "FALLBACK" and (gap <= 1e-9 or proved):
         status = "OPTIMAL"
     frame = coverage_frame(grid, check)
     short = tuple(int(t) for t in np.flatnonzero(check.coverage.short > 0))
@@ -402,8 +640,8 @@ def _plan_one(
         shortfall_intervals=short,
         diagnosis=tuple(sentences),
         violations=tuple(violations),
-        stage_a_value=a_value,
-        stage_a_bound=a_bound,
+        stage_a_value=stage_a[0],
+        stage_a_bound=stage_a[1],
         lp_bound=lp,
         rules=tuple(names.values()),
         messages=tuple(messages),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scheduler.params import ServiceTarget
 from scheduler.roster import SolveProgress, plan_roster
 from tests.roster.factory import CHAT, agent, make_requirements, simple_rules, window_need
@@ -23,7 +25,14 @@ def test_two_day_demand_is_covered_by_a_valid_plan() -> None:
     assert result.diagnosis and result.diagnosis[0].startswith("Fully covered")
 
 
-def test_progress_reports_each_stage() -> None:
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("per-hour", {"LP", "B"}),  # a small week: LP bound, then the named search
+        ("weekly", {"LP", "A", "B"}),  # the two stages
+    ],
+)
+def test_progress_reports_each_stage(mode: str, expected: set[str]) -> None:
     seen: list[SolveProgress] = []
     need = window_need(1, [(9, 17, 2.0)])
     req = make_requirements(need)
@@ -31,7 +40,7 @@ def test_progress_reports_each_stage() -> None:
         req,
         [agent("a0"), agent("a1")],
         chat=CHAT,
-        service=ServiceTarget(),
+        service=ServiceTarget(mode=mode),
         rules=simple_rules(cyclic=False),
         time_limit_seconds=5,
         num_workers=1,
@@ -39,4 +48,4 @@ def test_progress_reports_each_stage() -> None:
         progress=seen.append,
     )
     stages = {p.stage for p in seen}
-    assert {"A", "LP", "B"} <= stages
+    assert expected <= stages
