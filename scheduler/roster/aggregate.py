@@ -359,11 +359,13 @@ def lp_bound(
     weights: Weights,
     envelopes: Envelopes | None,
     time_limit_seconds: float,
+    whole_agents: bool = False,
 ) -> Relaxation:
     """The continuous relaxation of stage A (GLOP): the same shift counts, break split,
     headcount, day and week limits, made real; each interval needs only its cheapest level's
     requirement (stage A enforces the highest level on duty's, which is at least that). A lower
-    bound of stage A and so of the named plan."""
+    bound of stage A and so of the named plan. ``whole_agents`` adds ``whole_agents_cut`` per
+    interval (a tighter bound, a slower LP: the planner uses it on small weeks only)."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with ortools
         return Relaxation(float("nan"), {})
@@ -425,7 +427,7 @@ def lp_bound(
         cover.SetCoefficient(short, 1.0)
         for lv in range(levels):
             add_terms(cover, on[t][lv], float(grid.units[lv]))
-        whole = whole_agents_cut(grid, t)
+        whole = whole_agents_cut(grid, t) if whole_agents else None
         if whole is not None:
             k, u_lo = whole
             heads = solver.Constraint(float(k), inf)

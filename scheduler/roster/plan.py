@@ -37,16 +37,20 @@ from scheduler.roster.weeks import edge_safe_agents, join, week_slice
 SHARE_A = 0.35
 SHARE_LP = 0.05
 LP_SECONDS = 8.0
-"""The LP bound gets at least this (at most 30% of the time): measured 6.3 s for the sample
-week with the whole-agents cut (``aggregate.whole_agents_cut``), 2.9 s without it."""
+"""On a small week the LP bound gets at least this (at most 30% of the time): measured 6.3 s
+for the sample week with the whole-agents cut (``aggregate.whole_agents_cut``), 2.9 s without
+it. Larger weeks keep ``SHARE_LP`` (their LP mostly seeds stage A)."""
+WHOLE_AGENTS_MIN_SECONDS = 25.0
+"""The whole-agents cut only from this time limit up: below it the slower LP would leave the
+search too little time (measured at 15 s: the LP with the cut timed out, no bound at all)."""
 SHARE_B = 0.40
 SHARE_REPAIR = 0.10
 """Two stages, per-hour mode: up to 10% of the time for the targeted repair of stage B's plan
 (``repair``), taken before the diagnosis' share."""
 SHARE_DIAGNOSIS = 0.10
-SMALL_REPAIR_SHARE = 0.35
-SMALL_REPAIR_MAX_SECONDS = 6.0
-SMALL_LNS_MAX_SECONDS = 8.0
+SMALL_REPAIR_SHARE = 0.5
+SMALL_REPAIR_MAX_SECONDS = 8.0
+SMALL_LNS_MAX_SECONDS = 5.0
 SMALL_PATIENCE_ROUNDS = 2
 PROVE_MAX_BOOLEANS = 1_500
 """A small week: each round gives the repair 35% of the time left (at most 6 s), then the
@@ -145,7 +149,7 @@ def plan_roster(
 
     Always first the LP bound (``aggregate.lp_bound``, at least ``LP_SECONDS``). Then:
 
-    - a small week in per-hour mode (``named.use_direct``): from a greedy plan (or ``hint``),
+    - a small week in per-hour mode (``named.use_direct``): from an empty plan (or ``hint``),
       rounds of targeted repair (``repair``) and the direct named model until 85% of the time
       (``_search_small``; solved whole, with its bound, up to ``PROVE_MAX_BOOLEANS``);
     - otherwise the two stages: stage A (aggregate shift counts, 35%), stage B (naming, 40%),
@@ -235,8 +239,10 @@ def _plan_one(
         weights=weights,
         envelopes=env,
         time_limit_seconds=max(
-            SHARE_LP * time_limit_seconds, min(LP_SECONDS, 0.3 * time_limit_seconds)
+            SHARE_LP * time_limit_seconds,
+            min(LP_SECONDS, 0.3 * time_limit_seconds) if polish else 1.0,
         ),
+        whole_agents=polish and time_limit_seconds >= WHOLE_AGENTS_MIN_SECONDS,
     )
     lp = relaxed.value
     report("LP", lp, lp)
@@ -271,7 +277,7 @@ def _plan_one(
             weights=weights,
             headcount=limits.interval_ub,
             service=service,
-            start=hint_picks or greedy_cover(grid, team, rules, elig),
+            start=hint_picks,
             deadline=t0 + SHARE_POLISH_END * time_limit_seconds,
             num_workers=num_workers,
             seed=seed,
@@ -281,8 +287,8 @@ def _plan_one(
         messages.append(found.note)
         if not found.solved:
             messages.append(
-                "the solver found no plan within its time limit: returning the greedy plan "
-                "after targeted repair (valid, not optimised by CP-SAT); give it more time"
+                "the solver found no plan within its time limit: returning the plan of the "
+                "targeted repair (a greedy plan: valid, not optimised by CP-SAT); give it more time"
             )
             report("fallback", math.nan, math.nan)
         return finish(
@@ -342,7 +348,8 @@ def _plan_one(
             by_shape.setdefault(grid.types[s].base, set()).add(lv)
         levels_for = {s: by_shape.get(grid.types[s].base, set()) for s in types}
     remaining = time_limit_seconds - (time.perf_counter() - t0)
-    b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining * 0.85))
+    keep = SHARE_DIAGNOSIS + (SHARE_REPAIR if env is None else 0.0)
+    b_limit = max(0.5, min(SHARE_B * time_limit_seconds, remaining - keep * time_limit_seconds))
     if polish_first:
         b_limit = min(b_limit, max(0.5, SHARE_B_POLISH * time_limit_seconds))
     if agg.counts and not hint_picks and left and full:
@@ -423,7 +430,7 @@ def _plan_one(
         status = "FALLBACK"
         report("fallback", math.nan, math.nan)
 
-    if env is None and picks and status != "FALLBACK":
+    if env is None and picks:
         r_limit = min(
             SHARE_REPAIR * time_limit_seconds,
             (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
@@ -559,7 +566,8 @@ def _search_small(
             break
     note = (
         f"small week: {rounds} round(s) of targeted repair and direct-model neighbourhoods from "
-        f"a greedy plan, {first:,.0f} -> {best_value:,.0f} points"
+        f"{'the previous roster' if start else 'an empty plan'}, {first:,.0f} -> "
+        f"{best_value:,.0f} points"
     )
     return SmallSearch(best, note, bound, proved, solved)
 

@@ -56,12 +56,17 @@ class _Plan:
         self.units = np.asarray(grid.units, dtype=np.int64)
         self.levels = np.arange(len(grid.caps), dtype=np.int64)
         self.w_short = np.asarray(weights.short, dtype=np.int64)
+        self.duty = [np.asarray(st.duty, dtype=np.int64) for st in grid.types]
+        self.paid = [st.paid_minutes for st in grid.types]
         for i, s, lv in picks:
             self.shifts[i].append((s, lv))
             self._duty(s, lv, +1)
+        every = np.arange(grid.intervals)
+        self.cost = self._points(every, self.counts)
+        """(T,) current shortfall and cap-quality points per interval."""
 
     def _duty(self, s: int, lv: int, sign: int) -> None:
-        self.counts[list(self.grid.types[s].duty), lv] += sign
+        self.counts[self.duty[s], lv] += sign
 
     def state(self, i: int, without: tuple[int, int] | None = None) -> AgentState:
         st = AgentState(self.agents[i], self.tops[i], self.rules, self.grid)
@@ -70,18 +75,16 @@ class _Plan:
                 st.take(self.grid.types[s])
         return st
 
-    def short_points(self, idx: np.ndarray) -> int:
-        """Shortfall and cap-quality points of intervals ``idx`` (as ``objective``)."""
-        sub = self.counts[idx]
+    def _points(self, idx: np.ndarray, sub: np.ndarray) -> np.ndarray:
+        """Shortfall and cap-quality points of intervals ``idx`` with on-duty counts ``sub``
+        (one row per interval), as ``objective`` prices them."""
         supplied = sub @ self.units
         on = sub > 0
         anyone = on.any(axis=1)
         top = sub.shape[1] - 1 - np.argmax(on[:, ::-1], axis=1)
         req = np.where(anyone, self.grid.req_units[idx, top], self.grid.base_units[idx])
         short = np.maximum(0, req - supplied)
-        return int((self.w_short[idx] * short).sum()) + self.weights.cap * int(
-            (sub * self.levels[None, :]).sum()
-        )
+        return self.w_short[idx] * short + self.weights.cap * (sub @ self.levels)
 
     def shortfall(self) -> np.ndarray:
         """(T,) shortfall points per interval."""
@@ -96,30 +99,30 @@ class _Plan:
 
     def delta(self, out: list[tuple[int, int]], into: list[tuple[int, int]]) -> int:
         """Objective change (points) of removing shifts ``out`` and adding ``into``."""
-        g = self.grid
-        idx = np.array(sorted({t for s, _ in out + into for t in g.types[s].duty}), dtype=np.int64)
-        before = self.short_points(idx)
+        idx = np.unique(np.concatenate([self.duty[s] for s, _ in out + into]))
+        sub = self.counts[idx]
+        sub = sub.copy()
         for s, lv in out:
-            self._duty(s, lv, -1)
+            sub[np.searchsorted(idx, self.duty[s]), lv] -= 1
         for s, lv in into:
-            self._duty(s, lv, +1)
-        after = self.short_points(idx)
-        for s, lv in into:
-            self._duty(s, lv, -1)
-        for s, lv in out:
-            self._duty(s, lv, +1)
-        paid = sum(g.types[s].paid_minutes for s, _ in into) - sum(
-            g.types[s].paid_minutes for s, _ in out
-        )
-        return after - before + self.weights.minute * paid
+            sub[np.searchsorted(idx, self.duty[s]), lv] += 1
+        change = int(self._points(idx, sub).sum()) - int(self.cost[idx].sum())
+        paid = sum(self.paid[s] for s, _ in into) - sum(self.paid[s] for s, _ in out)
+        return change + self.weights.minute * paid
 
     def apply(self, i: int, out: tuple[int, int] | None, into: tuple[int, int] | None) -> None:
+        touched = []
         if out is not None:
             self.shifts[i].remove(out)
             self._duty(*out, -1)
+            touched.append(self.duty[out[0]])
         if into is not None:
             self.shifts[i].append(into)
             self._duty(*into, +1)
+            touched.append(self.duty[into[0]])
+        if touched:
+            idx = np.unique(np.concatenate(touched))
+            self.cost[idx] = self._points(idx, self.counts[idx])
 
     def picks(self) -> list[Pick]:
         return [(i, s, lv) for i, own in enumerate(self.shifts) for s, lv in own]
@@ -206,6 +209,16 @@ def _moves(
     """Every add, move and raise that puts more capacity on interval t, best first."""
     grid = plan.grid
     out: list[Move] = []
+    memo: dict[tuple[tuple[int, int] | None, tuple[int, int]], int] = {}
+
+    def price(old: tuple[int, int] | None, new: tuple[int, int]) -> int:
+        """Objective change of swapping ``old`` (or nothing) for ``new``; the same for every
+        agent, so computed once per pair."""
+        key = (old, new)
+        if key not in memo:
+            memo[key] = plan.delta([] if old is None else [old], [new])
+        return memo[key]
+
     for i in range(len(plan.agents)):
         if plan.tops[i] < 0:
             continue
@@ -216,7 +229,7 @@ def _moves(
             if t in grid.types[s].duty and lv < plan.tops[i]:
                 up = _best_level(grid, grid.types[s], plan.tops[i])
                 if up > lv:
-                    out.append((plan.delta([(s, lv)], [(s, up)]), i, (s, lv), (s, up)))
+                    out.append((price((s, lv), (s, up)), i, (s, lv), (s, up)))
         for s in covering[t]:
             if not elig[s, i]:
                 continue
@@ -225,10 +238,10 @@ def _moves(
             if lv < 0:
                 continue
             if state.can_take(st):
-                out.append((plan.delta([], [(s, lv)]), i, None, (s, lv)))
+                out.append((price(None, (s, lv)), i, None, (s, lv)))
             for old in own:
                 if old[0] != s and without[old].can_take(st):
-                    out.append((plan.delta([old], [(s, lv)]), i, old, (s, lv)))
+                    out.append((price(old, (s, lv)), i, old, (s, lv)))
         if time.perf_counter() >= deadline:
             break
     out.sort(key=lambda m: (m[0], m[1]))
