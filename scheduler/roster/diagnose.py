@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from scheduler.domain import Agent, Requirements
 from scheduler.params import ChatModel, Rules, ServiceTarget
 from scheduler.roster.aggregate import Aggregate, Limits, aggregate_limits, solve_aggregate
+from scheduler.roster.fallback import BLOCKING, AgentState
 from scheduler.roster.grid import Grid, build_grid, eligibility, interval_ok_matrix
 from scheduler.roster.objective import (
     Envelopes,
@@ -79,8 +81,11 @@ def diagnose(
     time_budget_seconds: float,
     num_workers: int,
     seed: int,
+    picks: list[tuple[int, int, int]] | None = None,
 ) -> list[str]:
-    """Sentences describing what is short, why, and the fixes that were checked to help."""
+    """Sentences describing what is short, why, and the fixes that were checked to help.
+    ``picks`` (agent, type, level), when given, lets the sentences name the rule that holds
+    each agent who could otherwise cover a short hour."""
     cov = check.coverage
     short_ts = [int(t) for t in np.flatnonzero(cov.short > 0)]
     if not short_ts and cov.weekly_gap == 0:
@@ -137,7 +142,7 @@ def diagnose(
                 else f"all {can} agents who could work here are on duty"
             )
         else:
-            why = (
+            why = _held_by(grid, agents, rules, picks, ts, elig & usable[None, :]) or (
                 "the agents who could work here cannot take another shift without breaking a "
                 "labour rule (rest, weekly hours, days off, consecutive days)"
             )
@@ -167,6 +172,63 @@ def diagnose(
     )
     del limits, weights
     return out
+
+
+def _held_by(
+    grid: Grid,
+    agents: tuple[Agent, ...],
+    rules: Rules,
+    picks: list[tuple[int, int, int]] | None,
+    ts: list[int],
+    elig: np.ndarray,
+) -> str | None:
+    """Which labour rule holds each agent who is off duty in ``ts`` but eligible for a shift
+    covering it: the rule that blocks most of those shifts (``AgentState.blocked_by``), as
+    "held by labour rules: at their weekly hours (A01, A09); rest between shifts (A04)".
+    None without ``picks`` or such agents."""
+    if picks is None:
+        return None
+    own: dict[int, list[int]] = defaultdict(list)
+    for i, s, _lv in picks:
+        own[i].append(s)
+    span = set(ts)
+    covering = [st for st in grid.types if span.intersection(st.duty)]
+    held: dict[str, list[str]] = defaultdict(list)
+    free: list[str] = []
+    for i, agent in enumerate(agents):
+        if any(span.intersection(grid.types[s].duty) for s in own.get(i, [])):
+            continue  # on duty here already
+        mine = [st for st in covering if elig[st.index, i]]
+        if not mine:
+            continue
+        state = AgentState(agent, -1, rules, grid)
+        for s in own.get(i, []):
+            state.take(grid.types[s])
+        reasons = Counter(state.blocked_by(st) for st in mine)
+        if reasons.get(None):
+            free.append(agent.agent_id)
+            continue
+        rule = max(reasons, key=lambda r: (reasons[r], str(r)))
+        held[BLOCKING[str(rule)]].append(agent.agent_id)
+    if not held and not free:
+        return None
+    parts = [
+        f"{rule} ({', '.join(sorted(ids)[:6])}{' …' if len(ids) > 6 else ''})"
+        for rule, ids in sorted(held.items(), key=lambda x: -len(x[1]))
+    ]
+    n = sum(len(v) for v in held.values())
+    texts = []
+    if parts:
+        texts.append(
+            f"{n} agent{_s(n)} who could work here {'is' if n == 1 else 'are'} held by labour "
+            "rules: " + "; ".join(parts)
+        )
+    if free:
+        texts.append(
+            f"{', '.join(sorted(free)[:6])} could still take a shift here (more solver time "
+            "may cover it)"
+        )
+    return "; ".join(texts)
 
 
 def _s(n: float) -> str:

@@ -16,6 +16,15 @@ from scheduler.domain import Agent
 from scheduler.params import Rules
 from scheduler.roster.grid import Grid, ShiftType, max_days_worked
 
+BLOCKING = {
+    "one_per_day": "already on a shift that day",
+    "max_hours": "at their weekly hours",
+    "rest": "rest between shifts",
+    "days_off": "days off",
+    "consecutive": "consecutive working days",
+}
+"""The per-agent rules ``AgentState.blocked_by`` names, in a manager's words."""
+
 ROUND_UP_FROM = 0.25
 """LP-guided rounding rounds a shift count up when its fractional part is at least this."""
 
@@ -35,12 +44,17 @@ class AgentState:
         return {s.day for s in self.shifts}
 
     def can_take(self, st: ShiftType) -> bool:
+        return self.blocked_by(st) is None
+
+    def blocked_by(self, st: ShiftType) -> str | None:
+        """The first per-agent rule one more shift ``st`` would break (a ``BLOCKING`` key),
+        or None when the agent can take it."""
         g = self.grid
         m = g.interval_minutes
         if st.day in self._days():
-            return False
+            return "one_per_day"
         if self.paid.get(st.week, 0) + st.paid_minutes > self.agent.max_hours_week * 60 + 1e-6:
-            return False
+            return "max_hours"
         rest = round(self.rules.min_rest_hours * 60)
         h = g.horizon_minutes
         a0, a1 = st.start * m, (st.start + st.length) * m
@@ -49,12 +63,14 @@ class AgentState:
             for shift in (0,) if not g.cyclic else (-h, 0, h):
                 c0, c1 = b0 + shift, b1 + shift
                 if a0 < c1 + rest and c0 < a1 + rest:
-                    return False
+                    return "rest"
         days = self._days() | {st.day}
         week_days = sum(1 for d in days if d // 7 == st.week)
         if week_days > max_days_worked(g, self.agent, self.rules, st.week):
-            return False
-        return _longest_run(days, g.days, g.cyclic) <= self.rules.max_consecutive_days
+            return "days_off"
+        if _longest_run(days, g.days, g.cyclic) > self.rules.max_consecutive_days:
+            return "consecutive"
+        return None
 
     def take(self, st: ShiftType) -> None:
         self.shifts.append(st)

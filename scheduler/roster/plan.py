@@ -636,6 +636,7 @@ def _finish(
         time_budget_seconds=max(0.5, time_limit_seconds - elapsed_so_far) if what_ifs else 0.0,
         num_workers=num_workers,
         seed=seed,
+        picks=picks,
     )
     names = rule_names(rules, service)
     return RosterResult(

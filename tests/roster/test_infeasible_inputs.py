@@ -72,3 +72,36 @@ def test_no_agents_at_all_still_answers_with_hours_and_a_fix() -> None:
     assert result.roster.shifts == ()
     assert result.diagnosis[0].startswith("Mon 09:00–13:00: short by 1 agent")
     assert any("add 1 agent available Mon 09:00–13:00" in s for s in result.diagnosis)
+
+
+def test_weekly_hours_binding_is_named_with_the_agent() -> None:
+    # Monday and Tuesday 09:00-17:00 each need one agent; the only one may work 8 h a week
+    req = make_requirements(window_need(2, [(9, 17, 2.5), (24 + 9, 24 + 17, 2.5)]))
+    result = plan(req, [agent("a", max_hours=8.0, available=DAY)], RULES)
+    assert_valid(result)
+    assert len(result.roster.shifts) == 1
+    short = [s for s in result.diagnosis if "short by" in s]
+    assert len(short) == 1
+    assert "held by labour rules: at their weekly hours (a)" in short[0]
+
+
+def test_rest_binding_is_named_with_the_agent() -> None:
+    # Monday 18:00-22:00 and Tuesday 06:00-09:00: 8 h apart, less than the 11 h of rest
+    night = mask({(d, h) for d in range(2) for h in range(24)})
+    req = make_requirements(window_need(2, [(18, 22, 2.5), (24 + 6, 24 + 9, 2.5)]))
+    rules = simple_rules(cyclic=False, shift_lengths_hours=(4.0,), start_step_minutes=60)
+    result = plan(req, [agent("a", available=night)], rules)
+    assert_valid(result)
+    assert not covered(result)
+    short = [s for s in result.diagnosis if "short by" in s]
+    assert short and all("rest between shifts (a)" in s for s in short)
+
+
+def test_days_off_binding_is_named() -> None:
+    # every day 09:00-13:00 for one full-timer (2 days off): two days stay short
+    req = make_requirements(window_need(7, [(d * 24 + 9, d * 24 + 13, 2.5) for d in range(7)]))
+    result = plan(req, [agent("a", available=DAY)], RULES)
+    assert_valid(result)
+    short = [s for s in result.diagnosis if "short by" in s]
+    assert len(short) == 2
+    assert all("days off (a)" in s for s in short)
