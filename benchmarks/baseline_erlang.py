@@ -90,5 +90,27 @@ def erlang_requirements(forecast: Forecast, chat: ChatModel, params: PlanParams,
                         feasible=feasible, required=required, service=service, target=target)
 
 
+def fixed_agent_requirements(forecast: Forecast, params: PlanParams,
+                             agents_per_hour: list[int]) -> Requirements:
+    """A staffing table asking exactly ``agents_per_hour[h]`` agents in every interval of hour
+    h at every allowed cap (a step service curve: 0 below, 1 from there): somebody else's
+    requirement (pyworkforce's Erlang C on slots) fed to our roster as it is."""
+    minutes = params.rules.interval_minutes
+    starts, sessions = interval_sessions(forecast, minutes)
+    caps = tuple(sorted(params.rules.allowed_caps))
+    need = np.repeat(np.asarray(agents_per_hour, dtype=np.int64), 60 // minutes)
+    if need.shape != (len(starts),):
+        raise ValueError(f"need {len(starts) * minutes // 60} hourly values, got "
+                         f"{len(agents_per_hour)}")
+    service = np.zeros((len(starts), len(caps), int(need.max(initial=0)) + 3))
+    for t, n in enumerate(need):
+        service[t, :, int(n):] = 1.0
+    required = np.repeat(need[:, None], len(caps), axis=1)
+    return Requirements(interval_starts=tuple(starts), interval_minutes=minutes,
+                        sessions=np.asarray(sessions, dtype=float), caps=caps,
+                        feasible=np.ones(required.shape, dtype=bool), required=required,
+                        service=service, target=params.service.target)
+
+
 def baseline_params(params: PlanParams) -> PlanParams:
     return replace(params, rules=replace(params.rules, shift_lengths_hours=BASELINE_LENGTHS))
