@@ -299,9 +299,11 @@ def compare_instance(rec: dict[str, Any], args: argparse.Namespace,
                 req_pwf = data["required_agents"]
                 # ours on pyworkforce's own requirement: the real-timeline check
                 t0 = time.perf_counter()
-                fixed = fixed_agent_requirements(forecast, params, req_pwf)
+                at_cap = replace(params.rules, allowed_caps=(cap,))  # its agents hold `cap`
+                fixed = fixed_agent_requirements(forecast, replace(params, rules=at_cap),
+                                                 req_pwf)
                 rf = plan_roster(fixed, plan.agents, chat=chat, service=params.service,
-                                 rules=params.rules, time_limit_seconds=rec["time_limit"],
+                                 rules=at_cap, time_limit_seconds=rec["time_limit"],
                                  num_workers=args.workers[0], seed=args.seed)
                 sim_f = simulate_replications(rf.roster, forecast, chat,
                                               replications=args.replications, seed=args.seed)
