@@ -7,7 +7,9 @@ prints a short human summary. Every user error is one line on stderr and a non-z
 from __future__ import annotations
 
 import json
+import math
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -363,7 +365,7 @@ def plan(
                f"time limit {time_limit:.0f} s)...")
     promos = _promotions(promotions, no_promotions)
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
-                      handle_given=handle_seconds is not None, progress=_print_progress)
+                      handle_given=handle_seconds is not None, progress=_progress_printer())
     typer.echo("", err=True)
     inputs = [p for p in (history, agents, rules, promotions) if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
@@ -385,13 +387,23 @@ def plan(
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}")
 
 
-def _print_progress(p: object) -> None:
-    stage = getattr(p, "stage", "?")
-    obj = getattr(p, "objective", float("nan"))
-    bound = getattr(p, "bound", float("nan"))
-    secs = getattr(p, "seconds", 0.0)
-    typer.echo(f"\r  solving [{stage}] objective {obj:,.0f}  bound {bound:,.0f}  "
-               f"{secs:5.1f} s   ", nl=False, err=True)
+def _progress_printer() -> Callable[[object], None]:
+    """The solver's progress on one line of stderr: stage, objective, the best bound reported
+    so far (the LP's, while the named search reports none of its own), seconds."""
+    best = [float("nan")]
+
+    def show(p: object) -> None:
+        stage = getattr(p, "stage", "?")
+        obj = getattr(p, "objective", float("nan"))
+        bound = getattr(p, "bound", float("nan"))
+        if math.isfinite(bound) and not bound <= best[0]:
+            best[0] = bound
+        secs = getattr(p, "seconds", 0.0)
+        shown = f"{best[0]:,.0f}" if math.isfinite(best[0]) else "–"
+        typer.echo(f"\r  solving [{stage}] objective {obj:,.0f}  bound {shown}  "
+                   f"{secs:5.1f} s   ", nl=False, err=True)
+
+    return show
 
 
 def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,

@@ -156,3 +156,19 @@ def test_bad_promotions_file_one_line(repo: Path, tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert "promos.csv" in err and "row 2" in err and "multiplier" in err
     assert "\n" not in err
+
+
+def test_progress_line_keeps_the_best_bound_and_never_prints_nan(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from scheduler.cli import _progress_printer
+    from scheduler.roster import SolveProgress
+
+    show = _progress_printer()
+    show(SolveProgress("B", 900.0, float("nan"), 1.0))
+    assert "bound –" in capsys.readouterr().err
+    show(SolveProgress("LP", 500.0, 500.0, 2.0))
+    show(SolveProgress("B", 700.0, float("nan"), 3.0))
+    err = capsys.readouterr().err
+    assert "nan" not in err
+    assert err.rstrip().endswith("bound 500    3.0 s")
