@@ -161,19 +161,29 @@ class CoverageEval:
     """Hundredths of a session missing from the weekly target (0 in per-hour mode)."""
 
 
-def evaluate_coverage(grid: Grid, counts: np.ndarray, env: Envelopes | None) -> CoverageEval:
-    """Coverage from ``counts[t, l]`` = agents on duty at level l in interval t."""
-    units = np.asarray(grid.units, dtype=np.int64)
-    supplied = (counts * units[None, :]).sum(axis=1)
+def short_units(
+    grid: Grid, idx: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(supplied, top, required, short) of intervals ``idx`` whose on-duty counts by level are
+    the rows of ``counts``: capacity on duty, the highest level on duty (-1: nobody), the
+    requirement at that level (the cheapest level's when nobody is on duty) and what is
+    missing, all in tenths of solo units. The one definition of shortfall, shared by the
+    validator and the local search (``repair``)."""
+    supplied = counts @ np.asarray(grid.units, dtype=np.int64)
     on = counts > 0
     top = np.where(on.any(axis=1), on.shape[1] - 1 - np.argmax(on[:, ::-1], axis=1), -1)
+    required = np.where(
+        top >= 0, grid.req_units[idx, np.maximum(top, 0)], grid.base_units[idx]
+    )
+    return supplied, top, required, np.maximum(0, required - supplied)
+
+
+def evaluate_coverage(grid: Grid, counts: np.ndarray, env: Envelopes | None) -> CoverageEval:
+    """Coverage from ``counts[t, l]`` = agents on duty at level l in interval t."""
     t_idx = np.arange(grid.intervals)
+    supplied, top, required, short = short_units(grid, t_idx, counts)
     cheapest = np.argmin(np.where(grid.allowed, grid.req_units, np.iinfo(np.int64).max), axis=1)
-    level = np.where(top >= 0, top, cheapest)
-    required = grid.req_units[t_idx, level]
-    required = np.where(top >= 0, required, grid.base_units)
-    req_agents = grid.req_agents[t_idx, level]
-    short = np.maximum(0, required - supplied)
+    req_agents = grid.req_agents[t_idx, np.where(top >= 0, top, cheapest)]
     replies = np.zeros(grid.intervals, dtype=np.int64)
     gap = 0
     if env is not None:

@@ -32,7 +32,7 @@ from scheduler.domain import Agent
 from scheduler.params import Rules
 from scheduler.roster.fallback import AgentState
 from scheduler.roster.grid import Grid, ShiftType
-from scheduler.roster.objective import Weights
+from scheduler.roster.objective import Weights, short_units
 
 Pick = tuple[int, int, int]
 """(agent index, shift type, level)."""
@@ -53,7 +53,6 @@ class _Plan:
         self.tops = [-1 if (x := grid.top_level(a)) is None else x for a in agents]
         self.shifts: list[list[tuple[int, int]]] = [[] for _ in agents]
         self.counts = np.zeros((grid.intervals, len(grid.caps)), dtype=np.int64)
-        self.units = np.asarray(grid.units, dtype=np.int64)
         self.levels = np.arange(len(grid.caps), dtype=np.int64)
         self.w_short = np.asarray(weights.short, dtype=np.int64)
         self.duty = [np.asarray(st.duty, dtype=np.int64) for st in grid.types]
@@ -78,30 +77,18 @@ class _Plan:
     def _points(self, idx: np.ndarray, sub: np.ndarray) -> np.ndarray:
         """Shortfall and cap-quality points of intervals ``idx`` with on-duty counts ``sub``
         (one row per interval), as ``objective`` prices them."""
-        supplied = sub @ self.units
-        on = sub > 0
-        anyone = on.any(axis=1)
-        top = sub.shape[1] - 1 - np.argmax(on[:, ::-1], axis=1)
-        req = np.where(anyone, self.grid.req_units[idx, top], self.grid.base_units[idx])
-        short = np.maximum(0, req - supplied)
+        short = short_units(self.grid, idx, sub)[3]
         return self.w_short[idx] * short + self.weights.cap * (sub @ self.levels)
 
     def shortfall(self) -> np.ndarray:
         """(T,) shortfall points per interval."""
-        sub = self.counts
-        supplied = sub @ self.units
-        on = sub > 0
-        anyone = on.any(axis=1)
-        top = sub.shape[1] - 1 - np.argmax(on[:, ::-1], axis=1)
-        t = np.arange(self.grid.intervals)
-        req = np.where(anyone, self.grid.req_units[t, top], self.grid.base_units)
-        return self.w_short * np.maximum(0, req - supplied)
+        every = np.arange(self.grid.intervals)
+        return self.w_short * short_units(self.grid, every, self.counts)[3]
 
     def delta(self, out: list[tuple[int, int]], into: list[tuple[int, int]]) -> int:
         """Objective change (points) of removing shifts ``out`` and adding ``into``."""
         idx = np.unique(np.concatenate([self.duty[s] for s, _ in out + into]))
-        sub = self.counts[idx]
-        sub = sub.copy()
+        sub = self.counts[idx]  # a copy (fancy indexing)
         for s, lv in out:
             sub[np.searchsorted(idx, self.duty[s]), lv] -= 1
         for s, lv in into:
