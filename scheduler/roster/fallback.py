@@ -31,7 +31,9 @@ ROUND_UP_FROM = 0.25
 
 @dataclass
 class AgentState:
-    """The shifts given to one agent so far (mutable; local to a greedy pass)."""
+    """The shifts given to one agent so far (mutable; local to a greedy pass). The days worked
+    and the shifts' minute spans are kept up to date by ``take``, so ``blocked_by`` (called
+    hundreds of thousands of times by the repair) does no rebuilding."""
 
     agent: Agent
     top: int
@@ -39,9 +41,9 @@ class AgentState:
     grid: Grid
     shifts: list[ShiftType] = field(default_factory=list)
     paid: dict[int, int] = field(default_factory=dict)
-
-    def _days(self) -> set[int]:
-        return {s.day for s in self.shifts}
+    days: set[int] = field(default_factory=set)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    """(start, end) minute of each shift on the horizon's timeline."""
 
     def can_take(self, st: ShiftType) -> bool:
         return self.blocked_by(st) is None
@@ -51,42 +53,49 @@ class AgentState:
         or None when the agent can take it."""
         g = self.grid
         m = g.interval_minutes
-        if st.day in self._days():
+        if st.day in self.days:
             return "one_per_day"
         if self.paid.get(st.week, 0) + st.paid_minutes > self.agent.max_hours_week * 60 + 1e-6:
             return "max_hours"
         rest = round(self.rules.min_rest_hours * 60)
         h = g.horizon_minutes
-        a0, a1 = st.start * m, (st.start + st.length) * m
-        for o in self.shifts:
-            b0, b1 = o.start * m, (o.start + o.length) * m
-            for shift in (0,) if not g.cyclic else (-h, 0, h):
-                c0, c1 = b0 + shift, b1 + shift
-                if a0 < c1 + rest and c0 < a1 + rest:
+        a0, a1 = st.start * m - rest, (st.start + st.length) * m + rest
+        wraps = (-h, 0, h) if g.cyclic else (0,)
+        for b0, b1 in self.spans:
+            for shift in wraps:
+                if a0 < b1 + shift and b0 + shift < a1:
                     return "rest"
-        days = self._days() | {st.day}
-        week_days = sum(1 for d in days if d // 7 == st.week)
+        week_days = 1 + sum(1 for d in self.days if d // 7 == st.week)
         if week_days > max_days_worked(g, self.agent, self.rules, st.week):
             return "days_off"
-        if _longest_run(days, g.days, g.cyclic) > self.rules.max_consecutive_days:
+        if _run_through(self.days, st.day, g.days, g.cyclic) > self.rules.max_consecutive_days:
             return "consecutive"
         return None
 
     def take(self, st: ShiftType) -> None:
+        m = self.grid.interval_minutes
         self.shifts.append(st)
         self.paid[st.week] = self.paid.get(st.week, 0) + st.paid_minutes
+        self.days.add(st.day)
+        self.spans.append((st.start * m, (st.start + st.length) * m))
 
 
-def _longest_run(days: set[int], horizon: int, cyclic: bool) -> int:
-    on = [d in days for d in range(horizon)]
-    if cyclic and all(on):
-        return horizon
-    seq = on + on if cyclic else on
-    best = run = 0
-    for x in seq:
-        run = run + 1 if x else 0
-        best = max(best, run)
-    return min(best, horizon)
+def _run_through(days: set[int], day: int, horizon: int, cyclic: bool) -> int:
+    """Length of the run of consecutive working days through ``day`` once it is added to
+    ``days`` (wrapping when cyclic). The other runs are unchanged by adding ``day``."""
+    run = 1
+    for step in (-1, 1):
+        d = day + step
+        while run < horizon:
+            if cyclic:
+                d %= horizon
+            elif not 0 <= d < horizon:
+                break
+            if d not in days:
+                break
+            run += 1
+            d += step
+    return min(run, horizon)
 
 
 def assign_instances(

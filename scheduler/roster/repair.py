@@ -56,6 +56,7 @@ class _Plan:
         self.levels = np.arange(len(grid.caps), dtype=np.int64)
         self.w_short = np.asarray(weights.short, dtype=np.int64)
         self.duty = [np.asarray(st.duty, dtype=np.int64) for st in grid.types]
+        self.duty_set = [frozenset(st.duty) for st in grid.types]
         self.paid = [st.paid_minutes for st in grid.types]
         for i, s, lv in picks:
             self.shifts[i].append((s, lv))
@@ -63,15 +64,23 @@ class _Plan:
         every = np.arange(grid.intervals)
         self.cost = self._points(every, self.counts)
         """(T,) current shortfall and cap-quality points per interval."""
+        self._states: dict[tuple[int, tuple[int, int] | None], AgentState] = {}
+        """``state`` memo, dropped for an agent whenever its shifts change."""
+        self._levels: dict[tuple[int, int], int] = {}
 
     def _duty(self, s: int, lv: int, sign: int) -> None:
         self.counts[self.duty[s], lv] += sign
 
     def state(self, i: int, without: tuple[int, int] | None = None) -> AgentState:
-        st = AgentState(self.agents[i], self.tops[i], self.rules, self.grid)
-        for s, lv in self.shifts[i]:
-            if (s, lv) != without:
-                st.take(self.grid.types[s])
+        """Agent i's rule state with its shifts (less ``without``); read-only for callers."""
+        key = (i, without)
+        st = self._states.get(key)
+        if st is None:
+            st = AgentState(self.agents[i], self.tops[i], self.rules, self.grid)
+            for s, lv in self.shifts[i]:
+                if (s, lv) != without:
+                    st.take(self.grid.types[s])
+            self._states[key] = st
         return st
 
     def _points(self, idx: np.ndarray, sub: np.ndarray) -> np.ndarray:
@@ -98,6 +107,7 @@ class _Plan:
         return change + self.weights.minute * paid
 
     def apply(self, i: int, out: tuple[int, int] | None, into: tuple[int, int] | None) -> None:
+        self._states = {k: v for k, v in self._states.items() if k[0] != i}
         touched = []
         if out is not None:
             self.shifts[i].remove(out)
@@ -111,16 +121,20 @@ class _Plan:
             idx = np.unique(np.concatenate(touched))
             self.cost[idx] = self._points(idx, self.counts[idx])
 
+    def best_level(self, s: int, top: int) -> int:
+        """The highest level <= top allowed over the whole of shift type s (-1: none)."""
+        key = (s, top)
+        lv = self._levels.get(key)
+        if lv is None:
+            span = list(self.grid.types[s].span)
+            lv = top
+            while lv >= 0 and not self.grid.allowed[span, lv].all():
+                lv -= 1
+            self._levels[key] = lv
+        return lv
+
     def picks(self) -> list[Pick]:
         return [(i, s, lv) for i, own in enumerate(self.shifts) for s, lv in own]
-
-
-def _best_level(grid: Grid, st: ShiftType, top: int) -> int:
-    """The highest level <= top allowed over the whole shift (-1: none)."""
-    lv = top
-    while lv >= 0 and not grid.allowed[list(st.span), lv].all():
-        lv -= 1
-    return lv
 
 
 def _covering(grid: Grid) -> list[list[int]]:
@@ -196,15 +210,21 @@ def _moves(
     """Every add, move and raise that puts more capacity on interval t, best first."""
     grid = plan.grid
     out: list[Move] = []
-    memo: dict[tuple[tuple[int, int] | None, tuple[int, int]], int] = {}
+    memo: dict[tuple[tuple[int, int] | None, tuple[int, int] | None], int] = {}
+
+    def single(out: tuple[int, int] | None, into: tuple[int, int] | None) -> int:
+        key = (out, into)
+        if key not in memo:
+            memo[key] = plan.delta([] if out is None else [out], [] if into is None else [into])
+        return memo[key]
 
     def price(old: tuple[int, int] | None, new: tuple[int, int]) -> int:
         """Objective change of swapping ``old`` (or nothing) for ``new``; the same for every
-        agent, so computed once per pair."""
-        key = (old, new)
-        if key not in memo:
-            memo[key] = plan.delta([] if old is None else [old], [new])
-        return memo[key]
+        agent, so memoised per pair. Points are a sum over intervals, so when the two shifts
+        share no interval the change is the sum of removing one and adding the other."""
+        if old is None or plan.duty_set[old[0]].isdisjoint(plan.duty_set[new[0]]):
+            return (0 if old is None else single(old, None)) + single(None, new)
+        return single(old, new)
 
     for i in range(len(plan.agents)):
         if plan.tops[i] < 0:
@@ -214,14 +234,14 @@ def _moves(
         without = {old: plan.state(i, without=old) for old in own}
         for s, lv in own:
             if t in grid.types[s].duty and lv < plan.tops[i]:
-                up = _best_level(grid, grid.types[s], plan.tops[i])
+                up = plan.best_level(s, plan.tops[i])
                 if up > lv:
                     out.append((price((s, lv), (s, up)), i, (s, lv), (s, up)))
         for s in covering[t]:
             if not elig[s, i]:
                 continue
             st = grid.types[s]
-            lv = _best_level(grid, st, plan.tops[i])
+            lv = plan.best_level(s, plan.tops[i])
             if lv < 0:
                 continue
             if state.can_take(st):
@@ -264,17 +284,20 @@ def _chain(
 
 def _trim(plan: _Plan, deadline: float) -> None:
     """Drop shifts, or swap them for a shorter shape inside them, where that costs no more
-    than the paid time it saves; longest shifts first."""
+    than the paid time it saves; longest shifts first, in passes until one changes nothing.
+    A swap's price depends only on the plan's counts, so it is memoised between changes
+    (many agents hold the same shift)."""
     g = plan.grid
     inside: dict[int, list[int]] = {}
     for st in g.types:
         inside.setdefault(st.start, []).append(st.index)
+    memo: dict[tuple[tuple[int, int], tuple[int, int] | None], int] = {}
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
         order = sorted(
             ((i, sl) for i, own in enumerate(plan.shifts) for sl in own),
-            key=lambda x: -g.types[x[1][0]].paid_minutes,
+            key=lambda x: (-g.types[x[1][0]].paid_minutes, x[0], x[1]),
         )
         for i, (s, lv) in order:
             if time.perf_counter() >= deadline:
@@ -286,18 +309,22 @@ def _trim(plan: _Plan, deadline: float) -> None:
                 for s2 in inside.get(start, []):
                     st2 = g.types[s2]
                     if st2.paid_minutes < st.paid_minutes and set(st2.span) <= span:
-                        lv2 = min(lv, _best_level(g, st2, plan.tops[i]))
+                        lv2 = min(lv, plan.best_level(s2, plan.tops[i]))
                         if lv2 >= 0:
                             options.append((s2, lv2))
             best: tuple[int, tuple[int, int] | None] | None = None
-            rest = plan.state(i, without=(s, lv)) if len(options) > 1 else None
             for opt in options:
-                if opt is not None and rest is not None and not rest.can_take(g.types[opt[0]]):
-                    continue
-                d = plan.delta([(s, lv)], [] if opt is None else [opt])
+                d = memo.get(((s, lv), opt))
+                if d is None:
+                    d = plan.delta([(s, lv)], [] if opt is None else [opt])
+                    memo[((s, lv), opt)] = d
                 if d < 0 and (best is None or d < best[0]):
+                    if opt is not None:
+                        rest = plan.state(i, without=(s, lv))
+                        if not rest.can_take(g.types[opt[0]]):
+                            continue
                     best = (d, opt)
             if best is not None:
                 plan.apply(i, (s, lv), best[1])
+                memo.clear()
                 improved = True
-                break
