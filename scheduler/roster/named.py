@@ -26,6 +26,8 @@ from scheduler.roster.result import SolveProgress
 from scheduler.roster.rules import RULES, NamedContext, Penalty
 from scheduler.roster.solver import ProgressFn, SolveOutcome, solve
 
+MIN_SOLVE_SECONDS = 1.0
+"""``solve_named`` with a deadline: the least solve time worth starting a solve for."""
 FULL_CANDIDATES_LIMIT = 60_000
 """Use every shift type in stage B when agents x types x levels stays under this."""
 
@@ -68,6 +70,7 @@ def solve_named(
     exact: dict[tuple[int, int], int] | None = None,
     direct: bool = False,
     lns: bool = True,
+    deadline: float | None = None,
 ) -> Named:
     """Build and solve stage B. ``levels_for[type]`` restricts the levels tried for a type (the
     levels stage A used, plus each agent's own top level); None tries every level.
@@ -77,7 +80,12 @@ def solve_named(
     in the objective. A feasibility-style phase whose answer hints the full stage B.
 
     ``direct``: solve the whole named problem instead (``solve_direct``; ``types``,
-    ``levels_for`` and ``exact`` are then ignored)."""
+    ``levels_for`` and ``exact`` are then ignored).
+
+    ``deadline`` (a ``time.perf_counter()`` reading): the solve also stops by then, the model's
+    build time included (a 200-agent week takes seconds to build); with less than
+    ``MIN_SOLVE_SECONDS`` (or the time limit, if shorter) left after building, the answer is
+    UNKNOWN without solving."""
     if direct:
         return solve_direct(
             grid,
@@ -148,6 +156,11 @@ def solve_named(
     model.minimize(sum(terms))
     for i, s, lv, var in ctx.cands:
         model.add_hint(var, (i, s, lv) in hinted)
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left < min(time_limit_seconds, MIN_SOLVE_SECONDS):
+            return Named([], SolveOutcome("UNKNOWN", math.nan, math.nan, 0.0), len(ctx.cands))
+        time_limit_seconds = min(time_limit_seconds, left)
     solver, outcome = solve(
         model,
         stage="B" if exact is None else "B0",

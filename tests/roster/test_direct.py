@@ -90,3 +90,31 @@ def test_model_choice_rule_small_week_direct_large_or_multi_week_two_stage(
     long_grid = build_grid(long_req, team, chat=CHAT, service=ServiceTarget(), rules=RULES)
     assert long_grid.weeks == 2
     assert not use_direct(long_grid, team, eligibility(long_grid, team))
+
+
+def test_stage_b_with_a_deadline_counts_its_build_time() -> None:
+    _req, team, grid = _instance()
+    elig = eligibility(grid, team)
+    limits = aggregate_limits(grid, team, RULES, elig, interval_ok_matrix(grid, team))
+    args = {
+        "elig": elig,
+        "types": [st.index for st in grid.types],
+        "levels_for": None,
+        "weights": make_weights(grid),
+        "envelopes": None,
+        "headcount": limits.interval_ub,
+        "hint": [],
+        "time_limit_seconds": 5.0,
+        "num_workers": 1,
+        "seed": 0,
+        "progress": None,
+        "t0": time.perf_counter(),
+    }
+    # the deadline has passed once the model is built: no solve, an honest UNKNOWN
+    late = solve_named(grid, team, RULES, deadline=time.perf_counter(), **args)
+    assert late.outcome.status == "UNKNOWN" and late.outcome.seconds == 0.0
+    assert late.picks == [] and late.candidates > 0
+    # with time left it solves
+    on_time = solve_named(grid, team, RULES, deadline=time.perf_counter() + 5.0, **args)
+    assert on_time.outcome.status in ("OPTIMAL", "FEASIBLE")
+    assert on_time.picks

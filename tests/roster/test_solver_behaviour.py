@@ -71,3 +71,35 @@ def test_time_out_in_both_stages_still_returns_a_valid_plan(
     assert result.status == "FALLBACK"
     assert_valid(result)
     assert result.roster.shifts
+
+
+def _named_timed_out(*args: object, **kwargs: object) -> Named:
+    return Named([], SolveOutcome("UNKNOWN", math.nan, math.nan, 0.0), 0)
+
+
+def test_two_stages_repair_the_greedy_naming_before_stage_b(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the two-stage path (a large week's), forced on this small one
+    monkeypatch.setattr(plan_module, "use_direct", lambda *args, **kwargs: False)
+    result = plan(_req(), _team(), RULES)
+    assert_valid(result)
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    repaired = [i for i, m in enumerate(result.messages) if "then the targeted repair" in m]
+    stage_b = [i for i, m in enumerate(result.messages) if m.startswith("stage B")]
+    assert repaired and stage_b and repaired[0] < stage_b[0]
+    assert result.shortfall_intervals == ()
+
+
+def test_two_stages_keep_the_repaired_plan_when_stage_b_finds_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(plan_module, "use_direct", lambda *args, **kwargs: False)
+    monkeypatch.setattr(plan_module, "solve_named", _named_timed_out)
+    result = plan(_req(), _team(), RULES)
+    assert_valid(result)
+    # stage A's shifts, named and repaired: an optimised plan (here it even meets the bound),
+    # not the greedy fallback
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert not any("greedy plan" in m for m in result.messages)
+    assert result.shortfall_intervals == ()
