@@ -342,16 +342,24 @@ def _plan_one(
     # ---- per-hour mode: the targeted repair of the named plan, before CP-SAT's stage B
     # (measured on a 200-agent week: stage B's CP-SAT took 27 s to a first plan with 29 short
     # half-hours; the repair of the greedy naming reached 2 short in 3.4 s)
-    repaired = False
-    if env is None and b_hint:
-        r_limit = min(
+    repair_for = functools.partial(
+        _repair_step,
+        grid,
+        team,
+        rules,
+        elig=elig,
+        weights=weights,
+        service=service,
+        seconds=min(
             SHARE_REPAIR * time_limit_seconds,
             (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
-        )
-        if r_limit >= 0.5:
-            before = _validated(grid, team, b_hint, rules=rules, service=service, env=env)
-            b_hint = repair(grid, team, rules, elig, b_hint, weights, time_limit_seconds=r_limit)
-            after = _validated(grid, team, b_hint, rules=rules, service=service, env=env)
+        ),
+    )
+    repaired = False
+    if env is None and b_hint:
+        step = repair_for(b_hint)
+        if step is not None:
+            b_hint, before, after, r_limit = step
             repaired = True
             messages.append(
                 f"stage A's shifts named greedily, then the targeted repair "
@@ -475,14 +483,15 @@ def _plan_one(
 
     if env is None and picks and solver_ok:
         # stage B changed the plan: one more targeted repair with the time left
-        r_limit = min(
-            SHARE_REPAIR * time_limit_seconds,
-            (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
+        step = repair_for(
+            picks,
+            seconds=min(
+                SHARE_REPAIR * time_limit_seconds,
+                (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
+            ),
         )
-        if r_limit >= 0.5:
-            before = _validated(grid, team, picks, rules=rules, service=service, env=env)
-            fixed = repair(grid, team, rules, elig, picks, weights, time_limit_seconds=r_limit)
-            after = _validated(grid, team, fixed, rules=rules, service=service, env=env)
+        if step is not None:
+            fixed, before, after, r_limit = step
             messages.append(
                 f"targeted repair of stage B's plan ({r_limit:.1f} s): "
                 f"{before:,.0f} -> {after:,.0f} points"
@@ -501,6 +510,28 @@ def _plan_one(
         stage_a=(a_value, a_bound),
         proved=full and named.outcome.status == "OPTIMAL" and solver_ok,
     )
+
+
+def _repair_step(
+    grid: Grid,
+    team: tuple[Agent, ...],
+    rules: Rules,
+    picks: list[tuple[int, int, int]],
+    *,
+    elig: np.ndarray,
+    weights: Weights,
+    service: ServiceTarget,
+    seconds: float,
+) -> tuple[list[tuple[int, int, int]], float, float, float] | None:
+    """The targeted repair of ``picks`` (per-hour mode) for at most ``seconds``: (repaired
+    picks, validated objective before, after, seconds given); None when under half a second
+    is left."""
+    if seconds < 0.5:
+        return None
+    before = _validated(grid, team, picks, rules=rules, service=service, env=None)
+    fixed = repair(grid, team, rules, elig, picks, weights, time_limit_seconds=seconds)
+    after = _validated(grid, team, fixed, rules=rules, service=service, env=None)
+    return fixed, before, after, seconds
 
 
 def _validated(
