@@ -14,6 +14,9 @@ fairness tier is left to CP-SAT):
 - **move**: an agent's shift is replaced by another shape covering that interval (the agent's
   rules checked without the old shift), which also covers stretching and sliding it;
 - **raise**: an agent on duty there works at a higher cap (up to their own);
+- **lower**: an agent on duty there works at a lower cap, which lowers the interval's
+  requirement when that agent held its highest cap (the staffing table's need at cap 6 can be
+  well above its need at cap 4);
 - **trim**: a shift is dropped, or replaced by a shorter shape inside it, when that costs no
   more than the time it saves.
 
@@ -207,7 +210,7 @@ two (the second closing the worst interval the first opened)."""
 def _moves(
     plan: _Plan, elig: np.ndarray, covering: list[list[int]], t: int, deadline: float
 ) -> list[Move]:
-    """Every add, move and raise that puts more capacity on interval t, best first."""
+    """Every add, move, raise and lower that may close interval t's shortfall, best first."""
     grid = plan.grid
     out: list[Move] = []
     memo: dict[tuple[tuple[int, int] | None, tuple[int, int] | None], int] = {}
@@ -233,10 +236,17 @@ def _moves(
         state = plan.state(i)
         without = {old: plan.state(i, without=old) for old in own}
         for s, lv in own:
-            if t in grid.types[s].duty and lv < plan.tops[i]:
+            if t not in plan.duty_set[s]:
+                continue
+            if lv < plan.tops[i]:
                 up = plan.best_level(s, plan.tops[i])
                 if up > lv:
                     out.append((price((s, lv), (s, up)), i, (s, lv), (s, up)))
+            for down in range(lv - 1, -1, -1):
+                # a lower cap: less capacity, but when this shift holds the highest cap on
+                # duty, the interval's requirement drops to the lower level's
+                if plan.best_level(s, down) == down:
+                    out.append((price((s, lv), (s, down)), i, (s, lv), (s, down)))
         for s in covering[t]:
             if not elig[s, i]:
                 continue

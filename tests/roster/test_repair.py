@@ -85,6 +85,22 @@ def test_the_cap_is_raised_when_that_covers_the_gap() -> None:
     assert [(grid.types[s].base, grid.caps[lv]) for _i, s, lv in picks] == [((9, 4), 3)]
 
 
+def test_the_cap_is_lowered_when_the_highest_cap_raises_the_need() -> None:
+    # 3.0 units 09:00-13:00: at cap 3 the table needs 2 agents (5.0 units), at cap 2 two
+    # agents (3.4). a (cap 3) and b (cap 2) on duty: the need is cap 3's, 4.2 < 5.0. b cannot
+    # go higher and nobody else can work: lowering a to cap 2 covers it (3.4 >= 3.4)
+    team = [agent("a", cap=3), agent("b", cap=2)]
+    grid, people, elig = _setup(window_need(1, [(9, 13, 3.0)]), team, RULES)
+    shift = _type(grid, 9, 4)
+    start = [(0, shift, 2), (1, shift, 1)]
+    assert _check(grid, people, RULES, start).coverage.short.sum() > 0
+    picks = repair(grid, people, RULES, elig, start, make_weights(grid), time_limit_seconds=5)
+    after = _check(grid, people, RULES, picks)
+    assert not _hard(after)
+    assert after.coverage.short.sum() == 0
+    assert sorted((i, grid.caps[lv]) for i, _s, lv in picks) == [(0, 2), (1, 2)]
+
+
 def test_rest_is_never_broken_to_cover_a_gap() -> None:
     # Monday 18:00-22:00 and Tuesday 06:00-10:00 for one agent: 8 h of rest between them
     # (< 11 h). Only one of the two windows can be worked.
