@@ -48,3 +48,33 @@ def test_bound_with_the_cut_is_tighter_and_still_below_the_optimum() -> None:
     assert best.status == "OPTIMAL"
     assert tight.value <= best.objective + 1e-6
     assert best.bound == pytest.approx(best.objective)
+
+
+def test_the_top_level_hull_is_tighter_still_and_below_the_optimum() -> None:
+    # one cap-6 agent and three cap-3 ones. 5.0 units from 18:00: at cap 3 the table needs 2
+    # agents (5.0 units), at cap 6 also 2 (7.6 units). The plain LP pairs the cap-6 agent's
+    # 3.8 units with cap 3's need; the hull knows a cap-6 agent on duty brings cap 6's need
+    need = window_need(1, [(0, 6, 1.7), (18, 24, 5.0)])
+    req = make_requirements(need)
+    team = [agent("six", cap=6)] + [agent(f"t{i}", cap=3) for i in range(3)]
+    people = tuple(team)
+    grid = build_grid(req, people, chat=CHAT, service=ServiceTarget(), rules=RULES)
+    elig = eligibility(grid, people)
+    limits = aggregate_limits(grid, people, RULES, elig, interval_ok_matrix(grid, people))
+    weights = make_weights(grid)
+
+    def bound(**cuts: bool) -> float:
+        found = lp_bound(
+            grid, limits, weights=weights, envelopes=None, time_limit_seconds=10, **cuts
+        )
+        return found.value
+
+    plain, whole = bound(), bound(whole_agents=True)
+    hull = bound(whole_agents=True, top_level_hull=True)
+    assert hull > whole >= plain
+    # at 30 s the planner itself uses the hull (plan.HULL_MIN_SECONDS)
+    best = plan(req, team, RULES, seconds=30)
+    assert_valid(best)
+    assert best.status == "OPTIMAL"
+    assert hull <= best.objective + 1e-6
+    assert best.lp_bound == pytest.approx(hull)
