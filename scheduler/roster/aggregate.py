@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Agent
 from scheduler.params import Rules
-from scheduler.roster.coverage import add_coverage
+from scheduler.roster.coverage import add_coverage, on_duty_counts
 from scheduler.roster.fallback import greedy_aggregate
 from scheduler.roster.grid import Grid, max_days_worked
 from scheduler.roster.objective import Envelopes, Weights
@@ -224,21 +224,7 @@ def solve_aggregate(
             for t in brk:
                 minus[t][sv.level].append(b)
         model.add(sum(parts) == x)
-    n: list[list[cp_model.IntVar | int]] = []
-    for t in range(grid.intervals):
-        row: list[cp_model.IntVar | int] = []
-        for lv in range(levels):
-            if plus[t][lv]:
-                on = model.new_int_var(
-                    0,
-                    int(limits.interval_ub[t][lv]),
-                    f"A.on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
-                )
-                model.add(on == sum(plus[t][lv]) - sum(minus[t][lv]))
-                row.append(on)
-            else:
-                row.append(0)
-        n.append(row)
+    n = on_duty_counts(model, grid, plus, minus, limits.interval_ub, "A.")
     _add_level_totals(model, grid, by_day, by_week, limits)
     for q in range(len(limits.rest_points)):
         tot = [sum(v for v, _ in resting.get((q, lv), [])) for lv in range(levels)]

@@ -54,6 +54,40 @@ class CoverageVars:
     """(expression, weight) terms of the shortfall tier and the cap-quality tier."""
 
 
+def on_duty_counts(
+    model: cp_model.CpModel,
+    grid: Grid,
+    plus: Sequence[Sequence[Sequence[LinearTerm]]],
+    minus: Sequence[Sequence[Sequence[LinearTerm]]],
+    headcount: Sequence[Sequence[int]],
+    prefix: str,
+) -> list[list[cp_model.IntVar | int]]:
+    """``n[t][l]`` for ``add_coverage``: agents on duty at level l in interval t, an IntVar
+    equal to the shifts spanning t (``plus[t][l]``) minus those on break in t
+    (``minus[t][l]``), at most ``headcount[t][l]``; the constant 0 where no shift spans t.
+    Shared by stage A, stage B and the direct model."""
+    n: list[list[cp_model.IntVar | int]] = []
+    for t in range(grid.intervals):
+        row: list[cp_model.IntVar | int] = []
+        for lv in range(len(grid.caps)):
+            if plus[t][lv]:
+                on = model.new_int_var(
+                    0,
+                    int(headcount[t][lv]),
+                    f"{prefix}on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
+                )
+                model.add(
+                    on
+                    == cp_model.LinearExpr.sum(list(plus[t][lv]))
+                    - cp_model.LinearExpr.sum(list(minus[t][lv]))
+                )
+                row.append(on)
+            else:
+                row.append(0)
+        n.append(row)
+    return n
+
+
 def add_coverage(
     model: cp_model.CpModel,
     grid: Grid,

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Agent
 from scheduler.params import Rules
-from scheduler.roster.coverage import add_coverage
+from scheduler.roster.coverage import add_coverage, on_duty_counts
 from scheduler.roster.grid import Grid
 from scheduler.roster.objective import Envelopes, Weights
 from scheduler.roster.result import SolveProgress
@@ -228,24 +228,7 @@ def _coverage_terms(
             st = grid.types[s]
             for k in range(st.break_len):
                 minus[st.span[st.break_offset + k]][lv].append(z)
-    n: list[list[cp_model.IntVar | int]] = []
-    for t in range(grid.intervals):
-        row: list[cp_model.IntVar | int] = []
-        for lv in range(levels):
-            if plus[t][lv]:
-                v = model.new_int_var(
-                    0,
-                    int(headcount[t][lv]),
-                    f"B.on_duty[{grid.label(t)},cap{grid.caps[lv]}]",
-                )
-                model.add(
-                    v
-                    == cp_model.LinearExpr.sum(plus[t][lv]) - cp_model.LinearExpr.sum(minus[t][lv])
-                )
-                row.append(v)
-            else:
-                row.append(0)
-        n.append(row)
+    n = on_duty_counts(model, grid, plus, minus, headcount, "B.")
     cov = add_coverage(
         model, grid, n, weights=weights, envelopes=envelopes, headcount=headcount, prefix="B."
     )
@@ -412,22 +395,7 @@ def solve_direct(
                 st = grid.types[v]
                 for k in range(st.break_len):
                     minus[st.span[st.break_offset + k]][lv].append(p)
-    n: list[list[cp_model.IntVar | int]] = []
-    for t in range(grid.intervals):
-        row: list[cp_model.IntVar | int] = []
-        for lv in range(levels):
-            if plus[t][lv]:
-                v_on = model.new_int_var(
-                    0, int(headcount[t][lv]), f"D.on_duty[{grid.label(t)},cap{grid.caps[lv]}]"
-                )
-                model.add(
-                    v_on
-                    == cp_model.LinearExpr.sum(plus[t][lv]) - cp_model.LinearExpr.sum(minus[t][lv])
-                )
-                row.append(v_on)
-            else:
-                row.append(0)
-        n.append(row)
+    n = on_duty_counts(model, grid, plus, minus, headcount, "D.")
     cov = add_coverage(
         model, grid, n, weights=weights, envelopes=envelopes, headcount=headcount, prefix="D."
     )

@@ -361,15 +361,14 @@ def _plan_one(
             (1 - SHARE_DIAGNOSIS) * time_limit_seconds - (time.perf_counter() - t0),
         ),
     )
-    repaired = False
+    repaired = math.nan  # the validated objective of the repaired naming (nan: not repaired)
     if env is None and b_hint:
         step = repair_for(b_hint)
         if step is not None:
-            b_hint, before, after, r_limit = step
-            repaired = True
+            b_hint, before, repaired, r_limit = step
             messages.append(
                 f"stage A's shifts named greedily, then the targeted repair "
-                f"({r_limit:.1f} s at most): {before:,.0f} -> {after:,.0f} points"
+                f"({r_limit:.1f} s at most): {before:,.0f} -> {repaired:,.0f} points"
             )
     # ---- stage B: CP-SAT over named shifts, hinted with that plan
     used = {s for s, _lv in instances} | {s for _i, s, _lv in b_hint}
@@ -390,7 +389,7 @@ def _plan_one(
     )
     if polish_first:
         b_limit = min(b_limit, max(0.5, SHARE_B_POLISH * time_limit_seconds))
-    if agg.counts and not hint_picks and left and full and not repaired:
+    if agg.counts and not hint_picks and left and full and math.isnan(repaired):
         # the greedy could not name every stage A shift: ask CP-SAT to name them exactly
         b0_limit = SHARE_B0 * b_limit
         b0 = solve_named(
@@ -468,10 +467,8 @@ def _plan_one(
     picks = named.picks
     status = "FEASIBLE"
     solver_ok = named.outcome.status in ("OPTIMAL", "FEASIBLE")
-    if repaired and (
-        not picks
-        or _validated(grid, team, picks, rules=rules, service=service, env=env)
-        > _validated(grid, team, b_hint, rules=rules, service=service, env=env)
+    if not math.isnan(repaired) and (
+        not picks or _validated(grid, team, picks, rules=rules, service=service, env=env) > repaired
     ):
         # stage B did not improve on the repaired plan (or found none in its time)
         picks, solver_ok = b_hint, False
