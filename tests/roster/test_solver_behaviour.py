@@ -103,3 +103,29 @@ def test_two_stages_keep_the_repaired_plan_when_stage_b_finds_none(
     assert result.status in ("OPTIMAL", "FEASIBLE")
     assert not any("greedy plan" in m for m in result.messages)
     assert result.shortfall_intervals == ()
+
+
+def test_two_stages_skip_stage_b_when_its_model_is_too_big_for_the_time_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(plan_module, "use_direct", lambda *args, **kwargs: False)
+    calls: list[object] = []
+
+    def spy(*args: object, **kwargs: object) -> Named:
+        calls.append(kwargs)
+        return _named_timed_out()
+
+    monkeypatch.setattr(plan_module, "solve_named", spy)
+    # a solver that would need an hour for this model's pairs: stage B is not even built
+    monkeypatch.setattr(plan_module, "STAGE_B_PAIRS_PER_SECOND", 1e-3)
+    result = plan(_req(), _team(), RULES)
+    assert calls == []
+    assert any("stage B (CP-SAT over named shifts) skipped" in m for m in result.messages)
+    assert_valid(result)
+    assert result.status in ("OPTIMAL", "FEASIBLE")  # the repaired plan, not the fallback
+    assert result.shortfall_intervals == ()
+    # ...and with a fast one it is built and run
+    monkeypatch.setattr(plan_module, "STAGE_B_PAIRS_PER_SECOND", 1e9)
+    result = plan(_req(), _team(), RULES)
+    assert calls
+    assert not any("skipped" in m for m in result.messages)
