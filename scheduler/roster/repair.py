@@ -12,7 +12,8 @@ fairness tier is left to CP-SAT):
 
 - **add**: an agent takes one more shift covering the worst short interval;
 - **move**: an agent's shift is replaced by another shape covering that interval (the agent's
-  rules checked without the old shift), which also covers stretching and sliding it;
+  rules checked without the old shift), which also covers stretching and sliding it; only
+  for agents who cannot simply add it;
 - **raise**: an agent on duty there works at a higher cap (up to their own);
 - **lower**: an agent on duty there works at a lower cap, which lowers the interval's
   requirement when that agent held its highest cap (the staffing table's need at cap 6 can be
@@ -99,6 +100,15 @@ class _Plan:
 
     def delta(self, out: list[tuple[int, int]], into: list[tuple[int, int]]) -> int:
         """Objective change (points) of removing shifts ``out`` and adding ``into``."""
+        if len(out) + len(into) == 1:
+            # one shift added or removed: its duty intervals are distinct, so no merging
+            # (measured on a 200-agent week: 1.6x the repair's steps in the same time)
+            (s, lv), sign = (into[0], 1) if into else (out[0], -1)
+            idx = self.duty[s]
+            sub = self.counts[idx]
+            sub[:, lv] += sign
+            change = int(self._points(idx, sub).sum()) - int(self.cost[idx].sum())
+            return change + sign * self.weights.minute * self.paid[s]
         idx = np.unique(np.concatenate([self.duty[s] for s, _ in out + into]))
         sub = self.counts[idx]  # a copy (fancy indexing)
         for s, lv in out:
@@ -255,7 +265,10 @@ def _moves(
             if lv < 0:
                 continue
             if state.can_take(st):
+                # the add covers t and gives nothing up: swaps are for agents who cannot add
+                # (the trim drops a shift that is no longer needed)
                 out.append((price(None, (s, lv)), i, None, (s, lv)))
+                continue
             for old in own:
                 if old[0] != s and without[old].can_take(st):
                     out.append((price(old, (s, lv)), i, old, (s, lv)))
