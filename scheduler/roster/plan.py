@@ -76,6 +76,9 @@ direct model's neighbourhoods at most 8 s, until ``SHARE_POLISH_END`` of the tim
 SHARE_LP_WEEKS = 0.15
 """Multi-week horizons: up to 15% of the time for the whole horizon's LP bound (12 s measured
 for 200 agents x 28 days), then the weeks share the rest."""
+SHARE_WEEKS_END = 0.95
+"""Multi-week horizons: what the weeks leave of the first 95% of the time goes to a repair of
+the whole horizon (the rest is for validation and the diagnosis)."""
 SHARE_POLISH_END = 0.85
 """Small instances (``named.use_direct``): whatever stage B leaves of the first 85% of the time
 goes to the direct named model, hinted with stage B's plan (so it can only improve on it)."""
@@ -863,6 +866,25 @@ def _plan_weeks(
         messages.append(f"week {w + 1}: {part.status}; " + "; ".join(part.messages))
     roster = join(grid.origin, team, parts)
     check = check_roster(roster, team, grid=grid, rules=rules, service=service, envelopes=env)
+    left = SHARE_WEEKS_END * time_limit_seconds - (time.perf_counter() - t0)
+    if env is None and check.terms.shortfall > 0 and left >= 1.0:
+        # the time the weeks left: the targeted repair on the whole horizon, where it can
+        # also move shifts across the weeks' edges
+        picks = _picks_of_roster(grid, team, roster)
+        if len(picks) == len(roster.shifts):
+            step = _repair_step(
+                grid, team, rules, picks, elig=elig, weights=weights, service=service, seconds=left
+            )
+            if step is not None and step[2] < step[1]:
+                fixed, was, now, given = step
+                roster = roster_from(grid, team, [(team[i].agent_id, s, lv) for i, s, lv in fixed])
+                check = check_roster(
+                    roster, team, grid=grid, rules=rules, service=service, envelopes=env
+                )
+                messages.append(
+                    f"the whole horizon, targeted repair with the time the weeks left "
+                    f"({given:.1f} s at most): {was:,.0f} -> {now:,.0f} points"
+                )
     objective = float(check.terms.total)
     bound = min(lp, objective) if not math.isnan(lp) else math.nan
     gap = (objective - bound) / max(objective, 1.0)

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from scheduler.domain import Agent, Requirements
+from scheduler.params import Rules
 from scheduler.roster.aggregate import Relaxation
 from scheduler.roster.grid import Grid
 from tests.roster.factory import agent, make_requirements, simple_rules, window_need
@@ -62,3 +64,37 @@ def test_the_weeks_of_a_longer_horizon_share_its_one_lp_bound(
     assert len(budgets) == 3 and budgets[:2] == [0.0, 0.0]  # two weeks, then the horizon
     assert not any("LP relaxation:" in m for m in result.messages)
     assert math.isfinite(result.bound) and result.bound <= result.objective
+
+
+def _across_the_edge() -> tuple[Requirements, list[Agent], Rules]:
+    # one agent, demand Sunday 22:00 - Monday 02:00 of each week (the last one wrapping to the
+    # first Monday), 4-hour shifts every 2 hours: one shift Sun 22:00 - Mon 02:00 covers it;
+    # the weeks, planned one by one, cannot cross their edge, and Sun 20-24 then Mon 00-04
+    # would break the 11 h rest
+    days = 14
+    need = window_need(days, [(6 * 24 + 22, 6 * 24 + 24, 1.0), (7 * 24, 7 * 24 + 2, 1.0),
+                              (13 * 24 + 22, 13 * 24 + 24, 1.0), (0, 2, 1.0)])
+    rules = simple_rules(shift_lengths_hours=(4.0,), start_step_minutes=120)
+    return make_requirements(need), [agent("a", cap=1, max_hours=40)], rules
+
+
+def test_the_time_the_weeks_leave_repairs_the_whole_horizon_across_the_edges() -> None:
+    req, team, rules = _across_the_edge()
+    result = plan(req, team, rules, seconds=12)
+    assert_valid(result)
+    assert result.shortfall_intervals == ()
+    assert any(m.startswith("the whole horizon, targeted repair") for m in result.messages)
+    crossing = [s for s in result.roster.shifts if s.start.weekday() == 6 and s.end.weekday() == 0]
+    assert len(crossing) == 2  # one across the middle edge, one across the wrap
+
+
+def test_without_that_time_the_weeks_alone_leave_the_edges_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scheduler.roster import plan as plan_module
+
+    monkeypatch.setattr(plan_module, "SHARE_WEEKS_END", 0.0)
+    req, team, rules = _across_the_edge()
+    result = plan(req, team, rules, seconds=12)
+    assert_valid(result)
+    assert result.shortfall_intervals != ()
