@@ -182,15 +182,18 @@ def plan_roster(
     - a small week in per-hour mode (``named.use_direct``): from an empty plan (or ``hint``),
       rounds of targeted repair (``repair``) and the direct named model until 85% of the time
       (``_search_small``; solved whole, with its bound, up to ``PROVE_MAX_BOOLEANS``);
-    - otherwise the two stages: stage A (aggregate shift counts, 35%), stage B (naming, 40%),
-      the targeted repair of stage B's plan (per-hour mode, 10%).
+    - otherwise the two stages: stage A (aggregate shift counts; 35%, 20% in per-hour mode),
+      in per-hour mode the greedy naming of its shifts and their targeted repair, then stage B
+      (CP-SAT naming, hinted; skipped when its model is too big for the time left, see
+      ``STAGE_B_PAIRS_PER_SECOND``, the repair getting that time), then the targeted repair of
+      stage B's plan.
 
     What is left goes to the diagnosis' what-if re-solves. ``num_workers`` CP-SAT workers,
     ``seed`` its random seed. ``progress`` receives a ``SolveProgress`` per incumbent and per
     stage. ``hint``: a previous roster (warm start for what-if re-plans). The returned plan is
     always validated; demand left uncovered is explained in ``diagnosis``. A horizon of several
-    weeks is planned one week at a time (``weeks``), the edges between weeks kept safe, and
-    validated whole; its bound is the whole horizon's LP relaxation.
+    weeks is planned one week at a time (``weeks``), the edges between weeks kept safe, then
+    repaired and validated whole; its bound is the whole horizon's LP relaxation.
     """
     t0 = time.perf_counter()
     team = tuple(agents)
@@ -803,7 +806,9 @@ def _plan_weeks(
     progress: ProgressFn | None,
     t0: float,
 ) -> RosterResult:
-    """A horizon of several weeks, one week at a time (see ``weeks``), then validated whole.
+    """A horizon of several weeks, one week at a time (see ``weeks``) until ``SHARE_WEEKS_PLAN``
+    of the time, then the targeted repair of the whole horizon until ``SHARE_WEEKS_END``, then
+    validated whole.
     The bound is the LP relaxation of the whole horizon (per-week stage A bounds are bounds of
     the narrowed week problems only, so they are summed into ``stage_a_*`` for information)."""
     elig = eligibility(grid, team)

@@ -1,13 +1,16 @@
 """Multi-week horizons: plan week by week ("a small CP-SAT per week"), then check the whole.
 
-Each calendar week is planned by ``plan_roster`` on its own slice of the staffing table, with
-the week's edges made safe by narrowing each agent's availability:
+Each calendar week is planned (``plan._plan_one``, without an LP bound or what-if re-solves of
+its own) on its own slice of the staffing table, with the week's edges made safe by narrowing
+each agent's availability:
 - rest after the previous week's last shift: no hour before its end + ``min_rest_hours``;
 - consecutive days: a forced day off early in the week when the previous week ended with a
   run of working days;
 - the cyclic wrap (last week -> first week) the same way, against the first week's plan.
-Shifts do not cross week edges inside a multi-week horizon (each week is planned non-cyclic),
-which costs a little cover at Sunday midnight and keeps every week's problem small.
+Shifts do not cross week edges while the weeks are planned (each week is planned non-cyclic),
+which keeps every week's problem small; the targeted repair of the joined roster over the whole
+horizon (``plan.SHARE_WEEKS_PLAN`` to ``SHARE_WEEKS_END`` of the time) may then move shifts
+across the edges to cover what they left short.
 """
 
 from __future__ import annotations
