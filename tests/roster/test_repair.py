@@ -75,6 +75,34 @@ def test_a_misplaced_shift_is_moved_onto_the_gap() -> None:
     assert [grid.types[s].base for _i, s, _lv in picks] == [(13, 4)]
 
 
+@pytest.mark.parametrize(("max_hours", "covered"), [(12.0, True), (11.0, False)])
+def test_a_shift_is_stretched_when_another_is_shortened_to_pay_for_it(
+    max_hours: float, covered: bool
+) -> None:
+    # need Monday 09:00-13:00 and Tuesday 09:00-17:00. The agent (12 h a week) works Monday
+    # 09:00-17:00 and Tuesday 09:00-13:00: Tuesday afternoon is short. Stretching Tuesday to
+    # 8 h breaks the weekly hours, another shift that day breaks one-a-day: only stretching
+    # Tuesday while shortening Monday to 4 h covers it (4 + 8 = 12 h). At 11 h a week it is
+    # out of reach, and the repair must leave it short rather than break the hours.
+    need = window_need(2, [(9, 13, 2.5), (24 + 9, 24 + 17, 2.5)])
+    grid, team, elig = _setup(need, [agent("a", max_hours=max_hours)], RULES)
+    start = [(0, _type(grid, 9, 8), 2), (0, _type(grid, 24 + 9, 4), 2)]
+    if not covered:
+        start = start[1:]  # 11 h: Tuesday's 4 h only, Monday left short as well
+    before = _check(grid, team, RULES, start)
+    assert not _hard(before) and before.coverage.short.sum() > 0
+    picks = repair(grid, team, RULES, elig, start, make_weights(grid), time_limit_seconds=5)
+    after = _check(grid, team, RULES, picks)
+    assert not _hard(after)
+    assert after.terms.total <= before.terms.total
+    if covered:
+        assert after.coverage.short.sum() == 0
+        assert sorted(grid.types[s].base for _i, s, _lv in picks) == [(9, 4), (24 + 9, 8)]
+    else:
+        assert after.coverage.short.sum() > 0
+        assert after.paid_minutes <= 11 * 60
+
+
 def test_the_cap_is_raised_when_that_covers_the_gap() -> None:
     # 2.5 units 09:00-13:00: the agent on duty at cap 2 (1.7 units) is short; at cap 3 not
     grid, team, elig = _setup(window_need(1, [(9, 13, 2.5)]), [agent("a", cap=3)], RULES)
