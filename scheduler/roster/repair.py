@@ -48,6 +48,9 @@ from scheduler.roster.objective import Weights, short_units
 Pick = tuple[int, int, int]
 """(agent index, shift type, level)."""
 
+Slot = tuple[int, int]
+"""(shift type, level) of one shift."""
+
 
 class _Plan:
     """A named plan under local search: per-agent shifts and the on-duty counts by level."""
@@ -78,6 +81,33 @@ class _Plan:
         self._states: dict[tuple[int, tuple[int, int] | None], AgentState] = {}
         """``state`` memo, dropped for an agent whenever its shifts change."""
         self._levels: dict[tuple[int, int], int] = {}
+        self.prices: dict[tuple[Slot | None, Slot | None], int] = {}
+        """Objective change of one swap (``_moves``), kept until the plan changes: the scan
+        over stuck intervals prices the same shapes again and again."""
+        self._gain: tuple[np.ndarray, np.ndarray] | None = None
+        """``marginals``, dropped whenever the plan changes."""
+
+    def marginals(self) -> tuple[np.ndarray, np.ndarray]:
+        """(T, L) change of an interval's points with one more (``up``) and one fewer
+        (``down``; only meaningful where someone is on duty at that level) agent at each
+        level. Points are a sum over intervals, so a single shift's add or removal costs the
+        sum of its duty intervals' entries: one vectorised pass per plan change instead of
+        one ``short_units`` call per priced shift. Measured, the repair alone from an empty
+        plan: sample week 3.0 -> 2.1 s to the same plan, spike week at 20 s 13 -> 4 short
+        intervals."""
+        if self._gain is None:
+            every = np.arange(self.grid.intervals)
+            up = np.empty_like(self.counts)
+            down = np.empty_like(self.counts)
+            for lv in range(self.counts.shape[1]):
+                sub = self.counts.copy()
+                sub[:, lv] += 1
+                up[:, lv] = self._points(every, sub) - self.cost
+                sub[:, lv] -= 2
+                np.maximum(sub, 0, out=sub)
+                down[:, lv] = self._points(every, sub) - self.cost
+            self._gain = (up, down)
+        return self._gain
 
     def _duty(self, s: int, lv: int, sign: int) -> None:
         self.counts[self.duty[s], lv] += sign
@@ -106,16 +136,30 @@ class _Plan:
         return self.w_short * short_units(self.grid, every, self.counts)[3]
 
     def delta(self, out: list[tuple[int, int]], into: list[tuple[int, int]]) -> int:
-        """Objective change (points) of removing shifts ``out`` and adding ``into``."""
+        """Objective change (points) of removing shifts ``out`` and adding ``into``. One
+        shift added or removed, or one swapped for another at the same level or on other
+        intervals, is priced from ``marginals`` (each interval changes by at most one agent);
+        anything else by ``delta_exact``."""
+        minute = self.weights.minute
         if len(out) + len(into) == 1:
-            # one shift added or removed: its duty intervals are distinct, so no merging
-            # (measured on a 200-agent week: 1.6x the repair's steps in the same time)
-            (s, lv), sign = (into[0], 1) if into else (out[0], -1)
-            idx = self.duty[s]
-            sub = self.counts[idx]
-            sub[:, lv] += sign
-            change = int(self._points(idx, sub).sum()) - int(self.cost[idx].sum())
-            return change + sign * self.weights.minute * self.paid[s]
+            up, down = self.marginals()
+            (s, lv), gain, sign = (into[0], up, 1) if into else (out[0], down, -1)
+            return int(gain[self.duty[s], lv].sum()) + sign * minute * self.paid[s]
+        if len(out) == 1 and len(into) == 1:
+            (so, lo), (sn, ln) = out[0], into[0]
+            old, new = self.duty_set[so], self.duty_set[sn]
+            paid = minute * (self.paid[sn] - self.paid[so])
+            if lo == ln:
+                up, down = self.marginals()
+                gained, lost = list(new - old), list(old - new)
+                return int(up[gained, ln].sum()) + int(down[lost, lo].sum()) + paid
+            if old.isdisjoint(new):
+                up, down = self.marginals()
+                return int(up[self.duty[sn], ln].sum()) + int(down[self.duty[so], lo].sum()) + paid
+        return self.delta_exact(out, into)
+
+    def delta_exact(self, out: list[tuple[int, int]], into: list[tuple[int, int]]) -> int:
+        """``delta`` by re-pricing every interval the shifts touch."""
         idx = np.unique(np.concatenate([self.duty[s] for s, _ in out + into]))
         sub = self.counts[idx]  # a copy (fancy indexing)
         for s, lv in out:
@@ -128,6 +172,8 @@ class _Plan:
 
     def apply(self, i: int, out: tuple[int, int] | None, into: tuple[int, int] | None) -> None:
         self._states = {k: v for k, v in self._states.items() if k[0] != i}
+        self.prices.clear()
+        self._gain = None
         touched = []
         if out is not None:
             self.shifts[i].remove(out)
@@ -262,9 +308,6 @@ def repair(
 COVER_SHARE = 0.75
 """Share of the time for covering short intervals; the rest (at least) is for trimming."""
 
-Slot = tuple[int, int]
-"""(shift type, level) of one shift."""
-
 Move = tuple[int, int, Slot | None, Slot | None, tuple[Slot, Slot] | None]
 """(objective change, agent, shift removed, shift added, and for a ``stretch`` move the
 agent's other shift that is shortened: (that shift, its shorter shape))."""
@@ -294,7 +337,7 @@ def _moves(
     grid = plan.grid
     out: list[Move] = []
     hours_only: list[tuple[int, int, Slot | None, Slot]] = []
-    memo: dict[tuple[tuple[int, int] | None, tuple[int, int] | None], int] = {}
+    memo = plan.prices
 
     def single(out: tuple[int, int] | None, into: tuple[int, int] | None) -> int:
         key = (out, into)

@@ -13,7 +13,7 @@ from scheduler.params import Rules, ServiceTarget
 from scheduler.roster.fallback import greedy_cover
 from scheduler.roster.grid import Grid, build_grid, eligibility, roster_from
 from scheduler.roster.objective import make_weights
-from scheduler.roster.repair import repair
+from scheduler.roster.repair import _Plan, repair
 from scheduler.roster.validate import Check, check_roster
 from tests.roster.factory import CHAT, agent, make_requirements, mask, simple_rules, window_need
 
@@ -183,3 +183,31 @@ def test_repair_never_makes_a_greedy_plan_worse_nor_breaks_a_rule(seed: int) -> 
     assert not _hard(after), _hard(after)[:3]
     # the fairness tier is CP-SAT's business; every other tier may only go down in total
     assert after.terms.total - after.terms.fairness <= before.terms.total - before.terms.fairness
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_fast_prices_equal_the_exact_ones(seed: int) -> None:
+    # ``delta`` prices single adds and removals, and swaps at the same level or on other
+    # intervals, from the per-interval marginals; it must give exactly what re-pricing every
+    # touched interval gives, also after the plan changed (the marginals are rebuilt)
+    rng = np.random.default_rng(seed)
+    rules = simple_rules(cyclic=True, shift_lengths_hours=(4.0, 6.0, 8.0))
+    team = [agent(f"a{i}", cap=3) for i in range(5)]
+    grid, people, elig = _setup(rng.uniform(0.0, 6.0, size=7 * 24), team, rules)
+    plan = _Plan(grid, people, rules, make_weights(grid), greedy_cover(grid, people, rules, elig))
+    held = plan.picks()
+    assert held
+    fast = 0
+    for k in range(80):
+        new = (int(rng.integers(len(grid.types))), int(rng.integers(len(grid.caps))))
+        i, s, lv = held[k % len(held)]
+        cases = [([], [new]), ([(s, lv)], []), ([(s, lv)], [new]), ([(s, lv)], [(new[0], lv)])]
+        for out, into in cases:
+            assert plan.delta(out, into) == plan.delta_exact(out, into), (out, into)
+            apart = plan.duty_set[s].isdisjoint(plan.duty_set[new[0]])
+            overlap = bool(out and into) and not apart
+            fast += not (overlap and out[0][1] != into[0][1])
+        if k % 7 == 0:
+            plan.apply(i, (s, lv), (new[0], lv))
+            held = plan.picks()
+    assert fast >= 3 * 80  # the marginal path was the one tested, not the exact fallback
