@@ -44,6 +44,25 @@ class AgentState:
     days: set[int] = field(default_factory=set)
     spans: list[tuple[int, int]] = field(default_factory=list)
     """(start, end) minute of each shift on the horizon's timeline."""
+    week_days: dict[int, int] = field(default_factory=dict)
+    """Days worked per calendar week of the horizon."""
+    _most_days: dict[int, int] = field(default_factory=dict)
+    """``max_days_worked`` per week (constant for the agent; memoised)."""
+
+    def copy(self) -> AgentState:
+        """An independent copy (the memo of constants is shared)."""
+        return AgentState(
+            self.agent,
+            self.top,
+            self.rules,
+            self.grid,
+            list(self.shifts),
+            dict(self.paid),
+            set(self.days),
+            list(self.spans),
+            dict(self.week_days),
+            self._most_days,
+        )
 
     def can_take(self, st: ShiftType) -> bool:
         return self.blocked_by(st) is None
@@ -65,8 +84,10 @@ class AgentState:
             for shift in wraps:
                 if a0 < b1 + shift and b0 + shift < a1:
                     return "rest"
-        week_days = 1 + sum(1 for d in self.days if d // 7 == st.week)
-        if week_days > max_days_worked(g, self.agent, self.rules, st.week):
+        most = self._most_days.get(st.week)
+        if most is None:
+            most = self._most_days[st.week] = max_days_worked(g, self.agent, self.rules, st.week)
+        if 1 + self.week_days.get(st.week, 0) > most:
             return "days_off"
         if _run_through(self.days, st.day, g.days, g.cyclic) > self.rules.max_consecutive_days:
             return "consecutive"
@@ -76,6 +97,8 @@ class AgentState:
         m = self.grid.interval_minutes
         self.shifts.append(st)
         self.paid[st.week] = self.paid.get(st.week, 0) + st.paid_minutes
+        if st.day not in self.days:
+            self.week_days[st.day // 7] = self.week_days.get(st.day // 7, 0) + 1
         self.days.add(st.day)
         self.spans.append((st.start * m, (st.start + st.length) * m))
 

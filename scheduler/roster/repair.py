@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 
 import numpy as np
 
@@ -451,13 +450,7 @@ def _stretch(
                 break
             if not base.can_take(g.types[short[0]]):
                 continue
-            trial = replace(
-                base,
-                shifts=list(base.shifts),
-                paid=dict(base.paid),
-                days=set(base.days),
-                spans=list(base.spans),
-            )
+            trial = base.copy()
             trial.take(g.types[short[0]])
             if trial.can_take(g.types[new[0]]):
                 best = (d, i, old, new, (other, short))
