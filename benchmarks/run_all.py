@@ -99,7 +99,22 @@ def machine() -> dict[str, Any]:
         "commit": git("rev-parse", "--short", "HEAD"),
         "scheduler_uncommitted_changes": bool(dirty),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "speed_probe_seconds": speed_probe(),
     }
+
+
+def speed_probe() -> float:
+    """Seconds for a fixed pure-Python loop (10 million additions; best of 3): how fast this
+    machine runs the planner's Python parts (the repair, the greedy, the LP build) at the time
+    of the run, to read time-limited results of different runs side by side."""
+    best = math.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t0)
+    return round(best, 2)
 
 
 # ------------------------------------------------------------------ helpers
@@ -464,7 +479,8 @@ def write_outputs(meta: dict[str, Any], records: list[dict[str, Any]],
         f"OR-Tools {meta['ortools']}, commit {meta['commit']}"
         + (" + uncommitted changes in scheduler/" if meta["scheduler_uncommitted_changes"]
            else "")
-        + f"; load average at start {meta['load_average_at_start'][0]}; whole run "
+        + f"; load average at start {meta['load_average_at_start'][0]}; speed probe "
+        f"{meta['speed_probe_seconds']} s (`speed_probe`, lower is faster); whole run "
         f"{meta['total_seconds'] / 60:.1f} min. Command: `{meta['command']}`. "
         f"Seed {args.seed}, {args.reps} repetition(s) per worker count, {args.replications} "
         "simulated replications per roster.",

@@ -286,7 +286,12 @@ def _plan_one(
             # the tighter LP did not finish in its time (a slower PC): the plain one, quickly
             relaxed = lp_for(time_limit_seconds=SHARE_LP * time_limit_seconds)
         report("LP", relaxed.value, relaxed.value)
-        messages.append(f"LP relaxation: {relaxed.value:,.0f}")
+        messages.append(
+            f"LP relaxation: {relaxed.value:,.0f}"
+            if not math.isnan(relaxed.value)
+            else "the LP relaxation did not finish in its time (a slow or busy PC): no bound, "
+            "so the gap shows 100%; a longer time limit gives it the time it needs"
+        )
     lp = relaxed.value
 
     finish = functools.partial(
