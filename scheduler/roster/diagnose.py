@@ -252,6 +252,7 @@ def _what_ifs(
     seed: int,
 ) -> list[str]:
     base_short = int(check.coverage.short.sum())
+    plan_hours = check.paid_minutes / 60
     base_gap = check.coverage.weekly_gap
     started = time.perf_counter()
     trials: list[tuple[str, list[Agent], Rules]] = []
@@ -361,7 +362,11 @@ def _what_ifs(
             if left_short == 0
             else f"leaves {left_short / 10:g} solo-unit-intervals short"
         )
-        tail += f" with {hours:g} agent-hours"
         lead = "Cheapest fix" if rank == 0 else "Also helps"
-        lines.append(f"{lead}: {text} — {tail} (checked by re-solving the aggregate plan).")
+        # the re-solve is a quick aggregate plan with the few seconds left, so its hours are
+        # an upper estimate: said next to this plan's, not as what the fix costs
+        lines.append(
+            f"{lead}: {text} — {tail} (checked by a quick re-plan: {hours:g} agent-hours "
+            f"there, {plan_hours:g} in this plan; a full re-plan usually needs fewer)."
+        )
     return lines

@@ -21,6 +21,9 @@ def test_too_few_agents_gives_a_partial_plan_and_an_add_agents_fix() -> None:
     assert "Mon 09:00–17:00: short by 1 agent at cap 3" in text
     assert "add 1 agent available Mon 09:00–17:00" in text
     assert "closes the gap" in text
+    # the re-plan's hours are said next to this plan's (8 h: the one agent's shift), not as
+    # the cost of the fix: two agents' 8-hour shifts there
+    assert "quick re-plan: 16 agent-hours there, 8 in this plan" in text
 
 
 def test_availability_leaving_night_hours_empty_is_named() -> None:
