@@ -81,8 +81,8 @@ class _Plan:
         """``state`` memo, dropped for an agent whenever its shifts change."""
         self._levels: dict[tuple[int, int], int] = {}
         self.prices: dict[tuple[Slot | None, Slot | None], int] = {}
-        """Objective change of one swap (``_moves``), kept until the plan changes: the scan
-        over stuck intervals prices the same shapes again and again."""
+        """``delta`` of one swap (out, into), kept until the plan changes: the scan over stuck
+        intervals, the stretches and the trim price the same shapes again and again."""
         self._gain: tuple[np.ndarray, np.ndarray] | None = None
         """``marginals``, dropped whenever the plan changes."""
 
@@ -398,11 +398,10 @@ def _moves(
     out.sort(key=lambda m: (m[0], m[1]))
     if stretch and not (out and out[0][0] < 0):
         hours_only.sort(key=lambda m: (m[0], m[1]))
-        shorten: dict[tuple[Slot, Slot], int] = {}
         for d, i, was, new in hours_only[:STRETCH_TRIES]:
             if time.perf_counter() >= deadline:
                 break
-            found = _stretch(plan, inside, i, was, new, d, shorten)
+            found = _stretch(plan, inside, i, was, new, d)
             if found is not None:
                 out.append(found)
         out.sort(key=lambda m: (m[0], m[1]))
@@ -416,13 +415,12 @@ def _stretch(
     old: Slot | None,
     new: Slot,
     price: int,
-    memo: dict[tuple[Slot, Slot], int],
 ) -> Move | None:
     """The cheapest way to pay for agent i's ``old`` -> ``new`` (which only the weekly hours
     block; ``price`` its objective change) by shortening another of i's shifts to a shape
     inside it; None if none is legal. Shortenings are tried cheapest first, each priced alone
-    (``memo``) when it shares no interval with ``old`` and ``new``, so the first legal one of
-    each shift is its best."""
+    (memoised in ``plan.prices``) when it shares no interval with ``old`` and ``new``, so the
+    first legal one of each shift is its best."""
     g = plan.grid
     best: Move | None = None
     week = g.types[new[0]].week
@@ -437,9 +435,9 @@ def _stretch(
         options: list[tuple[int, Slot]] = []
         for short in _shorter(plan, inside, i, other):
             if plan.duty_set[other[0]].isdisjoint(moved):
-                d = memo.get((other, short))
+                d = plan.prices.get((other, short))
                 if d is None:
-                    d = memo[(other, short)] = plan.delta([other], [short])
+                    d = plan.prices[(other, short)] = plan.delta([other], [short])
                 d += price
             else:
                 d = plan.delta([other] + ([] if old is None else [old]), [short, new])
@@ -489,9 +487,9 @@ def _trim(plan: _Plan, inside: dict[int, list[int]], deadline: float) -> None:
     """Drop shifts, or swap them for a shorter shape inside them, where that costs no more
     than the paid time it saves; longest shifts first, in passes until one changes nothing.
     A swap's price depends only on the plan's counts, so it is memoised between changes
-    (many agents hold the same shift)."""
+    (``plan.prices``; many agents hold the same shift)."""
     g = plan.grid
-    memo: dict[tuple[tuple[int, int], tuple[int, int] | None], int] = {}
+    memo = plan.prices
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
@@ -516,6 +514,5 @@ def _trim(plan: _Plan, inside: dict[int, list[int]], deadline: float) -> None:
                             continue
                     best = (d, opt)
             if best is not None:
-                plan.apply(i, (s, lv), best[1])
-                memo.clear()
+                plan.apply(i, (s, lv), best[1])  # which also drops the prices
                 improved = True
