@@ -131,6 +131,10 @@ class Rules:
     allowed_caps: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
     cyclic: bool = True
     """Treat the week as a standing roster: Sunday-night shifts wrap into Monday 00:00."""
+    cap_policy: str = "max"
+    """``max``: every shift at the agent's own ``max_concurrent`` (the highest allowed cap up to
+    it); ``lowest``: then each shift's cap lowered as far as it goes at no extra agent-hours
+    (quality: lower caps reply faster)."""
 
     def __post_init__(self) -> None:
         if self.interval_minutes not in (15, 30, 60):
@@ -154,9 +158,42 @@ class Rules:
                 raise ValueError(f"{name} must be between 0 and 6 (nobody could work at all)")
         if self.break_after_hours > 0 and self.break_minutes >= 60 * self.break_after_hours:
             raise ValueError("break_minutes must be shorter than break_after_hours")
+        if self.cap_policy not in ("max", "lowest"):
+            raise ValueError("cap_policy must be 'max' or 'lowest'")
         if min(self.shift_lengths_hours) > self.max_shift_hours_per_day:
             raise ValueError("every shift length exceeds max_shift_hours_per_day: no shift "
                              "could be scheduled")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The roster search's tuning, in one place (a TOML file can set any field: ``--tuning``).
+
+    Work is counted in CP-SAT's deterministic seconds, which do not depend on the machine's
+    speed, so the same inputs and seed give the same roster; the wall-clock time limit is only
+    a safety cap. Values tuned in ``benchmarks/`` (2 cores)."""
+
+    work_per_second: float = 0.5
+    """Deterministic work per second of the time limit. Measured on 2 cores: a neighbourhood
+    re-solve does 0.45-0.7 deterministic seconds a wall second, and the LP, the cheap moves
+    and the diagnosis take the rest, so the work ends before the wall-clock cap."""
+    lns_work: float = 0.5
+    """Deterministic seconds per neighbourhood re-solve."""
+    lns_max_candidates: int = 2_000
+    """Most (agent, shift) Booleans in one neighbourhood."""
+    lns_window_days: int = 3
+    """Days of a time-window neighbourhood."""
+    patience: int = 40
+    """Stop after this many neighbourhoods in a row without a better plan."""
+    rule_cost_share: float = 0.1
+    """Each rule's cost re-plan gets this share of the plan's work."""
+
+    def __post_init__(self) -> None:
+        for name in ("work_per_second", "lns_work", "rule_cost_share"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0")
+        if self.lns_max_candidates < 10 or self.lns_window_days < 1 or self.patience < 1:
+            raise ValueError("lns_max_candidates >= 10, lns_window_days >= 1, patience >= 1")
 
 
 @dataclass(frozen=True)
@@ -166,6 +203,7 @@ class PlanParams:
     chat: ChatModel = field(default_factory=ChatModel)
     service: ServiceTarget = field(default_factory=ServiceTarget)
     rules: Rules = field(default_factory=Rules)
+    search: SearchParams = field(default_factory=SearchParams)
     time_limit_seconds: float = 60.0
     num_workers: int = 2
     seed: int = 0

@@ -1,22 +1,31 @@
-"""Roster: CP-SAT shifts and per-shift reception caps (接待上限) for named agents.
+"""Roster: named agents' shifts and reception caps (接待上限) under the labour rules.
 
-Stage A counts shifts by (start, length, break, cap level) on the week's absolute (cyclic)
-timeline; stage B names them; a plain-Python validator re-checks every plan. Entry point:
-``plan_roster``. Only this package imports ortools.
+``build_problem`` once, then ``solve(problem, limits=..., seed=...)``: one start (the aggregate
+model of shift counts per cap class, or a given plan), one loop of improvers, a plan validated
+rule by rule, a bound in agent-hours. Only this package imports ortools.
 """
 
-from scheduler.roster.objective import ObjectiveTerms
-from scheduler.roster.plan import plan_roster
-from scheduler.roster.result import RosterResult, SolveProgress, Violation
-from scheduler.roster.rules import RULES
-from scheduler.roster.validate import validate_roster
+from scheduler.roster.cost import Cost, Plan
+from scheduler.roster.problem import RosterProblem, build_problem
+from scheduler.roster.result import RosterResult, RuleCost
+from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
+from scheduler.roster.search import Limits, Progress, ProgressFn
+from scheduler.roster.solve import rule_costs, solve
 
 __all__ = [
     "RULES",
-    "ObjectiveTerms",
+    "Cost",
+    "Limits",
+    "Plan",
+    "Progress",
+    "ProgressFn",
+    "RosterProblem",
     "RosterResult",
-    "SolveProgress",
+    "RuleCost",
+    "RuleViolationError",
     "Violation",
-    "plan_roster",
-    "validate_roster",
+    "build_problem",
+    "rule_costs",
+    "solve",
+    "validate",
 ]

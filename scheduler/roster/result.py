@@ -1,107 +1,117 @@
-"""Typed results of the roster stage."""
+"""What a roster solve returns, in the manager's units."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from scheduler.domain import Roster
-from scheduler.roster.objective import ObjectiveTerms
+from scheduler.roster.cost import Cost, Plan, cover_sum, on_duty, shortfall
+from scheduler.roster.problem import SCALE, RosterProblem
+from scheduler.roster.rules import Violation
 
 
 @dataclass(frozen=True)
-class SolveProgress:
-    """One progress report of a solve: a new incumbent or a stage boundary.
-
-    ``stage`` is 'A' (aggregate shifts), 'B' (named assignment), 'LP' (relaxation bound),
-    'what-if' (diagnosis re-solves) or 'fallback'. Objective and bound are in objective points
-    (see ``scheduler.roster.objective``); ``seconds`` is wall time since ``plan_roster`` began.
-    """
-
-    stage: str
-    objective: float
-    bound: float
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A rule a plan breaks, found by the plain-Python validator.
-
-    ``kind``: 'hard' (a labour rule or a contract broken: must not happen in a returned plan),
-    'coverage' (demand not covered: expected where agents run out, also listed in the
-    diagnosis) or 'soft' (a preference missed, e.g. fewer hours than ``min_hours_week``).
-    """
+class RuleCost:
+    """What one labour rule costs this week: the agent-hours of a re-plan from this plan under
+    the rules minus those of the same re-plan without the rule (0 when the difference is not
+    positive), and the short intervals the re-plan without it leaves."""
 
     rule: str
-    message: str
-    kind: str = "hard"
-    agent_id: str = ""
-    interval: int = -1
+    statement: str
+    hours: float
+    short_intervals_without: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.statement}: +{self.hours:.1f} h"
 
 
 @dataclass(frozen=True)
 class RosterResult:
     """A roster and everything needed to judge it.
 
-    - ``status``: 'OPTIMAL' (proved optimal for the named problem), 'FEASIBLE' (a plan within
-      the time limit; see ``gap``) or 'FALLBACK' (the solver found nothing in time: a greedy
-      plan, not optimised).
-    - ``objective``: the plan's objective in points, as recomputed by the validator.
-    - ``bound``: the best proven lower bound of the named problem (max of stage A's CP-SAT
-      bound and the LP relaxation bound); ``gap = (objective - bound) / objective``.
-    - ``coverage``: one row per interval: ``interval_start``, ``sessions``,
-      ``required_agents`` (at the highest cap on duty; the cheapest level when nobody is),
-      ``scheduled_agents``, ``supplied_capacity`` (solo-chat units), ``required_capacity``,
-      ``cap`` (highest cap on duty, 0 if nobody), ``shortfall_capacity`` (solo units),
-      ``shortfall_agents`` (agents at that cap that would close it), ``expected_replies``
-      (weekly mode: expected 3-minute replies; NaN in per-hour mode).
-    - ``shortfall_intervals``: indices of the intervals with a shortfall.
-    - ``diagnosis``: human sentences: what is short, why, and the cheapest fixes found.
-    - ``violations``: everything the validator found (no 'hard' ones in a returned plan unless a
-      bug; they are reported, not hidden).
-    - ``stage_a_value`` / ``stage_a_bound``: the aggregate model's objective and CP-SAT bound;
-      ``lp_bound``: the continuous relaxation's value (a bound of both stages).
-    - ``rules``: readable names of the rules the plan was built and checked with.
+    - ``agent_hours``: paid hours (breaks excluded) of the shifts in the horizon.
+    - ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
+      interval short under the rules the aggregate model states (the LP relaxation of shift
+      counts per cap class; None when even that cannot cover every interval).
+    - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when intervals are short
+      (the plan is then not comparable with a bound that covers everything) or no bound.
+    - ``status``: 'OPTIMAL' (proved for the named problem) or 'FEASIBLE'.
+    - ``coverage``: per interval: ``interval_start``, ``sessions``, ``required_agents`` (agents
+      at the highest cap on duty that meet the target alone), ``scheduled_agents``, ``cap``
+      (highest cap on duty, 0 if nobody), ``cover_ratio`` (sum over the agents on duty of
+      1 / agents needed at their cap; >= 1 meets the target), ``shortfall_agents`` (agents at
+      that cap that would close the gap).
+    - ``cap_mix``: agent-hours on duty at each cap.
+    - ``rule_costs``: filled by ``rule_costs`` (the pipeline asks for them).
     """
 
     roster: Roster
+    plan: Plan
+    cost: Cost
     status: str
-    objective: float
-    bound: float
-    gap: float
-    solve_seconds: float
     agent_hours: float
+    bound_hours: float | None
+    gap: float | None
+    short_intervals: tuple[int, ...]
     coverage: pd.DataFrame
-    shortfall_intervals: tuple[int, ...]
+    cap_mix: dict[int, float]
     diagnosis: tuple[str, ...]
     violations: tuple[Violation, ...]
-    stage_a_value: float
-    stage_a_bound: float
-    lp_bound: float
+    """Soft ones only (a hard one raises)."""
     rules: tuple[str, ...]
-    messages: tuple[str, ...] = ()
-    """Solver notes (time-outs, fallbacks, stage statuses)."""
-    objective_terms: ObjectiveTerms | None = None
-    """The validator's objective split by tier."""
-
-    @property
-    def hard_violations(self) -> tuple[Violation, ...]:
-        return tuple(v for v in self.violations if v.kind == "hard")
+    messages: tuple[str, ...]
+    solve_seconds: float
+    work: float
+    """CP-SAT deterministic seconds used."""
+    objective_points: int
+    rule_costs: tuple[RuleCost, ...] = ()
 
     @property
     def efficiency(self) -> float:
-        """Required agent-hours over scheduled agent-hours (schedule efficiency, 0..1)."""
-        if self.agent_hours <= 0:
+        """Agent-hours the requirement asks for (each interval at its cheapest cap) over the
+        plan's agent-hours."""
+        if self.agent_hours <= 0 or self.coverage.empty:
             return 0.0
-        df = self.coverage
-        if df.empty:
-            return 0.0
-        minutes = (
-            (df["interval_start"].iloc[1] - df["interval_start"].iloc[0]).total_seconds() / 60
-            if len(df) > 1
-            else 60.0
-        )
-        needed = float(df["required_agents"].clip(lower=0).sum()) * minutes / 60
-        return needed / self.agent_hours
+        hours = self.coverage["min_agents"].sum() * self.coverage.attrs["interval_hours"]
+        return float(hours) / self.agent_hours
+
+
+def coverage_frame(p: RosterProblem, plan: Plan) -> pd.DataFrame:
+    counts = on_duty(p, plan)
+    cover = cover_sum(p, plan)
+    on = counts > 0
+    top = np.where(on.any(axis=1), on.shape[1] - 1 - np.argmax(on[:, ::-1], axis=1), -1)
+    finite = np.where(np.isfinite(p.need), p.need, np.nan)
+    cheapest = np.nan_to_num(_nanmin(finite), nan=0.0)
+    at_top = np.where(top >= 0, finite[np.arange(p.intervals), np.maximum(top, 0)], cheapest)
+    at_top = np.nan_to_num(at_top, nan=0.0)
+    missing = shortfall(p, cover) / SCALE
+    frame = pd.DataFrame({
+        "interval_start": pd.to_datetime([p.at(t) for t in range(p.intervals)]),
+        "sessions": p.sessions,
+        "required_agents": np.ceil(at_top - 1e-9).astype(np.int64),
+        "min_agents": cheapest,
+        "scheduled_agents": counts.sum(axis=1),
+        "cap": np.where(top >= 0, np.asarray(p.caps)[np.maximum(top, 0)], 0),
+        "cover_ratio": np.where(p.demand, cover / SCALE, np.nan),
+        "shortfall_agents": np.ceil(missing * np.where(at_top > 0, at_top, 1) - 1e-9
+                                    ).astype(np.int64),
+    })
+    frame.attrs["interval_hours"] = p.interval_minutes / 60
+    return frame
+
+
+def _nanmin(a: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        masked = np.where(a > 0, a, np.inf)
+        out = masked.min(axis=1)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def cap_mix(p: RosterProblem, plan: Plan) -> dict[int, float]:
+    counts = on_duty(p, plan).sum(axis=0) * p.interval_minutes / 60
+    return {int(c): float(h) for c, h in zip(p.caps, counts, strict=True) if h > 0}

@@ -25,11 +25,15 @@ def make_requirements(
     max_team: int = 30,
     sessions_per_unit: float = 4.0,
     infeasible: dict[int, Sequence[int]] | None = None,
+    table_target: float | None = None,
 ) -> Requirements:
     """``need_units[t]``: solo-chat units of capacity interval t needs. At cap c a team needs
     ``ceil(need / capacity(c))`` agents; the service curve rises linearly to the target at that
     team size (``service = min(1, target * n * capacity(c) / need)``, concave and
-    non-decreasing). ``infeasible[k]``: intervals where ``caps[k]`` is ruled out."""
+    non-decreasing). ``infeasible[k]``: intervals where ``caps[k]`` is ruled out.
+    ``table_target``: the rate the table's ``required`` is computed for (default ``target``;
+    the pipeline builds a weekly-mode table at the hourly floor, on the same curve)."""
+    table = target if table_target is None else table_target
     need = np.asarray(need_units, dtype=float)
     t_count = len(need)
     starts = tuple(MONDAY + timedelta(minutes=interval_minutes * t) for t in range(t_count))
@@ -44,7 +48,7 @@ def make_requirements(
             if need[t] <= 0:
                 service[t, k, :] = 1.0
                 continue
-            required[t, k] = math.ceil(need[t] / cap - 1e-9)
+            required[t, k] = math.ceil(table * need[t] / (target * cap) - 1e-9)
             n = np.arange(max_team + 1)
             service[t, k, :] = np.minimum(1.0, target * n * cap / need[t])
             if required[t, k] > max_team:
@@ -62,7 +66,7 @@ def make_requirements(
         feasible=feasible,
         required=required,
         service=service,
-        target=target,
+        target=table,
     )
 
 

@@ -36,7 +36,7 @@ def test_night_hours_need_a_night_eligible_agent() -> None:
     day_only = plan(req, [agent("a", cap=1, night_ok=False)], rules)
     assert_valid(day_only)
     assert not day_only.roster.shifts
-    assert len(day_only.shortfall_intervals) == 8
+    assert len(day_only.short_intervals) == 8
     night = plan(req, [agent("a", cap=1, night_ok=True)], rules)
     assert_valid(night)
     assert covered(night)

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from scheduler.domain import Roster, Shift
 from scheduler.params import Rules
-from scheduler.roster import validate_roster
-from tests.roster.factory import CHAT, MONDAY, agent, make_requirements, simple_rules
-from tests.roster.helpers import assert_valid, covered, plan
+from tests.roster.factory import MONDAY, agent, make_requirements, simple_rules
+from tests.roster.helpers import assert_valid, covered, hard_violations, plan, problem
 
 HALF = 30
 
@@ -35,18 +34,17 @@ def test_gap_of_10_5_hours_needs_rest_of_at_most_10_5() -> None:
     inside = plan(req, one, _rules(10.5))
     assert_valid(inside)
     assert covered(inside)
+    assert inside.agent_hours == 16.0
     outside = plan(req, one, _rules(11.0))
     assert_valid(outside)
     assert not covered(outside)
-    assert outside.shortfall_intervals  # one of the two shifts cannot be worked
-    # the solver slides one shift by 30 min to keep 11 h of rest and leaves 30 min uncovered
-    assert len(outside.shortfall_intervals) == 1
+    # sliding one shift by 30 min keeps 11 h of rest and leaves one half-hour uncovered
+    assert len(outside.short_intervals) == 1
 
 
 def test_rest_is_checked_across_the_cyclic_wrap() -> None:
     # Sun 16:00-24:00 and Mon 10:30-18:30 of the same standing week: 10.5 h apart via the wrap
-    days = 7
-    need = _two_shifts_need(days, 6 * 24 + 16, 10.5)
+    need = _two_shifts_need(7, 6 * 24 + 16, 10.5)
     req = make_requirements(need, interval_minutes=HALF)
     one = [agent("solo", cap=1)]
     wrapped = plan(req, one, _rules(11.0, cyclic=True))
@@ -57,29 +55,32 @@ def test_rest_is_checked_across_the_cyclic_wrap() -> None:
     assert covered(straight)  # Monday first, Sunday last: no wrap, no conflict
 
 
+def test_a_sunday_night_shift_wrapping_into_monday_needs_rest_before_monday_work() -> None:
+    # Sun 20:00 - Mon 04:00 (across the wrap), then Mon 14:00-22:00: 10 h apart
+    need = _two_shifts_need(7, 6 * 24 + 20, 14)
+    req = make_requirements(need, interval_minutes=HALF)
+    one = [agent("solo", cap=1)]
+    tight = plan(req, one, _rules(11.0, cyclic=True))
+    assert_valid(tight)
+    assert not covered(tight)
+    loose = plan(req, one, _rules(10.0, cyclic=True))
+    assert_valid(loose)
+    assert covered(loose)
+    assert any(s.start < MONDAY < s.end for s in loose.roster.shifts)
+
+
+def _roster(*hours: tuple[float, float]) -> Roster:
+    return Roster(MONDAY.date(), tuple(
+        Shift("a", MONDAY + timedelta(hours=h0), MONDAY + timedelta(hours=h1), 3)
+        for h0, h1 in hours))
+
+
 def test_validator_flags_a_short_rest_and_an_overlap() -> None:
     req = make_requirements([0.0] * 96, interval_minutes=HALF)
-    a = agent("a")
-    mon = MONDAY
-    short_rest = Roster(
-        mon.date(),
-        (
-            Shift("a", mon + timedelta(hours=16), mon + timedelta(hours=24), 3),
-            Shift("a", mon + timedelta(hours=34.5), mon + timedelta(hours=42.5), 3),
-        ),
-    )
-    found = validate_roster(short_rest, [a], _rules(11.0), req, CHAT)
-    assert any("rest" in v.rule and "10.5 h rest" in v.message for v in found)
-    assert not [
-        v for v in validate_roster(short_rest, [a], _rules(10.5), req, CHAT) if v.kind == "hard"
-    ]
-    overlap = Roster(
-        mon.date(),
-        (
-            Shift("a", mon + timedelta(hours=8), mon + timedelta(hours=16), 3),
-            Shift("a", mon + timedelta(hours=30), mon + timedelta(hours=38), 3),
-            Shift("a", mon + timedelta(hours=34), mon + timedelta(hours=42), 3),
-        ),
-    )
-    found = validate_roster(overlap, [a], _rules(11.0), req, CHAT)
-    assert any("overlap" in v.message for v in found)
+    team = [agent("a")]
+    short_rest = _roster((16, 24), (34.5, 42.5))  # 10.5 h apart
+    assert hard_violations(problem(req, team, _rules(11.0)), short_rest, "rest")
+    assert not hard_violations(problem(req, team, _rules(10.5)), short_rest)
+    overlap = _roster((8, 16), (30, 38), (34, 42))
+    found = hard_violations(problem(req, team, _rules(0.0)), overlap, "rest")
+    assert found  # an overlap breaks the rule even with no rest required

@@ -11,7 +11,8 @@ SUN = 6 * 24
 
 
 def test_eight_hour_only_and_flexible_shifts_both_solve() -> None:
-    req = make_requirements(window_need(1, [(9, 13, 1.0), (18, 22, 1.0)]))
+    # cap 1 only: the requirement is one whole agent an hour (efficiency's yardstick)
+    req = make_requirements(window_need(1, [(9, 13, 1.0), (18, 22, 1.0)]), caps=(1,))
     team = [agent(f"a{i}", cap=1) for i in range(2)]
     eight = plan(req, team, simple_rules(cyclic=False))
     flexible = plan(req, team, simple_rules(cyclic=False, shift_lengths_hours=(4.0, 6.0, 8.0)))

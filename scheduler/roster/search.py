@@ -1,0 +1,416 @@
+"""``solve``: one start, one loop of improvers, one incumbent.
+
+- **Start**: a given plan (a re-plan's warm start, kept where the rules allow), or the
+  aggregate model's shift counts per cap class (CP-SAT) named greedily.
+- **Loop**: the cheap moves (``fill`` short intervals, ``trim`` shifts nobody needs), then
+  neighbourhood re-solves with the named CP-SAT model (some agents over some days, the rest
+  fixed), each accepted when the plan's ``Cost`` does not get worse; until the work is spent
+  or ``patience`` neighbourhoods in a row bring nothing.
+- **End**: the cap policy (``lowest`` lowers caps at no cost), the plan validated (a broken
+  hard rule raises), the bound in agent-hours from the aggregate LP.
+
+Work is counted in CP-SAT's deterministic seconds: the same inputs and seed give the same
+roster; the wall-clock limit is only a safety cap.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.params import SearchParams
+from scheduler.roster.cost import Cost, Plan, cover_sum, evaluate, replies_centi, score, shortfall
+from scheduler.roster.model import Outcome, aggregate_rows, relaxation, solve_named
+from scheduler.roster.problem import RosterProblem, ShiftType
+from scheduler.roster.rules import allows
+
+FILL_TRIES = 3000
+SWAP_TRIES = 100
+"""``fill`` tries the 3,000 best (agent, shift) options of a short interval, then swaps for the
+100 best, then moves on (the re-solves cover what it cannot)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a solve may do: ``work`` in CP-SAT deterministic seconds (decides the result),
+    ``wall_seconds`` a safety cap (only a much slower machine ever reaches it), ``workers``
+    for the start model."""
+
+    work: float
+    wall_seconds: float
+    workers: int = 2
+
+    @classmethod
+    def for_seconds(cls, seconds: float, search: SearchParams, workers: int = 2) -> Limits:
+        """The work a time limit buys (``work_per_second``), the wall-clock cap at twice the
+        limit: a plan normally ends well inside the limit, and only a machine far slower or
+        busier than the one the work was measured on meets the cap (then the result depends
+        on the clock)."""
+        return cls(work=seconds * search.work_per_second, wall_seconds=2 * seconds,
+                   workers=workers)
+
+    def scaled(self, share: float) -> Limits:
+        return Limits(self.work * share, self.wall_seconds * share, self.workers)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One report of a running solve: the incumbent and the bound in agent-hours."""
+
+    stage: str
+    agent_hours: float
+    short_intervals: int
+    bound_hours: float | None
+    seconds: float
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the search ends with (``result.build`` turns it into a ``RosterResult``)."""
+
+    plan: Plan
+    cost: Cost
+    bound_hours: float | None
+    proved: bool
+    work: float
+    seconds: float
+    messages: tuple[str, ...]
+
+
+class _Agents:
+    """Each agent's shifts, for the incremental rule checks of the cheap moves."""
+
+    def __init__(self, p: RosterProblem, plan: Plan) -> None:
+        self.p = p
+        self.of: dict[int, list[tuple[int, int]]] = {a: [] for a in range(len(p.agents))}
+        for a, s, lv in plan:
+            self.of[a].append((s, lv))
+
+    def others(self, a: int, without: int | None = None) -> list[ShiftType]:
+        return [self.p.types[s] for s, _lv in self.of[a] if s != without]
+
+    def plan(self) -> Plan:
+        return tuple(sorted((a, s, lv) for a, xs in self.of.items() for s, lv in xs))
+
+
+def worse(p: RosterProblem, before: np.ndarray, after: np.ndarray) -> bool:
+    """A change of cover from ``before`` to ``after`` makes some interval shorter or, in
+    weekly mode, the weekly gap wider."""
+    if (shortfall(p, after) > shortfall(p, before)).any():
+        return True
+    if p.envelope is None:
+        return False
+    return int(replies_centi(p, after).sum()) < min(int(replies_centi(p, before).sum()),
+                                                    p.envelope.target_centi)
+
+
+def name_instances(p: RosterProblem, instances: list[tuple[int, int]]) -> Plan:
+    """Give each aggregate shift (type, class) to an agent whom every rule allows: one of that
+    class with the fewest paid minutes that week, else the nearest class; shifts nobody can
+    take are dropped (the moves after it cover what they leave)."""
+    book = _Agents(p, ())
+    order = sorted(instances, key=lambda k: (p.types[k[0]].start, -p.types[k[0]].length, k))
+    for s, cls in order:
+        st = p.types[s]
+        best = None
+        for a in map(int, np.nonzero(p.admitted()[s])[0]):
+            others = book.others(a)
+            rank = (abs(int(p.agent_level[a]) - cls),
+                    sum(o.paid_minutes for o in others if o.week == st.week), a)
+            if (best is None or rank < best) and allows(p, a, st, others) is None:
+                best = rank
+        if best is not None:
+            a = best[2]
+            book.of[a].append((s, int(p.type_level[s, p.agent_level[a]])))
+    return book.plan()
+
+
+def keep_valid(p: RosterProblem, plan: Plan) -> Plan:
+    """A warm start's shifts that every rule still allows (in start order)."""
+    book = _Agents(p, ())
+    for a, s, _lv in sorted(plan, key=lambda x: (p.types[x[1]].start, x[0])):
+        if p.agent_level[a] >= 0 and allows(p, a, p.types[s], book.others(a)) is None:
+            book.of[a].append((s, int(p.type_level[s, p.agent_level[a]])))
+    return book.plan()
+
+
+def fill(p: RosterProblem, plan: Plan) -> Plan:
+    """Cover short intervals greedily: for each short interval in turn, the (agent, shift) every
+    rule allows that closes the most missing cover per paid minute; when the rules block every
+    such shift, the best swap: one of the agent's shifts that week given up for it, if that
+    leaves less cover missing overall."""
+    book = _Agents(p, plan)
+    cover = cover_sum(p, plan)
+    admitted = p.admitted()
+    by_t = p.on_duty_types()
+    stuck: set[int] = set()
+
+    def change(a: int, s: int, lv: int, sign: int) -> None:
+        duty = list(p.types[s].duty)
+        cover[duty] += sign * p.cover[duty, lv]
+        if sign > 0:
+            book.of[a].append((s, lv))
+        else:
+            book.of[a].remove((s, lv))
+
+    while True:
+        short = shortfall(p, cover)
+        todo = [t for t in map(int, np.nonzero(short)[0]) if t not in stuck]
+        if not todo:
+            return book.plan()
+        t = todo[0]
+        options: list[tuple[float, int, int, int]] = []
+        for s in by_t[t]:
+            st = p.types[s]
+            duty = list(st.duty)
+            gains = np.minimum(short[duty][:, None], p.cover[duty]).sum(axis=0)  # per level
+            for a in map(int, np.nonzero(admitted[s])[0]):
+                lv = int(p.type_level[s, p.agent_level[a]])
+                if gains[lv] > 0:
+                    options.append((-gains[lv] / st.paid_minutes, a, s, lv))
+        options.sort()
+        best = next((o for o in options[:FILL_TRIES]
+                     if allows(p, o[1], p.types[o[2]], book.others(o[1])) is None), None)
+        if best is not None:
+            change(best[1], best[2], best[3], +1)
+            continue
+        total = int(short.sum())
+        swap: tuple[int, int, int, int, int, int] | None = None
+        for _r, a, s, lv in options[:SWAP_TRIES]:
+            st = p.types[s]
+            for s2, lv2 in list(book.of[a]):
+                if p.types[s2].week != st.week or (
+                        allows(p, a, st, book.others(a, without=s2)) is not None):
+                    continue
+                change(a, s2, lv2, -1)
+                change(a, s, lv, +1)
+                left = int(shortfall(p, cover).sum())
+                change(a, s, lv, -1)
+                change(a, s2, lv2, +1)
+                if left < total and (swap is None or left < swap[0]):
+                    swap = (left, a, s, lv, s2, lv2)
+        if swap is None:
+            stuck.add(t)
+            continue
+        _left, a, s, lv, s2, lv2 = swap
+        change(a, s2, lv2, -1)
+        change(a, s, lv, +1)
+
+
+def trim(p: RosterProblem, plan: Plan, agents: set[int] | None = None) -> Plan:
+    """Drop or shorten shifts whose cover nobody misses (no interval gets shorter), longest
+    first: a shift is dropped or replaced by a shorter one with the same start or the same
+    end. ``agents``: only their shifts (default: everyone's)."""
+    book = _Agents(p, plan)
+    cover = cover_sum(p, plan)
+    admitted = p.admitted()
+    same_day: dict[int, list[ShiftType]] = {}
+    for st in p.types:
+        same_day.setdefault(st.day, []).append(st)
+
+    def harmless(remove: ShiftType, lv: int, add: ShiftType | None) -> bool:
+        new = cover.copy()
+        new[list(remove.duty)] -= p.cover[list(remove.duty), lv]
+        if add is not None:
+            new[list(add.duty)] += p.cover[list(add.duty), lv]
+        return not worse(p, cover, new)
+
+    changed = True
+    while changed:
+        changed = False
+        order = sorted(((a, s, lv) for a, xs in book.of.items() for s, lv in xs
+                        if agents is None or a in agents),
+                       key=lambda x: (-p.types[x[1]].paid_minutes, p.types[x[1]].start, x[0]))
+        for a, s, lv in order:
+            st = p.types[s]
+            options: list[ShiftType | None] = [None]
+            for other in same_day[st.day]:
+                if other.paid_minutes < st.paid_minutes and admitted[other.index, a] and (
+                        other.start == st.start or (other.start + other.length)
+                        == (st.start + st.length)):
+                    options.append(other)
+            options.sort(key=lambda o: 0 if o is None else o.paid_minutes)
+            for opt in options:
+                if opt is not None and (int(p.type_level[opt.index, p.agent_level[a]]) != lv
+                                        or allows(p, a, opt, book.others(a, s)) is not None):
+                    continue
+                if harmless(st, lv, opt):
+                    book.of[a].remove((s, lv))
+                    cover[list(st.duty)] -= p.cover[list(st.duty), lv]
+                    if opt is not None:
+                        book.of[a].append((opt.index, lv))
+                        cover[list(opt.duty)] += p.cover[list(opt.duty), lv]
+                    changed = True
+                    break
+    return book.plan()
+
+
+def lower_caps(p: RosterProblem, plan: Plan) -> Plan:
+    """The ``lowest`` cap policy: each shift's cap lowered one level at a time while no
+    interval gets shorter and the weekly gap does not grow (no extra agent-hours), latest
+    starting shifts first."""
+    out = list(plan)
+    cover = cover_sum(p, plan)
+    for i, (a, s, lv) in sorted(enumerate(plan), key=lambda x: -p.types[x[1][1]].start):
+        duty = list(p.types[s].duty)
+        while lv > 0:
+            new = cover.copy()
+            new[duty] += p.cover[duty, lv - 1] - p.cover[duty, lv]
+            if worse(p, cover, new):
+                break
+            cover, lv = new, lv - 1
+        out[i] = (a, s, lv)
+    return tuple(sorted(out))
+
+
+class _Neighbourhoods:
+    """Which agents and days the next re-solve frees: every other time the agents who could
+    cover a random short interval (when there is one), else random agents; over the whole
+    horizon when at least two agents fit in ``lns_max_candidates`` Booleans, else over a
+    window of ``lns_window_days`` around that interval (or a random window). Seeded: the same
+    seed gives the same sequence."""
+
+    def __init__(self, p: RosterProblem, seed: int) -> None:
+        self.p = p
+        self.rng = random.Random(seed)
+        adm = p.admitted()
+        self.per_day = np.zeros((len(p.agents), p.days), dtype=np.int64)
+        for st in p.types:
+            self.per_day[:, st.day] += adm[st.index]
+        self.turn = 0
+
+    def batch(self, short: np.ndarray, size: int) -> list[tuple[list[int], range | None]]:
+        """``size`` neighbourhoods with disjoint agents (re-solved side by side)."""
+        out: list[tuple[list[int], range | None]] = []
+        taken: set[int] = set()
+        for _ in range(max(1, size)):
+            agents, days = self.next(short, taken)
+            if agents:
+                out.append((agents, days))
+                taken.update(agents)
+        return out
+
+    def next(self, short: np.ndarray, taken: set[int] | None = None
+             ) -> tuple[list[int], range | None]:
+        p, rng = self.p, self.rng
+        self.turn += 1
+        agents = [a for a in range(len(p.agents)) if a not in (taken or set())]
+        rng.shuffle(agents)
+        day = rng.randrange(p.days)
+        if short.any() and self.turn % 2:
+            t = int(rng.choice(list(np.nonzero(short)[0])))
+            day = t * p.interval_minutes // 1440
+            agents.sort(key=lambda a: not p.ok[t, a])
+        budget = p.search.lns_max_candidates
+        whole = sorted(self.per_day.sum(axis=1))
+        if len(whole) >= 2 and whole[len(whole) // 2] * 2 <= budget:
+            days = range(p.days)
+        else:
+            width = min(p.days, p.search.lns_window_days)
+            first = max(0, min(p.days - width, day - width // 2))
+            days = range(first, first + width)
+        out, used = [], 0
+        for a in agents:
+            c = int(self.per_day[a, days.start:days.stop].sum())
+            if c and used + c <= budget:
+                out.append(a)
+                used += c
+        return sorted(out), None if len(days) == p.days else days
+
+
+def _resolve(p: RosterProblem, plan: Plan, job: tuple[int, list[int], range | None], *,
+             work: float, wall_seconds: float) -> tuple[Plan | None, Outcome]:
+    seed, agents, days = job
+    return solve_named(p, plan, agents, days, work=work, wall_seconds=wall_seconds, seed=seed)
+
+
+def _merge(p: RosterProblem, plan: Plan, batch: list[tuple[list[int], range | None]],
+           new: list[Plan | None]) -> Plan:
+    """The plan with every neighbourhood's re-solve applied (their agents are disjoint, so the
+    rules, all per agent, still hold)."""
+
+    def freed(x: tuple[int, int, int], hood: tuple[list[int], range | None]) -> bool:
+        return x[0] in hood[0] and (hood[1] is None or p.types[x[1]].day in hood[1])
+
+    kept = [x for x in plan if not any(freed(x, h) for h in batch)]
+    for hood, got in zip(batch, new, strict=True):
+        source = got if got is not None else plan
+        kept += [x for x in source if freed(x, hood)]
+    return tuple(sorted(kept))
+
+
+def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan | None = None,
+               progress: ProgressFn | None = None) -> Found:
+    """The search (see the module docstring)."""
+    t0 = time.perf_counter()
+    messages: list[str] = []
+    relaxed = relaxation(p, aggregate_rows(p))
+    bound = None if relaxed.bound_minutes is None else relaxed.bound_minutes / 60
+    used = 0.0
+
+    def wall() -> float:
+        return limits.wall_seconds - (time.perf_counter() - t0)
+
+    def report(stage: str, cost: Cost) -> None:
+        if progress is not None:
+            progress(Progress(stage, cost.agent_hours, cost.short_intervals, bound,
+                              time.perf_counter() - t0))
+
+    proved = False
+    if start is not None:
+        plan = keep_valid(p, start)
+        if len(plan) < len(start):
+            messages.append(f"{len(start) - len(plan)} shift(s) of the start plan no longer "
+                            "fit the rules and were dropped")
+    else:
+        plan = name_instances(p, [k for k, c in relaxed.counts.items() for _ in range(c)])
+        messages.append("start: the aggregate model's LP of shift counts per cap class, "
+                        "rounded and named")
+    plan = trim(p, fill(p, plan))
+    cost = score(p, plan)
+    report("start", cost)
+    hoods = _Neighbourhoods(p, seed)
+    idle = steps = 0
+    with ThreadPoolExecutor(max(1, limits.workers)) as pool:
+        while used < limits.work and idle < p.search.patience and wall() > 0.5:
+            batch = hoods.batch(shortfall(p, cover_sum(p, plan)) > 0, limits.workers)
+            if not batch:
+                idle += 1
+                continue
+            each = functools.partial(_resolve, p, plan, wall_seconds=wall(),
+                                     work=min(p.search.lns_work, (limits.work - used) / len(batch)))
+            solved = list(pool.map(each, [(seed + steps + k, *h) for k, h in enumerate(batch)]))
+            steps += len(batch)
+            used += sum(out.work for _new, out in solved)
+            tries = [(new, set(hood[0])) for (new, _o), hood in zip(solved, batch,
+                                                                           strict=True) if new]
+            if len(tries) > 1:
+                tries.append((_merge(p, plan, batch, [n for n, _o in solved]),
+                              set().union(*(set(h[0]) for h in batch))))
+            best = min(((score(p, n), n) for n in (trim(p, fill(p, new), who)
+                                                  for new, who in tries)), default=None)
+            whole = [h for (_n, o), h in zip(solved, batch, strict=True)
+                     if h[1] is None and len(h[0]) == len(p.agents) and o.status == "OPTIMAL"]
+            if best is not None and (best[0] < cost or (whole and best[0] <= cost)):
+                plan, cost, idle = best[1], best[0], 0
+                report("search", cost)
+            else:
+                idle += 1
+            if whole:
+                proved = True
+                break
+    messages.append(f"search: {steps} neighbourhood re-solves, {used:.1f} deterministic s")
+    if p.rules.cap_policy == "lowest":
+        plan = lower_caps(p, plan)
+    cost = evaluate(p, plan)
+    report("done", cost)
+    return Found(plan, cost, bound, proved, used, time.perf_counter() - t0, tuple(messages))

@@ -1,0 +1,74 @@
+"""The roster's one entry: ``solve(problem, limits=..., seed=...) -> RosterResult``, and what
+each labour rule costs (``rule_costs``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scheduler.roster.cost import Plan, weights
+from scheduler.roster.diagnose import diagnose
+from scheduler.roster.problem import RosterProblem
+from scheduler.roster.result import RosterResult, RuleCost, cap_mix, coverage_frame
+from scheduler.roster.rules import rule_statements, validate
+from scheduler.roster.search import Limits, ProgressFn, solve_plan
+
+
+def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan | None = None,
+          progress: ProgressFn | None = None, explain: bool = True) -> RosterResult:
+    """Plan the horizon's shifts and caps for the named agents (see ``search``). ``start``: a
+    plan to improve (a re-plan's warm start). ``explain``: diagnose short intervals and check
+    fixes (off for the rule-cost re-plans)."""
+    found = solve_plan(problem, limits, seed=seed, start=start, progress=progress)
+    cost = found.cost
+    hours = cost.agent_hours
+    short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, found.plan)
+                                                ["shortfall_agents"]) if c > 0)
+    short = tuple(t for t in short if problem.demand[t]) if cost.short_intervals else ()
+    bound = found.bound_hours
+    gap = None
+    messages = list(found.messages)
+    if cost.short_intervals:
+        messages.append("no gap to the bound: the bound covers every interval, this plan "
+                        f"leaves {cost.short_intervals} short")
+    elif cost.weekly_gap:
+        messages.append("no gap to the bound: the bound meets the weekly target, this plan "
+                        f"misses it by {cost.weekly_gap / 100:g} sessions")
+    elif bound is not None and hours > 0:
+        gap = max(0.0, (hours - bound) / hours)
+    roster = problem.roster(found.plan)
+    return RosterResult(
+        roster=roster, plan=found.plan, cost=cost,
+        status="OPTIMAL" if found.proved else "FEASIBLE",
+        agent_hours=hours, bound_hours=bound, gap=gap, short_intervals=short,
+        coverage=coverage_frame(problem, found.plan), cap_mix=cap_mix(problem, found.plan),
+        diagnosis=diagnose(problem, found.plan)
+        if explain else (),
+        violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
+        rules=rule_statements(problem), messages=tuple(messages),
+        solve_seconds=found.seconds, work=found.work,
+        objective_points=cost.points(weights(problem)))
+
+
+def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, seed: int = 0
+               ) -> tuple[RuleCost, ...]:
+    """For each relaxable rule in force, the agent-hours it costs this week: two re-plans from
+    this plan with the same work (a ``rule_cost_share`` of the plan's) and seed, one under the
+    rules as they are and one without the rule; the cost is the difference of their hours, so
+    what more search alone would save is not blamed on the rule."""
+    extra = limits.scaled(problem.search.rule_cost_share)
+
+    def again(q: RosterProblem) -> RosterResult:
+        return solve(q, limits=extra, seed=seed, start=result.plan, explain=False)
+
+    control = None
+    out = []
+    for rule in problem.constraints:
+        looser = rule.relax(problem.rules) if rule.in_force(problem.rules) else None
+        if looser is None:
+            continue
+        control = control or again(problem)
+        without = again(replace(problem, rules=looser))
+        out.append(RuleCost(rule.key, rule.statement(problem.rules),
+                            round(max(0.0, control.agent_hours - without.agent_hours), 2),
+                            len(without.short_intervals)))
+    return tuple(out)
