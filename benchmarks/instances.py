@@ -60,7 +60,8 @@ class Instance:
     """One benchmark instance.
 
     ``kind`` is 'pipeline' (a week with a forecast: the whole plan is timed and the roster is
-    simulated) or 'roster' (requirements only: ``plan_roster`` is timed, nothing simulated).
+    simulated) or 'roster' (requirements only: ``pipeline.plan_roster`` is timed, nothing
+    simulated).
     """
 
     key: str

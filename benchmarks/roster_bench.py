@@ -1,9 +1,11 @@
 """Roster benchmark: a synthetic shop (default 200 agents x 28 days x 30-minute intervals).
 
-Protocol: build the seeded instance (``roster_instance``), run ``plan_roster`` once per worker
-count with the same time limit and seed, and record status, objective, bounds and gap, agent-
-hours, schedule efficiency, shortfall, violations and the time to the first plan of each
-stage. Timing lives here, never in tests. Results: ``benchmarks/results/roster_bench.md``.
+Protocol: build the seeded instance (``roster_instance``) and the roster problem once, then
+``solve`` it once per worker count with the same limits and seed, and record status, agent-
+hours, the bound and the gap in hours, schedule efficiency, short intervals, the agent-hours per
+cap, the deterministic work used, and when each stage first reported. ``--tuning FILE`` reads
+``SearchParams`` from TOML (as ``scheduler plan --tuning``), to compare tunings back to back.
+Timing lives here, never in tests. Results: ``benchmarks/results/roster_bench.md``.
 
     .venv/bin/python benchmarks/roster_bench.py                    # 200 x 28 days, 2 and 8 workers
     .venv/bin/python benchmarks/roster_bench.py --days 7 --workers 2 --time-limit 60
@@ -22,53 +24,49 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from roster_instance import agents, requirements
 
-from scheduler.params import ChatModel, Rules, ServiceTarget
-from scheduler.roster import RosterResult, SolveProgress, plan_roster
-from scheduler.roster import coverage as coverage_module
+from scheduler.io import read_tuning
+from scheduler.params import ChatModel, Rules, SearchParams, ServiceTarget
+from scheduler.roster import Limits, Progress, RosterProblem, RosterResult, build_problem, solve
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run(
-    *,
-    days: int,
-    n_agents: int,
-    workers: int,
-    time_limit: float,
-    seed: int,
-    mode: str,
-    lengths: tuple[float, ...],
-    peak: float,
-) -> tuple[RosterResult, dict[str, float]]:
-    req = requirements(days, peak_sessions_per_hour=peak)
-    team = agents(n_agents, seed=seed)
+def problem(*, days: int, n_agents: int, seed: int, mode: str, lengths: tuple[float, ...],
+            peak: float, search: SearchParams) -> RosterProblem:
+    """The seeded synthetic instance as a roster problem."""
+    return build_problem(requirements(days, peak_sessions_per_hour=peak),
+                         tuple(agents(n_agents, seed=seed)), chat=ChatModel(),
+                         service=ServiceTarget(mode=mode),
+                         rules=Rules(shift_lengths_hours=lengths), search=search)
+
+
+def run(p: RosterProblem, *, workers: int, time_limit: float, seed: int
+        ) -> tuple[RosterResult, dict[str, float]]:
+    """One solve; the seconds at which each stage first reported."""
     firsts: dict[str, float] = {}
 
-    def progress(p: SolveProgress) -> None:
-        firsts.setdefault(p.stage, p.seconds)
+    def progress(report: Progress) -> None:
+        firsts.setdefault(report.stage, report.seconds)
 
-    result = plan_roster(
-        req,
-        team,
-        chat=ChatModel(),
-        service=ServiceTarget(mode=mode),
-        rules=Rules(shift_lengths_hours=lengths),
-        time_limit_seconds=time_limit,
-        num_workers=workers,
-        seed=seed,
-        progress=progress,
-    )
-    return result, firsts
+    limits = Limits.for_seconds(time_limit, p.search, workers)
+    return solve(p, limits=limits, seed=seed, progress=progress), firsts
+
+
+def _hours(x: float | None) -> str:
+    return "–" if x is None else f"{x:,.1f}"
 
 
 def row(label: str, r: RosterResult, firsts: dict[str, float]) -> str:
-    hard = len(r.hard_violations)
-    short = len(r.shortfall_intervals)
     first = ", ".join(f"{k} {v:.1f}s" for k, v in firsts.items())
+    if r.gap is None or r.bound_hours is None:
+        gap = "–"
+    else:
+        gap = f"{r.agent_hours - r.bound_hours:,.1f} ({r.gap:.1%})"
+    mix = ", ".join(f"{c}: {h:,.0f}" for c, h in sorted(r.cap_mix.items()))
     return (
-        f"| {label} | {r.status} | {r.solve_seconds:.1f} | {first} | {r.objective:,.0f} | "
-        f"{r.stage_a_value:,.0f} | {r.stage_a_bound:,.0f} | {r.lp_bound:,.0f} | "
-        f"{r.gap:.2%} | {r.agent_hours:,.1f} | {r.efficiency:.1%} | {short} | {hard} |"
+        f"| {label} | {r.status} | {r.solve_seconds:.1f} | {r.work:.1f} | {first} | "
+        f"{r.agent_hours:,.1f} | {_hours(r.bound_hours)} | {gap} | {r.efficiency:.1%} | "
+        f"{len(r.short_intervals)} | {mix} |"
     )
 
 
@@ -82,55 +80,45 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", default="per-hour", choices=["per-hour", "weekly"])
     ap.add_argument("--peak", type=float, default=600.0, help="peak sessions per hour")
     ap.add_argument("--lengths", type=float, nargs="+", default=[4.0, 6.0, 8.0, 10.0])
+    ap.add_argument("--tuning", type=Path, default=None,
+                    help="TOML file of SearchParams fields (default: the defaults)")
     ap.add_argument("--out", default=str(RESULTS / "roster_bench.md"))
-    ap.add_argument(
-        "--formulation",
-        default="exact",
-        choices=["exact", "brief"],
-        help="coverage: requirement of the highest cap on duty (exact) or of every cap up to it "
-        "(the design brief's z[t,k] form)",
-    )
     args = ap.parse_args(argv)
-    coverage_module.FORMULATION = args.formulation
+    search = read_tuning(args.tuning) if args.tuning is not None else SearchParams()
+    built = time.perf_counter()
+    p = problem(days=args.days, n_agents=args.agents, seed=args.seed, mode=args.mode,
+                lengths=tuple(args.lengths), peak=args.peak, search=search)
+    built = time.perf_counter() - built
     lines = [
         f"# Roster benchmark: {args.agents} agents x {args.days} days x 30 min, "
         f"mode {args.mode}, shifts {'/'.join(f'{x:g}' for x in args.lengths)} h, "
-        f"coverage formulation {args.formulation}, peak {args.peak:g} sessions/h",
+        f"peak {args.peak:g} sessions/h",
         "",
         f"- machine: {platform.platform()}, python {platform.python_version()}, "
-        f"{_cores()} cores; time limit {args.time_limit:g} s per run; seed {args.seed}",
+        f"{_cores()} cores; time limit {args.time_limit:g} s per run; seed {args.seed}; "
+        f"problem built in {built:.1f} s",
+        f"- tuning: {search}",
         "- command: `.venv/bin/python benchmarks/roster_bench.py "
         f"{' '.join(argv or sys.argv[1:])}`",
-        "- objective/bounds in points (see scheduler/roster/objective.py); gap = (objective - "
-        "max(stage A bound, LP bound)) / objective; efficiency = required agent-hours at the "
-        "chosen caps / scheduled agent-hours",
+        "- agent-h = paid agent-hours; bound-h = no roster that leaves no interval short needs "
+        "fewer (LP of the aggregate model); gap = agent-h - bound-h (share of agent-h), – when "
+        "intervals are short; work = CP-SAT deterministic seconds; efficiency = required "
+        "agent-hours at the cheapest cap / agent-h; cap mix = agent-hours on duty per cap",
         "",
-        "| workers | status | seconds | first plan per stage | objective | stage A value | "
-        "stage A bound | LP bound | gap | agent-hours | efficiency | short intervals | "
-        "hard violations |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| workers | status | solve s | work | first report per stage | agent-h | bound-h | "
+        "gap h | efficiency | short intervals | cap mix (agent-h) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     notes: list[str] = []
     for w in args.workers:
         started = time.perf_counter()
-        result, firsts = run(
-            days=args.days,
-            n_agents=args.agents,
-            workers=w,
-            time_limit=args.time_limit,
-            seed=args.seed,
-            mode=args.mode,
-            lengths=tuple(args.lengths),
-            peak=args.peak,
-        )
+        result, firsts = run(p, workers=w, time_limit=args.time_limit, seed=args.seed)
         lines.append(row(str(w), result, firsts))
-        notes.append(
-            f"- {w} workers ({time.perf_counter() - started:.1f} s wall): "
-            + "; ".join(result.messages)
-        )
+        notes.append(f"- {w} workers ({time.perf_counter() - started:.1f} s wall): "
+                     + "; ".join(result.messages))
         notes += [f"  - {s}" for s in result.diagnosis[:6]]
         print(lines[-1], flush=True)
-    lines += ["", "Stage messages and diagnosis:", "", *notes, ""]
+    lines += ["", "Search messages and diagnosis:", "", *notes, ""]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines), encoding="utf-8")

@@ -7,12 +7,11 @@ prints a short human summary. Every user error is one line on stderr and a non-z
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -25,12 +24,18 @@ from scheduler.io import (
     read_history,
     read_hourly_sessions,
     read_roster,
+    read_rules,
     read_sessions,
+    read_tuning,
     write_csv,
     write_json,
 )
 from scheduler.params import ChatModel, PlanParams, Rules, ServiceTarget
 from scheduler.profile import profile_history
+
+if TYPE_CHECKING:
+    from scheduler.pipeline import PlanSummary
+    from scheduler.roster import Progress
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -336,6 +341,8 @@ def plan(
                                                   "interval: 15, 30 or 60.")] = 30,
     rules: Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
                      "(shift_lengths_hours, min_rest_hours, min_days_off, ...).")] = None,
+    tuning: Annotated[Path | None, typer.Option("--tuning", help="TOML file of the roster "
+                      "search's tuning (keys of SearchParams: lns_work, patience, ...).")] = None,
     workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers.")] = 2,
     replications: Annotated[int, typer.Option(help="Simulated weeks to check the plan.")] = 20,
     handle_seconds: HandleOpt = None,
@@ -346,13 +353,13 @@ def plan(
     no_promotions: NoPromoOpt = False,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
-    from scheduler.io import read_agents, read_rules
+    from scheduler.io import read_agents
     from scheduler.pipeline import coverage_frame, roster_frame
     from scheduler.pipeline import run as run_plan
 
     params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
-                          interval_minutes=interval_minutes, rules_file=rules, workers=workers,
-                          replications=replications, read_rules=read_rules,
+                          interval_minutes=interval_minutes, rules_file=rules,
+                          tuning_file=tuning, workers=workers, replications=replications,
                           chat=_chat_model(handle_seconds, reply_seconds, patience_seconds,
                                            answer_seconds))
     hist = read_history(history)
@@ -367,14 +374,20 @@ def plan(
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
                       handle_given=handle_seconds is not None, progress=_progress_printer())
     typer.echo("", err=True)
-    inputs = [p for p in (history, agents, rules, promotions) if p is not None]
+    inputs = [p for p in (history, agents, rules, tuning, promotions) if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
     summary = result.summary.as_dict()
     write_json(summary, out / "summary.json", protected=inputs)
     s = result.summary
-    typer.echo(f"Status {s.status}: {s.agent_hours:.1f} agent-hours, gap to bound {s.gap:.2%} "
-               f"(bound {s.bound:.0f}), solved in {s.solve_seconds:.1f} s.")
+    typer.echo(plan_headline(s))
+    if s.rule_costs:
+        typer.echo("What the rules cost this week (agent-hours a re-plan without the rule "
+                   "saves):")
+        for c in s.rule_costs:
+            fewer = (f" ({c.short_intervals_without} intervals short without it)"
+                     if c.short_intervals_without < s.short_intervals else "")
+            typer.echo(f"  {c.text}{fewer}")
     lo, hi = s.predicted_three_min_rate_ci
     typer.echo(f"Simulated ({params.replications} weeks): 3-minute rate "
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
@@ -382,33 +395,42 @@ def plan(
                f"hours below {target:.0%}.")
     for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
-    for v in s.validator_violations:
-        typer.echo(f"VALIDATOR: {v}", err=True)
+    for v in s.soft_violations:
+        typer.echo(f"preference missed: {v}")
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}")
 
 
-def _progress_printer() -> Callable[[object], None]:
-    """The solver's progress on one line of stderr: stage, objective, the best bound reported
-    so far (the LP's, while the named search reports none of its own), seconds."""
-    best = [float("nan")]
+def plan_headline(s: PlanSummary) -> str:
+    """``Plan: 434.0 agent-hours; no roster can need fewer than 363.0 h under these rules (gap
+    16.3%); 0 short intervals; 25.3 s.``"""
+    head = f"Plan: {s.agent_hours:.1f} agent-hours; "
+    if s.gap is not None and s.bound_hours is not None:
+        proved = ", proved optimal" if s.status == "OPTIMAL" else ""
+        head += (f"no roster can need fewer than {s.bound_hours:.1f} h under these rules "
+                 f"(gap {s.gap:.1%}{proved}); {s.short_intervals} short intervals; ")
+    elif s.short_intervals:
+        head += f"{s.short_intervals} intervals short: see the diagnosis; "
+    else:
+        head += f"no gap to a bound ({s.gap_note}); "
+    return head + f"{s.solve_seconds:.1f} s."
 
-    def show(p: object) -> None:
-        stage = getattr(p, "stage", "?")
-        obj = getattr(p, "objective", float("nan"))
-        bound = getattr(p, "bound", float("nan"))
-        if math.isfinite(bound) and not bound <= best[0]:
-            best[0] = bound
-        secs = getattr(p, "seconds", 0.0)
-        shown = f"{best[0]:,.0f}" if math.isfinite(best[0]) else "–"
-        typer.echo(f"\r  solving [{stage}] objective {obj:,.0f}  bound {shown}  "
-                   f"{secs:5.1f} s   ", nl=False, err=True)
+
+def _progress_printer() -> Callable[[Progress], None]:
+    """The search's progress on one line of stderr: stage, the incumbent's agent-hours and
+    short intervals, the bound in hours ("–" while there is none), seconds."""
+
+    def show(p: Progress) -> None:
+        bound = "–" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
+        typer.echo(f"\r  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
+                   f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s   ",
+                   nl=False, err=True)
 
     return show
 
 
 def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
-                 interval_minutes: int, rules_file: Path | None, workers: int,
-                 replications: int, read_rules: Any, chat: ChatModel) -> PlanParams:
+                 interval_minutes: int, rules_file: Path | None, tuning_file: Path | None,
+                 workers: int, replications: int, chat: ChatModel) -> PlanParams:
     if not 0 < target < 1:
         raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
     if time_limit <= 0:
@@ -422,13 +444,15 @@ def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
     base = Rules(interval_minutes=interval_minutes,
                  start_step_minutes=max(interval_minutes, 60))
     rules = read_rules(rules_file, base) if rules_file is not None else base
+    search = read_tuning(tuning_file) if tuning_file is not None else PlanParams().search
     try:
         service = ServiceTarget(target=target, mode=mode,
                                 hourly_floor=min(ServiceTarget().hourly_floor, target))
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return PlanParams(chat=chat, service=service, rules=rules, time_limit_seconds=time_limit,
-                      num_workers=workers, seed=seed, replications=replications)
+    return PlanParams(chat=chat, service=service, rules=rules, search=search,
+                      time_limit_seconds=time_limit, num_workers=workers, seed=seed,
+                      replications=replications)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

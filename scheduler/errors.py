@@ -11,7 +11,8 @@ class InputError(SchedulerError):
     """A file or value the user gave is not what the tool expects.
 
     ``str(err)`` is one line naming the file, the row (1-based, as a spreadsheet shows it, the
-    header being row 1), the column, the value found and what was expected.
+    header being row 1), the column (or, in a TOML file, the key), the value found and what was
+    expected.
     """
 
     def __init__(
@@ -21,11 +22,13 @@ class InputError(SchedulerError):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        key: str | None = None,
         value: object = None,
     ) -> None:
         self.file = file
         self.row = row
         self.column = column
+        self.key = key
         self.value = value
         self.reason = message
         super().__init__(self._render())
@@ -38,6 +41,8 @@ class InputError(SchedulerError):
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
+        if self.key is not None:
+            where.append(f"key '{self.key}'")
         head = ", ".join(where)
         value = ""
         if self.value is not None:

@@ -37,10 +37,12 @@ import math
 import os
 import re
 import tempfile
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -57,7 +59,13 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, promotions_from_rows
-from scheduler.params import MAX_CAP, Rules
+from scheduler.params import MAX_CAP, Rules, SearchParams
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+ParamsT = TypeVar("ParamsT", bound="DataclassInstance")
+"""A frozen dataclass of parameters (``Rules``, ``SearchParams``)."""
 
 MAX_REPAIRED_GAP_HOURS = 12
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -928,16 +936,13 @@ def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] =
 
 
 # --------------------------------------------------------------------------------------------
-# Rules (TOML)
+# Parameters (TOML): rules, search tuning
 # --------------------------------------------------------------------------------------------
-def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
-    """Read roster rules from a TOML file whose keys are ``Rules`` fields, e.g.::
-
-        shift_lengths_hours = [4, 6, 8]
-        min_rest_hours = 11
-        min_days_off = 1
-
-    Unknown keys and values of the wrong type are refused, naming the key."""
+def read_params(path: str | Path, base: ParamsT, *, what: str = "setting") -> ParamsT:
+    """Read a frozen dataclass of parameters from a TOML file whose keys are its fields; the
+    fields the file does not name keep ``base``'s values. ``what`` names a key in messages
+    ("rule", "tuning setting"). Unknown keys, values of the wrong type and values the
+    dataclass refuses give one ``InputError`` naming the file and the key."""
     import tomllib
 
     p = Path(path)
@@ -947,35 +952,81 @@ def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable TOML rules file ({exc})", file=label) from None
-    base = base or Rules()
-    known = {f.name: f for f in fields(Rules)}
+        raise InputError(f"not a readable TOML file ({exc})", file=label) from None
+    hints = typing.get_type_hints(type(base))
+    known = [f.name for f in fields(base)]
     changes: dict[str, object] = {}
     for key, value in data.items():
         if key not in known:
-            raise InputError(f"unknown rule; expected one of {', '.join(known)}", file=label,
-                             column=key)
-        current = getattr(base, key)
-        if isinstance(current, tuple):
-            if not isinstance(value, list) or not value or not all(
-                    isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-                raise InputError("expected a list of numbers, e.g. [4, 6, 8]", file=label,
-                                 column=key, value=value)
-            value = tuple(type(current[0])(v) if current else v for v in value)
-        elif isinstance(current, bool):
-            if not isinstance(value, bool):
-                raise InputError("expected true or false", file=label, column=key, value=value)
-        elif isinstance(current, int | float):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InputError("expected a number", file=label, column=key, value=value)
-            if isinstance(current, int) and value != int(value):
-                raise InputError("expected a whole number", file=label, column=key, value=value)
-            value = type(current)(value)
-        changes[key] = value
+            raise InputError(f"unknown {what}; expected one of {', '.join(known)}", file=label,
+                             key=key)
+        changes[key] = _param_value(hints[key], value, file=label, key=key)
     try:
-        return replace(base, **changes)  # type: ignore[arg-type]
+        return replace(base, **changes)
     except ValueError as exc:
-        raise InputError(str(exc), file=label) from None
+        raise InputError(str(exc), file=label, key=_culprit(base, changes)) from None
+
+
+def _culprit(base: DataclassInstance, changes: dict[str, object]) -> str | None:
+    """The first key whose value alone the dataclass refuses (None when only the combination
+    is refused, e.g. shift lengths longer than the daily maximum)."""
+    for key, value in changes.items():
+        try:
+            replace(base, **{key: value})
+        except ValueError:
+            return key
+    return None
+
+
+def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
+    """``value`` as the field's type (``bool``, ``int``, ``float``, ``str`` or
+    ``tuple[int | float, ...]``), or an ``InputError`` saying what was expected."""
+
+    def refuse(expected: str) -> InputError:
+        return InputError(f"expected {expected}", file=file, key=key, value=value)
+
+    def number(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list) or not value or not all(number(v) for v in value):
+            raise refuse("a list of numbers, e.g. [4, 6, 8]")
+        if item is int and any(v != int(v) for v in value):
+            raise refuse("a list of whole numbers")
+        return tuple(item(v) for v in value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise refuse("true or false")
+        return value
+    if hint is int or hint is float:
+        if not number(value):
+            raise refuse("a number")
+        assert isinstance(value, int | float)
+        if hint is int and value != int(value):
+            raise refuse("a whole number")
+        return hint(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise refuse("text in quotes")
+        return value
+    raise refuse("a value this file cannot set (set it in code)")
+
+
+def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
+    """Roster rules from a TOML file whose keys are ``Rules`` fields, e.g.::
+
+        shift_lengths_hours = [4, 6, 8]
+        min_rest_hours = 11
+        min_days_off = 1
+    """
+    return read_params(path, base or Rules(), what="rule")
+
+
+def read_tuning(path: str | Path, base: SearchParams | None = None) -> SearchParams:
+    """The roster search's tuning from a TOML file whose keys are ``SearchParams`` fields,
+    e.g. ``patience = 60``."""
+    return read_params(path, base or SearchParams(), what="tuning setting")
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,7 +27,15 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.params import ChatModel, PlanParams
-from scheduler.roster import RosterResult, SolveProgress, plan_roster
+from scheduler.roster import (
+    Limits,
+    Progress,
+    RosterResult,
+    RuleCost,
+    build_problem,
+    rule_costs,
+    solve,
+)
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import build_requirements, team_service_level
 
@@ -109,14 +117,32 @@ def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
 
 @dataclass(frozen=True)
 class PlanSummary:
-    """The headline numbers of a plan (``summary.json``)."""
+    """The headline numbers of a plan (``summary.json``), in the manager's units.
+
+    - ``agent_hours``: paid hours of the shifts starting in the week.
+    - ``bound_hours``: no roster that leaves no interval short needs fewer agent-hours under
+      these rules (None when even the relaxation cannot cover every interval).
+    - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when the plan leaves
+      intervals short (it is then not comparable with a bound that covers every interval) or
+      there is no bound; ``gap_note`` says which.
+    - ``short_intervals``: intervals below the target (``diagnosis`` says why).
+    - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
+    - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
+      agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
+    - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
+    - ``soft_violations``: preferences the plan misses (a broken hard rule never gets here).
+    """
 
     status: str
-    objective: float
-    bound: float
-    gap: float
-    solve_seconds: float
     agent_hours: float
+    bound_hours: float | None
+    gap: float | None
+    gap_note: str
+    short_intervals: int
+    cap_mix: dict[str, float]
+    rule_costs: tuple[RuleCost, ...]
+    objective_points: int
+    solve_seconds: float
     schedule_efficiency: float
     predicted_three_min_rate: float
     predicted_three_min_rate_ci: tuple[float, float]
@@ -125,14 +151,15 @@ class PlanSummary:
     hours_below_target: int
     hours_judged: int
     forecast_sessions: float
-    shortfall_intervals: int
     diagnosis: tuple[str, ...]
-    validator_violations: tuple[str, ...]
+    soft_violations: tuple[str, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
+        d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours}
+                           for c in self.rule_costs]
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
 
@@ -181,7 +208,7 @@ def run(
     promotions: Iterable[Promotion] | None = None,
     overrides: Mapping[datetime, float] | None = None,
     handle_given: bool = False,
-    progress: Callable[[SolveProgress], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     hint: Roster | None = None,
 ) -> PlanResult:
     """Plan the week: forecast (unless given), staffing table, roster, simulated check."""
@@ -196,23 +223,36 @@ def run(
                               notes=team_warnings(agents, params) + notes + fc.notes)
 
 
+def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
+                progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
+                costs: bool = False) -> RosterResult:
+    """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
+    ``costs`` also what each labour rule costs this week."""
+    problem = build_problem(req, tuple(agents), chat=params.chat, service=params.service,
+                            rules=params.rules, search=params.search)
+    limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
+    start = problem.plan_of(hint) if hint is not None else None
+    result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
+    if costs:
+        result = replace(result, rule_costs=rule_costs(problem, result, limits=limits,
+                                                       seed=params.seed))
+    return result
+
+
 def plan_from_forecast(
     forecast: Forecast,
     agents: Sequence[Agent],
     *,
     params: PlanParams,
-    progress: Callable[[SolveProgress], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     hint: Roster | None = None,
     notes: tuple[str, ...] = (),
 ) -> PlanResult:
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
     req = requirements_for(forecast, chat, params)
-    result = plan_roster(
-        req, tuple(agents), chat=chat, service=params.service, rules=params.rules,
-        time_limit_seconds=params.time_limit_seconds, num_workers=params.num_workers,
-        seed=params.seed, progress=progress, hint=hint,
-    )
+    result = plan_roster(req, agents, params, progress=progress, hint=hint,
+                         costs=hint is None)
     coverage = _coverage_table(result, req, chat)
     sim = simulate_replications(result.roster, forecast, chat, replications=params.replications,
                                 seed=params.seed)
@@ -251,8 +291,14 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         if w.sum() > 0 else 1.0
     est = sim.three_min_rate
     return PlanSummary(
-        status=result.status, objective=result.objective, bound=result.bound, gap=result.gap,
-        solve_seconds=round(result.solve_seconds, 2), agent_hours=result.agent_hours,
+        status=result.status, agent_hours=round(result.agent_hours, 2),
+        bound_hours=None if result.bound_hours is None else round(result.bound_hours, 2),
+        gap=result.gap, gap_note=gap_note(result),
+        short_intervals=len(result.short_intervals),
+        cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
+        rule_costs=result.rule_costs,
+        objective_points=result.objective_points,
+        solve_seconds=round(result.solve_seconds, 2),
         schedule_efficiency=result.efficiency,
         predicted_three_min_rate=est.mean,
         predicted_three_min_rate_ci=(est.low, est.high),
@@ -260,11 +306,24 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         model_three_min_rate=model_rate,
         hours_below_target=below, hours_judged=judged,
         forecast_sessions=float(forecast.frame["sessions"].sum()),
-        shortfall_intervals=len(result.shortfall_intervals),
         diagnosis=result.diagnosis,
-        validator_violations=tuple(v.message for v in result.hard_violations),
+        soft_violations=tuple(v.message for v in result.violations),
         parameters=parameters_record(params, forecast),
     )
+
+
+def gap_note(result: RosterResult) -> str:
+    """Why a plan has no gap to the bound ("" when it has one)."""
+    if result.gap is not None:
+        return ""
+    if result.short_intervals:
+        return (f"{len(result.short_intervals)} intervals short: the bound covers every "
+                "interval, so the plan is not comparable with it (see the diagnosis)")
+    if result.cost.weekly_gap:
+        return "the week's 3-minute target is missed: the bound meets it (see the diagnosis)"
+    if result.bound_hours is None:
+        return "no bound: even the relaxation cannot cover every interval under these rules"
+    return "no shifts"
 
 
 def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
@@ -278,6 +337,7 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
         "hourly_floor": params.service.hourly_floor,
         "chat": asdict(params.chat),
         "rules": asdict(params.rules),
+        "search": asdict(params.search),
         "time_limit_seconds": params.time_limit_seconds,
         "num_workers": params.num_workers,
         "seed": params.seed,

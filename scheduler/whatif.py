@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -41,7 +41,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel, PlanParams
 from scheduler.pipeline import PlanResult, plan_from_forecast
-from scheduler.roster import SolveProgress
+from scheduler.roster import ProgressFn
 from scheduler.simulate import ReplicationSummary, simulate_replications
 
 # --------------------------------------------------------------------------------------------
@@ -515,7 +515,7 @@ def replan(
     scenario: Scenario,
     *,
     time_limit_seconds: float = 10.0,
-    progress: Callable[[SolveProgress], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> PlanResult:
     """Plan the scenario's week again, warm-started from the current roster (``hint``): the
     scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``."""

@@ -158,17 +158,41 @@ def test_bad_promotions_file_one_line(repo: Path, tmp_path: Path,
     assert "\n" not in err
 
 
-def test_progress_line_keeps_the_best_bound_and_never_prints_nan(
+def test_progress_line_shows_hours_and_never_prints_none(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from scheduler.cli import _progress_printer
-    from scheduler.roster import SolveProgress
+    from scheduler.roster import Progress
 
     show = _progress_printer()
-    show(SolveProgress("B", 900.0, float("nan"), 1.0))
-    assert "bound –" in capsys.readouterr().err
-    show(SolveProgress("LP", 500.0, 500.0, 2.0))
-    show(SolveProgress("B", 700.0, float("nan"), 3.0))
+    show(Progress("start", 404.5, 70, None, 1.0))
     err = capsys.readouterr().err
-    assert "nan" not in err
-    assert err.rstrip().endswith("bound 500    3.0 s")
+    assert "404.5" in err and "70" in err and "None" not in err
+    show(Progress("search", 442.0, 0, 362.96, 3.0))
+    err = capsys.readouterr().err
+    assert "442.0" in err and "363.0" in err and "3.0 s" in err
+
+
+def test_tuning_file_reaches_the_plan_params(tmp_path: Path) -> None:
+    from scheduler.cli import _plan_params
+    from scheduler.params import ChatModel
+
+    tuning = tmp_path / "tuning.toml"
+    tuning.write_text("patience = 7\n")
+    params = _plan_params(target=0.8, time_limit=5, mode="per-hour", seed=0,
+                          interval_minutes=30, rules_file=None, tuning_file=tuning, workers=1,
+                          replications=1, chat=ChatModel())
+    assert params.search.patience == 7
+
+
+def test_bad_tuning_file_one_line(repo: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    tuning = tmp_path / "tuning.toml"
+    tuning.write_text("patiense = 7\n")
+    code = main(["plan", "--history", str(repo / "data" / "sample_history.csv"), "--agents",
+                 str(repo / "data" / "sample_agents.csv"), "--out", str(tmp_path / "out"),
+                 "--tuning", str(tuning)])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "tuning.toml" in err and "patiense" in err and "\n" not in err
+    assert not (tmp_path / "out").exists()

@@ -417,3 +417,46 @@ def test_bad_rules_refused(tmp_path: Path, text: str, needle: str) -> None:
     p.write_text(text)
     with pytest.raises(InputError, match=needle):
         read_rules(p)
+
+
+# ------------------------------------------------------------------ search tuning (TOML)
+def test_tuning_file_sets_search_params(tmp_path: Path) -> None:
+    from scheduler.io import read_tuning
+    from scheduler.params import SearchParams
+
+    p = tmp_path / "tuning.toml"
+    p.write_text("patience = 7\nlns_work = 2\n")
+    t = read_tuning(p)
+    assert t.patience == 7 and t.lns_work == 2.0 and isinstance(t.lns_work, float)
+    assert t.lns_window_days == SearchParams().lns_window_days  # untouched default
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("patiense = 3\n", "patiense"), ("patience = 'many'\n", "patience"),
+     ("patience = 2.5\n", "patience"), ("patience = 0\n", "patience"),
+     ("lns_work = true\n", "lns_work")],
+)
+def test_bad_tuning_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    from scheduler.io import read_tuning
+
+    p = tmp_path / "tuning.toml"
+    p.write_text(text)
+    with pytest.raises(InputError) as err:
+        read_tuning(p)
+    assert err.value.file == str(p) and err.value.key == key
+    assert "\n" not in str(err.value)
+
+
+def test_text_setting_is_checked(tmp_path: Path) -> None:
+    from scheduler.io import read_rules
+
+    p = tmp_path / "rules.toml"
+    p.write_text("cap_policy = 'lowest'\n")
+    assert read_rules(p).cap_policy == "lowest"
+    for text in ("cap_policy = 3\n", "cap_policy = 'highest'\n"):
+        p.write_text(text)
+        with pytest.raises(InputError) as err:
+            read_rules(p)
+        assert err.value.key == "cap_policy"
+

@@ -209,7 +209,6 @@ def test_replan_warm_start_uses_the_scenario() -> None:
     plan = plan_from_forecast(fc, team, params=params)
     out = replan(plan, Scenario(sick=(SickLeave("A1"),)), time_limit_seconds=3)
     assert not out.roster.roster.for_agent("A1")
-    assert not out.roster.hard_violations
     assert any(n.startswith("what-if: A1 off sick") for n in out.notes)
     assert out.forecast.frame["sessions"].sum() == pytest.approx(fc.frame["sessions"].sum())
     assert chat == ChatModel()

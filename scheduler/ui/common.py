@@ -33,8 +33,11 @@ def sidebar_status() -> None:
             st.caption("**排班 Plan**: not yet 尚未排班")
         else:
             stale = " (inputs changed 输入已变)" if state.plan_is_stale() else ""
-            st.caption(f"**排班 Plan**: {plan.summary.status}, {len(plan.roster.roster.shifts)} "
-                       f"shifts, 3-min {plan.summary.predicted_three_min_rate:.1%}{stale}")
+            sm = plan.summary
+            short = f", {sm.short_intervals} intervals short 不足" if sm.short_intervals else ""
+            st.caption(f"**排班 Plan**: {sm.agent_hours:,.1f} agent-hours 工时, "
+                       f"{len(plan.roster.roster.shifts)} shifts{short}, 3-min "
+                       f"{sm.predicted_three_min_rate:.1%}{stale}")
 
 
 def need_plan() -> bool:

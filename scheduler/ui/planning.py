@@ -2,12 +2,12 @@
 
 The solver reports from its own threads, where Streamlit elements cannot be updated, so the
 plan runs in a worker thread that only appends to a queue; the script thread drains the queue a
-few times a second and updates a status box and a progress bar (objective, bound, gap, time).
+few times a second and updates a status box and a progress bar (agent-hours, short intervals,
+bound in hours, time).
 """
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -19,38 +19,32 @@ import streamlit as st
 
 from scheduler import pipeline
 from scheduler.errors import SchedulerError
-from scheduler.roster import SolveProgress
+from scheduler.roster import Progress, ProgressFn
 from scheduler.ui import state
 from scheduler.ui.cached import forecast_with_overrides
 
-STAGES = {"A": "stage A 班次数量 shift counts", "LP": "bound 下界", "B": "stage B 人员分配 names",
-          "what-if": "diagnosis 诊断", "fallback": "fallback 兜底"}
+STAGES = {"start": "start 初始方案", "search": "search 改进", "done": "done 完成"}
 
 
 @dataclass
 class _Job:
     """A plan running in a worker thread."""
 
-    events: queue.Queue[SolveProgress] = field(default_factory=queue.Queue)
+    events: queue.Queue[Progress] = field(default_factory=queue.Queue)
     result: Any = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
 
-def progress_line(p: SolveProgress) -> str:
-    """``stage B · objective 1,234 · bound 1,100 · gap 10.9% · 6.2 s``."""
-    parts = [STAGES.get(p.stage, p.stage)]
-    if math.isfinite(p.objective):
-        parts.append(f"objective 目标值 {p.objective:,.0f}")
-    if math.isfinite(p.bound):
-        parts.append(f"bound 下界 {p.bound:,.0f}")
-    if math.isfinite(p.objective) and math.isfinite(p.bound) and p.objective > 0:
-        parts.append(f"gap 差距 {max(0.0, (p.objective - p.bound) / p.objective):.1%}")
-    parts.append(f"{p.seconds:.1f} s")
-    return " · ".join(parts)
+def progress_line(p: Progress) -> str:
+    """``search 改进 · agent-hours 工时 434.0 · short 不足 0 · bound 下界 363.0 h · 12.0 s``."""
+    bound = "—" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
+    return " · ".join([STAGES.get(p.stage, p.stage), f"agent-hours 工时 {p.agent_hours:,.1f}",
+                       f"short 不足 {p.short_intervals}", f"bound 下界 {bound}",
+                       f"{p.seconds:.1f} s"])
 
 
-def run_with_progress(work: Callable[[Callable[[SolveProgress], None]], Any], *,
+def run_with_progress(work: Callable[[ProgressFn], Any], *,
                       time_limit_seconds: float, label: str) -> tuple[Any, list[str]]:
     """Run ``work(progress)`` in a worker thread, showing its progress live. Returns (result,
     progress lines); raises what ``work`` raised."""
@@ -132,7 +126,7 @@ def _plan_now() -> None:
         return
     history, agents = state.history(), state.agents()
 
-    def work(progress: Callable[[SolveProgress], None]) -> pipeline.PlanResult:
+    def work(progress: ProgressFn) -> pipeline.PlanResult:
         return pipeline.run(history, agents, params=params, forecast=fc, progress=progress)
 
     try:
@@ -152,23 +146,25 @@ def _plan_now() -> None:
 
 
 def plan_headline(plan: pipeline.PlanResult) -> None:
-    """Status, objective/bound/gap, agent-hours and the simulated weekly rates."""
+    """Status, agent-hours, the bound and the gap in hours, and the simulated weekly rates."""
     sm = plan.summary
-    c = st.columns(5)
-    c[0].metric("status 状态", sm.status, help="OPTIMAL: proved best; FEASIBLE: best found in "
-                "the time limit (see the gap); FALLBACK: greedy plan, the solver found none.")
-    no_gap = not math.isfinite(sm.gap) or sm.status == "FALLBACK"
-    c[1].metric("gap 最优差距", "—" if no_gap else f"{sm.gap:.1%}",
-                help=f"objective {sm.objective:,.0f} vs bound {sm.bound:,.0f}")
-    c[2].metric("agent-hours 工时", f"{sm.agent_hours:,.0f} h",
-                help=f"schedule efficiency {sm.schedule_efficiency:.0%}")
+    c = st.columns(6)
+    c[0].metric("status 状态", sm.status, help="OPTIMAL: proved best; FEASIBLE: the best found "
+                "in the time limit (see the gap to the bound).")
+    c[1].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
+                help=f"paid hours of the week's shifts; schedule efficiency "
+                     f"{sm.schedule_efficiency:.0%}")
+    bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
+    c[2].metric("bound 下界", bound, help="no roster that leaves no interval short can need "
+                "fewer agent-hours under these rules")
+    if sm.gap is None or sm.bound_hours is None:
+        c[3].metric("gap 最优差距", "—", help=sm.gap_note)
+    else:
+        c[3].metric("gap 最优差距", f"{sm.agent_hours - sm.bound_hours:,.1f} h",
+                    help=f"{sm.gap:.1%} of the plan's agent-hours above the bound")
     lo, hi = sm.predicted_three_min_rate_ci
-    c[3].metric("3-min rate 3分钟回复率", f"{sm.predicted_three_min_rate:.1%}",
+    c[4].metric("3-min rate 3分钟回复率", f"{sm.predicted_three_min_rate:.1%}",
                 help=f"simulated, {plan.params.replications} runs; 95% CI {lo:.1%}–{hi:.1%}")
-    c[4].metric("hours below target 未达标小时", f"{sm.hours_below_target} / {sm.hours_judged}",
+    c[5].metric("hours below target 未达标小时", f"{sm.hours_below_target} / {sm.hours_judged}",
                 help="hours with ≥ 5 expected sessions whose simulated 3-minute rate misses "
                      "the target")
-    if sm.status == "FALLBACK":
-        st.warning("求解器未在时限内找到方案 The solver found no plan within its time limit: this "
-                   "is a simple greedy roster, not optimised. Give it more time (Data page → "
-                   "solver time limit) and plan again.")

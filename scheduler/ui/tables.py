@@ -4,6 +4,7 @@
 - :func:`wide_schedule`: agent x day, cells like ``09:00–18:00 (5)``, bilingual headers
   (the Excel-friendly export).
 - :func:`agent_summaries`: a plain-text summary per agent (to paste into a group chat).
+- :func:`rule_cost_table`: what each labour rule costs this week (Roster page).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from scheduler.domain import DAYS, DAYS_ZH, NIGHT_HOURS, Agent, Roster, Shift
+from scheduler.roster import RuleCost
 
 AGENT_HEADER = "客服 agent"
 NAME_HEADER = "姓名 name"
@@ -122,3 +124,14 @@ def agent_summaries(roster: Roster, agents: Sequence[Agent]) -> str:
                                                      else "休息 day off"))
         blocks.append("")
     return "\n".join(blocks)
+
+
+def rule_cost_table(costs: Sequence[RuleCost]) -> pd.DataFrame:
+    """One row per relaxable labour rule, the dearest first: what it says, the agent-hours a
+    re-plan without it saves this week, and the intervals that re-plan leaves short."""
+    rows = sorted(costs, key=lambda c: -c.hours)
+    return pd.DataFrame({
+        "rule 规则": [c.statement for c in rows],
+        "costs 成本 (agent-hours 工时)": [c.hours for c in rows],
+        "short without it 无此规则时不足时段": [c.short_intervals_without for c in rows],
+    })

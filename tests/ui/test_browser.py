@@ -117,7 +117,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
     page.get_by_role("button", name="排班 Plan the week").click()
     expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
-    # live progress: each report of the solver (stage, objective, bound, seconds) appears
+    # live progress: each report of the search (stage, agent-hours, short, bound, seconds) appears
     expect(page.get_by_text(re.compile(r" · \d+\.\d s$")).first).to_be_visible()
     shot(page, "02_plan_progress")
     heading = page.get_by_text("每小时缺口 Agents per hour: required, scheduled, gap", exact=True)

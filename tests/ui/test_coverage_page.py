@@ -3,7 +3,9 @@ the headline, the platform badges, the day x hour heatmaps and the rate chart.""
 
 from __future__ import annotations
 
+from scheduler.roster import Progress
 from scheduler.ui import state
+from scheduler.ui.planning import progress_line
 from tests.ui.conftest import OpenPage, array, figures, texts
 
 
@@ -11,6 +13,12 @@ def test_no_plan_yet(open_page: OpenPage) -> None:
     at = open_page("coverage")
     assert "No plan yet" in texts(at)
     assert not figures(at)
+
+
+def test_progress_line_in_hours() -> None:
+    line = progress_line(Progress("search", 434.0, 0, 363.0, 12.0))
+    assert "434.0" in line and "363.0 h" in line and line.endswith(" · 12.0 s")
+    assert "None" not in progress_line(Progress("start", 404.5, 70, None, 1.0))
 
 
 def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
@@ -22,7 +30,7 @@ def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
     assert plan is not None and plan.roster.roster.shifts
     assert at.session_state[state.PLAN_PROGRESS]  # the solver reported progress
     labels = [m.label for m in at.metric]
-    assert "status 状态" in labels and "gap 最优差距" in labels
+    assert {"status 状态", "agent-hours 工时", "bound 下界", "gap 最优差距"} <= set(labels)
     heat, rate = figures(at)
     maps = [t for t in heat["data"] if t["type"] == "heatmap"]
     assert [t["name"] for t in maps] == ["required", "scheduled", "gap"]

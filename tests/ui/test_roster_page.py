@@ -1,10 +1,10 @@
-"""Roster page: the Gantt chart (caps as colour and label, breaks in grey) and the per-agent
-table."""
+"""Roster page: the Gantt chart (caps as colour and label, breaks in grey), the per-agent
+table, the rules and what each costs."""
 
 from __future__ import annotations
 
 from scheduler.pipeline import PlanResult
-from tests.ui.conftest import OpenPage, figures
+from tests.ui.conftest import OpenPage, figures, texts
 
 
 def test_gantt_and_table(open_page: OpenPage, sample_plan: PlanResult) -> None:
@@ -23,3 +23,11 @@ def test_gantt_and_table(open_page: OpenPage, sample_plan: PlanResult) -> None:
     assert table["班次 shifts"].sum() == len(shifts)
     assert abs(table["工时 hours"].sum() - sum(s.paid_hours for s in shifts)) < 0.5
     assert "inputs changed" in at.warning[0].value  # the injected plan has no fingerprint
+    shown = texts(at)
+    assert all(r in shown for r in sample_plan.roster.rules)
+    costs = sample_plan.roster.rule_costs
+    assert costs  # a plan (not a what-if re-plan) says what its rules cost
+    cost_table = at.dataframe[1].value
+    assert set(cost_table.iloc[:, 0]) == {c.statement for c in costs}
+    assert sorted(cost_table.iloc[:, 1]) == sorted(c.hours for c in costs)
+

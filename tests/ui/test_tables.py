@@ -1,5 +1,5 @@
 """Roster tables: per-agent figures, the wide Excel schedule (bilingual headers, cell text,
-past-midnight and cyclic Sunday-night shifts) and the per-agent text summary."""
+past-midnight and cyclic Sunday-night shifts), the per-agent text summary and the rule costs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 
 from scheduler import io
 from scheduler.domain import Agent, Roster, Shift
+from scheduler.roster import RuleCost
 from scheduler.ui.tables import (
     DAY_HEADERS,
     agent_summaries,
     agent_table,
+    rule_cost_table,
     shift_text,
     wide_schedule,
 )
@@ -60,3 +62,12 @@ def test_agent_table_and_summary() -> None:
     assert "A1 小雨: 14.5 h, 2 shift(s)" in text
     assert "  周一 Mon: 09:00–18:00 (5) 休 13:00–13:30" in text
     assert "  周二 Tue: 休息 day off" in text
+
+
+def test_rule_cost_table_dearest_first() -> None:
+    costs = (RuleCost("rest", "rest between shifts >= 11 h", 9.5, 0),
+             RuleCost("days_off", "days off per week >= 1", 14.0, 0))
+    table = rule_cost_table(costs)
+    assert list(table.iloc[:, 0]) == ["days off per week >= 1", "rest between shifts >= 11 h"]
+    assert list(table.iloc[:, 1]) == [14.0, 9.5]
+

@@ -41,10 +41,11 @@ st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulat
            f"{plan.params.replications} times on the forecast.")
 
 diagnosis = plan.roster.diagnosis
-if plan.summary.shortfall_intervals or diagnosis:
+if plan.summary.short_intervals or diagnosis:
+    minutes = plan.params.rules.interval_minutes
     with st.container(border=True):
-        st.markdown(f"**为什么人手不足 Why short** — {plan.summary.shortfall_intervals} "
-                    "half-hours below the target")
+        st.markdown(f"**为什么人手不足 Why short** — {plan.summary.short_intervals} "
+                    f"{minutes}-minute intervals below the target")
         for line in diagnosis[:SHOWN_REASONS]:
             st.markdown(f"- {line}")
         if len(diagnosis) > SHOWN_REASONS:
@@ -62,12 +63,14 @@ st.plotly_chart(plotting.rate_figure(plan.simulation.hourly_frame(), target=targ
 
 with st.expander("求解详情 Solver details"):
     sm = plan.summary
-    st.write(f"objective {sm.objective:,.0f} · bound {sm.bound:,.0f} · gap "
-             f"{sm.gap:.2%} · {sm.solve_seconds:.1f} s · model 3-min rate "
-             f"{sm.model_three_min_rate:.1%}")
+    bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
+    gap = sm.gap_note if sm.gap is None else f"{sm.gap:.1%}"
+    st.write(f"agent-hours {sm.agent_hours:,.1f} h · bound {bound} · gap {gap} · "
+             f"{sm.solve_seconds:.1f} s · model 3-min rate {sm.model_three_min_rate:.1%}")
+    if sm.cap_mix:
+        st.caption("agent-hours per cap 各接待上限工时: " + ", ".join(
+            f"{cap} {hours:,.1f} h" for cap, hours in sm.cap_mix.items()))
     for line in state.plan_progress()[-12:]:
         st.text(line)
     for m in (*plan.roster.messages, *plan.notes):
         st.caption(m)
-    for v in sm.validator_violations:
-        st.error(f"validator 校验: {v}")

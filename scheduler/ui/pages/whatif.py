@@ -12,6 +12,7 @@ from scheduler import plotting
 from scheduler.domain import DAYS, DAYS_ZH
 from scheduler.errors import InputError
 from scheduler.pipeline import PlanResult
+from scheduler.roster import ProgressFn
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
 from scheduler.ui.planning import plan_headline, run_with_progress
@@ -127,7 +128,7 @@ def show_outcome(out: ScenarioOutcome, slot: str) -> None:
 
 
 _names = {a.agent_id: a.name for a in plan.agents}
-st.caption(f"当前排班 Current roster: {plan.summary.status}, 3-min rate "
+st.caption(f"当前排班 Current roster: {plan.summary.agent_hours:,.1f} agent-hours, 3-min rate "
            f"{baseline.three_min_rate:.1%}, {baseline.hours_below_target} hours below target "
            f"({settings.whatif_replications} seeded runs, same seed for every scenario).")
 left, right = st.columns(2)
@@ -156,10 +157,9 @@ else:
                  key="w_wi_replan"):
         chosen = choices[pick].scenario
 
-        def work(progress: object) -> PlanResult:
+        def work(progress: ProgressFn) -> PlanResult:
             assert plan is not None
-            return replan(plan, chosen, time_limit_seconds=REPLAN_SECONDS,
-                          progress=progress)  # type: ignore[arg-type]
+            return replan(plan, chosen, time_limit_seconds=REPLAN_SECONDS, progress=progress)
 
         try:
             result, _ = run_with_progress(work, time_limit_seconds=REPLAN_SECONDS,
