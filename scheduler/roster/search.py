@@ -56,7 +56,9 @@ class Limits:
                    workers=workers)
 
     def scaled(self, share: float) -> Limits:
-        return Limits(self.work * share, self.wall_seconds * share, self.workers)
+        """A share of the work under the same safety cap (a short re-plan's start alone can
+        take a second of wall time on a busy machine)."""
+        return Limits(self.work * share, self.wall_seconds, self.workers)
 
 
 @dataclass(frozen=True)
