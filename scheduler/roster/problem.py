@@ -308,9 +308,12 @@ def build_problem(
     service: ServiceTarget,
     rules: Rules,
     search: SearchParams | None = None,
+    need_scale: dict[int, float] | None = None,
 ) -> RosterProblem:
     """Build the problem; raises ``InputError`` on a malformed staffing table and
-    ``InfeasiblePlanError`` when no cap level is allowed."""
+    ``InfeasiblePlanError`` when no cap level is allowed. ``need_scale``: intervals whose
+    requirement is raised by a factor (where an exact check of the mixed team found the
+    linear coverage short)."""
     from scheduler.roster.rules import RULES
 
     m = int(requirements.interval_minutes)
@@ -339,6 +342,8 @@ def build_problem(
         mask = np.array([a.available[h // 24][h % 24] for h in range(168)], dtype=bool)[hour]
         ok[:, i] = mask & (a.night_ok | ~night) & (a.weekend_ok | ~weekend)
     need = _need(requirements, levels)
+    for t, factor in (need_scale or {}).items():
+        need[t] *= factor
     with np.errstate(divide="ignore"):
         cover = np.where((need > 0) & np.isfinite(need), np.round(SCALE / need), 0)
     level = np.array([max((i for i, c in enumerate(caps) if c <= a.max_concurrent), default=-1)
