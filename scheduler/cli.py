@@ -343,7 +343,9 @@ def plan(
                      "(shift_lengths_hours, min_rest_hours, min_days_off, ...).")] = None,
     tuning: Annotated[Path | None, typer.Option("--tuning", help="TOML file of the roster "
                       "search's tuning (keys of SearchParams: lns_work, patience, ...).")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="CP-SAT workers.")] = 2,
+    workers: Annotated[int, typer.Option(
+        "--workers", help="Neighbourhood re-solves run side by side, one CP-SAT worker each "
+        "(the same seed and count give the same roster).")] = 2,
     replications: Annotated[int, typer.Option(help="Simulated weeks to check the plan.")] = 20,
     handle_seconds: HandleOpt = None,
     reply_seconds: ReplyOpt = None,

@@ -206,5 +206,7 @@ class PlanParams:
     search: SearchParams = field(default_factory=SearchParams)
     time_limit_seconds: float = 60.0
     num_workers: int = 2
+    """Neighbourhood re-solves run side by side (one CP-SAT worker each); part of what decides
+    the roster, like the seed."""
     seed: int = 0
     replications: int = 20

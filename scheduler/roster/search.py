@@ -398,8 +398,8 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
             if len(tries) > 1:
                 tries.append((_merge(p, plan, batch, [n for n, _o in solved]),
                               set().union(*(set(h[0]) for h in batch))))
-            best = min(((score(p, n), n) for n in (trim(p, fill(p, new), who)
-                                                  for new, who in tries)), default=None)
+            best = min(((score(p, n), n) for n in (trim(p, new, who) for new, who in tries)),
+                       default=None)
             whole = [h for (_n, o), h in zip(solved, batch, strict=True)
                      if h[1] is None and len(h[0]) == len(p.agents) and o.status == "OPTIMAL"]
             if best is not None and (best[0] < cost or (whole and best[0] <= cost)):
