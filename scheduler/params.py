@@ -187,6 +187,14 @@ class SearchParams:
     """Stop after this many neighbourhoods in a row without a better plan."""
     rule_cost_share: float = 0.1
     """Each rule's cost re-plan gets this share of the plan's work."""
+    exact_check_rounds: int = 2
+    exact_check_share: float = 0.3
+    """After the plan, at most this many re-plans (each this share of the work) where the exact
+    mixed-team check finds an interval short."""
+    fill_tries: int = 3_000
+    swap_tries: int = 100
+    """The greedy fill tries the best ``fill_tries`` (agent, shift) options of a short interval,
+    then swaps for the best ``swap_tries``, then leaves it to the re-solves."""
 
     def __post_init__(self) -> None:
         for name in ("work_per_second", "lns_work", "rule_cost_share"):
@@ -194,6 +202,8 @@ class SearchParams:
                 raise ValueError(f"{name} must be > 0")
         if self.lns_max_candidates < 10 or self.lns_window_days < 1 or self.patience < 1:
             raise ValueError("lns_max_candidates >= 10, lns_window_days >= 1, patience >= 1")
+        if self.fill_tries < 1 or self.swap_tries < 0:
+            raise ValueError("fill_tries >= 1 and swap_tries >= 0")
 
 
 @dataclass(frozen=True)

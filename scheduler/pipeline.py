@@ -105,7 +105,13 @@ def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
     """Per interval: sessions, who is on duty, and the model's 3-minute and reply rate for that
     team (mixed caps), judged at the interval's midpoint."""
     minutes = requirements.interval_minutes
-    shifts = contract_shifts(roster)  # the Sunday-night shift of a standing week on both ends
+    origin = requirements.interval_starts[0]
+    horizon = timedelta(minutes=minutes * requirements.intervals)
+    # a shift of a standing (cyclic) horizon that started before it also runs at its end
+    shifts = [*roster.shifts, *(replace(s, start=s.start + horizon, end=s.end + horizon,
+                                        break_start=s.break_start and s.break_start + horizon,
+                                        break_end=s.break_end and s.break_end + horizon)
+                                for s in roster.shifts if s.start < origin)]
     rows = []
     for t, start in enumerate(requirements.interval_starts):
         caps = on_duty_caps(shifts, start + timedelta(minutes=minutes / 2))
@@ -225,9 +231,6 @@ def run(
                               notes=team_warnings(agents, params) + notes + fc.notes)
 
 
-EXACT_CHECK_ROUNDS = 2
-
-
 def exact_shortfalls(result: RosterResult, req: Requirements, params: PlanParams
                      ) -> dict[int, float]:
     """Intervals whose planned team, by the queueing model of its real mix of caps, misses the
@@ -262,13 +265,14 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     # the roster's coverage is linear in each cap's agents; check the real mixed team with the
     # queueing model and re-plan, from this plan, where an interval falls short
     scale: dict[int, float] = {}
-    for _ in range(EXACT_CHECK_ROUNDS):
+    for _ in range(params.search.exact_check_rounds):
         low = exact_shortfalls(result, req, params)
         if not low:
             break
         scale = {t: scale.get(t, 1.0) * f for t, f in low.items()}
         problem = problem_for(scale)
-        result = solve(problem, limits=limits.scaled(0.3), seed=params.seed,
+        result = solve(problem, limits=limits.scaled(params.search.exact_check_share),
+                       seed=params.seed,
                        start=result.plan, progress=progress)
         result = replace(result, messages=(*result.messages, (
             f"the exact mixed-team check found {len(low)} interval(s) below target; "

@@ -19,7 +19,6 @@ from scheduler.roster.cost import Plan, cover_sum, replies_centi, shortfall
 from scheduler.roster.model import aggregate_rows, relaxation
 from scheduler.roster.problem import SCALE, RosterProblem, build_problem
 from scheduler.roster.rules import allows
-from scheduler.roster.search import fill, name_instances
 
 
 def _s(n: float) -> str:
@@ -36,7 +35,9 @@ def _runs(ts: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def diagnose(p: RosterProblem, plan: Plan) -> tuple[str, ...]:
+def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[str, ...]:
+    """Sentences on the plan's short intervals; ``relaxation_covers``: the aggregate LP covers
+    every interval with this team (then no fix is tried, see ``_fixes``)."""
     cover = cover_sum(p, plan)
     short = shortfall(p, cover)
     ts = [int(t) for t in np.nonzero(short)[0]]
@@ -87,6 +88,11 @@ def diagnose(p: RosterProblem, plan: Plan) -> tuple[str, ...]:
     if gap:
         out.append(f"The week's expected 3-minute replies fall {gap / 100:g} sessions short of "
                    f"{p.service.target:.0%} of all sessions.")
+    if relaxation_covers:
+        return (*out, "With the team as it is, the aggregate model covers every interval: the "
+                "short hours come from the rules it does not state (rest, consecutive days, "
+                "shift shapes) or from search time. A longer time limit, or the rule costs, "
+                "show which.")
     return tuple(out) + _fixes(p, runs, needs, int(short.sum()) + gap)
 
 
@@ -133,8 +139,9 @@ def _mask(p: RosterProblem, first: int, last: int) -> tuple[tuple[bool, ...], ..
 
 def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], missing: int
            ) -> tuple[str, ...]:
-    """Each fix checked by a quick re-plan: the start of the search (LP, rounded, named,
-    short intervals filled greedily) with the fix applied."""
+    """Each fix checked on the aggregate model: its LP with the fix, rounded to whole shifts
+    (no names, so an upper estimate of what the fix closes; a relaxation, so it cannot tell
+    the rules it does not state)."""
     rules, team = p.rules, list(p.agents)
     cap_new = max((c for c in p.caps if c <= max((a.max_concurrent for a in team),
                                                  default=max(p.caps))), default=max(p.caps))
@@ -169,8 +176,8 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
         q = build_problem(p.requirements, agents, chat=p.chat, service=p.service,
                           rules=trial_rules, search=p.search)
         relaxed = relaxation(q, aggregate_rows(q))
-        plan = fill(q, name_instances(q, [k for k, c in relaxed.counts.items()
-                                          for _ in range(c)]))
+        plan = tuple((0, s, int(q.type_level[s, c])) for (s, c), n in relaxed.counts.items()
+                     for _ in range(n))
         cover = cover_sum(q, plan)
         left = int(shortfall(q, cover).sum())
         if q.envelope is not None:
@@ -185,5 +192,5 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
     for rank, (left, hours, _k, text) in enumerate(sorted(found)):
         tail = "closes the gap" if left == 0 else "covers part of the gap"
         lines.append(f"{'Cheapest fix' if rank == 0 else 'Also helps'}: {text} — {tail} "
-                     f"(checked by a quick re-plan: {hours:g} agent-hours there).")
+                     f"(checked on the aggregate model: about {hours:g} agent-hours there).")
     return tuple(lines)

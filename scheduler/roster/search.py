@@ -30,11 +30,6 @@ from scheduler.roster.model import Outcome, aggregate_rows, relaxation, solve_na
 from scheduler.roster.problem import RosterProblem, ShiftType
 from scheduler.roster.rules import allows
 
-FILL_TRIES = 3000
-SWAP_TRIES = 100
-"""``fill`` tries the 3,000 best (agent, shift) options of a short interval, then swaps for the
-100 best, then moves on (the re-solves cover what it cannot)."""
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -180,14 +175,14 @@ def fill(p: RosterProblem, plan: Plan) -> Plan:
                 if gains[lv] > 0:
                     options.append((-gains[lv] / st.paid_minutes, a, s, lv))
         options.sort()
-        best = next((o for o in options[:FILL_TRIES]
+        best = next((o for o in options[:p.search.fill_tries]
                      if allows(p, o[1], p.types[o[2]], book.others(o[1])) is None), None)
         if best is not None:
             change(best[1], best[2], best[3], +1)
             continue
         total = int(short.sum())
         swap: tuple[int, int, int, int, int, int] | None = None
-        for _r, a, s, lv in options[:SWAP_TRIES]:
+        for _r, a, s, lv in options[:p.search.swap_tries]:
             st = p.types[s]
             for s2, lv2 in list(book.of[a]):
                 if p.types[s2].week != st.week or (
@@ -351,12 +346,14 @@ def _merge(p: RosterProblem, plan: Plan, batch: list[tuple[list[int], range | No
 
 
 def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan | None = None,
-               progress: ProgressFn | None = None) -> Found:
-    """The search (see the module docstring)."""
+               progress: ProgressFn | None = None, bound: bool = True) -> Found:
+    """The search (see the module docstring); ``bound``: solve the LP for the bound (always
+    when there is no start: it is the start)."""
     t0 = time.perf_counter()
     messages: list[str] = []
-    relaxed = relaxation(p, aggregate_rows(p))
-    bound = None if relaxed.bound_minutes is None else relaxed.bound_minutes / 60
+    relaxed = relaxation(p, aggregate_rows(p)) if bound or start is None else None
+    hours = None if relaxed is None or relaxed.bound_minutes is None else (
+        relaxed.bound_minutes / 60)
     used = 0.0
 
     def wall() -> float:
@@ -364,7 +361,7 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
 
     def report(stage: str, cost: Cost) -> None:
         if progress is not None:
-            progress(Progress(stage, cost.agent_hours, cost.short_intervals, bound,
+            progress(Progress(stage, cost.agent_hours, cost.short_intervals, hours,
                               time.perf_counter() - t0))
 
     proved = False
@@ -374,6 +371,7 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
             messages.append(f"{len(start) - len(plan)} shift(s) of the start plan no longer "
                             "fit the rules and were dropped")
     else:
+        assert relaxed is not None
         plan = name_instances(p, [k for k, c in relaxed.counts.items() for _ in range(c)])
         messages.append("start: the aggregate model's LP of shift counts per cap class, "
                         "rounded and named")
@@ -415,4 +413,4 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
         plan = lower_caps(p, plan)
     cost = evaluate(p, plan)
     report("done", cost)
-    return Found(plan, cost, bound, proved, used, time.perf_counter() - t0, tuple(messages))
+    return Found(plan, cost, hours, proved, used, time.perf_counter() - t0, tuple(messages))

@@ -17,8 +17,9 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
           progress: ProgressFn | None = None, explain: bool = True) -> RosterResult:
     """Plan the horizon's shifts and caps for the named agents (see ``search``). ``start``: a
     plan to improve (a re-plan's warm start). ``explain``: diagnose short intervals and check
-    fixes (off for the rule-cost re-plans)."""
-    found = solve_plan(problem, limits, seed=seed, start=start, progress=progress)
+    fixes, and work out the bound (both off for the rule-cost re-plans, which need neither)."""
+    found = solve_plan(problem, limits, seed=seed, start=start, progress=progress,
+                       bound=explain)
     cost = found.cost
     hours = cost.agent_hours
     short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, found.plan)
@@ -41,7 +42,7 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
         status="OPTIMAL" if found.proved else "FEASIBLE",
         agent_hours=hours, bound_hours=bound, gap=gap, short_intervals=short,
         coverage=coverage_frame(problem, found.plan), cap_mix=cap_mix(problem, found.plan),
-        diagnosis=diagnose(problem, found.plan)
+        diagnosis=diagnose(problem, found.plan, relaxation_covers=bound is not None)
         if explain else (),
         violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
         rules=rule_statements(problem), messages=tuple(messages),
