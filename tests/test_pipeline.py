@@ -156,12 +156,14 @@ def test_the_sample_planned_twice_with_one_seed_gives_the_same_files(tmp_path: P
     planned twice with the same seed writes the same roster.csv and coverage.csv, byte for
     byte (summary.json differs only in the seconds it took)."""
     data = Path(__file__).resolve().parents[1] / "data"
+    tuning = tmp_path / "tuning.toml"  # little work inside a roomy wall-clock cap (CI is busy)
+    tuning.write_text("work_per_second = 0.15\n", encoding="utf-8")
     outs = []
     for k in range(2):
         out = tmp_path / f"run{k}"
         code = main(["plan", "--history", str(data / "sample_history.csv"), "--agents",
-                     str(data / "sample_agents.csv"), "--time-limit", "8", "--seed", "3",
-                     "--replications", "2", "--out", str(out)])
+                     str(data / "sample_agents.csv"), "--time-limit", "12", "--seed", "3",
+                     "--tuning", str(tuning), "--replications", "2", "--out", str(out)])
         assert code == 0
         outs.append(out)
     for name in ("roster.csv", "coverage.csv"):

@@ -43,11 +43,11 @@ class Limits:
 
     @classmethod
     def for_seconds(cls, seconds: float, search: SearchParams, workers: int = 2) -> Limits:
-        """The work a time limit buys (``work_per_second``), the wall-clock cap at twice the
-        limit: a plan normally ends well inside the limit, and only a machine far slower or
-        busier than the one the work was measured on meets the cap (then the result depends
-        on the clock)."""
-        return cls(work=seconds * search.work_per_second, wall_seconds=2 * seconds,
+        """The work a time limit buys (``work_per_second``), the limit itself as the wall-clock
+        cap: a plan normally ends inside the limit, and only a machine slower or busier than
+        the one the work was measured on meets the cap (then the result depends on the
+        clock)."""
+        return cls(work=seconds * search.work_per_second, wall_seconds=seconds,
                    workers=workers)
 
     def scaled(self, share: float) -> Limits:
