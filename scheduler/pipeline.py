@@ -233,19 +233,19 @@ def run(
 
 def exact_shortfalls(result: RosterResult, req: Requirements, params: PlanParams
                      ) -> dict[int, float]:
-    """Intervals whose planned team, by the queueing model of its real mix of caps, misses the
-    per-interval target (per-hour mode), with the factor to raise their requirement by: the
-    team's linear cover times the share of the target it misses."""
+    """Intervals the roster counts as covered whose planned team, by the queueing model of its
+    real mix of caps, misses the per-interval target (per-hour mode), with the factor to raise
+    their requirement by: the team's linear cover times the share of the target it misses."""
     if params.service.mode != "per-hour":
         return {}
     pred = predict_coverage(result.roster, req, params.chat)
     rate = pred["predicted_three_min_rate"].to_numpy(dtype=float)
     ratio = result.coverage["cover_ratio"].to_numpy(dtype=float)
     target = params.service.target
+    covered = np.isfinite(ratio) & (ratio >= 0.99)  # short in the linear model: said already
     out = {}
-    for t in np.nonzero((np.asarray(req.sessions) > 0) & (rate < target - 0.005))[0]:
-        cover = ratio[t] if np.isfinite(ratio[t]) and ratio[t] > 0 else 1.0
-        out[int(t)] = float(max(1.0, cover) * (1 + (target - rate[t]) / target))
+    for t in np.nonzero((np.asarray(req.sessions) > 0) & covered & (rate < target - 0.005))[0]:
+        out[int(t)] = float(ratio[t] * (1 + (target - rate[t]) / target))
     return out
 
 

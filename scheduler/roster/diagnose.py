@@ -171,6 +171,8 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
             trials.append((f"allow {hours:g}-hour shifts", team, replace(
                 rules, shift_lengths_hours=tuple(sorted({*rules.shift_lengths_hours, hours})))))
             break
+    if p.days > 7:  # each trial is an LP of the whole horizon: only the first on long ones
+        trials = trials[:1]
     found = []
     for k, (text, agents, trial_rules) in enumerate(trials):
         q = build_problem(p.requirements, agents, chat=p.chat, service=p.service,
