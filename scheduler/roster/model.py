@@ -244,8 +244,7 @@ class NamedModel:
     soft: list[Any] = field(default_factory=list)
 
 
-def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | None,
-                only: set[int] | None = None
+def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | None
                 ) -> tuple[NamedModel, list[tuple[int, int, int, Any]], list[tuple[int, int, int]]]:
     """The named model of a neighbourhood: (model, its (agent, type, level, Boolean) choices,
     the assignments kept fixed). See ``solve_named``."""
@@ -265,7 +264,7 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
                 nm.shifts[a].append((p.types[s], m.new_constant(1)))
         for s in map(int, np.nonzero(admitted[:, a])[0]):
             st = p.types[s]
-            if (days is None or st.day in days) and (only is None or st.index in only):
+            if days is None or st.day in days:
                 y = m.new_bool_var(f"y[{a},{s}]")
                 m.add_hint(y, (a, s) in current)
                 nm.shifts[a].append((st, y))
@@ -286,13 +285,11 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
 
 
 def solve_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | None, *,
-                work: float, wall_seconds: float, seed: int, only: set[int] | None = None
-                ) -> tuple[Plan | None, Outcome]:
+                work: float, wall_seconds: float, seed: int) -> tuple[Plan | None, Outcome]:
     """Re-plan the shifts of ``agents`` starting on ``days`` (all days: None) with every rule,
     the rest of the plan fixed. Returns the new plan (None if CP-SAT found none) and the
-    outcome; ``only`` restricts the new shifts to those types. One worker: a neighbourhood is
-    small, and one worker is deterministic."""
-    nm, choice, fixed = build_named(p, plan, agents, days, only)
+    outcome. One worker: a neighbourhood is small, and one worker is deterministic."""
+    nm, choice, fixed = build_named(p, plan, agents, days)
     solver, out = run(nm.model, work=work, wall_seconds=wall_seconds, workers=1, seed=seed)
     if out.status not in ("OPTIMAL", "FEASIBLE"):
         return None, out
