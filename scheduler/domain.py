@@ -110,6 +110,14 @@ class Forecast:
     method: str
     band: float = 0.8
     notes: tuple[str, ...] = ()
+    events: pd.DataFrame | None = None
+    """Every calendar event and outlier day in the history and the target week, with its prior,
+    estimated and used effect and the evidence (``forecast.effects.EVENT_COLUMNS``)."""
+    wape: float | None = None
+    naive_wape: float | None = None
+    backtest_weeks: int = 0
+    """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
+    origin); None when the history is too short to score them."""
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,15 @@ Public API::
 """
 
 from scheduler.forecast.backtest import ALL_METHODS, BacktestResult, backtest
+from scheduler.forecast.effects import EVENT_COLUMNS
 from scheduler.forecast.engine import DEFAULT_METHOD
 from scheduler.forecast.events import (
     DEFAULT_DAY_MULTIPLIERS,
     PROMOTION_COLUMNS,
     Promotion,
+    day_events,
     day_kinds,
     default_promotions,
-    hour_multipliers,
     promotions_from_rows,
     weekly_live_streams,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "ALL_METHODS",
     "DEFAULT_DAY_MULTIPLIERS",
     "DEFAULT_METHOD",
+    "EVENT_COLUMNS",
     "MAX_GAP_DAYS",
     "METHODS",
     "PROMOTION_COLUMNS",
@@ -37,10 +39,10 @@ __all__ = [
     "Promotion",
     "apply_overrides",
     "backtest",
+    "day_events",
     "day_kinds",
     "default_promotions",
     "forecast_week",
-    "hour_multipliers",
     "promotions_from_rows",
     "weekly_live_streams",
 ]

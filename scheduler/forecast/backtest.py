@@ -134,7 +134,7 @@ def backtest(
     for m in methods:
         for r in targets:
             chosen = engine.choose(r, list(METHODS)) if m == AUTO else m
-            fc = engine.predict(chosen, slice(r, r + 1), r)[0]
+            fc = engine.predict(chosen, r)
             low, high, _ = engine.band(chosen, r, fc, float(band))
             actual = grid.raw[r]
             wape, bias = _scores(actual, fc)

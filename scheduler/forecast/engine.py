@@ -1,6 +1,6 @@
 """The shared machinery of ``forecast_week`` and ``backtest``: a Monday-aligned week grid over
-the history, rolling-origin point forecasts, calendar multipliers learned from history, method
-choice and the calibrated prediction band.
+the history, rolling-origin point forecasts, the calendar's effects learned from the history
+(``effects``), method choice and the calibrated prediction band.
 
 Rolling origin: the forecast of grid row ``r`` only sees rows ``< r``; so the backtest's forecast
 of week ``r`` is the forecast ``forecast_week`` makes from the history cut at that week's Monday.
@@ -8,24 +8,17 @@ of week ``r`` is the forecast ``forecast_week`` makes from the history cut at th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from scheduler.domain import HourlyHistory
-from scheduler.forecast.events import (
-    DAY_KINDS,
-    DEFAULT_DAY_MULTIPLIERS,
-    MIN_DAYS_TO_LEARN,
-    Promotion,
-    day_kinds,
-    hour_multipliers,
-    promotions_for_years,
-)
+from scheduler.forecast.effects import Occurrence, learn, occurrences_of
+from scheduler.forecast.events import Promotion, day_events, promotions_for_years
 from scheduler.forecast.methods import HOURS, METHODS
 
 DEFAULT_METHOD = "robust_mean"
@@ -62,17 +55,12 @@ class Grid:
 
     - ``origin``: Monday 00:00 of row 0. Row ``rows`` (one past the last) is the target week.
     - ``raw``: ``(rows, 168)`` sessions, NaN outside the history.
-    - ``weeks``: ``raw`` divided by the promotion multipliers, NaN on public holidays and make-up
-      days (what the point methods learn the usual pattern from).
-    - ``mult``: ``(rows + 1, 168)`` promotion multipliers.
-    - ``kinds``: ``(rows + 1) * 7`` day kinds (``events.day_kinds``).
+    - ``occurrences``: the calendar's events on the grid (``effects.Occurrence``).
     """
 
     origin: datetime
     raw: np.ndarray
-    weeks: np.ndarray
-    mult: np.ndarray
-    kinds: tuple[str | None, ...]
+    occurrences: tuple[Occurrence, ...]
     notes: tuple[str, ...]
 
     @property
@@ -107,83 +95,43 @@ def build_grid(
     end = target_start + timedelta(weeks=1)
     if promotions is None:
         promotions = promotions_for_years(range(origin.year, end.year + 1))
-    mult = hour_multipliers(origin, (rows + 1) * HOURS, promotions).reshape(rows + 1, HOURS)
     days = [origin.date() + timedelta(days=d) for d in range((rows + 1) * 7)]
     notes: list[str] = []
     if holidays:
-        kinds, cal_notes = day_kinds(days)
+        tags, cal_notes = day_events(days)
         notes += cal_notes
     else:
-        kinds = [None] * len(days)
-    special = np.array([kd is not None for kd in kinds[: rows * 7]], dtype=bool)
-    weeks = raw / mult[:rows]
-    weeks[np.repeat(special, 24).reshape(rows, HOURS)] = np.nan
-    return Grid(origin, raw, weeks, mult, tuple(kinds), tuple(notes))
-
-
-def base_forecasts(grid: Grid, method: str, rows: Iterable[int]) -> np.ndarray:
-    """``(grid.rows + 1, 168)``: the ``method`` forecast of each of ``rows`` from the rows
-    before it (NaN for rows not asked for or with under one week of known hours before them)."""
-    fn = METHODS[method]
-    out = np.full((grid.rows + 1, HOURS), np.nan)
-    for r in rows:
-        if r < 1 or r > grid.rows:
-            continue
-        if np.isfinite(grid.raw[:r]).sum() < HOURS:
-            continue
-        out[r] = fn(grid.weeks[:r])
-    return out
-
-
-@dataclass(frozen=True)
-class DayMultiplier:
-    """The multiplier of one day kind and where it came from."""
-
-    kind: str
-    multiplier: float
-    learned_from_days: int
-    """0 when the default was used."""
+        tags = [None] * len(days)
+    occ = occurrences_of(origin, (rows + 1) * HOURS, tuple(promotions), tags)
+    return Grid(origin, raw, occ, tuple(notes))
 
 
 class Engine:
-    """Rolling-origin forecasts of a grid for several methods, computed once and reused."""
+    """Rolling-origin forecasts of a grid for several methods, computed once and reused: the
+    forecast of row ``r`` learns the calendar's effects and the usual pattern from rows ``< r``
+    only."""
 
     def __init__(self, grid: Grid, methods: Sequence[str], rows: Iterable[int]) -> None:
         self.grid = grid
-        rows = list(rows)
-        self.base = {m: base_forecasts(grid, m, rows) for m in methods}
-        kinds = np.array([DAY_KINDS.index(k) if k is not None else -1 for k in grid.kinds])
-        self._kind_idx = kinds.reshape(grid.rows + 1, 7)
+        rows = [r for r in rows if 1 <= r <= grid.rows
+                and np.isfinite(grid.raw[:r]).sum() >= HOURS]
+        self.effects = {r: learn(grid.raw, grid.occurrences, r) for r in rows}
+        self.base = {m: np.full((grid.rows + 1, HOURS), np.nan) for m in methods}
+        for r in rows:
+            usual = grid.raw[:r] / self.effects[r].hour_mult[: r * HOURS].reshape(r, HOURS)
+            for m in methods:
+                self.base[m][r] = METHODS[m](usual)
 
-    def day_multipliers(self, method: str, upto: int) -> dict[str, DayMultiplier]:
-        """Per day kind: the median ratio actual / forecast over the fully known days of that
-        kind in rows ``< upto`` when there are at least ``MIN_DAYS_TO_LEARN`` of them, else the
-        documented default."""
-        base = self.base[method]
-        out: dict[str, DayMultiplier] = {}
-        for ki, kind in enumerate(DAY_KINDS):
-            ratios = []
-            for r, d in zip(*np.nonzero(self._kind_idx[:upto] == ki), strict=True):
-                sl = slice(d * 24, d * 24 + 24)
-                act = self.grid.raw[r, sl]
-                fc = base[r, sl] * self.grid.mult[r, sl]
-                if np.isfinite(act).all() and np.isfinite(fc).all() and fc.sum() > 0:
-                    ratios.append(float(act.sum() / fc.sum()))
-            if len(ratios) >= MIN_DAYS_TO_LEARN:
-                value = float(np.clip(np.median(ratios), 0.1, 5.0))
-                out[kind] = DayMultiplier(kind, value, len(ratios))
-            else:
-                out[kind] = DayMultiplier(kind, DEFAULT_DAY_MULTIPLIERS[kind], 0)
-        return out
+    def predict(self, method: str, r: int) -> np.ndarray:
+        """Row ``r``'s forecast: the usual pattern times the calendar's effects, both learned
+        from the rows before it (NaN when it has under a week of history before it)."""
+        if r not in self.effects:
+            return np.full(HOURS, np.nan)
+        mult = self.effects[r].hour_mult[r * HOURS : (r + 1) * HOURS]
+        return self.base[method][r] * mult
 
-    def predict(self, method: str, rows: slice, upto: int) -> np.ndarray:
-        """Full forecasts (base x promotions x day multipliers learned before row ``upto``)."""
-        mults = self.day_multipliers(method, upto)
-        dm = np.ones(self._kind_idx.shape)
-        for ki, kind in enumerate(DAY_KINDS):
-            dm[self._kind_idx == ki] = mults[kind].multiplier
-        full = self.base[method] * self.grid.mult * np.repeat(dm, 24, axis=1)
-        return full[rows]
+    def predictions(self, method: str, rows: Sequence[int]) -> np.ndarray:
+        return np.array([self.predict(method, r) for r in rows]).reshape(len(rows), HOURS)
 
     def residual_rows(self, method: str, upto: int, window: int) -> list[int]:
         """The (at most ``window``) latest rows before ``upto`` with a forecast and a fully
@@ -196,22 +144,29 @@ class Engine:
         ]
         return good[-window:]
 
+    def recent_wape(self, upto: int, methods: Sequence[str]) -> tuple[dict[str, float], int]:
+        """WAPE of each method (that could forecast them all) over the latest (at most
+        ``AUTO_WINDOW_WEEKS``) fully known weeks before ``upto`` that the first method could
+        forecast, and how many weeks."""
+        rows = self.residual_rows(methods[0], upto, AUTO_WINDOW_WEEKS)
+        actual = self.grid.raw[rows]
+        denom = float(actual.sum())
+        errors: dict[str, float] = {}
+        if not rows or denom <= 0:
+            return errors, 0
+        for m in dict.fromkeys(methods):
+            fc = self.predictions(m, rows)
+            if np.isfinite(fc).all():
+                errors[m] = float(np.abs(fc - actual).sum()) / denom
+        return errors, len(rows)
+
     def choose(self, upto: int, candidates: Sequence[str]) -> str:
         """The candidate with the lowest WAPE over the latest forecastable weeks before ``upto``
         if it beats ``DEFAULT_METHOD`` by ``AUTO_MARGIN``; ``DEFAULT_METHOD`` otherwise and when
         fewer than ``AUTO_MIN_WEEKS`` such weeks exist."""
-        rows = self.residual_rows(DEFAULT_METHOD, upto, AUTO_WINDOW_WEEKS)
-        if len(rows) < AUTO_MIN_WEEKS:
+        errors, weeks = self.recent_wape(upto, [DEFAULT_METHOD, *candidates])
+        if weeks < AUTO_MIN_WEEKS or DEFAULT_METHOD not in errors:
             return DEFAULT_METHOD
-        actual = self.grid.raw[rows]
-        denom = float(actual.sum())
-        if denom <= 0:
-            return DEFAULT_METHOD
-        errors: dict[str, float] = {}
-        for m in dict.fromkeys([DEFAULT_METHOD, *candidates]):
-            fc = self.predict(m, slice(None), upto)[rows]
-            if np.isfinite(fc).all():
-                errors[m] = float(np.abs(fc - actual).sum()) / denom
         best = min(errors, key=lambda m: errors[m])
         if errors[best] < errors[DEFAULT_METHOD] * (1 - AUTO_MARGIN):
             return best
@@ -232,7 +187,7 @@ class Engine:
         rows = self.residual_rows(method, upto, CALIBRATION_WEEKS)
         lo_q, hi_q = (1 - band) / 2, (1 + band) / 2
         if rows:
-            f = self.predict(method, slice(None), upto)[rows].ravel()
+            f = self.predictions(method, rows).ravel()
             y = self.grid.raw[rows].ravel()
         else:
             f = y = np.zeros(0)
@@ -268,22 +223,3 @@ class Engine:
         low = np.minimum(np.maximum(low, 0.0), fc)
         high = np.maximum(high, fc)
         return low, high, note
-
-
-def week_rows(week_start: date, origin: datetime) -> int:
-    """Grid row of the week starting on Monday ``week_start``."""
-    return (datetime.combine(week_start, datetime.min.time()) - origin).days // 7
-
-
-def describe_days(grid: Grid, row: int, mults: Mapping[str, DayMultiplier]) -> list[str]:
-    """Notes naming the special days of grid row ``row`` and the multiplier applied."""
-    notes = []
-    for d in range(7):
-        kind = grid.kinds[row * 7 + d]
-        if kind is None:
-            continue
-        day = grid.origin.date() + timedelta(days=row * 7 + d)
-        m = mults[kind]
-        src = f"learned from {m.learned_from_days} day(s)" if m.learned_from_days else "default"
-        notes.append(f"{day.isoformat()} {kind}: x{m.multiplier:.2f} ({src})")
-    return notes

@@ -7,10 +7,13 @@ Two kinds of event move demand away from the weekly pattern:
   off of the Spring Festival holiday), ``"holiday"`` (any other statutory day off, whatever its
   weekday), ``"makeup"`` (a Saturday or Sunday turned into a working day, 调休) or ``None``
   (an ordinary day). Days in years the library does not cover get ``None`` and a note.
-- **Promotions** are user-editable windows ``[start, end)`` with a demand multiplier (618, 双11,
-  the shop's own live streams, ...). A promotion multiplies exactly the clock hours it overlaps;
-  an hour it covers only partly gets ``1 + (multiplier - 1) * overlap share``. Overlapping
+- **Promotions** are user-editable windows ``[start, end)`` with a prior demand multiplier (618,
+  双11, the shop's own live streams, ...). A promotion acts on exactly the clock hours it
+  overlaps; an hour it covers only partly gets ``1 + (effect - 1) * overlap share``. Overlapping
   promotions multiply.
+
+The multipliers here are priors: ``effects`` estimates each event's real effect from the shop's
+history.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
-import numpy as np
 
 from scheduler.errors import InputError
 
@@ -33,14 +35,21 @@ DEFAULT_DAY_MULTIPLIERS: Mapping[str, float] = {
     "holiday": 1.1,
     "makeup": 0.9,
 }
-"""Multipliers on the weekly-pattern forecast used when the history holds fewer than
-``MIN_DAYS_TO_LEARN`` days of that kind (our assumptions, to be replaced by learned values):
-Spring Festival days off x0.6 (couriers stop, buyers are with family), other statutory days off
-x1.1 (leisure time, like a busy weekend day), make-up working days x0.9 (a weekend day on which
-buyers are at work)."""
+"""Prior multipliers of the day kinds (our assumptions; the history's own days of a kind move
+them, see ``effects``): Spring Festival days off x0.6 (couriers stop, buyers are with family),
+other statutory days off x1.1 (leisure time, like a busy weekend day), make-up working days x0.9
+(a weekend day on which buyers are at work)."""
 
-MIN_DAYS_TO_LEARN = 2
-"""Days of a kind the history must hold (fully observed) before its multiplier is learned."""
+HOLIDAY_NAMES: Mapping[str, str] = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午",
+    "Mid-autumn Festival": "中秋",
+    "National Day": "国庆",
+}
+"""Chinese names of ``chinese_calendar``'s holidays, for display."""
 
 MAX_PROMOTION_MULTIPLIER = 20.0
 """Largest multiplier a promotion row may carry (a typo guard)."""
@@ -236,47 +245,37 @@ def promotions_from_rows(
     return tuple(out)
 
 
-def hour_multipliers(
-    first_hour: datetime, hours: int, promotions: Iterable[Promotion]
-) -> np.ndarray:
-    """Demand multiplier of each clock hour ``first_hour + k h`` (k < ``hours``) from
-    ``promotions``: 1 where none applies (see the module docstring for partial hours)."""
-    mult = np.ones(hours)
-    hour = timedelta(hours=1)
-    for p in promotions:
-        k0 = max(0, math.floor((p.start - first_hour) / hour))
-        k1 = min(hours, math.ceil((p.end - first_hour) / hour))
-        for k in range(k0, k1):
-            h0 = first_hour + k * hour
-            overlap = (min(p.end, h0 + hour) - max(p.start, h0)) / hour
-            if overlap > 0:
-                mult[k] *= 1.0 + (p.multiplier - 1.0) * overlap
-    return mult
-
-
-def day_kinds(days: Sequence[date]) -> tuple[list[str | None], list[str]]:
-    """The day kind of each date (see the module docstring) and notes on years
-    ``chinese_calendar`` does not cover (those days get ``None``: no holiday effect)."""
-    kinds: list[str | None] = []
+def day_events(days: Sequence[date]) -> tuple[list[tuple[str, str] | None], list[str]]:
+    """(day kind, holiday name) of each date (see the module docstring; None for an ordinary
+    day) and notes on years ``chinese_calendar`` does not cover (those days get None: no
+    holiday effect)."""
+    out: list[tuple[str, str] | None] = []
     missing: set[int] = set()
     for d in days:
         try:
             off, name = chinese_calendar.get_holiday_detail(d)
         except NotImplementedError:
             missing.add(d.year)
-            kinds.append(None)
+            out.append(None)
             continue
+        label = HOLIDAY_NAMES.get(name or "", name or "")
         if off and name is not None:
-            kinds.append("spring_festival" if name == "Spring Festival" else "holiday")
+            out.append(("spring_festival" if name == "Spring Festival" else "holiday", label))
         elif not off and d.weekday() >= 5:
-            kinds.append("makeup")
+            out.append(("makeup", f"调休 {label}".strip()))
         else:
-            kinds.append(None)
+            out.append(None)
     notes = [
         f"chinese_calendar has no holiday data for {y}: no public-holiday effect applied"
         for y in sorted(missing)
     ]
-    return kinds, notes
+    return out, notes
+
+
+def day_kinds(days: Sequence[date]) -> tuple[list[str | None], list[str]]:
+    """The day kind of each date and the notes of ``day_events``."""
+    events, notes = day_events(days)
+    return [e[0] if e else None for e in events], notes
 
 
 def promotions_for_years(years: Iterable[int]) -> tuple[Promotion, ...]:

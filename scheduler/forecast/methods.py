@@ -9,6 +9,7 @@ been divided by their multiplier, so these see the usual level.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -109,21 +110,28 @@ def median_recent(weeks: np.ndarray, *, recent: int = 5) -> np.ndarray:
     return _fallback(weeks, fc)
 
 
-def outlier_day_mask(weeks: np.ndarray, *, low: float = 0.5, high: float = 2.0) -> np.ndarray:
-    """Boolean ``(n, 168)``: True for the hours of days whose total is below ``low`` or above
-    ``high`` times the median total of the same weekday over the given weeks (unannounced
-    holidays, outages, one-off spikes). Days with unknown hours are not judged."""
+def outlier_days(
+    weeks: np.ndarray, *, low: float = 0.5, high: float = 2.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(n, 7)`` Booleans: days whose total is below ``low`` or above ``high`` times the median
+    total of the same weekday over the given weeks (unannounced holidays, outages, one-off
+    spikes), and each day's ratio to that median. Days with unknown hours are not judged."""
     n = weeks.shape[0]
     daily = weeks.reshape(n, DAYS, 24)
     full = np.isfinite(daily).all(axis=2)
     tot = np.where(full, daily.sum(axis=2, where=np.isfinite(daily)), np.nan)
-    with np.errstate(invalid="ignore"):
-        ref = np.nanmedian(np.where(np.isfinite(tot), tot, np.nan), axis=0) if n else tot
-    ref = np.where(np.isfinite(ref), ref, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref = np.nanmedian(tot, axis=0) if n else np.full(DAYS, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = tot / ref
     bad = full & (ref > 24 * 0.5) & ((ratio < low) | (ratio > high))
-    return np.repeat(bad, 24, axis=1)
+    return bad, ratio
+
+
+def outlier_day_mask(weeks: np.ndarray, *, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+    """Boolean ``(n, 168)``: True for the hours of the ``outlier_days``."""
+    return np.repeat(outlier_days(weeks, low=low, high=high)[0], 24, axis=1)
 
 
 def level_profile(

@@ -12,9 +12,10 @@ import pandas as pd
 
 from scheduler.domain import DAYS, Forecast, HourlyHistory, week_hours
 from scheduler.errors import InputError
-from scheduler.forecast.engine import Engine, build_grid, describe_days
+from scheduler.forecast.effects import EVENT_COLUMNS, event_table
+from scheduler.forecast.engine import Engine, build_grid
 from scheduler.forecast.events import Promotion
-from scheduler.forecast.methods import HOURS, METHODS
+from scheduler.forecast.methods import HOURS, METHODS, outlier_days
 
 MAX_GAP_DAYS = 14
 """The target week may start at most this many days after the history ends (older history says
@@ -104,19 +105,21 @@ def forecast_week(
         method: a name of ``METHODS`` or ``"auto"``: the method with the lowest WAPE over the
             last (up to 8) weeks of a rolling-origin backtest on this history, or
             ``DEFAULT_METHOD`` when fewer than 4 past weeks can be scored.
-        promotions: demand multipliers on exactly the hours they cover, both in the target week
-            (applied) and in the history (divided out before learning the usual pattern).
-            ``None`` uses ``default_promotions`` for every year touched; ``()`` for none.
-        holidays: apply Chinese public holidays and 调休 make-up days (``chinese_calendar``):
-            they are left out when learning the pattern and their multipliers are learned from
-            the history (at least 2 days of a kind) or taken from ``DEFAULT_DAY_MULTIPLIERS``.
+        promotions: events on exactly the hours they cover, their multipliers the priors of
+            their effects; ``None`` uses ``default_promotions`` for every year touched; ``()``
+            for none.
+        holidays: Chinese public holidays and 调休 make-up days (``chinese_calendar``), priors
+            ``DEFAULT_DAY_MULTIPLIERS``. Every event's effect is estimated from the history and
+            shared by its kind (``effects``): divided out of the history before the pattern is
+            learned, and applied to the target week's events.
         band: central probability of the ``low``/``high`` interval (0.8: 80%), calibrated on
             the rolling-origin residuals of this history.
 
     Returns:
         a ``Forecast`` (168 rows; ``sessions``, ``low``, ``high`` in sessions per clock hour;
-        ``overridden`` all False) whose notes name the method, the band's calibration, the
-        holidays and promotions of the week.
+        ``overridden`` all False) whose notes name the method, its backtest WAPE against
+        seasonal naive, the band's calibration and the week's events; ``events`` lists every
+        event and outlier day with prior, estimated and used effect.
 
     Raises:
         InputError: week_start not a Monday; history shorter than one week, ending after the
@@ -129,10 +132,10 @@ def forecast_week(
     promos = None if promotions is None else tuple(promotions)
     grid = build_grid(history, target, promotions=promos, holidays=holidays)
     t = grid.rows
-    methods = list(METHODS) if method == AUTO else [method]
+    methods = list(METHODS) if method == AUTO else list(dict.fromkeys([method, "seasonal_naive"]))
     engine = Engine(grid, methods, range(1, t + 1))
     chosen = engine.choose(t, methods) if method == AUTO else method
-    fc = engine.predict(chosen, slice(t, t + 1), t)[0]
+    fc = engine.predict(chosen, t)
     low, high, band_note = engine.band(chosen, t, fc, float(band))
     frame = pd.DataFrame(
         {
@@ -143,13 +146,29 @@ def forecast_week(
             "overridden": np.zeros(HOURS, dtype=bool),
         }
     )
+    errors, scored = engine.recent_wape(t, [chosen, "seasonal_naive"])
     label = f"auto -> {chosen}" if method == AUTO else chosen
     notes = [f"method: {label}", band_note, *grid.notes]
-    notes += describe_days(grid, t, engine.day_multipliers(chosen, t))
-    if promos is None or promos:
-        active = np.nonzero(grid.mult[t] != 1.0)[0]
-        if active.size:
-            notes.append(f"promotions raise or lower {active.size} hour(s) of the week")
+    if chosen in errors and "seasonal_naive" in errors:
+        notes.append(f"backtest over the last {scored} week(s): WAPE {errors[chosen]:.1%}, "
+                     f"seasonal naive {errors['seasonal_naive']:.1%}")
+    effects = engine.effects[t]
+    usual = grid.raw / effects.hour_mult[: t * HOURS].reshape(t, HOURS)
+    bad, ratio = outlier_days(usual)
+    outliers = [(grid.origin + timedelta(days=int(r) * 7 + int(d)), float(ratio[r, d]))
+                for r, d in zip(*np.nonzero(bad), strict=True)]
+    events = pd.DataFrame(event_table(grid.origin, effects, t, outliers),
+                          columns=list(EVENT_COLUMNS))
+    notes += [
+        f"{row.start:%Y-%m-%d %H:%M} {row.name} ({row.kind}): x{row.used:.2f} used, "
+        f"prior x{row.prior:.2f} ({row.evidence})"
+        for row in events.itertuples() if row.where == "target week"
+    ]
+    past = events[events["where"] == "history"]
+    if len(past):
+        notes.append(f"calendar: {int((past['kind'] != 'outlier').sum())} event(s) and "
+                     f"{int((past['kind'] == 'outlier').sum())} outlier day(s) in the history "
+                     "(effects estimated from them: see the events table)")
     gap = target - history.end
     if gap > timedelta(0):
         notes.append(f"history ends {gap.days} day(s) {gap.seconds // 3600} h before the week")
@@ -159,6 +178,10 @@ def forecast_week(
         method=chosen,
         band=float(band),
         notes=tuple(notes),
+        events=events,
+        wape=errors.get(chosen),
+        naive_wape=errors.get("seasonal_naive"),
+        backtest_weeks=scored,
     )
 
 
