@@ -171,8 +171,9 @@ def forecast(
     promotions: PromoOpt = None,
     no_promotions: NoPromoOpt = False,
 ) -> None:
-    """Forecast next week's sessions per hour (with an 80% band) and print the backtest."""
-    from scheduler.forecast import backtest, forecast_week
+    """Forecast next week's sessions per hour (with an 80% band), list the calendar's events
+    with their learned effects (events.csv) and print the backtest."""
+    from scheduler.forecast import backtest, events_frame, forecast_week
 
     hist = read_history(history)
     for w in hist.warnings:
@@ -184,6 +185,7 @@ def forecast(
     frame = fc.frame[["timestamp", "sessions", "low", "high"]].copy()
     frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
     path = write_csv(frame.round(2), out / "forecast.csv", protected=[history])
+    write_csv(events_frame(fc), out / "events.csv", protected=[history])
     if hist.hours >= 5 * 168:
         bt = backtest(hist, promotions=promos)
         typer.echo(bt.format_table())
@@ -194,6 +196,18 @@ def forecast(
                f"(80% band per hour). Wrote {path}")
     for note in fc.notes:
         typer.echo(f"note: {note}")
+    _echo_events(fc, out)
+
+
+def _echo_events(fc: Any, out: Path) -> None:
+    from scheduler.forecast import describe_events
+
+    lines = describe_events(fc)
+    if lines:
+        typer.echo(f"Calendar events and outlier days (effects learned from the history; "
+                   f"{out / 'events.csv'}):")
+        for line in lines:
+            typer.echo(line)
 
 
 @app.command()
@@ -355,6 +369,7 @@ def plan(
     no_promotions: NoPromoOpt = False,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
+    from scheduler.forecast import events_frame
     from scheduler.io import read_agents
     from scheduler.pipeline import coverage_frame, roster_frame
     from scheduler.pipeline import run as run_plan
@@ -379,6 +394,7 @@ def plan(
     inputs = [p for p in (history, agents, rules, tuning, promotions) if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
+    write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
     summary = result.summary.as_dict()
     write_json(summary, out / "summary.json", protected=inputs)
     s = result.summary
@@ -399,7 +415,9 @@ def plan(
         typer.echo(f"note: {line}")
     for v in s.soft_violations:
         typer.echo(f"preference missed: {v}")
-    typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'summary.json'}")
+    _echo_events(result.forecast, out)
+    typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
+               f"{out / 'summary.json'}")
 
 
 def plan_headline(s: PlanSummary) -> str:

@@ -25,7 +25,13 @@ from scheduler.forecast.events import (
     weekly_live_streams,
 )
 from scheduler.forecast.methods import METHODS
-from scheduler.forecast.weekly import MAX_GAP_DAYS, apply_overrides, forecast_week
+from scheduler.forecast.weekly import (
+    MAX_GAP_DAYS,
+    apply_overrides,
+    describe_events,
+    events_frame,
+    forecast_week,
+)
 
 __all__ = [
     "ALL_METHODS",
@@ -42,6 +48,8 @@ __all__ = [
     "day_events",
     "day_kinds",
     "default_promotions",
+    "describe_events",
+    "events_frame",
     "forecast_week",
     "promotions_from_rows",
     "weekly_live_streams",

@@ -185,6 +185,31 @@ def forecast_week(
     )
 
 
+def events_frame(forecast: Forecast) -> pd.DataFrame:
+    """The ``events.csv`` contract: one row per calendar event and outlier day in the history
+    and the target week (``EVENT_COLUMNS``), times as text, multipliers to 3 decimals."""
+    ev = forecast.events
+    if ev is None:
+        return pd.DataFrame(columns=list(EVENT_COLUMNS))
+    out = ev.copy()
+    for col in ("start", "end"):
+        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d %H:%M")
+    return out.round({"prior": 3, "estimated": 3, "used": 3})
+
+
+def describe_events(forecast: Forecast) -> list[str]:
+    """One line per event or outlier day, for a terminal."""
+    ev = events_frame(forecast)
+    lines = []
+    for row in ev.itertuples(index=False):
+        mult = (f"prior x{row.prior:.2f}, seen x{row.estimated:.2f}, used x{row.used:.2f}"
+                if row.kind != "outlier" else f"x{row.estimated:.2f} its weekday's median")
+        mult = mult.replace("seen xnan, ", "")
+        lines.append(f"  {row.where:<11} {row.start}  {row.name} ({row.kind}): {mult}"
+                     f" -- {row.evidence}")
+    return lines
+
+
 def apply_overrides(
     forecast: Forecast, overrides: Mapping[datetime, float], *, source: str | None = None
 ) -> Forecast:

@@ -46,3 +46,14 @@ def test_negative_edit_is_refused_inline(open_page: OpenPage) -> None:
     (err,) = [e.value for e in at.error]
     assert "an override must be a number of sessions >= 0" in err
     assert at.session_state[state.OVERRIDES] == {}
+
+
+def test_calendar_events_with_learned_effects(open_page: OpenPage) -> None:
+    at = open_page("forecast")
+    (events,) = [d.value for d in at.dataframe if "evidence" in d.value.columns]
+    past = events[events["where"] == "history"].set_index("name")
+    # the sample's history holds 国庆 and 双11; each effect is estimated, not the prior
+    assert {"国庆", "双11 正日"} <= set(past.index)
+    assert past.loc["国庆", "prior"] == 1.1 and abs(past.loc["国庆", "estimated"] - 1.1) > 0.05
+    assert "sessions vs" in past.loc["双11 正日", "evidence"]
+    assert "seasonal naive 同期上周" in texts(at)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from scheduler import plotting
 from scheduler.errors import InputError
-from scheduler.forecast import apply_overrides
+from scheduler.forecast import apply_overrides, events_frame
 from scheduler.pipeline import next_monday
 from scheduler.ui import state
 from scheduler.ui.cached import base_forecast
@@ -65,5 +65,23 @@ if c2.button("清除修改 Clear all edits", disabled=not state.overrides()):
 with chart:
     st.plotly_chart(plotting.forecast_figure(history, edited), width="stretch",
                     key="forecast_chart")
+    if base.wape is not None and base.naive_wape is not None:
+        weeks = base.backtest_weeks
+        st.markdown(f"**Backtest 回测** (last {weeks} weeks 最近{weeks}周): `{base.method}` "
+                    f"WAPE {base.wape:.1%} · seasonal naive 同期上周 {base.naive_wape:.1%}")
+    events = events_frame(base)
+    if len(events):
+        st.subheader("日历事件 Calendar events")
+        st.caption("Every holiday, promotion and outlier day in the history and next week. "
+                   "Each event's effect is estimated from your own history (seen), shared by "
+                   "events of its kind, and used in the forecast; an event kind your history "
+                   "has never seen keeps the calendar's prior. 每个事件的影响由店铺自身历史估计。")
+        st.dataframe(events, hide_index=True, width="stretch", column_config={
+            "where": "位置 Where", "name": "事件 Event", "kind": "类别 Kind",
+            "start": "开始 Start", "end": "结束 End",
+            "prior": st.column_config.NumberColumn("先验 Prior", format="x%.2f"),
+            "estimated": st.column_config.NumberColumn("实测 Seen", format="x%.2f"),
+            "used": st.column_config.NumberColumn("采用 Used", format="x%.2f"),
+            "evidence": "依据 Evidence"})
     for note in edited.notes:
         st.caption(note)
