@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,6 +22,7 @@ from scheduler.domain import DAYS, Arrivals, Forecast, next_monday, week_hours
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
     read_history,
+    read_history_and_sessions,
     read_hourly_sessions,
     read_roster,
     read_rules,
@@ -367,6 +368,10 @@ def plan(
     answer_seconds: AnswerOpt = None,
     promotions: PromoOpt = None,
     no_promotions: NoPromoOpt = False,
+    sessions: Annotated[Path | None, typer.Option(
+        "--sessions", help="A session log (one row per chat: start, first_reply, end, "
+        "abandoned, handle_seconds, agent_id) to fit the chat model from, beside an hourly "
+        "history. A per-session --history is fitted from itself.")] = None,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
     from scheduler.forecast import events_frame
@@ -379,19 +384,26 @@ def plan(
                           tuning_file=tuning, workers=workers, replications=replications,
                           chat=_chat_model(handle_seconds, reply_seconds, patience_seconds,
                                            answer_seconds))
-    hist = read_history(history)
+    hist, log = read_history_and_sessions(history)
+    if sessions is not None:
+        log = read_sessions(sessions)
     team, agent_warnings = read_agents(agents)
-    for w in (*hist.warnings, *agent_warnings):
+    for w in (*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())):
         typer.echo(f"warning: {w}", err=True)
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
                f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "
                f"time limit {time_limit:.0f} s)...")
     promos = _promotions(promotions, no_promotions)
+    given = [k for k, v in (("handle_seconds", handle_seconds),
+                            ("base_reply_seconds", reply_seconds),
+                            ("patience_seconds", patience_seconds)) if v is not None]
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
-                      handle_given=handle_seconds is not None, progress=_progress_printer())
+                      handle_given=handle_seconds is not None, progress=_progress_printer(),
+                      sessions=log, explicit=given)
     typer.echo("", err=True)
-    inputs = [p for p in (history, agents, rules, tuning, promotions) if p is not None]
+    inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
+              if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
     write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
@@ -399,6 +411,8 @@ def plan(
     write_json(summary, out / "summary.json", protected=inputs)
     s = result.summary
     typer.echo(plan_headline(s))
+    for line in fit_lines(s.chat_fit):
+        typer.echo(line)
     if s.rule_costs:
         typer.echo("What the rules cost this week (agent-hours a re-plan without the rule "
                    "saves):")
@@ -418,6 +432,18 @@ def plan(
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
                f"{out / 'summary.json'}")
+
+
+def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The chat model a session log gave, one line per figure next to its default."""
+    if not rows:
+        return []
+    out = ["Chat model from the session log (fitted / default, sessions behind it):"]
+    for r in rows:
+        fitted = "-" if r["fitted"] is None else r["fitted"]
+        out.append(f"  {r['parameter']}: used {r['used']} ({r['source']}); fitted {fitted}, "
+                   f"default {r['default']}; {r['sessions']:,} sessions")
+    return out
 
 
 def plan_headline(s: PlanSummary) -> str:

@@ -465,13 +465,21 @@ def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
     return out
 
 
+def _is_session_table(raw: RawTable) -> bool:
+    """True when the table is per-session records rather than an hourly history."""
+    cols = resolve_columns(raw, HISTORY_ALIASES, what="history")
+    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
+    return (not has_time or "sessions" not in cols) and "start" in resolve_columns(
+        raw, SESSION_ALIASES, what="sessions")
+
+
 def history_from_raw(raw: RawTable) -> HourlyHistory:
     """Validate an hourly history table (see the module docstring for the repair policy)."""
     label = raw.label
     cols = resolve_columns(raw, HISTORY_ALIASES, what="history")
     has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
     if not has_time or "sessions" not in cols:
-        if "start" in resolve_columns(raw, SESSION_ALIASES, what="sessions"):
+        if _is_session_table(raw):
             return history_from_sessions(sessions_from_raw(raw))
         raise InputError(
             "unknown column set: expected an hourly history with "
@@ -632,6 +640,20 @@ def sessions_from_raw(raw: RawTable) -> SessionLog:
         abandoned_arr = first.isna().to_numpy()
     else:
         abandoned_arr = np.zeros(n, dtype=bool)
+    anchor = first.where(first.notna(), start)
+    late = end.notna() & (end < anchor)
+    if late.any():
+        skew = (anchor - end).dt.total_seconds().where(late, 0)
+        too_late = skew > MAX_CLOCK_SKEW_SECONDS
+        if too_late.any():
+            i = int(np.flatnonzero(too_late.to_numpy())[0])
+            raise InputError(
+                "the session ends before it starts or before its first reply; expected an end "
+                "at or after both", file=label, row=i + 2, column=cols["end"],
+                value=raw.frame[cols["end"]].iloc[i])
+        warnings.append(f"{label}: {int(late.sum())} end time(s) up to {MAX_CLOCK_SKEW_SECONDS} "
+                        "s before the start or first reply (clock skew) read as ending then")
+        end = end.where(~late, anchor)
     replied_and_abandoned = abandoned_arr & first.notna().to_numpy()
     if replied_and_abandoned.any():
         i = int(np.flatnonzero(replied_and_abandoned)[0])
@@ -691,6 +713,20 @@ def read_history(path: str | Path) -> HourlyHistory:
 def read_sessions(path: str | Path) -> SessionLog:
     """Read per-session records."""
     return sessions_from_raw(read_raw_table(path))
+
+
+def read_history_and_sessions(path: str | Path) -> tuple[HourlyHistory, SessionLog | None]:
+    """Read a history; when the file is per-session records, also the log itself (the chat
+    model is fitted from it)."""
+    return history_and_sessions_from_raw(read_raw_table(path))
+
+
+def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, SessionLog | None]:
+    """``read_history_and_sessions`` of a table already read."""
+    if _is_session_table(raw):
+        log = sessions_from_raw(raw)
+        return history_from_sessions(log), log
+    return history_from_raw(raw), None
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from scheduler.domain import (
     HourlyHistory,
     Requirements,
     Roster,
+    SessionLog,
     Shift,
     next_monday,
 )
@@ -38,7 +39,7 @@ from scheduler.roster import (
     solve,
 )
 from scheduler.simulate import ReplicationSummary, simulate_replications
-from scheduler.staffing import build_requirements, team_service_level
+from scheduler.staffing import build_requirements, fit_chat_model, team_service_level
 
 MIN_SESSIONS_FOR_HOUR_CHECK = 5.0
 """Hour-windows with fewer expected sessions are too noisy to judge one by one (they still
@@ -60,6 +61,49 @@ def chat_from_history(history: HourlyHistory, base: ChatModel, *, handle_given: 
     return base.with_(handle_seconds=round(mean, 1)), (
         f"handle time {mean:.0f} s (session-weighted mean of the history's avg_handle_seconds)",
     )
+
+
+FITTED = ("handle_seconds", "patience_seconds", "base_reply_seconds", "throughput")
+"""The chat-model figures a session log can give (``staffing.fit_chat_model``)."""
+
+
+def chat_from_sessions(log: SessionLog, base: ChatModel, *, explicit: Iterable[str] = ()
+                       ) -> tuple[ChatModel, tuple[dict[str, Any], ...], tuple[str, ...]]:
+    """The chat model fitted from a session log, the figures given explicitly (``explicit``:
+    names of ``FITTED`` the user set, kept from ``base``) winning. Returns the model, one row
+    per figure (``parameter``, ``default``, ``fitted``, ``used``, ``sessions`` behind the fit,
+    ``source``: fitted / default / set by you) and the fit's notes."""
+    fitted, report = fit_chat_model(log, base)
+    given = set(explicit)
+    chat = fitted.with_(**{k: getattr(base, k) for k in given}) if given else fitted
+    values = {"handle_seconds": (report.handle_seconds, report.handle_records),
+              "patience_seconds": (report.patience_seconds, report.patience_records),
+              "base_reply_seconds": (report.base_reply_seconds, report.reply_records),
+              "throughput": (report.throughput, report.concurrency_records)}
+    default = ChatModel()
+    rows = []
+    for name in FITTED:
+        value, records = values[name]
+        source = ("set by you" if name in given else "fitted" if value is not None
+                  else "default")
+        rows.append({"parameter": name, "default": _plain(getattr(default, name)),
+                     "fitted": _plain(value), "used": _plain(getattr(chat, name)),
+                     "sessions": int(records), "source": source})
+    head = (f"chat model fitted from {log.source}: {report.sessions:,} sessions "
+            f"({report.answered:,} answered, {report.abandoned:,} abandoned)")
+    notes = (head, *(f"fit: {n}" for n in report.notes),
+             *(f"fit: {k} set by you ({getattr(base, k)}) wins over the fit"
+               for k in sorted(given)))
+    return chat, tuple(rows), notes
+
+
+def _plain(v: object) -> object:
+    """A figure for JSON: floats rounded, tuples as lists."""
+    if isinstance(v, tuple):
+        return [round(float(x), 3) for x in v]
+    if isinstance(v, float):
+        return round(v, 2)
+    return v
 
 
 def make_forecast(history: HourlyHistory, week_start: date, *, method: str = "auto",
@@ -162,6 +206,9 @@ class PlanSummary:
     diagnosis: tuple[str, ...]
     soft_violations: tuple[str, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
+    chat_fit: tuple[dict[str, Any], ...] = ()
+    """When a session log was given: each chat-model figure's default, fitted and used value,
+    the sessions behind the fit and its source (``chat_from_sessions``)."""
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -218,17 +265,31 @@ def run(
     handle_given: bool = False,
     progress: Callable[[Progress], None] | None = None,
     hint: Roster | None = None,
+    sessions: SessionLog | None = None,
+    explicit: Iterable[str] = (),
 ) -> PlanResult:
-    """Plan the week: forecast (unless given), staffing table, roster, simulated check."""
+    """Plan the week: forecast (unless given), staffing table, roster, simulated check.
+
+    With a session log (``sessions``), the chat model is fitted from it (``chat_from_sessions``;
+    the figures named in ``explicit`` were set by the user and win); otherwise the history's
+    handle times give the handle time (unless ``handle_given``)."""
     params = params or PlanParams()
     if not agents:
         raise InputError("no agents to plan with; the agents file is empty")
     week = week_start or next_monday(history.end)
-    chat, notes = chat_from_history(history, params.chat, handle_given=handle_given)
+    fit: tuple[dict[str, Any], ...] = ()
+    if sessions is not None:
+        given = set(explicit) | ({"handle_seconds"} if handle_given else set())
+        chat, fit, notes = chat_from_sessions(sessions, params.chat, explicit=given)
+    else:
+        chat, notes = chat_from_history(history, params.chat, handle_given=handle_given)
     params = replace(params, chat=chat)
     fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
-    return plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
-                              notes=team_warnings(agents, params) + notes + fc.notes)
+    result = plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
+                                notes=team_warnings(agents, params) + notes + fc.notes)
+    if fit:
+        result = replace(result, summary=replace(result.summary, chat_fit=fit))
+    return result
 
 
 def exact_shortfalls(result: RosterResult, req: Requirements, params: PlanParams

@@ -7,18 +7,31 @@ together with a content key that is.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import streamlit as st
 
 from scheduler import io
-from scheduler.domain import Agent, Forecast, HourlyHistory
+from scheduler.domain import Agent, Forecast, HourlyHistory, SessionLog
 from scheduler.forecast import apply_overrides, forecast_week
+from scheduler.params import ChatModel
+from scheduler.pipeline import chat_from_sessions
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def parse_history(data: bytes, label: str) -> HourlyHistory:
-    """Uploaded bytes -> validated history (raises ``InputError``)."""
-    return io.history_from_raw(io.parse_raw_table(data, label))
+def parse_history(data: bytes, label: str) -> tuple[HourlyHistory, SessionLog | None]:
+    """Uploaded bytes -> validated history, and the session log when the file is one (raises
+    ``InputError``)."""
+    return io.history_and_sessions_from_raw(io.parse_raw_table(data, label))
+
+
+@st.cache_data(show_spinner="Fitting the chat model 拟合会话模型…", max_entries=4)
+def chat_fit(history_key: str, _log: SessionLog
+             ) -> tuple[tuple[dict[str, Any], ...], tuple[str, ...]]:
+    """The chat model fitted from a session log: one row per figure and the fit's notes
+    (``pipeline.chat_from_sessions``; ``history_key`` identifies ``_log``)."""
+    _chat, rows, notes = chat_from_sessions(_log, ChatModel())
+    return rows, notes
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

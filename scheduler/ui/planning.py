@@ -124,10 +124,11 @@ def _plan_now() -> None:
     except (SchedulerError, ValueError) as exc:
         state.set_error(state.ERR_PLAN, f"Cannot plan 无法排班: {exc}")
         return
-    history, agents = state.history(), state.agents()
+    history, agents, log = state.history(), state.agents(), state.sessions()
 
     def work(progress: ProgressFn) -> pipeline.PlanResult:
-        return pipeline.run(history, agents, params=params, forecast=fc, progress=progress)
+        return pipeline.run(history, agents, params=params, forecast=fc, progress=progress,
+                            sessions=log)
 
     try:
         result, lines = run_with_progress(work, time_limit_seconds=s.time_limit_seconds,

@@ -24,7 +24,7 @@ from typing import Any
 import streamlit as st
 
 from scheduler import io
-from scheduler.domain import Agent, HourlyHistory
+from scheduler.domain import Agent, HourlyHistory, SessionLog
 from scheduler.pipeline import PlanResult
 from scheduler.ui.settings import Settings
 from scheduler.whatif import ScenarioOutcome
@@ -38,6 +38,7 @@ MAX_UPLOAD_MB = 50
 # Stored values
 HISTORY = "history"
 HISTORY_KEY = "history_key"
+SESSIONS = "sessions"
 HISTORY_SOURCE = "history_source"
 AGENTS = "agents"
 AGENTS_SOURCE = "agents_source"
@@ -125,10 +126,18 @@ def history_source() -> str:
     return str(_ss().get(HISTORY_SOURCE, ""))
 
 
-def set_history(h: HourlyHistory, *, source: str, key: str) -> None:
-    """New working history; forecast overrides of the old week are dropped."""
+def sessions() -> SessionLog | None:
+    """The session log the history came from (None for an hourly history)."""
+    return _ss().get(SESSIONS)
+
+
+def set_history(h: HourlyHistory, *, source: str, key: str,
+                log: SessionLog | None = None) -> None:
+    """New working history (and its session log, when it is one: the chat model is fitted from
+    it); forecast overrides of the old week are dropped."""
     ss = _ss()
     ss[HISTORY] = h
+    ss[SESSIONS] = log
     ss[HISTORY_KEY] = key
     ss[HISTORY_SOURCE] = source
     ss[OVERRIDES] = {}

@@ -135,3 +135,19 @@ def test_rules_and_profile(open_page: OpenPage) -> None:
     at.run()
     assert any("at least one shift length" in e.value for e in at.error)
     assert at.session_state[state.SETTINGS].shift_lengths_hours  # kept the last good rules
+
+
+def test_session_log_upload_shows_the_fitted_chat_model(open_page: OpenPage) -> None:
+    at = open_page("data")
+    log = (REPO / "data" / "sample_sessions.csv").read_bytes()
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("sessions.csv", log, "text/csv"))
+    at.run()
+    assert not at.error and not at.exception
+    assert at.session_state[state.SESSIONS] is not None
+    (fit,) = [d.value for d in at.dataframe if "source" in d.value.columns]
+    rows = fit.set_index("parameter")
+    assert rows.loc["handle_seconds", "source"] == "fitted"
+    assert 150 < float(rows.loc["handle_seconds", "used"]) < 200
+    assert rows.loc["handle_seconds", "default"] == "600"
+    assert rows.loc["throughput", "source"] == "default"
+    assert "one-at-a-time" in texts(at)

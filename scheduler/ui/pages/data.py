@@ -14,7 +14,7 @@ from scheduler import io
 from scheduler.errors import InputError
 from scheduler.pipeline import next_monday
 from scheduler.ui import state
-from scheduler.ui.cached import base_forecast, parse_agents, parse_history
+from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
 from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
 from scheduler.whatif import PROFILES, profile_by_key
@@ -44,10 +44,10 @@ def _upload(slot: str, label: str, key: str, help_text: str) -> None:
         return
     try:
         if slot == state.ERR_HISTORY:
-            h = parse_history(data, f.name)
+            h, log = parse_history(data, f.name)
             key = f"upload:{f.name}:{hashlib.sha1(data).hexdigest()}"
             base_forecast(key, h, next_monday(h.end))  # refuse what cannot be forecast
-            state.set_history(h, source=f.name, key=key)
+            state.set_history(h, source=f.name, key=key, log=log)
         else:
             agents, warnings = parse_agents(data, f.name)
             state.set_agents(agents, source=f.name, warnings=warnings, reset_editor=True)
@@ -73,6 +73,20 @@ with left:
                f"{h.end:%Y-%m-%d %H:%M}, {int(h.frame['sessions'].sum()):,} sessions")
     for w in h.warnings:
         st.warning(w)
+    log = state.sessions()
+    if log is not None:
+        rows, notes = chat_fit(state.history_key(), log)
+        st.markdown("**会话模型 Chat model fitted from this log** (used by the plan and the "
+                    "simulation 排班和模拟均使用):")
+        shown = pd.DataFrame(rows)
+        for col in ("default", "fitted", "used"):
+            shown[col] = shown[col].map(lambda v: "—" if v is None else (
+                ", ".join(f"{x:g}" for x in v) if isinstance(v, list) else f"{v:g}"))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            "parameter": "参数 Figure", "default": "默认 Default", "fitted": "拟合 Fitted",
+            "used": "采用 Used", "sessions": "会话数 Sessions", "source": "来源 Source"})
+        for n in notes:
+            st.caption(n)
 
 with right:
     st.subheader("客服 Agents")
