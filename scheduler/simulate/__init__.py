@@ -35,6 +35,16 @@ seed=0, handle=None) -> StationaryMetrics``
     ``hours`` after a warm-up: ``three_min_rate``, ``reply_rate``, ``abandonment_share``, wait
     percentiles, ``occupancy``, ``share_picked_up_within(t)``. For model-vs-simulator grids.
 
+``duty_from_log(log, *, week_start=None, gap_minutes=60, one_at_a_time=False) -> Roster``
+    Who was on duty, inferred from a session log (first reply of an agent's first handled session
+    of a day to the end of their last, split at gaps over an hour; the rule in ``data/README.md``).
+
+``replay_week(log, chat, week_start, *, duty=None, replications=20, seed=0, handle="logged")
+-> ReplayReport``
+    The replay check: the week's recorded arrivals played against that duty with ``chat``,
+    compared with what the log records (weekly and daily 3-minute rate, reply rate, abandonment;
+    ``.frame()`` and ``.lines()``).
+
 Handle-time samplers (``handle=``): :func:`exponential_handle` (default, mean
 ``chat.handle_seconds``), :func:`constant_handle`, :func:`lognormal_handle`.
 
@@ -43,6 +53,14 @@ Counting: sessions by START time, clock hours 00:00-24:00 every day, natural wee
 """
 
 from scheduler.simulate.inputs import Demand
+from scheduler.simulate.replay import (
+    Rates,
+    ReplayReport,
+    ReplayRow,
+    duty_from_log,
+    recorded_rates,
+    replay_week,
+)
 from scheduler.simulate.results import (
     HOURLY_COLUMNS,
     PeriodMetrics,
@@ -69,13 +87,19 @@ __all__ = [
     "Estimate",
     "HandleSampler",
     "PeriodMetrics",
+    "Rates",
+    "ReplayReport",
+    "ReplayRow",
     "ReplicationSummary",
     "SimulationResult",
     "SimulationSummary",
     "StationaryMetrics",
     "constant_handle",
+    "duty_from_log",
     "exponential_handle",
     "lognormal_handle",
+    "recorded_rates",
+    "replay_week",
     "simulate_replications",
     "simulate_roster",
     "simulate_stationary",

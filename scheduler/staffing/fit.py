@@ -68,16 +68,40 @@ def _time_average_load(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return (integral(end) - integral(start)) / duration
 
 
+def _time_and_completions_by_load(start: np.ndarray, end: np.ndarray
+                                  ) -> tuple[np.ndarray, np.ndarray]:
+    """For intervals ``[start, end)`` of one agent (seconds): ``seconds[j]``, how long the agent
+    held exactly ``j`` of them, and ``done[j]``, how many ended while it held ``j`` (sessions
+    ending at the same instant all count at the load just before it); ``j = 0..MAX_CAP``, loads
+    above ``MAX_CAP`` count nowhere."""
+    times, at = np.unique(np.concatenate((start, end)), return_inverse=True)
+    change = np.zeros(times.size)
+    np.add.at(change, at, np.concatenate((np.ones(start.size), -np.ones(end.size))))
+    ends = np.bincount(at[start.size:], minlength=times.size)
+    after = np.rint(np.cumsum(change)).astype(int)  # held just after each instant
+    before = np.concatenate(([0], after[:-1]))
+    seconds = np.zeros(MAX_CAP + 1)
+    done = np.zeros(MAX_CAP + 1)
+    held, spans = after[:-1], np.diff(times)
+    np.add.at(seconds, held[held <= MAX_CAP], spans[held <= MAX_CAP])
+    np.add.at(done, before[before <= MAX_CAP], ends[before <= MAX_CAP])
+    return seconds, done
+
+
 def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitReport]:
     """Fit handle time, patience, concurrency slowdown and reply latency from a session log.
 
-    - handle time: mean ``handle_seconds`` of answered sessions (the solo handle time, i.e. of
-      sessions handled one at a time, when concurrency is estimated);
+    - handle time: mean ``handle_seconds`` of answered sessions; when concurrency is estimated,
+      the solo handle time: agent-seconds spent holding one session per session completed then;
     - patience: exponential MLE with censoring, ``sum of all known waits / abandoned sessions``
       (abandoned sessions give exact patience, answered ones are censored at their wait);
-    - concurrency slowdown: per answered session with an agent id and known ``first_reply`` and
-      ``end``, the time-average number of chats its agent held meanwhile; grouped by that
-      number ``j`` (rounded), ``throughput(j) = j * handle(1) / handle(j)``;
+    - concurrency slowdown: from answered sessions with an agent id and known ``first_reply`` and
+      ``end``, each agent's load over time; ``throughput(j)`` = sessions completed per
+      agent-second while holding ``j`` / the same while holding one (the maximum-likelihood
+      estimate under the model's exponential solo handle times: an agent holding ``j`` chats
+      completes them at rate ``throughput(j) / handle``). Grouping sessions by their mean load
+      instead (``j * handle(1) / handle(j)``) is biased when loads vary during a session: the
+      sessions seen at load 1 in a busy log are the short ones;
     - reply latency: for sessions that started while their agent had a free slot (so pickup was
       immediate and the wait is the agent's own reply time), ``median(wait / slowdown(j))``.
     Any value with fewer than ``MIN_RECORDS`` records keeps ``base``; the report says which.
@@ -129,6 +153,8 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
     )
     usable &= np.where(usable, en_s > fr_s, False)
     load = np.full(len(frame), np.nan)
+    seconds_at = np.zeros(MAX_CAP + 1)
+    done_at = np.zeros(MAX_CAP + 1)
     free_at_start = np.zeros(len(frame), dtype=bool)
     open_at_start = np.full(len(frame), np.nan)
     max_seen = 0
@@ -136,6 +162,9 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
         idx = np.nonzero(usable & (agent == name))[0]
         avg = _time_average_load(fr_s[idx], en_s[idx])
         load[idx] = avg
+        seconds, done = _time_and_completions_by_load(fr_s[idx], en_s[idx])
+        seconds_at += seconds
+        done_at += done
         # The agent's sessions in service when each of its sessions started.
         starts_open = np.searchsorted(np.sort(fr_s[idx]), st_s[idx], side="right") - (
             np.searchsorted(np.sort(en_s[idx]), st_s[idx], side="right")
@@ -153,29 +182,28 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
     n_handle = int(ans_handle.sum())
     handle_fit: float | None = None
     throughput_fit: tuple[float, ...] | None = None
+    solo = False  # handle_fit is the solo handle time of a log with concurrency
     if n_handle >= MIN_RECORDS:
         handle_fit = float(handle[ans_handle].mean())
     if not one_at_a_time:
-        level = np.clip(np.rint(load[usable]), 1, MAX_CAP).astype(int)
-        h_use = handle[usable]
-        groups = {j: h_use[level == j] for j in range(1, MAX_CAP + 1)}
-        if groups[1].size >= MIN_RECORDS:
-            h1 = float(groups[1].mean())
+        if done_at[1] >= MIN_RECORDS and seconds_at[1] > 0.0:
+            h1 = float(seconds_at[1] / done_at[1])
             handle_fit = h1
+            solo = True
             th = list(base.throughput)
             used: list[str] = []
             for j in range(2, min(MAX_CAP, len(th)) + 1):
-                if groups[j].size >= MIN_RECORDS:
-                    th[j - 1] = j * h1 / float(groups[j].mean())
-                    used.append(f"{j}:{groups[j].size}")
+                if done_at[j] >= MIN_RECORDS:
+                    th[j - 1] = float(done_at[j] / seconds_at[j]) * h1
+                    used.append(f"{j}:{int(done_at[j])}")
             if used:
                 throughput_fit = tuple(th)
                 changes["throughput"] = throughput_fit
                 fitted.append("throughput")
                 notes.append(
-                    "concurrency: throughput(j) = j * handle(1) / handle(j) from sessions "
-                    f"grouped by their agent's mean load (j:records {', '.join(used)}; "
-                    f"{groups[1].size} at j=1); other levels kept default"
+                    "concurrency: throughput(j) = sessions completed per agent-hour while "
+                    "holding j / the same while holding one (j:completions "
+                    f"{', '.join(used)}; {int(done_at[1])} at j=1); other levels kept default"
                 )
         if throughput_fit is None:
             kept.append("throughput")
@@ -191,8 +219,9 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
     if handle_fit is not None:
         changes["handle_seconds"] = handle_fit
         fitted.append("handle_seconds")
-        what = "solo (load 1) sessions" if throughput_fit is not None else "answered sessions"
-        notes.append(f"handle: mean of {what} -> {handle_fit:.0f} s")
+        what = ("agent time holding one session per session completed then"
+                if solo else "mean of answered sessions")
+        notes.append(f"handle: {what} -> {handle_fit:.0f} s")
     else:
         kept.append("handle_seconds")
         notes.append(f"handle: only {n_handle} answered sessions with a handle time; kept default")
@@ -231,7 +260,7 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
         answered=int(answered.sum()),
         abandoned=int(abandoned.sum()),
         handle_seconds=handle_fit,
-        handle_records=n_handle if throughput_fit is None else int((load[usable] < 1.5).sum()),
+        handle_records=int(done_at[1]) if solo else n_handle,
         patience_seconds=patience,
         patience_records=n_exact,
         patience_exposure_seconds=exposure,

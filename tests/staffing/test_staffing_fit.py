@@ -150,3 +150,41 @@ def test_real_call_centre_february() -> None:
     assert model.base_reply_seconds == ChatModel().base_reply_seconds
     assert set(report.kept_default) == {"throughput", "base_reply_seconds"}
     assert any("one-at-a-time" in note for note in report.notes)
+
+
+def test_seeded_chat_log_recovers_a_known_slowdown() -> None:
+    """Issue 18: six agents at cap 4 hold two to four chats at a time (a week simulated with a
+    known throughput table, seeded), logged as a platform logs chats (wall-clock handle time from
+    the first reply to the end); the fit recovers throughput(2..4) within 15%."""
+    from datetime import date, datetime, timedelta
+
+    from scheduler.domain import Roster, Shift
+    from scheduler.simulate import simulate_roster
+
+    true = (1.0, 1.6, 2.1, 2.4)
+    chat = ChatModel(handle_seconds=600.0, base_reply_seconds=15.0, patience_seconds=900.0,
+                     throughput=true)
+    monday = datetime(2025, 3, 3)
+    shifts = tuple(
+        Shift(f"A{i}", monday + timedelta(days=d, hours=8), monday + timedelta(days=d, hours=20),
+              4)
+        for i in range(6) for d in range(7))
+    demand = np.array([60.0 if 8 <= h % 24 < 20 else 0.0 for h in range(168)])
+    result = simulate_roster(Roster(date(2025, 3, 3), shifts), demand, chat, seed=0,
+                             cyclic=False)
+    s = result.sessions
+    held = s["concurrent_at_pickup"].value_counts()
+    assert held[2] + held[3] + held[4] > 0.8 * len(s)  # mostly two to four at a time
+    reply = s["start"] + pd.to_timedelta(s["first_reply_seconds"], unit="s")
+    frame = pd.DataFrame({
+        "start": s["start"], "first_reply": reply.where(s["replied"]),
+        "end": s["end"].where(s["replied"]), "abandoned": s["abandoned"],
+        "handle_seconds": (s["end"] - reply).dt.total_seconds().where(s["replied"]),
+        "wait_seconds": s["first_reply_seconds"].where(s["replied"]),
+        "agent_id": s["agent_id"]})
+    model, report = fit_chat_model(SessionLog(frame, "simulated chats"), ChatModel())
+    assert not report.one_at_a_time and "throughput" in report.fitted
+    for j in (2, 3, 4):
+        assert model.throughput[j - 1] == pytest.approx(true[j - 1], rel=0.15)
+        assert model.slowdown(j) == pytest.approx(j / true[j - 1], rel=0.15)
+    assert model.handle_seconds == pytest.approx(600.0, rel=0.15)

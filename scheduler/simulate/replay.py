@@ -1,0 +1,437 @@
+"""The replay check: play a week of a session log through the simulator with the duty the log
+shows, and compare what the simulator reports with what the log records.
+
+Who was on duty (the rule ``data/README.md`` states): an agent is on duty from the first reply of
+their first handled session of a day (a session with their ``agent_id`` and a first reply; the day
+is the calendar day of that first reply) to the end of their last one that day, split where they
+held no session for over ``gap_minutes`` (60). Their cap in that duty is the most sessions they
+held at once anywhere in the log (at least 1), or 1 for a one-at-a-time (phone-like) log.
+
+The replay plays the week's recorded session starts against that duty with the given chat model
+(patience drawn from it), in several seeded replications, and counts the same way as the
+simulator (``scheduler.simulate.results``): a session started in the period is replied within 3
+minutes iff it got a first human reply and ``first_reply - start <= chat.answer_seconds``
+(abandoned ones never are), the reply rate is replied / started, the abandonment share abandoned
+/ started.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from scheduler.domain import DAYS, Arrivals, Roster, SessionLog, Shift, week_start_of
+from scheduler.errors import InputError
+from scheduler.params import MAX_CAP, ChatModel
+from scheduler.simulate.roster_run import Estimate, simulate_replications
+
+GAP_MINUTES = 60.0
+"""A handled session more than this long after the agent's previous one ended starts a new duty
+period."""
+
+HandleSource = Literal["logged", "model"]
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The handled sessions of a log: who held which session when (seconds from ``origin``)."""
+
+    origin: pd.Timestamp
+    agent: np.ndarray
+    begin: np.ndarray
+    end: np.ndarray
+    rows: np.ndarray
+    """Row positions in the log's frame."""
+
+
+def _seconds(values: pd.Series, origin: pd.Timestamp) -> np.ndarray:
+    delta = (pd.to_datetime(values) - origin).to_numpy(dtype="timedelta64[ns]")
+    return delta.astype("int64") / 1e9  # exact for whole seconds
+
+
+def _held(log: SessionLog) -> _Held:
+    """Handled sessions (an agent id and a first reply), held from the first reply to the end
+    (end unknown: first reply + handle time, or the first reply alone)."""
+    f = log.frame
+    agent = f["agent_id"].fillna("").astype(str).str.strip().to_numpy()
+    handled = (agent != "") & f["first_reply"].notna().to_numpy()
+    rows = np.flatnonzero(handled)
+    origin = pd.Timestamp(f["start"].min()) if len(f) else pd.Timestamp(0)
+    sub = f.iloc[rows]
+    begin = _seconds(sub["first_reply"], origin)
+    end = _seconds(sub["end"], origin)
+    handle = sub["handle_seconds"].to_numpy(dtype=float)
+    fallback = begin + np.where(np.isfinite(handle) & (handle > 0.0), handle, 0.0)
+    end = np.where(np.isnan(end), fallback, np.maximum(end, begin))
+    return _Held(origin, agent[rows], begin, end, rows)
+
+
+def _open_counts(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event times and how many of the intervals ``[begin, end)`` are open just after each (ends
+    before starts at the same instant)."""
+    times = np.concatenate((begin, end))
+    steps = np.concatenate((np.ones(begin.size), -np.ones(end.size)))
+    order = np.lexsort((steps, times))
+    return times[order], np.cumsum(steps[order])
+
+
+def _most_held(held: _Held) -> dict[str, int]:
+    """Per agent, the most sessions held at once (at least 1)."""
+    out: dict[str, int] = {}
+    for name in np.unique(held.agent):
+        sel = held.agent == name
+        _, level = _open_counts(held.begin[sel], held.end[sel])
+        out[str(name)] = max(1, int(level.max()))
+    return out
+
+
+def duty_from_log(
+    log: SessionLog,
+    *,
+    week_start: date | None = None,
+    gap_minutes: float = GAP_MINUTES,
+    one_at_a_time: bool = False,
+) -> Roster:
+    """Infer who was on duty from a session log (the rule in this module's docstring).
+
+    Args:
+        log: per-session records (``scheduler.io.read_sessions``).
+        week_start: a Monday: keep only the duty periods of that week's days (by the day of their
+            first reply). Default: every duty period of the log, in a roster dated the Monday of
+            the log's first session.
+        gap_minutes: a gap in the agent's sessions longer than this (minutes) splits the duty.
+        one_at_a_time: the log is phone-like (``FitReport.one_at_a_time``): every cap is 1,
+            whatever a few overlapping records (transfers, clock errors) suggest.
+
+    A duty period of zero length (one session with no known duration) takes no chats and is left
+    out.
+    """
+    if gap_minutes <= 0:
+        raise InputError("gap_minutes must be > 0", value=gap_minutes)
+    held = _held(log)
+    caps = {name: 1 if one_at_a_time else min(cap, MAX_CAP)
+            for name, cap in _most_held(held).items()}
+    origin = held.origin
+    first_day = week_start if week_start is not None else week_start_of(origin.date())
+    gap = gap_minutes * 60.0
+    day_of = (origin + pd.to_timedelta(held.begin, unit="s")).normalize()
+    begin_day = (day_of - origin.normalize()).days.to_numpy()
+    if week_start is not None:
+        lo = (pd.Timestamp(week_start) - origin.normalize()).days
+        keep = (begin_day >= lo) & (begin_day < lo + 7)
+    else:
+        keep = np.ones(len(begin_day), dtype=bool)
+    shifts: list[Shift] = []
+    order = np.lexsort((held.begin, begin_day, held.agent))
+    order = order[keep[order]]
+
+    def close(agent: str, a: float, b: float) -> None:
+        if b > a:
+            shifts.append(Shift(agent_id=agent,
+                                start=_to_datetime(origin, a),
+                                end=_to_datetime(origin, b),
+                                max_concurrent=caps[agent]))
+
+    current: tuple[str, int] | None = None
+    a = b = 0.0
+    for i in order:
+        key = (str(held.agent[i]), int(begin_day[i]))
+        s, e = float(held.begin[i]), float(held.end[i])
+        if key != current or s - b > gap:
+            if current is not None:
+                close(current[0], a, b)
+            current, a, b = key, s, e
+        else:
+            b = max(b, e)
+    if current is not None:
+        close(current[0], a, b)
+    shifts.sort(key=lambda x: (x.start, x.agent_id))
+    return Roster(week_start=first_day, shifts=tuple(shifts))
+
+
+def _to_datetime(origin: pd.Timestamp, seconds: float) -> datetime:
+    stamp = origin + pd.Timedelta(microseconds=round(seconds * 1e6))
+    return stamp.to_pydatetime()
+
+
+@dataclass(frozen=True)
+class Rates:
+    """What happened to the sessions started in a period (shares of ``sessions``; NaN when no
+    session started)."""
+
+    sessions: int
+    three_min_rate: float
+    reply_rate: float
+    abandonment_share: float
+
+
+METRICS = (
+    ("three_min_rate", "3-min rate"),
+    ("reply_rate", "reply rate"),
+    ("abandonment_share", "abandonment"),
+)
+"""The compared figures: attribute of :class:`Rates` and its English name."""
+
+
+@dataclass(frozen=True)
+class ReplayRow:
+    """One period (a day or the week): recorded and simulated rates. ``simulated`` holds the
+    means over the replications and ``simulated_ci`` their t intervals per metric."""
+
+    label: str
+    start: date
+    days: int
+    recorded: Rates
+    simulated: Rates
+    simulated_ci: tuple[Estimate, ...]
+    """One :class:`Estimate` per entry of :data:`METRICS`."""
+
+    def difference_pp(self, metric: str) -> float:
+        """Simulated minus recorded, in percentage points."""
+        return 100.0 * (getattr(self.simulated, metric) - getattr(self.recorded, metric))
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    """A week of a log replayed: weekly and daily rows, the duty it was played with, and how much
+    of that duty the log shows agents idle while sessions waited (the replay counts that time as
+    free to take chats, so a large share makes the replay optimistic)."""
+
+    source: str
+    week_start: date
+    chat: ChatModel
+    handle: HandleSource
+    replications: int
+    seed: int
+    duty: Roster
+    week: ReplayRow
+    days: tuple[ReplayRow, ...]
+    on_duty_hours: float
+    idle_while_waiting_hours: float
+    """Agent-hours on duty, holding no session, while at least one session of the log waited."""
+
+    @property
+    def rows(self) -> tuple[ReplayRow, ...]:
+        return (self.week, *self.days)
+
+    def frame(self) -> pd.DataFrame:
+        """One row per period (week first): ``period``, ``start``, ``sessions``, then per figure
+        ``recorded <figure>``, ``simulated <figure>`` (shares 0-1) and ``difference <figure>
+        (pp)``."""
+        out: list[dict[str, object]] = []
+        for r in self.rows:
+            row: dict[str, object] = {"period": r.label, "start": r.start.isoformat(),
+                                      "sessions": r.recorded.sessions}
+            for metric, name in METRICS:
+                row[f"recorded {name}"] = round(getattr(r.recorded, metric), 4)
+                row[f"simulated {name}"] = round(getattr(r.simulated, metric), 4)
+                row[f"difference {name} (pp)"] = round(r.difference_pp(metric), 2)
+            out.append(row)
+        return pd.DataFrame(out)
+
+    def lines(self) -> list[str]:
+        """The comparison as text: a header, one line per period, the idle-time note."""
+        handle = ("handle times as logged" if self.handle == "logged"
+                  else f"handle times drawn (mean {self.chat.handle_seconds:.0f} s)")
+        head = (f"Replay of the week of {self.week_start} from {self.source}: "
+                f"{self.week.recorded.sessions:,} sessions, {len(self.duty.shifts)} duty "
+                f"periods ({self.on_duty_hours:,.1f} agent-hours) inferred from the log; "
+                f"{self.replications} simulated weeks (seed {self.seed}), {handle}, patience "
+                f"drawn (mean {self.chat.patience_seconds:.0f} s).")
+        body = [head,
+                (f"  {'':<23}" + "".join(f"{name:^24}" for _, name in METRICS)).rstrip(),
+                f"  {'':<14}{'sessions':>9}" + f"{'log':>8}{'sim':>7}{'diff':>9}" * len(METRICS)]
+        for r in self.rows:
+            cells = "".join(
+                f"  {_pct(getattr(r.recorded, m)):>6} {_pct(getattr(r.simulated, m)):>6} "
+                f"{_pp(r.difference_pp(m)):>8}" for m, _ in METRICS)
+            body.append(f"  {r.label:<14}{r.recorded.sessions:>9,}{cells}")
+        if self.on_duty_hours > 0:
+            share = self.idle_while_waiting_hours / self.on_duty_hours
+            body.append(
+                f"  While sessions waited, agents on duty held none for "
+                f"{self.idle_while_waiting_hours:,.1f} of the {self.on_duty_hours:,.1f} on-duty "
+                f"hours ({share:.0%}: breaks under the gap, other work, or routing the log does "
+                "not show); the replay counts that time as free.")
+        return body
+
+
+def _pct(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:.1%}"
+
+
+def _pp(x: float) -> str:
+    return "-" if math.isnan(x) else f"{x:+.1f} pp"
+
+
+def recorded_rates(log: SessionLog, start: datetime, end: datetime, chat: ChatModel) -> Rates:
+    """What the log records for the sessions started in ``[start, end)``."""
+    f = log.frame
+    sel = ((f["start"] >= start) & (f["start"] < end)).to_numpy()
+    sub = f.loc[sel]
+    n = len(sub)
+    replied = sub["first_reply"].notna().to_numpy()
+    first = (sub["first_reply"] - sub["start"]).dt.total_seconds().to_numpy()
+    on_time = replied & (np.nan_to_num(first, nan=math.inf) <= chat.answer_seconds + 1e-9)
+    abandoned = sub["abandoned"].to_numpy(dtype=bool)
+
+    def share(k: np.ndarray) -> float:
+        return float(np.count_nonzero(k)) / n if n else math.nan
+
+    return Rates(n, share(on_time), share(replied), share(abandoned))
+
+
+def _solo_handle(log: SessionLog, held: _Held, caps: dict[str, int], chat: ChatModel
+                 ) -> np.ndarray:
+    """Per row of the log, the solo handle time to replay (NaN: draw it from the model).
+
+    A logged handle time is wall-clock; an agent holding ``j`` sessions meanwhile (time-average,
+    rounded) worked on it at ``throughput(j) / j`` of solo speed, so its solo work is the logged
+    time x ``throughput(j) / j``. When every cap in ``caps`` (the duty's) is 1 the log is taken as
+    one-at-a-time and the logged times are played as they are. A logged 0 s is played as 1 s (the
+    simulator needs work > 0)."""
+    handle = log.frame["handle_seconds"].to_numpy(dtype=float).copy()
+    handle[~(np.isfinite(handle) & (handle >= 0.0))] = math.nan
+    handle = np.where(handle == 0.0, 1.0, handle)
+    if max(caps.values(), default=1) <= 1:
+        return handle
+    for name in np.unique(held.agent):
+        sel = np.flatnonzero(held.agent == name)
+        b, e = held.begin[sel], held.end[sel]
+        times, level = _open_counts(b, e)
+        area = np.concatenate(([0.0], np.cumsum(level[:-1] * np.diff(times))))
+
+        def integral(t: np.ndarray, _t: np.ndarray = times, _a: np.ndarray = area,
+                     _lv: np.ndarray = level) -> np.ndarray:
+            k = np.clip(np.searchsorted(_t, t, side="right") - 1, 0, _t.size - 1)
+            return np.asarray(_a[k] + _lv[k] * (t - _t[k]), dtype=float)
+
+        span = e - b
+        load = np.where(span > 0, (integral(e) - integral(b)) / np.where(span > 0, span, 1), 1)
+        j = np.clip(np.rint(load), 1, min(MAX_CAP, len(chat.throughput))).astype(int)
+        factor = np.array([chat.capacity(int(x)) / int(x) for x in j])
+        rows = held.rows[sel]
+        handle[rows] = handle[rows] * factor
+    return handle
+
+
+def _idle_while_waiting(log: SessionLog, held: _Held, duty: Roster) -> float:
+    """Agent-seconds of ``duty`` in which the agent held no session while a session of the log
+    waited (from its start to its first reply, or to leaving)."""
+    f = log.frame
+    origin = held.origin
+    wait = f["wait_seconds"].to_numpy(dtype=float)
+    ok = np.isfinite(wait) & (wait > 0.0)
+    w0 = _seconds(f["start"], origin)[ok]
+    times, level = _open_counts(w0, w0 + wait[ok])
+    if times.size == 0:
+        return 0.0
+    waiting = (level[:-1] > 0).astype(float) * np.diff(times)
+    cum = np.concatenate(([0.0], np.cumsum(waiting)))
+
+    def queued(t: float) -> float:
+        k = int(np.clip(np.searchsorted(times, t, side="right") - 1, 0, times.size - 1))
+        return float(cum[k] + (level[k] > 0) * (t - times[k]) if t >= times[0] else 0.0)
+
+    total = 0.0
+    for s in duty.shifts:
+        a = (pd.Timestamp(s.start) - origin).total_seconds()
+        b = (pd.Timestamp(s.end) - origin).total_seconds()
+        sel = (held.agent == s.agent_id) & (held.end > a) & (held.begin < b)
+        busy = sorted(zip(held.begin[sel], held.end[sel], strict=True))
+        cursor = a
+        for x, y in busy:
+            if x > cursor:
+                total += queued(min(x, b)) - queued(cursor)
+            cursor = max(cursor, y)
+        if cursor < b:
+            total += queued(b) - queued(cursor)
+    return total
+
+
+def replay_week(
+    log: SessionLog,
+    chat: ChatModel,
+    week_start: date,
+    *,
+    duty: Roster | None = None,
+    replications: int = 20,
+    seed: int = 0,
+    handle: HandleSource = "logged",
+    confidence: float = 0.95,
+) -> ReplayReport:
+    """Replay the week of ``log`` starting Monday ``week_start`` and compare with the log.
+
+    Args:
+        log: per-session records covering the week (the whole log is fine).
+        chat: the chat model to play with (fitted on other weeks for an out-of-sample check).
+        week_start: the Monday of the week to replay.
+        duty: who was on duty; default ``duty_from_log(log, week_start=week_start)``.
+        replications: seeded simulated weeks (``numpy.random.SeedSequence(seed).spawn``).
+        seed: the same seed gives the same report.
+        handle: ``logged``: each session's logged handle time (converted to solo work, see
+            ``_solo_handle``; sessions without one draw from the model); ``model``: every handle
+            time drawn from ``chat`` (exponential, mean ``chat.handle_seconds``).
+        confidence: level of the simulated t intervals.
+
+    The recorded arrivals are played as they came; patience is drawn from ``chat``. The duty is
+    this week's only (not a standing roster): nobody covers the hours the log shows nobody in.
+
+    Raises:
+        InputError: ``week_start`` is not a Monday or no session of the log starts in that week.
+    """
+    if week_start.weekday() != 0:
+        raise InputError("the week to replay must start on a Monday", value=week_start)
+    origin = datetime.combine(week_start, datetime.min.time())
+    f = log.frame
+    in_week = ((f["start"] >= origin) & (f["start"] < origin + timedelta(days=7))).to_numpy()
+    if not in_week.any():
+        raise InputError(f"no session of {log.source} starts in the week of {week_start}",
+                         file=log.source)
+    held = _held(log)
+    duty = duty if duty is not None else duty_from_log(log, week_start=week_start)
+    end = origin + timedelta(days=7)
+    duty = Roster(week_start=week_start,
+                  shifts=tuple(s for s in duty.shifts if s.end > origin and s.start < end))
+    caps = {s.agent_id: s.max_concurrent for s in duty.shifts}
+    starts = tuple(pd.to_datetime(f.loc[in_week, "start"]).dt.to_pydatetime())
+    given: tuple[float, ...] = ()
+    if handle == "logged":
+        given = tuple(float(x) for x in _solo_handle(log, held, caps, chat)[in_week])
+    elif handle != "model":
+        raise InputError("handle must be 'logged' or 'model'", value=handle)
+    summary = simulate_replications(duty, Arrivals(start=starts, handle_seconds=given), chat,
+                                    replications=replications, seed=seed,
+                                    confidence=confidence, cyclic=False)
+
+    def row(label: str, first: datetime, days: int, period: int | None) -> ReplayRow:
+        periods = [run.week if period is None else run.days[period] for run in summary.runs]
+        estimates = tuple(
+            Estimate.of(np.array([getattr(p, m) for p in periods]), confidence=confidence)
+            for m, _ in METRICS)
+        simulated = Rates(periods[0].sessions, *(e.mean for e in estimates))
+        recorded = recorded_rates(log, first, first + timedelta(days=days), chat)
+        return ReplayRow(label, first.date(), days, recorded, simulated, estimates)
+
+    days = tuple(
+        row(f"{DAYS[d]} {origin + timedelta(days=d):%m-%d}", origin + timedelta(days=d), 1, d)
+        for d in range(7))
+    on_duty = sum((s.end - s.start).total_seconds() for s in duty.shifts)
+    return ReplayReport(
+        source=log.source,
+        week_start=week_start,
+        chat=chat,
+        handle=handle,
+        replications=replications,
+        seed=seed,
+        duty=duty,
+        week=row("week", origin, 7, None),
+        days=days,
+        on_duty_hours=on_duty / 3600.0,
+        idle_while_waiting_hours=_idle_while_waiting(log, held, duty) / 3600.0,
+    )
