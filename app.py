@@ -17,5 +17,7 @@ navigation = st.navigation([
             url_path="what-if"),
     st.Page(f"{PAGES}/export.py", title="导出 Export", icon=":material/download:",
             url_path="export"),
+    st.Page(f"{PAGES}/backtest.py", title="回测 Backtest", icon=":material/history:",
+            url_path="backtest"),
 ])
 navigation.run()

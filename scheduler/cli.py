@@ -30,8 +30,9 @@ from scheduler.io import (
     read_tuning,
     write_csv,
     write_json,
+    write_text,
 )
-from scheduler.params import ChatModel, PlanParams, Rules, ServiceTarget
+from scheduler.params import DEFAULT_CONFIDENCE, ChatModel, PlanParams, Rules, ServiceTarget
 from scheduler.profile import profile_history
 
 if TYPE_CHECKING:
@@ -127,6 +128,10 @@ def _chat_model(handle: float | None, reply: float | None, patience: float | Non
         raise InputError(str(exc)) from None
 
 
+ConfidenceOpt = Annotated[float, typer.Option(
+    "--confidence", help="Staff each half-hour for the count it stays under with this "
+    "probability (the forecast's own backtest error plus Poisson noise); 0 = the point "
+    f"forecast. Default {DEFAULT_CONFIDENCE}, chosen on a backtest of real weeks.")]
 PromoOpt = Annotated[
     Path | None,
     typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
@@ -349,8 +354,10 @@ def plan(
     target: Annotated[float, typer.Option(help="3-minute reply rate to keep, 0-1.")] = 0.8,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
                                               "seconds.")] = 60.0,
-    mode: Annotated[str, typer.Option(help="per-hour (every hour meets the target) or weekly "
-                                      "(the week's rate, with an hourly floor).")] = "per-hour",
+    mode: Annotated[str, typer.Option(help="per-hour (every hour meets the target), daily "
+                                      "(each day's 00:00-24:00 rate, with an hourly floor) or "
+                                      "weekly (the week's rate, with an hourly floor).")
+                    ] = "per-hour",
     seed: Annotated[int, typer.Option(help="Random seed (solver and simulation).")] = 0,
     interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="Planning "
                                                   "interval: 15, 30 or 60.")] = 30,
@@ -372,6 +379,7 @@ def plan(
         "--sessions", help="A session log (one row per chat: start, first_reply, end, "
         "abandoned, handle_seconds, agent_id) to fit the chat model from, beside an hourly "
         "history. A per-session --history is fitted from itself.")] = None,
+    confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
     from scheduler.forecast import events_frame
@@ -383,7 +391,7 @@ def plan(
                           interval_minutes=interval_minutes, rules_file=rules,
                           tuning_file=tuning, workers=workers, replications=replications,
                           chat=_chat_model(handle_seconds, reply_seconds, patience_seconds,
-                                           answer_seconds))
+                                           answer_seconds), confidence=confidence)
     hist, log = read_history_and_sessions(history)
     if sessions is not None:
         log = read_sessions(sessions)
@@ -421,10 +429,11 @@ def plan(
                      if c.short_intervals_without < s.short_intervals else "")
             typer.echo(f"  {c.text}{fewer}")
     lo, hi = s.predicted_three_min_rate_ci
-    typer.echo(f"Simulated ({params.replications} weeks): 3-minute rate "
+    typer.echo(risk_line(s, target))
+    typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate "
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
-               f"hours below {target:.0%}.")
+               f"hours below {target:.0%} at the forecast's own counts.")
     for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
     for v in s.soft_violations:
@@ -432,6 +441,15 @@ def plan(
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
                f"{out / 'summary.json'}")
+
+
+def risk_line(s: PlanSummary, target: float) -> str:
+    """``Hours at risk: 2.3 of 134 busy hours expected below 80% (90% range 0-5) ...``"""
+    lo, hi = s.expected_hours_below_range
+    return (f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy hours "
+            f"expected below {target:.0%} (90% range {lo}-{hi}) when next week's counts vary "
+            f"as much as the forecast's backtest says (sized at confidence "
+            f"{s.parameters.get('confidence', 0):g}).")
 
 
 def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -476,13 +494,14 @@ def _progress_printer() -> Callable[[Progress], None]:
 
 def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
                  interval_minutes: int, rules_file: Path | None, tuning_file: Path | None,
-                 workers: int, replications: int, chat: ChatModel) -> PlanParams:
+                 workers: int, replications: int, chat: ChatModel,
+                 confidence: float = DEFAULT_CONFIDENCE) -> PlanParams:
     if not 0 < target < 1:
         raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
     if time_limit <= 0:
         raise InputError("--time-limit: expected seconds > 0", value=time_limit)
-    if mode not in ("per-hour", "weekly"):
-        raise InputError("--mode: expected per-hour or weekly", value=mode)
+    if mode not in ("per-hour", "daily", "weekly"):
+        raise InputError("--mode: expected per-hour, daily or weekly", value=mode)
     if interval_minutes not in (15, 30, 60):
         raise InputError("--interval-minutes: expected 15, 30 or 60", value=interval_minutes)
     if workers < 1 or replications < 1:
@@ -492,13 +511,77 @@ def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
     rules = read_rules(rules_file, base) if rules_file is not None else base
     search = read_tuning(tuning_file) if tuning_file is not None else PlanParams().search
     try:
-        service = ServiceTarget(target=target, mode=mode,
+        if not 0 <= confidence < 1:
+            raise InputError("--confidence: expected a probability between 0 (size for the "
+                             "point forecast) and 1, e.g. 0.8", value=confidence)
+        service = ServiceTarget(target=target, mode=mode, confidence=confidence,
                                 hourly_floor=min(ServiceTarget().hourly_floor, target))
     except ValueError as exc:
         raise InputError(str(exc)) from None
     return PlanParams(chat=chat, service=service, rules=rules, search=search,
                       time_limit_seconds=time_limit, num_workers=workers, seed=seed,
                       replications=replications)
+
+
+@app.command()
+def backtest(
+    history: HistoryOpt,
+    agents: Annotated[Path, typer.Option("--agents", help="Agents file, as for plan.")],
+    out: OutOpt,
+    weeks: Annotated[int, typer.Option("--weeks", help="How many of the history's last full "
+                                       "weeks to judge.")] = 4,
+    sessions: Annotated[Path | None, typer.Option(
+        "--sessions", help="A session log: the chat model is fitted from the weeks before each "
+        "judged week, and its real arrivals are replayed where it covers the week.")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules.")
+                     ] = None,
+    confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
+    target: Annotated[float, typer.Option(help="3-minute reply rate to keep, 0-1.")] = 0.8,
+    mode: Annotated[str, typer.Option(help="per-hour, daily or weekly, as for plan.")
+                    ] = "per-hour",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit of each "
+                                              "plan, seconds.")] = 30.0,
+    seed: Annotated[int, typer.Option(help="Random seed (solver, simulation, arrivals).")] = 0,
+) -> None:
+    """How would my plans have done? Plan each of the last N weeks from the weeks before it only,
+    replay the real week; writes backtest.csv and backtest.html."""
+    from scheduler.backtest import backtest_plans
+    from scheduler.io import read_agents
+    from scheduler.plotting import backtest_figure
+
+    params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
+                          interval_minutes=30, rules_file=rules, tuning_file=None, workers=2,
+                          replications=3, chat=ChatModel(), confidence=confidence)
+    hist, log = read_history_and_sessions(history)
+    if sessions is not None:
+        log = read_sessions(sessions)
+    team, _warnings = read_agents(agents)
+
+    def progress(done: int, total: int, what: str) -> None:
+        typer.echo(f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}", err=True)
+
+    report = backtest_plans(hist, team, weeks=weeks, params=params, sessions=log,
+                            progress=progress)
+    inputs = [p for p in (history, agents, rules, sessions) if p is not None]
+    table = report.weeks.copy()
+    table["week_start"] = table["week_start"].astype(str)
+    write_csv(table.round(4), out / "backtest.csv", protected=inputs)
+    html = backtest_figure(report.weeks, target=target).to_html(include_plotlyjs="cdn")
+    write_text(html, out / "backtest.html", protected=inputs)
+    typer.echo(f"{'week':<12}{'plan':<12}{'agent-h':>9}{'week rate':>11}{'busy at target':>16}"
+               f"{'below: expected':>17}{'seen':>6}")
+    for r in report.weeks.itertuples(index=False):
+        typer.echo(f"{r.week_start!s:<12}{r.plan:<12}{r.agent_hours:>9.1f}"
+                   f"{r.weekly_three_min_rate:>11.1%}"
+                   f"{f'{r.busy_hours_at_target}/{r.busy_hours}':>11} {r.share_at_target:>4.0%}"
+                   f"{r.expected_below:>17.1f}{r.seen_below:>6d}")
+    for r in report.summary().itertuples(index=False):
+        typer.echo(f"{r.plan}: {r.weeks} weeks, {r.agent_hours:.1f} agent-hours a week; worst "
+                   f"week {r.worst_share_at_target:.0%} of busy hours at target; "
+                   f"{r.weeks_under_95} week(s) under 95%; weekly rate under target in "
+                   f"{r.weeks_weekly_below_target}; |expected - seen| hours below "
+                   f"{r.mean_abs_expected_minus_seen:.1f} on average")
+    typer.echo(f"Wrote {out / 'backtest.csv'}, {out / 'backtest.html'}")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -565,3 +648,67 @@ def main(argv: list[str] | None = None) -> int:
 def entry() -> None:
     """Console-script entry point."""
     sys.exit(main(sys.argv[1:]))
+
+
+@app.command()
+def fit(
+    sessions: Annotated[Path, typer.Option("--sessions", help="A session log (one row per chat: "
+                        "start, first_reply, end, abandoned, handle_seconds, agent_id).")],
+    fit_weeks: Annotated[int | None, typer.Option("--fit-weeks", help="Fit on this many weeks "
+                         "just before the replayed week (default: every week before it).")
+                         ] = None,
+    week: Annotated[str | None, typer.Option("--replay-week", help="Monday of the week to "
+                    "replay, YYYY-MM-DD (default: the log's last full Monday-Sunday week).")
+                    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
+                   "(created if missing).")] = None,
+    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = 0,
+) -> None:
+    """Fit the chat model from a session log on the weeks before one week, replay that week with
+    the fitted model and the duty the log shows, and compare with what the log records."""
+    from scheduler.domain import SessionLog, week_start_of
+    from scheduler.pipeline import chat_from_sessions
+    from scheduler.simulate import duty_from_log, replay_week
+    from scheduler.staffing import fit_chat_model
+
+    if fit_weeks is not None and fit_weeks < 1:
+        raise InputError("--fit-weeks: expected a whole number >= 1", value=fit_weeks)
+    if replications < 1:
+        raise InputError("--replications: expected a whole number >= 1", value=replications)
+    log = read_sessions(sessions)
+    for w in log.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    starts = log.frame["start"]
+    first_day, last_day = starts.min().date(), starts.max().date()
+    last_full = week_start_of(last_day - timedelta(days=6))
+    replayed = _week_start(week, default=last_full if last_full >= first_day else None,
+                           option="--replay-week")
+    monday = datetime.combine(replayed, datetime.min.time())
+    fit_from = monday - timedelta(weeks=fit_weeks) if fit_weeks is not None else starts.min()
+    before = ((starts >= fit_from) & (starts < monday)).to_numpy()
+    if not before.any():
+        raise InputError(f"no session starts before the week of {replayed}: nothing to fit the "
+                         "chat model on (choose a later --replay-week)", file=str(sessions))
+    fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
+    chat, rows, notes = chat_from_sessions(fit_log, ChatModel())
+    _, report = fit_chat_model(fit_log, ChatModel())  # its one-at-a-time verdict sets the caps
+    fit_starts = fit_log.frame["start"]
+    typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
+               f"({report.sessions:,} sessions); replaying the week of {replayed}.")
+    for line in fit_lines(rows):
+        typer.echo(line)
+    for note in notes:
+        typer.echo(f"note: {note}")
+    duty = duty_from_log(log, week_start=replayed, one_at_a_time=report.one_at_a_time)
+    replay = replay_week(log, chat, replayed, duty=duty, replications=replications, seed=seed)
+    for line in replay.lines():
+        typer.echo(line)
+    if out is not None:
+        table = pd.DataFrame(rows)
+        for column in ("default", "fitted", "used"):
+            table[column] = [" ".join(f"{x:g}" for x in v) if isinstance(v, list) else v
+                             for v in table[column]]
+        write_csv(table, out / "fit.csv", protected=[sessions])
+        write_csv(replay.frame(), out / "replay.csv", protected=[sessions])
+        typer.echo(f"Wrote {out / 'fit.csv'} and {out / 'replay.csv'}")

@@ -116,6 +116,10 @@ class Forecast:
     wape: float | None = None
     naive_wape: float | None = None
     backtest_weeks: int = 0
+    rel_error: tuple[float, ...] | None = None
+    """Per hour of the week (168): the forecast's relative error beyond Poisson noise, measured
+    in its rolling backtest: an hour's count has variance ``sessions + (rel_error * sessions)**2``.
+    None: unknown (sizing then uses the point forecast's Poisson noise only)."""
     """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
     origin); None when the history is too short to score them."""
 

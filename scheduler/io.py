@@ -125,6 +125,7 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
     "max_concurrent": AGENT_ALIASES["max_concurrent"],
     "break_start": ("break_start", "休息开始"),
     "break_end": ("break_end", "休息结束"),
+    "carried_over": ("carried_over", "上周延续"),
 }
 
 DAY_NAMES: dict[str, int] = {}
@@ -876,6 +877,10 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
         if not AGENT_ID_PATTERN.match(aid):
             raise InputError("expected an agent id", file=label, row=row,
                              column=cols["agent_id"], value=aid)
+        if "carried_over" in cols:  # optional; the copy of last week's Sunday-night shift
+            text = str(f[cols["carried_over"]].iloc[i]).strip()
+            if text and text.lower() != "nan":
+                parse_bool(text, file=label, row=row, column=cols["carried_over"])
         bs, be = dt("break_start"), dt("break_end")
         if (bs is None) != (be is None) or (bs is not None and be is not None
                                             and not (s <= bs < be <= e)):
@@ -924,6 +929,13 @@ def excel_safe(value: object) -> object:
     return value
 
 
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write: Callable[[Path], object],
                   protected: Iterable[str | Path] = ()) -> None:
     target = path.resolve()
@@ -937,6 +949,8 @@ def _atomic_write(path: Path, write: Callable[[Path], object],
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -91,6 +91,10 @@ class ChatModel:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+DEFAULT_CONFIDENCE = 0.8
+"""Default ``ServiceTarget.confidence``: chosen on the backtest (benchmarks/plan_backtest.py)."""
+
+
 @dataclass(frozen=True)
 class ServiceTarget:
     """What "good enough" means for an interval or the week."""
@@ -98,15 +102,22 @@ class ServiceTarget:
     target: float = 0.8
     """Share of sessions answered by a human within ``answer_seconds`` (the 3-minute rate)."""
     mode: str = "per-hour"
-    """``per-hour``: every interval meets ``target``; ``weekly``: the week's rate meets ``target``
-    and every interval meets ``hourly_floor``."""
+    """``per-hour``: every interval meets ``target``; ``daily``: each calendar day's
+    00:00-24:00 rate meets ``target`` and every interval meets ``hourly_floor``; ``weekly``: the
+    week's rate meets ``target``, every interval ``hourly_floor``."""
     hourly_floor: float = 0.6
+    confidence: float = DEFAULT_CONFIDENCE
+    """Each interval is staffed for the count it stays under with this probability (its
+    forecast distribution: Poisson widened by the forecast's backtest error); 0 staffs for the
+    point forecast."""
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence < 1.0:
+            raise ValueError("confidence must be between 0 (point forecast) and 1 (exclusive)")
         if not 0.0 < self.target < 1.0:
             raise ValueError("target must be between 0 and 1 (exclusive)")
-        if self.mode not in ("per-hour", "weekly"):
-            raise ValueError("mode must be 'per-hour' or 'weekly'")
+        if self.mode not in ("per-hour", "daily", "weekly"):
+            raise ValueError("mode must be 'per-hour', 'daily' or 'weekly'")
         if not 0.0 <= self.hourly_floor <= self.target:
             raise ValueError("hourly_floor must be between 0 and target")
 

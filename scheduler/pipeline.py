@@ -28,6 +28,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.params import ChatModel, PlanParams
+from scheduler.risk import BUSY_SESSIONS, below_target, capacity, count_cdf, count_quantile
 from scheduler.roster import (
     Limits,
     Progress,
@@ -41,7 +42,6 @@ from scheduler.roster import (
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import build_requirements, fit_chat_model, team_service_level
 
-MIN_SESSIONS_FOR_HOUR_CHECK = 5.0
 """Hour-windows with fewer expected sessions are too noisy to judge one by one (they still
 count in the daily and weekly rates)."""
 
@@ -126,9 +126,34 @@ def interval_sessions(forecast: Forecast, interval_minutes: int) -> tuple[list[d
     return starts, np.repeat(values / per_hour, per_hour)
 
 
+def interval_errors(forecast: Forecast, interval_minutes: int) -> np.ndarray | None:
+    """Each interval's relative forecast error (its hour's ``Forecast.rel_error``), or None."""
+    if forecast.rel_error is None:
+        return None
+    return np.repeat(np.asarray(forecast.rel_error, dtype=float), 60 // interval_minutes)
+
+
+def sized_sessions(forecast: Forecast, params: PlanParams) -> tuple[list[datetime], np.ndarray]:
+    """The sessions each interval is staffed for: the ``service.confidence`` quantile of its
+    hour's count (``risk.count_quantile``; never below the point forecast), split evenly over
+    the hour's intervals as the forecast is; the point forecast when the confidence is 0 or the
+    forecast's error is unknown. (The hour, not the half-hour: the target is judged hourly, and
+    two half-hours each at their own quantile would stack two margins.)"""
+    starts, point = interval_sessions(forecast, params.rules.interval_minutes)
+    p = params.service.confidence
+    if not p or forecast.rel_error is None:
+        return starts, point
+    hours = forecast.frame["sessions"].to_numpy(dtype=float)
+    sized = [max(m, count_quantile(m, r, p)) for m, r in zip(hours, forecast.rel_error,
+                                                              strict=True)]
+    per = 60 // params.rules.interval_minutes
+    return starts, np.repeat(np.asarray(sized) / per, per)
+
+
 def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements:
-    """Required agents per interval and cap level for the forecast."""
-    starts, sessions = interval_sessions(forecast, params.rules.interval_minutes)
+    """Required agents per interval and cap level for the sessions each interval is staffed
+    for (``sized_sessions``)."""
+    starts, sessions = sized_sessions(forecast, params)
     target = (params.service.target if params.service.mode == "per-hour"
               else params.service.hourly_floor)
     caps = tuple(sorted(params.rules.allowed_caps))
@@ -144,27 +169,63 @@ def on_duty_caps(shifts: Sequence[Shift], when: datetime) -> list[int]:
     return list(caps.values())
 
 
-def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
-                     ) -> pd.DataFrame:
-    """Per interval: sessions, who is on duty, and the model's 3-minute and reply rate for that
-    team (mixed caps), judged at the interval's midpoint."""
+def interval_teams(roster: Roster, requirements: Requirements) -> list[list[int]]:
+    """The caps of the agents on duty in each interval (judged at its midpoint); a shift of a
+    standing (cyclic) horizon that started before it also runs at its end."""
     minutes = requirements.interval_minutes
     origin = requirements.interval_starts[0]
     horizon = timedelta(minutes=minutes * requirements.intervals)
-    # a shift of a standing (cyclic) horizon that started before it also runs at its end
     shifts = [*roster.shifts, *(replace(s, start=s.start + horizon, end=s.end + horizon,
                                         break_start=s.break_start and s.break_start + horizon,
                                         break_end=s.break_end and s.break_end + horizon)
                                 for s in roster.shifts if s.start < origin)]
+    return [on_duty_caps(shifts, start + timedelta(minutes=minutes / 2))
+            for start in requirements.interval_starts]
+
+
+def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel, *,
+                     sessions: np.ndarray | None = None) -> pd.DataFrame:
+    """Per interval: sessions (``requirements.sessions`` unless given), who is on duty, and the
+    model's 3-minute and reply rate for that team (mixed caps)."""
+    minutes = requirements.interval_minutes
+    counts = np.asarray(requirements.sessions if sessions is None else sessions, dtype=float)
     rows = []
-    for t, start in enumerate(requirements.interval_starts):
-        caps = on_duty_caps(shifts, start + timedelta(minutes=minutes / 2))
-        rate = float(requirements.sessions[t]) * 60.0 / minutes
-        m = team_service_level(rate, caps, chat)
-        rows.append((start, float(requirements.sessions[t]), len(caps), max(caps, default=0),
-                     m.service_level, m.reply_rate))
+    for t, caps in enumerate(interval_teams(roster, requirements)):
+        m = team_service_level(float(counts[t]) * 60.0 / minutes, caps, chat)
+        rows.append((requirements.interval_starts[t], float(counts[t]), len(caps),
+                     max(caps, default=0), m.service_level, m.reply_rate))
     return pd.DataFrame(rows, columns=["interval_start", "sessions", "scheduled_agents", "cap",
                                        "predicted_three_min_rate", "predicted_reply_rate"])
+
+
+def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat: ChatModel,
+            target: float) -> tuple[np.ndarray, np.ndarray]:
+    """The chance each interval, and each hour of the forecast, keeps ``target`` when its count
+    is the forecast's distribution (``risk``): the count's probability of staying at or under
+    what the planned team handles at the target (an hour's sessions split evenly over its
+    intervals, the hour's rate their mean)."""
+    minutes = requirements.interval_minutes
+    per = 60 // minutes
+    _, point = interval_sessions(forecast, minutes)
+    rel = interval_errors(forecast, minutes)
+    rel = np.zeros(point.size) if rel is None else rel
+    teams = interval_teams(roster, requirements)
+
+    def rate_of(group: list[list[int]], share: float) -> Callable[[float], float]:
+        def rate(x: float) -> float:
+            return float(np.mean([team_service_level(x * share * 60.0 / minutes, caps,
+                                                     chat).service_level for caps in group]))
+        return rate
+
+    per_interval = np.array([
+        count_cdf(capacity(rate_of([caps], 1.0), target, point[t] + 1), point[t], rel[t])
+        for t, caps in enumerate(teams)])
+    hours = forecast.frame["sessions"].to_numpy(dtype=float)
+    per_hour = np.array([
+        count_cdf(capacity(rate_of(teams[h * per:(h + 1) * per], 1.0 / per), target, m + 1), m,
+                  float(rel[h * per]))
+        for h, m in enumerate(hours)])
+    return per_interval, per_hour
 
 
 @dataclass(frozen=True)
@@ -202,6 +263,8 @@ class PlanSummary:
     model_three_min_rate: float
     hours_below_target: int
     hours_judged: int
+    expected_hours_below_target: float
+    expected_hours_below_range: tuple[int, int]
     forecast_sessions: float
     diagnosis: tuple[str, ...]
     soft_violations: tuple[str, ...]
@@ -213,6 +276,7 @@ class PlanSummary:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
+        d["expected_hours_below_range"] = list(self.expected_hours_below_range)
         d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours}
                            for c in self.rule_costs]
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
@@ -235,6 +299,10 @@ class PlanResult:
     simulation: ReplicationSummary
     summary: PlanSummary
     notes: tuple[str, ...] = ()
+    hour_risk: pd.DataFrame | None = None
+    """Per hour of the forecast: hour_start, sessions (expected), busy (>= 5 expected),
+    chance_meeting_target (the count's chance of staying within what the planned team handles
+    at the target)."""
 
 
 def team_warnings(agents: Sequence[Agent], params: PlanParams) -> tuple[str, ...]:
@@ -358,39 +426,54 @@ def plan_from_forecast(
     req = requirements_for(forecast, chat, params)
     result = plan_roster(req, agents, params, progress=progress, hint=hint,
                          costs=hint is None)
-    coverage = _coverage_table(result, req, chat)
+    coverage, hours = _coverage_table(result, req, forecast, params)
     sim = simulate_replications(result.roster, forecast, chat, replications=params.replications,
                                 seed=params.seed)
-    summary = _summary(result, coverage, sim, forecast, params)
+    summary = _summary(result, coverage, sim, forecast, params, hours)
     return PlanResult(week_start=forecast.week_start, params=params, chat=chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
-                      coverage=coverage, simulation=sim, summary=summary, notes=notes)
+                      coverage=coverage, simulation=sim, summary=summary, notes=notes,
+                      hour_risk=hours)
 
 
-def _coverage_table(result: RosterResult, req: Requirements, chat: ChatModel) -> pd.DataFrame:
-    pred = predict_coverage(result.roster, req, chat)
+def _coverage_table(result: RosterResult, req: Requirements, forecast: Forecast,
+                    params: PlanParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-interval table (``PlanResult.coverage``) and the per-hour risk table
+    (``PlanResult.hour_risk``)."""
+    _, point = interval_sessions(forecast, req.interval_minutes)
+    pred = predict_coverage(result.roster, req, params.chat, sessions=point)
     cov = result.coverage
+    per_interval, per_hour = chances(result.roster, req, forecast, params.chat,
+                                     params.service.target)
+    pred["sized_sessions"] = np.asarray(req.sessions, dtype=float)
+    pred["chance_meeting_target"] = per_interval
     pred["required_agents"] = cov["required_agents"].to_numpy()
     pred["shortfall_agents"] = cov["shortfall_agents"].to_numpy()
-    return pred[["interval_start", "sessions", "required_agents", "scheduled_agents", "cap",
-                 "predicted_three_min_rate", "predicted_reply_rate", "shortfall_agents"]]
+    expected = forecast.frame["sessions"].to_numpy(dtype=float)
+    hours = pd.DataFrame({"hour_start": pd.to_datetime(forecast.frame["timestamp"]),
+                          "sessions": expected, "busy": expected >= BUSY_SESSIONS,
+                          "chance_meeting_target": per_hour})
+    return pred[["interval_start", "sessions", "sized_sessions", "required_agents",
+                 "scheduled_agents", "cap", "predicted_three_min_rate", "predicted_reply_rate",
+                 "chance_meeting_target", "shortfall_agents"]], hours
 
 
 def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
                  ) -> tuple[int, int]:
     """(hours below target, hours judged): hour-windows with at least
-    ``MIN_SESSIONS_FOR_HOUR_CHECK`` expected sessions, by the simulated mean 3-minute rate."""
+    ``BUSY_SESSIONS`` expected sessions, by the simulated mean 3-minute rate."""
     expected = forecast.frame["sessions"].to_numpy(dtype=float)
     rates = np.asarray(sim.hourly_three_min_rate, dtype=float)
-    judged = expected >= MIN_SESSIONS_FOR_HOUR_CHECK
+    judged = expected >= BUSY_SESSIONS
     below = judged & ~(np.nan_to_num(rates, nan=1.0) >= target - 1e-12)
     return int(below.sum()), int(judged.sum())
 
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
-             forecast: Forecast, params: PlanParams) -> PlanSummary:
+             forecast: Forecast, params: PlanParams, hours: pd.DataFrame) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
+    risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
     w = coverage["sessions"].to_numpy(dtype=float)
     model_rate = float((coverage["predicted_three_min_rate"] * w).sum() / w.sum()) \
         if w.sum() > 0 else 1.0
@@ -410,6 +493,8 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         predicted_reply_rate=sim.reply_rate.mean,
         model_three_min_rate=model_rate,
         hours_below_target=below, hours_judged=judged,
+        expected_hours_below_target=round(risk.expected, 2),
+        expected_hours_below_range=(risk.low, risk.high),
         forecast_sessions=float(forecast.frame["sessions"].sum()),
         diagnosis=result.diagnosis,
         soft_violations=tuple(v.message for v in result.violations),
@@ -442,6 +527,7 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
         "forecast_backtest_weeks": forecast.backtest_weeks,
         "target": params.service.target,
         "mode": params.service.mode,
+        "confidence": params.service.confidence,
         "hourly_floor": params.service.hourly_floor,
         "chat": asdict(params.chat),
         "rules": asdict(params.rules),
@@ -474,8 +560,12 @@ def contract_shifts(roster: Roster) -> list[Shift]:
 
 
 def roster_frame(roster: Roster) -> pd.DataFrame:
-    """The ``roster.csv`` contract: one row per shift (see :func:`contract_shifts`)."""
+    """The ``roster.csv`` contract: one row per shift (see :func:`contract_shifts`);
+    ``carried_over`` is ``yes`` on the copy of a shift that runs past Sunday 24:00, listed the
+    Sunday before so the file alone says who covers Monday 00:00 (leave those rows out of any
+    sum: the week's agent-hours are the other rows')."""
     fmt = "%Y-%m-%d %H:%M"
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
     rows = [{
         "agent_id": s.agent_id,
         "start": s.start.strftime(fmt),
@@ -483,9 +573,10 @@ def roster_frame(roster: Roster) -> pd.DataFrame:
         "max_concurrent": s.max_concurrent,
         "break_start": s.break_start.strftime(fmt) if s.break_start else "",
         "break_end": s.break_end.strftime(fmt) if s.break_end else "",
+        "carried_over": "yes" if s.start < week0 else "",
     } for s in contract_shifts(roster)]
     return pd.DataFrame(rows, columns=["agent_id", "start", "end", "max_concurrent",
-                                       "break_start", "break_end"])
+                                       "break_start", "break_end", "carried_over"])
 
 
 def coverage_frame(result: PlanResult) -> pd.DataFrame:

@@ -292,3 +292,26 @@ def whatif_figure(base: pd.DataFrame, scenario: pd.DataFrame, *, target: float,
                       margin={"l": 10, "r": 10, "t": 40, "b": 30})
     _day_ticks(fig, pd.to_datetime(scenario["hour_start"]))
     return fig
+
+
+def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
+    """Per judged week and plan: the share of busy hours that kept the target (bars) and the
+    agent-hours (dots, right axis)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    names = {"confidence": "with margin 含余量", "point": "point forecast 点预测"}
+    for plan, g in weeks.groupby("plan", sort=False):
+        label = names.get(str(plan), str(plan))
+        x = [str(w) for w in g["week_start"]]
+        fig.add_trace(go.Bar(x=x, y=g["share_at_target"], name=f"busy hours at target · {label}",
+                             hovertemplate="%{y:.1%}<extra></extra>"), secondary_y=False)
+        fig.add_trace(go.Scatter(x=x, y=g["agent_hours"], mode="markers+lines",
+                                 name=f"agent-hours 工时 · {label}"), secondary_y=True)
+    fig.add_hline(y=0.95, line_dash="dot", annotation_text="95%")
+    fig.update_yaxes(title_text=f"busy hours at {target:.0%} 达标小时占比", tickformat=".0%",
+                     range=[0.5, 1.0], secondary_y=False)
+    fig.update_yaxes(title_text="agent-hours 工时", secondary_y=True)
+    fig.update_layout(barmode="group", title="How the plans did on the real weeks 回测",
+                      xaxis_title="week 周", legend={"orientation": "h", "y": -0.2})
+    return fig

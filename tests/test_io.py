@@ -460,3 +460,24 @@ def test_text_setting_is_checked(tmp_path: Path) -> None:
             read_rules(p)
         assert err.value.key == "cap_policy"
 
+
+
+def test_written_files_respect_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    import pandas as pd
+
+    from scheduler.io import write_csv, write_json
+
+    old = os.umask(0o022)
+    try:
+        a = write_csv(pd.DataFrame({"x": [1]}), tmp_path / "a.csv")
+        b = write_json({"x": 1}, tmp_path / "b.json")
+        os.umask(0o077)
+        c = write_csv(pd.DataFrame({"x": [1]}), tmp_path / "c.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(a.stat().st_mode) == 0o644
+    assert stat.S_IMODE(b.stat().st_mode) == 0o644
+    assert stat.S_IMODE(c.stat().st_mode) == 0o600

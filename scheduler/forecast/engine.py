@@ -45,6 +45,9 @@ DEFAULT_DISPERSION = 0.1
 """Negative-binomial overdispersion ``phi`` (variance = mean + phi * mean^2) used when the
 history is too short to measure it."""
 
+ERROR_SHRINK_HOURS = 40
+"""Hours of evidence at which an hour group's forecast error weighs as much as the pooled one."""
+
 BAND_BINS = 5
 """Volume bands (quantiles of the forecast) in which residual quantiles are taken."""
 
@@ -171,6 +174,32 @@ class Engine:
         if errors[best] < errors[DEFAULT_METHOD] * (1 - AUTO_MARGIN):
             return best
         return DEFAULT_METHOD
+
+    def relative_error(self, method: str, upto: int) -> tuple[np.ndarray, int]:
+        """Each hour of the week's relative forecast error beyond Poisson noise, and how many
+        backtest weeks measured it: ``sqrt(phi)`` with the count's variance ``f + phi * f**2``,
+        ``phi`` by moments, ``sum((y - f)**2 - f) / sum(f**2)``, over the rolling-origin
+        forecasts of the latest ``CALIBRATION_WEEKS`` fully known weeks; per hour of the day on
+        weekdays and on weekends, shrunk toward the pooled value by
+        ``n / (n + ERROR_SHRINK_HOURS)`` (n the hours behind the group).
+        ``DEFAULT_DISPERSION`` when no week can be scored."""
+        rows = self.residual_rows(method, upto, CALIBRATION_WEEKS)
+        if not rows:
+            return np.full(HOURS, np.sqrt(DEFAULT_DISPERSION)), 0
+        f = self.predictions(method, rows)
+        y = self.grid.raw[rows]
+        excess = (y - f) ** 2 - f
+        sq = f**2
+        pooled = max(0.0, float(excess.sum()) / max(float(sq.sum()), 1e-9))
+        group = (np.arange(HOURS) % 24) + 24 * (np.arange(HOURS) >= 5 * 24)
+        phi = np.empty(HOURS)
+        for g in np.unique(group):
+            cols = group == g
+            n = int(cols.sum()) * len(rows)
+            own = max(0.0, float(excess[:, cols].sum()) / max(float(sq[:, cols].sum()), 1e-9))
+            w = n / (n + ERROR_SHRINK_HOURS)
+            phi[cols] = w * own + (1 - w) * pooled
+        return np.sqrt(phi), len(rows)
 
     def band(
         self, method: str, upto: int, fc: np.ndarray, band: float

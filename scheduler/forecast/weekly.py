@@ -147,8 +147,11 @@ def forecast_week(
         }
     )
     errors, scored = engine.recent_wape(t, [chosen, "seasonal_naive"])
+    rel, rel_weeks = engine.relative_error(chosen, t)
     label = f"auto -> {chosen}" if method == AUTO else chosen
     notes = [f"method: {label}", band_note, *grid.notes]
+    notes.append(f"forecast error beyond Poisson noise: {float(np.median(rel)):.0%} of the "
+                 f"hour's count (median over the week; {rel_weeks} backtest week(s))")
     if chosen in errors and "seasonal_naive" in errors:
         notes.append(f"backtest over the last {scored} week(s): WAPE {errors[chosen]:.1%}, "
                      f"seasonal naive {errors['seasonal_naive']:.1%}")
@@ -182,6 +185,7 @@ def forecast_week(
         wape=errors.get(chosen),
         naive_wape=errors.get("seasonal_naive"),
         backtest_weeks=scored,
+        rel_error=tuple(float(x) for x in rel),
     )
 
 

@@ -75,7 +75,8 @@ def shortfall(p: RosterProblem, cover: np.ndarray) -> np.ndarray:
 
 
 def replies_centi(p: RosterProblem, cover: np.ndarray) -> np.ndarray:
-    """Weekly mode: (T,) expected replies within the deadline, hundredths of a session."""
+    """Weekly and daily modes: (T,) expected replies within the deadline, hundredths of a
+    session."""
     assert p.envelope is not None
     out = np.zeros(p.intervals, dtype=np.int64)
     for t, lines in enumerate(p.envelope.lines):
@@ -113,7 +114,7 @@ def score(p: RosterProblem, plan: Plan) -> Cost:
     short = shortfall(p, cover)
     gap = 0
     if p.envelope is not None:
-        gap = max(0, p.envelope.target_centi - int(replies_centi(p, cover).sum()))
+        gap = p.envelope.gap(replies_centi(p, cover))
     counts = on_duty(p, plan)
     return Cost(
         short_intervals=int((short > 0).sum()),

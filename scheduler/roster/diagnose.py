@@ -43,9 +43,10 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
     ts = [int(t) for t in np.nonzero(short)[0]]
     gap = 0
     if p.envelope is not None:
-        gap = max(0, p.envelope.target_centi - int(replies_centi(p, cover).sum()))
+        gap = p.envelope.gap(replies_centi(p, cover))
     if not ts and not gap:
-        goal = ("the weekly 3-minute target is met and every interval meets the hourly floor"
+        goal = (f"the {'weekly' if len(p.envelope.periods) == 1 else 'daily'} 3-minute target "
+                "is met and every interval meets the hourly floor"
                 if p.envelope is not None else "every interval meets the target")
         return (f"Fully covered in the staffing model: {goal}.",)
     usable = p.agent_level >= 0
@@ -183,7 +184,7 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
         cover = cover_sum(q, plan)
         left = int(shortfall(q, cover).sum())
         if q.envelope is not None:
-            left += max(0, q.envelope.target_centi - int(replies_centi(q, cover).sum()))
+            left += q.envelope.gap(replies_centi(q, cover))
         if left < missing:
             hours = sum(q.types[s].paid_minutes for _a, s, _lv in plan) / 60
             found.append((left, hours, k, text))

@@ -125,12 +125,12 @@ def _duty_index(p: RosterProblem, keys: list[tuple[int, int]]) -> dict[int, list
 
 
 def _coverage(m: cp_model.CpModel, p: RosterProblem, w: Weights, terms: dict[int, Any],
-              base: np.ndarray, touched: set[int], fixed_replies: int | None) -> list[Any]:
+              base: np.ndarray, touched: set[int]) -> list[Any]:
     """Coverage of the touched intervals (cover ``terms[t] + base[t]``); returns objective
-    terms. Weekly mode adds expected replies per interval and the weekly target, the replies
-    of untouched intervals given as ``fixed_replies`` (None: computed from ``base``)."""
+    terms. Weekly and daily modes add expected replies per interval and each period's target
+    (untouched intervals' replies from ``base``)."""
     obj: list[Any] = []
-    replies = []
+    replies: dict[int, Any] = {}
     for t in sorted(touched):
         expr = terms.get(t, 0) + int(base[t])
         if p.demand[t]:
@@ -144,14 +144,14 @@ def _coverage(m: cp_model.CpModel, p: RosterProblem, w: Weights, terms: dict[int
             r = m.new_int_var(0, max(0, top), f"replies[{t}]")
             for a, b in p.envelope.lines[t]:
                 m.add(SCALE * r <= a * expr + b)
-            replies.append(r)
+            replies[t] = r
     if p.envelope is not None:
-        if fixed_replies is None:
-            rest = replies_centi(p, base)
-            fixed_replies = int(sum(rest[t] for t in range(p.intervals) if t not in touched))
-        gap = m.new_int_var(0, max(0, p.envelope.target_centi), "weekly_gap")
-        m.add(sum(replies) + fixed_replies + gap >= p.envelope.target_centi)
-        obj.append(w.unit * gap)
+        rest = replies_centi(p, base)
+        for t0, t1, need in p.envelope.periods:
+            fixed = int(sum(rest[t] for t in range(t0, t1) if t not in touched))
+            gap = m.new_int_var(0, max(0, need), f"gap[{t0}]")
+            m.add(sum(replies[t] for t in range(t0, t1) if t in replies) + fixed + gap >= need)
+            obj.append(w.unit * gap)
     return obj
 
 
@@ -218,7 +218,8 @@ def _lp(p: RosterProblem, rows: AggregateRows, *, short_price: float | None
             for a, b in env.lines[t]:
                 row({**{j: a * c for j, c in cov.items()}, extra[t]: float(SCALE)}, float(b))
     if env is not None and short_price is None:
-        row({j: -1.0 for j in extra.values()}, -float(env.target_centi))
+        for t0, t1, need in env.periods:
+            row({extra[t]: -1.0 for t in range(t0, t1) if t in extra}, -float(need))
     cost = np.zeros(nv)
     for j, (s, _c) in enumerate(keys):
         cost[j] = p.types[s].paid_minutes
@@ -278,7 +279,7 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
         if r.in_force(p.rules):
             r.add(nm)
     obj: list[Any] = [w.minute * p.types[s].paid_minutes * y for _a, s, _lv, y in choice]
-    obj += _coverage(m, p, w, terms, base, set(terms), None)
+    obj += _coverage(m, p, w, terms, base, set(terms))
     obj += [w.soft * e for e in nm.soft + _fairness(nm, fixed)]
     m.minimize(sum(obj))
     return nm, choice, fixed

@@ -69,12 +69,17 @@ class ShiftType:
 
 @dataclass(frozen=True)
 class Envelope:
-    """Weekly mode: per interval, expected replies within the deadline (hundredths of a session)
-    as a concave piecewise-linear function of the cover units on duty: for every line
-    ``(a, b)``, ``replies * SCALE <= a * cover + b``."""
+    """Weekly and daily modes: per interval, expected replies within the deadline (hundredths
+    of a session) as a concave piecewise-linear function of the cover units on duty: for every
+    line ``(a, b)``, ``replies * SCALE <= a * cover + b``; ``periods`` the (first interval, end
+    interval, replies needed) the target is judged over: the week, or each day."""
 
     lines: tuple[tuple[tuple[int, int], ...], ...]
-    target_centi: int
+    periods: tuple[tuple[int, int, int], ...]
+
+    def gap(self, replies: np.ndarray) -> int:
+        """Replies (hundredths) the periods miss their targets by, summed."""
+        return sum(max(0, need - int(replies[t0:t1].sum())) for t0, t1, need in self.periods)
 
 
 @dataclass(frozen=True)
@@ -271,7 +276,7 @@ def _types(rules: Rules, t_count: int, m: int, night: np.ndarray, weekend: np.nd
 
 
 def _envelope(requirements: Requirements, need: np.ndarray, levels: list[int],
-              target: float) -> Envelope:
+              target: float, period: int) -> Envelope:
     """Concave envelopes of expected 3-minute replies against cover units, on the curve of the
     highest level usable in each interval (agents of other levels count by their cover)."""
     service = np.asarray(requirements.service, dtype=float)
@@ -297,7 +302,10 @@ def _envelope(requirements: Requirements, need: np.ndarray, levels: list[int],
             out.append((math.floor(a * SCALE), math.floor((y1 - a * x1) * SCALE)))
         out.append((0, math.floor(ys[-1] * SCALE)))
         lines.append(tuple(out))
-    return Envelope(tuple(lines), math.ceil(REPLY_SCALE * target * sessions.sum() - 1e-9))
+    periods = tuple((t0, min(t0 + period, len(sessions)),
+                     math.ceil(REPLY_SCALE * target * sessions[t0:t0 + period].sum() - 1e-9))
+                    for t0 in range(0, len(sessions), period))
+    return Envelope(tuple(lines), periods)
 
 
 def build_problem(
@@ -356,8 +364,9 @@ def build_problem(
         for top in range(len(caps)):
             type_level[st.index, top] = next(
                 (lv for lv in range(top, -1, -1) if not bad[lv]), top)
-    envelope = (_envelope(requirements, need, levels, service.target)
-                if service.mode == "weekly" else None)
+    period = {"weekly": t_count, "daily": MINUTES_PER_DAY // m}.get(service.mode)
+    envelope = (_envelope(requirements, need, levels, service.target, period)
+                if period is not None else None)
     return RosterProblem(
         requirements=requirements, agents=team, chat=chat, service=service, rules=rules,
         search=search or SearchParams(), origin=origin, interval_minutes=m, intervals=t_count,

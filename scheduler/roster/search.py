@@ -106,8 +106,7 @@ def worse(p: RosterProblem, before: np.ndarray, after: np.ndarray) -> bool:
         return True
     if p.envelope is None:
         return False
-    return int(replies_centi(p, after).sum()) < min(int(replies_centi(p, before).sum()),
-                                                    p.envelope.target_centi)
+    return p.envelope.gap(replies_centi(p, after)) > p.envelope.gap(replies_centi(p, before))
 
 
 def name_instances(p: RosterProblem, instances: list[tuple[int, int]]) -> Plan:

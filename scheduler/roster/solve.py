@@ -32,8 +32,9 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
         messages.append("no gap to the bound: the bound covers every interval, this plan "
                         f"leaves {cost.short_intervals} short")
     elif cost.weekly_gap:
-        messages.append("no gap to the bound: the bound meets the weekly target, this plan "
-                        f"misses it by {cost.weekly_gap / 100:g} sessions")
+        messages.append("no gap to the bound: the bound meets the 3-minute target of every "
+                        f"period (week or day), this plan misses it by "
+                        f"{cost.weekly_gap / 100:g} sessions")
     elif bound is not None and hours > 0:
         gap = max(0.0, (hours - bound) / hours)
     roster = problem.roster(found.plan)

@@ -30,7 +30,7 @@ STAGES = {"start": "start 初始方案", "search": "search 改进", "done": "don
 class _Job:
     """A plan running in a worker thread."""
 
-    events: queue.Queue[Progress] = field(default_factory=queue.Queue)
+    events: queue.Queue[Progress | str] = field(default_factory=queue.Queue)
     result: Any = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -87,7 +87,7 @@ def _drain(job: _Job, lines: list[str], slot: Any) -> None:
             p = job.events.get_nowait()
         except queue.Empty:
             break
-        lines.append(progress_line(p))
+        lines.append(p if isinstance(p, str) else progress_line(p))
         got = True
     if got:
         slot.markdown("  \n".join(f"`{line}`" for line in lines[-6:]))

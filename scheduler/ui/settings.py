@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scheduler.params import ChatModel, PlanParams, Rules, ServiceTarget
+from scheduler.params import DEFAULT_CONFIDENCE, ChatModel, PlanParams, Rules, ServiceTarget
 from scheduler.whatif import PlatformProfile, profile_by_key
 
 SHIFT_LENGTH_CHOICES: tuple[float, ...] = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0)
@@ -29,6 +29,7 @@ class Settings:
     target: float = 0.8
     mode: str = "per-hour"
     hourly_floor: float = 0.6
+    confidence: float = DEFAULT_CONFIDENCE
     shift_lengths_hours: tuple[float, ...] = Rules().shift_lengths_hours
     min_rest_hours: float = Rules().min_rest_hours
     min_days_off: int = Rules().min_days_off
@@ -48,7 +49,8 @@ class Settings:
         """The plan parameters these settings give (other fields from ``base``)."""
         base = base or PlanParams()
         floor = min(self.hourly_floor, self.target)
-        service = ServiceTarget(target=self.target, mode=self.mode, hourly_floor=floor)
+        service = ServiceTarget(target=self.target, mode=self.mode, hourly_floor=floor,
+                                confidence=self.confidence)
         rules = replace(
             base.rules, shift_lengths_hours=tuple(sorted(self.shift_lengths_hours)),
             min_rest_hours=self.min_rest_hours, min_days_off=self.min_days_off,

@@ -97,3 +97,26 @@ def test_lowest_cap_policy_lowers_a_cap_only_while_the_week_stays_on_target(
     assert_valid(result)
     assert covered(result)
     assert [s.max_concurrent for s in result.roster.shifts] == [cap]
+
+
+def test_daily_mode_meets_each_days_ratio() -> None:
+    # Monday is busy in the morning (the weekly ratio could lean on a quiet Tuesday), Tuesday
+    # is light all day
+    days = mask({(d, h) for d in (0, 1) for h in range(8, 20)})
+    team = [agent(f"a{i}", available=days) for i in range(3)]
+    floor = 0.6
+    windows = [(9, 13, 2.6), (13, 17, 1.0), (24 + 9, 24 + 17, 1.0)]
+    req = make_requirements(window_need(2, windows), table_target=floor)
+    per_hour = plan(make_requirements(window_need(2, windows)), team, RULES)
+    daily = plan(req, team, RULES, service=ServiceTarget(mode="daily", hourly_floor=floor))
+    weekly = plan(req, team, RULES, service=ServiceTarget(mode="weekly", hourly_floor=floor))
+    for result in (per_hour, daily, weekly):
+        assert_valid(result)
+        assert covered(result)
+    rates = _rates(daily, req)
+    for day in (slice(0, 24), slice(24, 48)):
+        s = req.sessions[day]
+        assert (rates[day] * s).sum() / s.sum() >= 0.8
+    assert (rates[req.sessions > 0] >= floor - 1e-9).all()
+    assert weekly.agent_hours <= daily.agent_hours <= per_hour.agent_hours
+    assert daily.agent_hours < per_hour.agent_hours

@@ -162,9 +162,10 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     # (the contract's carry-over row: who covers Monday 00:00)
     carried = [r for r in rows if r["start"] < "2026-11-23"]
     assert all(r["end"] > "2026-11-23" for r in carried)
+    assert all(r["carried_over"] == ("yes" if r in carried else "") for r in rows)
     assert len(rows) - len(carried) == shifts
     assert list(rows[0]) == ["agent_id", "start", "end", "max_concurrent", "break_start",
-                             "break_end"]
+                             "break_end", "carried_over"]
     shot(page, "06_export")
 
     # 6. a broken upload: inline one-line error, working data kept

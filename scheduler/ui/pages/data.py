@@ -153,6 +153,7 @@ k = state.setting_key
 for name, value in (
     ("profile", cur.profile), ("target", round(cur.target * 100)), ("mode", cur.mode),
     ("hourly_floor", round(cur.hourly_floor * 100)),
+    ("confidence", round(cur.confidence * 100)),
     ("shift_lengths_hours", list(cur.shift_lengths_hours)),
     ("min_rest_hours", cur.min_rest_hours), ("min_days_off", cur.min_days_off),
     ("min_days_off_full_time", cur.min_days_off_full_time),
@@ -175,12 +176,17 @@ with c1:
     if not prof.confirmed:
         st.warning("待确认 To confirm: these numbers come from third-party guides.")
     target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
-    mode = st.radio("目标方式 Target mode", ["per-hour", "weekly"], key=k("mode"),
+    mode = st.radio("目标方式 Target mode", ["per-hour", "daily", "weekly"], key=k("mode"),
                     horizontal=True,
-                    help="per-hour: every half-hour meets the target; weekly: the week meets it "
-                         "and every half-hour meets the floor below.")
-    floor = st.slider("每小时下限 Hourly floor (weekly mode, %)", 0, 99, key=k("hourly_floor"),
-                      disabled=mode != "weekly")
+                    help="per-hour: every half-hour meets the target; daily: each day "
+                         "00:00-24:00 meets it; weekly: the week meets it; daily and weekly "
+                         "also keep every half-hour at the floor below.")
+    floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
+                      key=k("hourly_floor"), disabled=mode == "per-hour")
+    conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
+                     help="Staff each half-hour for the sessions it stays under with this "
+                          "chance (the forecast's own past error plus chance variation); 0 = "
+                          "the point forecast. 每半小时按此把握配置人手。")
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
                              key=k("shift_lengths_hours"))
@@ -199,7 +205,7 @@ with c3:
                            key=k("replications"))
 
 new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode,
-              hourly_floor=min(floor, target) / 100.0,
+              hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
               shift_lengths_hours=tuple(float(x) for x in lengths),
               min_rest_hours=float(rest), min_days_off=int(off),
               min_days_off_full_time=int(off_ft), allowed_caps=tuple(int(c) for c in caps),

@@ -1,0 +1,196 @@
+"""How would my plans have done? Plan each of the history's last weeks from the weeks before it
+only, then replay the real week.
+
+For each judged week: the history is cut at the week's Monday (the planner never reads the week
+it is judged on), a plan is made exactly as ``scheduler plan`` would make it (at the given
+confidence, and at the point forecast: the price of the margin), and the real week is played
+against each roster in the simulator: the week's own per-session arrivals where a session log
+covers it, otherwise arrivals drawn inside each real hourly count (uniform in the hour, seeded).
+A busy hour on the real week has at least ``BUSY_SESSIONS`` real sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from scheduler.domain import Agent, Arrivals, HourlyHistory, SessionLog, next_monday
+from scheduler.errors import InputError
+from scheduler.params import PlanParams
+from scheduler.pipeline import PlanResult
+from scheduler.pipeline import run as run_plan
+from scheduler.risk import BUSY_SESSIONS
+from scheduler.simulate import simulate_roster
+
+MIN_TRAIN_WEEKS = 4
+"""Weeks of history a judged week needs before it (the forecast's backtest and band need them)."""
+
+REPLAYS = 5
+"""Simulated replays of each real week (the same arrivals, fresh service noise)."""
+
+COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
+           "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
+           "share_at_target", "expected_below", "seen_below", "real_sessions",
+           "forecast_sessions")
+"""Columns of ``BacktestReport.weeks`` (one row per judged week and plan)."""
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """The judged weeks (``COLUMNS``) and the target they were judged against."""
+
+    weeks: pd.DataFrame
+    target: float
+    source: str
+
+    def summary(self) -> pd.DataFrame:
+        """Per plan: weeks, mean agent-hours, worst week's share of busy hours at target,
+        weeks under 95% of them, weeks under the weekly target, mean |expected - seen| hours
+        below target."""
+        rows = []
+        for plan, g in self.weeks.groupby("plan", sort=False):
+            rows.append({
+                "plan": plan, "weeks": len(g), "agent_hours": float(g["agent_hours"].mean()),
+                "worst_share_at_target": float(g["share_at_target"].min()),
+                "weeks_under_95": int((g["share_at_target"] < 0.95).sum()),
+                "weeks_weekly_below_target": int((g["weekly_three_min_rate"]
+                                                  < self.target).sum()),
+                "mean_abs_expected_minus_seen": float(
+                    (g["expected_below"] - g["seen_below"]).abs().mean()),
+            })
+        return pd.DataFrame(rows)
+
+
+def _full_weeks(history: HourlyHistory) -> tuple[date, int]:
+    """The Monday after the history's last full week, and how many full Monday-to-Sunday
+    weeks the history holds."""
+    end = history.end + timedelta(hours=1)
+    last_end = end.date() - timedelta(days=end.date().weekday())
+    first = next_monday(history.start)
+    return last_end, max(0, (last_end - first).days // 7)
+
+
+def full_weeks(history: HourlyHistory) -> int:
+    """Full Monday-to-Sunday weeks in the history."""
+    return _full_weeks(history)[1]
+
+
+def judged_weeks(history: HourlyHistory, n: int) -> list[date]:
+    """The Mondays of the history's last ``n`` full weeks (InputError when fewer than ``n``
+    have ``MIN_TRAIN_WEEKS`` full weeks before them)."""
+    if n < 1:
+        raise InputError("--weeks: expected a whole number >= 1", value=n)
+    last_end, full = _full_weeks(history)
+    if full < n + MIN_TRAIN_WEEKS:
+        raise InputError(
+            f"the history holds {full} full Monday-to-Sunday weeks; backtesting {n} weeks "
+            f"needs {n + MIN_TRAIN_WEEKS} ({n} judged plus {MIN_TRAIN_WEEKS} to forecast the "
+            "first of them from)", file=history.source)
+    return [last_end - timedelta(weeks=k) for k in range(n, 0, -1)]
+
+
+def cut_history(history: HourlyHistory, before: date) -> HourlyHistory:
+    """The history up to (not including) Monday ``before`` 00:00."""
+    f = history.frame
+    keep = pd.to_datetime(f["timestamp"]) < pd.Timestamp(before)
+    return replace(history, frame=f[keep].reset_index(drop=True))
+
+
+def cut_log(log: SessionLog, before: date) -> SessionLog:
+    """The session log up to Monday ``before`` 00:00."""
+    f = log.frame
+    return replace(log, frame=f[f["start"] < pd.Timestamp(before)].reset_index(drop=True))
+
+
+def real_arrivals(history: HourlyHistory, log: SessionLog | None, week: date, seed: int
+                  ) -> Arrivals:
+    """The week's real arrivals: the log's session starts where it covers the week, otherwise
+    each hour's real count drawn uniformly inside the hour (seeded)."""
+    t0 = pd.Timestamp(week)
+    t1 = t0 + pd.Timedelta(weeks=1)
+    if log is not None and len(log.frame) and log.frame["start"].min() <= t0 \
+            and log.frame["start"].max() >= t1 - pd.Timedelta(hours=1):
+        f = log.frame
+        starts = f.loc[(f["start"] >= t0) & (f["start"] < t1), "start"]
+        return Arrivals(start=tuple(t.to_pydatetime() for t in starts))
+    f = history.frame
+    ts = pd.to_datetime(f["timestamp"])
+    week_rows = f[(ts >= t0) & (ts < t1)]
+    rng = np.random.default_rng(seed)
+    out: list[datetime] = []
+    for stamp, count in zip(pd.to_datetime(week_rows["timestamp"]), week_rows["sessions"],
+                            strict=True):
+        offsets = np.sort(rng.uniform(0, 3600, int(count)))
+        out += [stamp.to_pydatetime() + timedelta(seconds=float(s)) for s in offsets]
+    return Arrivals(start=tuple(out))
+
+
+def replay(plan: PlanResult, arrivals: Arrivals, *, seed: int, replays: int = REPLAYS
+           ) -> dict[str, float]:
+    """Play the real week against the plan's roster ``replays`` times (the same arrivals):
+    pooled weekly and worst daily 3-minute rate, busy hours (>= ``BUSY_SESSIONS`` real
+    sessions) and how many of them kept the target."""
+    target = plan.params.service.target
+    hours = None
+    days = None
+    for k in range(replays):
+        res = simulate_roster(plan.roster.roster, arrivals, plan.chat, seed=seed + k)
+        h = res.hourly_frame()[["sessions", "replied_3min"]].to_numpy(dtype=float)
+        d = res.daily_frame()[["sessions", "replied_3min"]].to_numpy(dtype=float)
+        hours = h if hours is None else hours + h
+        days = d if days is None else days + d
+    assert hours is not None and days is not None
+    real = hours[:, 0] / replays
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(hours[:, 0] > 0, hours[:, 1] / hours[:, 0], 1.0)
+        daily = np.where(days[:, 0] > 0, days[:, 1] / days[:, 0], 1.0)
+    busy = real >= BUSY_SESSIONS
+    kept = busy & (rate >= target - 1e-12)
+    weekly = float(hours[:, 1].sum() / hours[:, 0].sum()) if hours[:, 0].sum() else 1.0
+    return {"weekly_three_min_rate": weekly, "min_daily_three_min_rate": float(daily.min()),
+            "busy_hours": int(busy.sum()), "busy_hours_at_target": int(kept.sum()),
+            "share_at_target": float(kept.sum() / busy.sum()) if busy.any() else 1.0,
+            "seen_below": int(busy.sum() - kept.sum()), "real_sessions": float(real.sum())}
+
+
+def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: int,
+                   params: PlanParams, sessions: SessionLog | None = None,
+                   point: bool = True, explicit: Sequence[str] = (),
+                   only: Sequence[date] | None = None,
+                   progress: Callable[[int, int, str], None] | None = None) -> BacktestReport:
+    """Plan and replay each of the history's last ``weeks`` weeks (see the module docstring):
+    one row per week and plan (``confidence``: at ``params.service.confidence``; ``point``:
+    at the point forecast, when ``point`` and the confidence is not already 0).
+    ``only``: judge just these of the last ``weeks`` weeks. ``progress(done, total, what)`` is
+    called before each plan."""
+    targets = [w for w in judged_weeks(history, weeks) if only is None or w in only]
+    plans = [("confidence", params)]
+    if point and params.service.confidence > 0:
+        plans.append(("point", replace(params, service=replace(params.service, confidence=0.0))))
+    total = len(targets) * len(plans)
+    rows = []
+    done = 0
+    for week in targets:
+        past = cut_history(history, week)
+        log = cut_log(sessions, week) if sessions is not None else None
+        arrivals = real_arrivals(history, sessions, week, params.seed)
+        for name, p in plans:
+            if progress is not None:
+                progress(done, total, f"week of {week}: {name} plan")
+            result = run_plan(past, agents, week_start=week, params=p, sessions=log,
+                              explicit=explicit, handle_given="handle_seconds" in explicit)
+            seen = replay(result, arrivals, seed=p.seed)
+            s = result.summary
+            rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
+                         "agent_hours": s.agent_hours,
+                         "expected_below": s.expected_hours_below_target,
+                         "forecast_sessions": s.forecast_sessions, **seen})
+            done += 1
+    if progress is not None:
+        progress(done, total, "done")
+    return BacktestReport(pd.DataFrame(rows, columns=list(COLUMNS)), params.service.target,
+                          history.source or "")

@@ -1,0 +1,77 @@
+"""Backtest 回测: how would my plans have done? Each of the uploaded history's last weeks is
+planned from the weeks before it only and the real week is replayed (``scheduler.backtest``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from scheduler.backtest import MIN_TRAIN_WEEKS, BacktestReport, backtest_plans, full_weeks
+from scheduler.errors import SchedulerError
+from scheduler.plotting import backtest_figure
+from scheduler.ui import state
+from scheduler.ui.common import page
+from scheduler.ui.planning import run_with_progress
+
+REPORT = "backtest_report"
+
+page("回测 Backtest", "我的排班在真实周会怎样？ · How would my plans have done? Each of your "
+     "history's last weeks is planned from the weeks before it only, then the real week is "
+     "played against the roster in the simulator.")
+
+history, agents, log = state.history(), state.agents(), state.sessions()
+s = state.settings()
+available = full_weeks(history) - MIN_TRAIN_WEEKS
+if available < 1:
+    st.info(f"The history holds {full_weeks(history)} full weeks; a backtest needs at least "
+            f"{MIN_TRAIN_WEEKS + 1} (the forecast needs {MIN_TRAIN_WEEKS} before the first "
+            "judged week). 历史数据不足，无法回测。")
+    st.stop()
+weeks = int(st.number_input("回测周数 Weeks to judge", 1, min(available, 12),
+                            value=min(2, available), key="w_backtest_weeks"))
+minutes = weeks * 2 * (s.time_limit_seconds + 10) / 60
+st.caption(f"Each week is planned twice: at confidence {s.confidence:.0%} (the Data page's "
+           "setting) and at the point forecast (the price of the margin), "
+           f"{s.time_limit_seconds:g} s of solver time each: about {minutes:.0f} min. "
+           + ("Real arrivals come from your session log. " if log is not None else
+              "Arrivals are drawn inside each real hour's count. "))
+if st.button("▶ 回测 Run the backtest", type="primary", key="w_backtest_run"):
+    params = s.params()
+
+    def work(progress: Any) -> BacktestReport:
+        return backtest_plans(history, agents, weeks=weeks, params=params, sessions=log,
+                              progress=lambda d, n, what: progress(f"{d}/{n} · {what}"))
+
+    try:
+        report, _lines = run_with_progress(
+            work, time_limit_seconds=weeks * 2 * (s.time_limit_seconds + 10),
+            label="回测中 Backtesting…")
+    except SchedulerError as exc:
+        st.error(f"Cannot backtest 无法回测: {exc}")
+    else:
+        st.session_state[REPORT] = report
+
+report = st.session_state.get(REPORT)
+if isinstance(report, BacktestReport):
+    st.plotly_chart(backtest_figure(report.weeks, target=report.target), width="stretch",
+                    key="backtest_chart")
+    for r in report.summary().itertuples(index=False):
+        label = "with margin 含余量" if r.plan == "confidence" else "point forecast 点预测"
+        st.markdown(f"**{label}**: {r.agent_hours:,.1f} agent-hours a week 每周工时 · worst "
+                    f"week {r.worst_share_at_target:.0%} of busy hours at target · "
+                    f"{r.weeks_under_95} week(s) under 95% · hours below target: expected vs "
+                    f"seen differ by {r.mean_abs_expected_minus_seen:.1f} on average")
+    st.dataframe(report.weeks, hide_index=True, width="stretch", column_config={
+        "week_start": "周 Week", "plan": "方案 Plan", "confidence": "把握 Confidence",
+        "agent_hours": st.column_config.NumberColumn("工时 Agent-hours", format="%.1f"),
+        "weekly_three_min_rate": st.column_config.NumberColumn("周3分钟率 Week rate",
+                                                               format="percent"),
+        "min_daily_three_min_rate": st.column_config.NumberColumn("最差日 Worst day",
+                                                                  format="percent"),
+        "busy_hours": "忙时 Busy hours", "busy_hours_at_target": "达标忙时 At target",
+        "share_at_target": st.column_config.NumberColumn("达标占比 Share", format="percent"),
+        "expected_below": st.column_config.NumberColumn("预计不达标 Expected below",
+                                                        format="%.1f"),
+        "seen_below": "实际不达标 Seen below", "real_sessions": "真实会话 Real sessions",
+        "forecast_sessions": st.column_config.NumberColumn("预测会话 Forecast", format="%.0f")})

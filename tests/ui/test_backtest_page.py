@@ -1,0 +1,23 @@
+"""Backtest page: "How would my plans have done?" on the history in use."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import OpenPage, figures, texts
+
+
+def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
+    at = open_page("backtest", timeout=300)
+    assert "planned from the weeks before it only" in texts(at)
+    at.number_input(key="w_backtest_weeks").set_value(1)
+    at.button(key="w_backtest_run").click()
+    at.run()
+    assert not at.exception and not at.error
+    (table,) = [d.value for d in at.dataframe if "share_at_target" in d.value.columns]
+    assert list(table["plan"]) == ["confidence", "point"]
+    assert str(table["week_start"].iloc[0]) == "2026-11-16"
+    assert (table["busy_hours"] > 100).all() and (table["share_at_target"] <= 1).all()
+    # the margin costs hours
+    assert table["agent_hours"].iloc[0] > table["agent_hours"].iloc[1]
+    (fig,) = figures(at)
+    assert any("busy hours at target" in t.get("name", "") for t in fig["data"])
+    assert "point forecast 点预测" in texts(at)
