@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -152,7 +153,8 @@ class ReplicationSummary:
     ``p90_wait_seconds``, ``occupancy``; ``daily_three_min_rate`` / ``daily_reply_rate``: one
     estimate per day (Monday first). Hourly arrays (168, Monday 00:00 first) are means over the
     replications in which the hour had sessions (NaN if none had): ``hourly_sessions``,
-    ``hourly_three_min_rate`` (with t-interval ``hourly_three_min_rate_low/high``),
+    ``hourly_three_min_rate`` (with a bootstrap interval over the runs,
+    ``hourly_three_min_rate_low/high``, inside [0, 1]),
     ``hourly_reply_rate``, ``hourly_p90_wait_seconds``, ``hourly_mean_agents_on_duty``.
     ``runs`` keeps each replication's full result.
     """
@@ -216,6 +218,30 @@ class ReplicationSummary:
         }
 
 
+BOOTSTRAP_RESAMPLES = 400
+
+
+def _bootstrap_interval(rate: np.ndarray, confidence: float, seed: int
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of ``rate`` (runs x hours, NaN: no session that run): the percentile
+    bootstrap interval of the mean over runs (resampling runs, seeded), so it stays inside the
+    runs' own range, within [0, 1]; NaN where fewer than two runs saw sessions."""
+    runs = rate.shape[0]
+    rng = np.random.default_rng([seed, 7919])
+    pick = rng.integers(0, runs, size=(BOOTSTRAP_RESAMPLES, runs))
+    sample = rate[pick]  # resamples x runs x hours
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(sample, axis=1)
+        tail = (1.0 - confidence) / 2.0
+        low = np.nanquantile(means, tail, axis=0)
+        high = np.nanquantile(means, 1.0 - tail, axis=0)
+    few = np.count_nonzero(~np.isnan(rate), axis=0) < 2
+    low[few] = np.nan
+    high[few] = np.nan
+    return low, high
+
+
 def simulate_replications(
     roster: Roster,
     demand: Demand,
@@ -262,10 +288,7 @@ def simulate_replications(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(rate, axis=0) / np.where(n_h > 0, n_h, 1)
         mean[n_h == 0] = np.nan
-        dev = np.where(np.isnan(rate), 0.0, rate - mean) ** 2
-        std = np.sqrt(dev.sum(axis=0) / np.where(n_h > 1, n_h - 1, 1))
-        tq = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n_h - 1, 1))
-        half = np.where(n_h > 1, tq * std / np.sqrt(np.maximum(n_h, 1)), np.nan)
+    low, high = _bootstrap_interval(rate, confidence, seed)
 
     def nanmean(x: np.ndarray) -> np.ndarray:
         cnt = np.count_nonzero(~np.isnan(x), axis=0)
@@ -290,8 +313,8 @@ def simulate_replications(
         hour_starts=tuple(origin + timedelta(hours=h) for h in range(HOURS_PER_WEEK)),
         hourly_sessions=hourly("sessions").mean(axis=0),
         hourly_three_min_rate=mean,
-        hourly_three_min_rate_low=mean - half,
-        hourly_three_min_rate_high=mean + half,
+        hourly_three_min_rate_low=low,
+        hourly_three_min_rate_high=high,
         hourly_reply_rate=nanmean(hourly("reply_rate")),
         hourly_p90_wait_seconds=nanmean(hourly("p90_wait_seconds")),
         hourly_mean_agents_on_duty=hourly("mean_agents_on_duty").mean(axis=0),

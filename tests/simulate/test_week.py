@@ -180,3 +180,21 @@ def test_constant_handle_sampler_is_used_for_drawn_sessions() -> None:
         round_the_clock(1, 1), np.full(168, 1.0), ChatModel(), seed=0, handle=constant_handle(42.0)
     )
     assert (r.sessions["handle_seconds"] == 42.0).all()
+
+
+def test_hourly_interval_stays_inside_zero_and_one() -> None:
+    # a light, well-staffed week: most hours at or near 100%, a few runs below; a t interval
+    # on so few runs went above 1 (82 of 168 hours of the sample plan's hourly.csv)
+    roster = round_the_clock(1, 2)
+    values = np.full(168, 6.0)
+    a = simulate_replications(roster, values, ChatModel(), replications=5, seed=3)
+    frame = a.hourly_frame()
+    seen = frame["three_min_rate_low"].notna()
+    low, high = frame.loc[seen, "three_min_rate_low"], frame.loc[seen, "three_min_rate_high"]
+    mean = frame.loc[seen, "three_min_rate"]
+    assert seen.sum() > 100
+    assert ((low >= 0) & (high <= 1) & (low <= mean + 1e-12) & (mean <= high + 1e-12)).all()
+    assert (high < 1).any() and (low < high).any()
+    # the same seed, the same interval
+    again = simulate_replications(roster, values, ChatModel(), replications=5, seed=3)
+    assert again.hourly_frame().equals(frame)
