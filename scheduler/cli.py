@@ -480,14 +480,19 @@ def plan_headline(s: PlanSummary) -> str:
 
 
 def _progress_printer() -> Callable[[Progress], None]:
-    """The search's progress on one line of stderr: stage, the incumbent's agent-hours and
-    short intervals, the bound in hours ("–" while there is none), seconds."""
+    """The search's progress on stderr: stage, the incumbent's agent-hours and short
+    intervals, the bound in hours ("–" while there is none), seconds. On a terminal one line
+    rewritten in place; into a file or a pipe, plain lines."""
+    live = sys.stderr.isatty()
 
     def show(p: Progress) -> None:
         bound = "–" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
-        typer.echo(f"\r  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
-                   f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s   ",
-                   nl=False, err=True)
+        text = (f"  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
+                f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s")
+        if live:
+            typer.echo(f"\r{text}   ", nl=False, err=True)
+        else:
+            typer.echo(text, err=True)
 
     return show
 
@@ -596,6 +601,9 @@ def demo(
     open_app: Annotated[bool, typer.Option("--app/--no-app", help="Open the app afterwards.")
                         ] = True,
     port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
+    share: Annotated[bool, typer.Option("--share", help="Let others on the network open the "
+                     "app (it shows staff names and schedules, with no sign-in). Default: this "
+                     "computer only.")] = False,
 ) -> None:
     """Plan the bundled sample shop's next week headless, then open the app on it."""
     history = SAMPLE_DIR / "sample_history.csv"
@@ -612,10 +620,18 @@ def demo(
         import subprocess
 
         app_file = SAMPLE_DIR.parent / "app.py"
-        typer.echo(f"\nOpening the app at http://localhost:{port} (Ctrl-C to stop)...")
-        subprocess.run([sys.executable, "-m", "streamlit", "run", str(app_file),
-                        "--server.port", str(port), "--server.headless", "true",
-                        "--browser.gatherUsageStats", "false"], check=False)
+        where = ("every network interface: others on the network can open it" if share
+                 else "this computer only")
+        typer.echo(f"\nOpening the app at http://localhost:{port} ({where}; Ctrl-C to stop)...")
+        subprocess.run(app_command(app_file, port=port, share=share), check=False)
+
+
+def app_command(app_file: Path, *, port: int, share: bool) -> list[str]:
+    """The command that serves the app: on this computer only (127.0.0.1) unless ``share``
+    (every network interface: anyone who can reach the port sees the rosters)."""
+    return [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+            "--server.address", "0.0.0.0" if share else "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
 
 
 def main(argv: list[str] | None = None) -> int:

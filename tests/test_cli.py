@@ -196,3 +196,26 @@ def test_bad_tuning_file_one_line(repo: Path, tmp_path: Path,
     err = capsys.readouterr().err.strip()
     assert "tuning.toml" in err and "patiense" in err and "\n" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_app_listens_on_this_computer_unless_shared(repo: Path) -> None:
+    import tomllib
+
+    from scheduler.cli import app_command
+
+    config = tomllib.loads((repo / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    local = app_command(repo / "app.py", port=8501, share=False)
+    shared = app_command(repo / "app.py", port=8501, share=True)
+    assert local[local.index("--server.address") + 1] == "127.0.0.1"
+    assert shared[shared.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_progress_into_a_file_is_plain_lines(repo: Path, tmp_path: Path) -> None:
+    out = run_cli("plan", "--history", str(repo / "data" / "sample_history.csv"), "--agents",
+                  str(repo / "data" / "sample_agents.csv"), "--time-limit", "4",
+                  "--replications", "1", "--out", str(tmp_path / "p"))
+    assert out.returncode == 0, out.stderr
+    assert "\r" not in out.stderr
+    lines = [x for x in out.stderr.splitlines() if "solving" in x]
+    assert len(lines) >= 2 and all(x.startswith("  solving [") for x in lines)
