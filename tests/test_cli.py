@@ -212,10 +212,12 @@ def test_the_app_listens_on_this_computer_unless_shared(repo: Path) -> None:
 
 
 def test_progress_into_a_file_is_plain_lines(repo: Path, tmp_path: Path) -> None:
-    out = run_cli("plan", "--history", str(repo / "data" / "sample_history.csv"), "--agents",
-                  str(repo / "data" / "sample_agents.csv"), "--time-limit", "4",
-                  "--replications", "1", "--out", str(tmp_path / "p"))
+    out = subprocess.run([sys.executable, "-m", "scheduler", "plan", "--history",
+                          str(repo / "data" / "sample_history.csv"), "--agents",
+                          str(repo / "data" / "sample_agents.csv"), "--time-limit", "4",
+                          "--replications", "1", "--out", str(tmp_path / "p")],
+                         capture_output=True, timeout=300)  # bytes: no newline translation
     assert out.returncode == 0, out.stderr
-    assert "\r" not in out.stderr
-    lines = [x for x in out.stderr.splitlines() if "solving" in x]
+    assert b"\r" not in out.stderr
+    lines = [x for x in out.stderr.decode("utf-8").split("\n") if "solving" in x]
     assert len(lines) >= 2 and all(x.startswith("  solving [") for x in lines)
