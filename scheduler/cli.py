@@ -7,6 +7,7 @@ prints a short human summary. Every user error is one line on stderr and a non-z
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from scheduler.io import (
     read_tuning,
     write_csv,
     write_json,
+    write_plan_state,
     write_text,
 )
 from scheduler.params import DEFAULT_CONFIDENCE, ChatModel, PlanParams, Rules, ServiceTarget
@@ -415,6 +417,7 @@ def plan(
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
     write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
+    write_plan_state(result, out, protected=inputs)
     summary = result.summary.as_dict()
     write_json(summary, out / "summary.json", protected=inputs)
     s = result.summary
@@ -623,7 +626,12 @@ def demo(
         where = ("every network interface: others on the network can open it" if share
                  else "this computer only")
         typer.echo(f"\nOpening the app at http://localhost:{port} ({where}; Ctrl-C to stop)...")
-        subprocess.run(app_command(app_file, port=port, share=share), check=False)
+        env = {**os.environ, PLAN_ENV: str(out.resolve())}
+        subprocess.run(app_command(app_file, port=port, share=share), check=False, env=env)
+
+
+PLAN_ENV = "SCHEDULER_PLAN_DIR"
+"""The app opens the plan in this folder on its first page view (``scheduler demo`` sets it)."""
 
 
 def app_command(app_file: Path, *, port: int, share: bool) -> list[str]:

@@ -979,6 +979,33 @@ def write_json(obj: object, path: str | Path, *, protected: Iterable[str | Path]
     return p
 
 
+PLAN_STATE = "plan.pickle"
+"""The file in a plan's folder the app opens the plan from (``scheduler demo``)."""
+
+
+def write_plan_state(plan: object, folder: str | Path, *,
+                     protected: Iterable[str | Path] = ()) -> Path:
+    """The whole plan, for the app to open (a pickle: read it only from folders you wrote)."""
+    import pickle
+
+    data = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+    p = Path(folder) / PLAN_STATE
+    _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
+    return p
+
+
+def read_plan_state(folder: str | Path) -> object | None:
+    """The plan ``write_plan_state`` wrote in ``folder``; None when there is none or it cannot
+    be read (an older version's)."""
+    import pickle
+
+    p = Path(folder) / PLAN_STATE
+    try:
+        return pickle.loads(p.read_bytes())  # our own file (see write_plan_state)
+    except (OSError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+        return None
+
+
 def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
     p = Path(path)
     _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"), protected)

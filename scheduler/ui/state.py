@@ -15,6 +15,7 @@ What lives in state:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,18 @@ def init() -> None:
             ss[key] = 0
     if HISTORY not in ss or AGENTS not in ss:
         load_sample()
+        _open_plan_from_env()
+
+
+def _open_plan_from_env() -> None:
+    """``scheduler demo`` starts the app with ``SCHEDULER_PLAN_DIR``: open the plan it just
+    made (from the bundled sample, so it is current for the sample loaded above)."""
+    folder = os.environ.get("SCHEDULER_PLAN_DIR")
+    if not folder:
+        return
+    result = io.read_plan_state(folder)
+    if isinstance(result, PlanResult):
+        set_plan(result, fingerprint())
 
 
 def load_sample() -> None:

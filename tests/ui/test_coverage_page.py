@@ -47,3 +47,22 @@ def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
     assert "回复率 reply rate" in shown and "3分钟回复率 3-minute rate" in shown
     assert "(00:00–24:00)" in shown  # Xiaohongshu's reply-rate window
     assert "inputs changed" not in shown
+
+
+def test_the_app_opens_on_the_plan_demo_just_made(open_page: OpenPage, sample_plan,  # type: ignore[no-untyped-def]
+                                                  tmp_path, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from scheduler import io
+    from scheduler.ui import state
+    from tests.ui.conftest import FAST
+
+    io.write_plan_state(sample_plan, tmp_path)
+    monkeypatch.setenv("SCHEDULER_PLAN_DIR", str(tmp_path))
+    # settings the Data page's widgets hold as they are (its time-limit box starts at 5 s)
+    at = open_page("coverage", settings=replace(FAST, time_limit_seconds=5.0))
+    assert at.session_state[state.PLAN] is not None
+    assert at.session_state[state.PLAN].summary == sample_plan.summary
+    shown = texts(at)
+    assert "not yet" not in shown and "inputs changed" not in shown
+    assert f"{sample_plan.summary.agent_hours:,.1f} agent-hours" in shown

@@ -151,3 +151,14 @@ def test_session_log_upload_shows_the_fitted_chat_model(open_page: OpenPage) -> 
     assert rows.loc["handle_seconds", "default"] == "600"
     assert rows.loc["throughput", "source"] == "default"
     assert "one-at-a-time" in texts(at)
+
+
+def test_the_landing_page_plans_the_week(open_page: OpenPage) -> None:
+    at = open_page("data", timeout=120)
+    assert "Next step" in texts(at)
+    at.button(key=state.W_PLAN_BUTTON).click()
+    at.run()
+    assert not at.exception and not at.error
+    plan = at.session_state[state.PLAN]
+    assert plan is not None and plan.summary.agent_hours > 0
+    assert any("See the plan" in str(link.label) for link in at.get("page_link"))

@@ -16,6 +16,7 @@ from scheduler.pipeline import next_monday
 from scheduler.ui import state
 from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
 from scheduler.ui.common import page, sidebar_status
+from scheduler.ui.planning import plan_panel
 from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
 from scheduler.whatif import PROFILES, profile_by_key
 
@@ -23,6 +24,14 @@ EDITOR_LABEL = "agents table 客服表"
 
 page("数据 Data", "上传历史会话量和客服名单，或使用示例数据 · Upload the shop's chat history and "
      "agents, or use the bundled sample.", sidebar=False)
+
+with st.container(border=True):
+    st.markdown("**下一步 Next step**: check the history and agents below (the bundled sample is "
+                "loaded), then plan the week here. 确认数据后在此排班。")
+    plan_panel()
+    if state.plan() is not None:
+        st.page_link("scheduler/ui/pages/coverage.py", label="查看排班 See the plan: coverage, "
+                     "roster, what-if →", icon=":material/grid_on:")
 
 if st.button("使用示例数据 Use the bundled sample", key=state.W_SAMPLE_BUTTON):
     state.load_sample()
