@@ -471,12 +471,14 @@ def plan_headline(s: PlanSummary) -> str:
     """``Plan: 434.0 agent-hours; no roster can need fewer than 363.0 h under these rules (gap
     16.3%); 0 short intervals; 25.3 s.``"""
     head = f"Plan: {s.agent_hours:.1f} agent-hours; "
+    conf = float(s.parameters.get("confidence", 0.0) or 0.0)
+    sized = f"the staffing sized at {conf:.0%} confidence" if conf else "the target's staffing"
     if s.gap is not None and s.bound_hours is not None:
         proved = ", proved optimal" if s.status == "OPTIMAL" else ""
         head += (f"no roster can need fewer than {s.bound_hours:.1f} h under these rules "
                  f"(gap {s.gap:.1%}{proved}); {s.short_intervals} short intervals; ")
     elif s.short_intervals:
-        head += f"{s.short_intervals} intervals short: see the diagnosis; "
+        head += f"{s.short_intervals} half-hours short of {sized}: see the diagnosis; "
     else:
         head += f"no gap to a bound ({s.gap_note}); "
     return head + f"{s.solve_seconds:.1f} s."

@@ -91,7 +91,7 @@ class ChatModel:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-DEFAULT_CONFIDENCE = 0.8
+DEFAULT_CONFIDENCE = 0.9
 """Default ``ServiceTarget.confidence``: chosen on the backtest (benchmarks/plan_backtest.py)."""
 
 

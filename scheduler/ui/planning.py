@@ -147,25 +147,41 @@ def _plan_now() -> None:
 
 
 def plan_headline(plan: pipeline.PlanResult) -> None:
-    """Status, agent-hours, the bound and the gap in hours, and the simulated weekly rates."""
+    """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
+    expected service, hours at risk, half-hours short; the solver's details in an expander."""
     sm = plan.summary
-    c = st.columns(6)
-    c[0].metric("status 状态", sm.status, help="OPTIMAL: proved best; FEASIBLE: the best found "
-                "in the time limit (see the gap to the bound).")
-    c[1].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
+    conf = float(sm.parameters.get("confidence", 0.0) or 0.0)
+    c = st.columns(5)
+    c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
                 help=f"paid hours of the week's shifts; schedule efficiency "
                      f"{sm.schedule_efficiency:.0%}")
-    bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
-    c[2].metric("bound 下界", bound, help="no roster that leaves no interval short can need "
-                "fewer agent-hours under these rules")
     if sm.gap is None or sm.bound_hours is None:
-        c[3].metric("gap 最优差距", "—", help=sm.gap_note)
+        c[1].metric("above the fewest possible 高于最少可能", "—", help=sm.gap_note)
     else:
-        c[3].metric("gap 最优差距", f"{sm.agent_hours - sm.bound_hours:,.1f} h",
-                    help=f"{sm.gap:.1%} of the plan's agent-hours above the bound")
+        c[1].metric("above the fewest possible 高于最少可能",
+                    f"{sm.agent_hours - sm.bound_hours:,.1f} h",
+                    help=f"no roster that covers every half-hour can need fewer than "
+                         f"{sm.bound_hours:,.1f} h under these rules: this plan is at most "
+                         f"{sm.gap:.1%} above the best possible")
     lo, hi = sm.predicted_three_min_rate_ci
-    c[4].metric("3-min rate 3分钟回复率", f"{sm.predicted_three_min_rate:.1%}",
-                help=f"simulated, {plan.params.replications} runs; 95% CI {lo:.1%}–{hi:.1%}")
-    c[5].metric("hours below target 未达标小时", f"{sm.hours_below_target} / {sm.hours_judged}",
-                help="hours with ≥ 5 expected sessions whose simulated 3-minute rate misses "
-                     "the target")
+    c[2].metric("expected 3-min rate 预计3分钟回复率", f"{sm.predicted_three_min_rate:.1%}",
+                help=f"simulated on the forecast, {plan.params.replications} runs; 95% CI "
+                     f"{lo:.1%}–{hi:.1%}")
+    rlo, rhi = sm.expected_hours_below_range
+    c[3].metric("hours at risk 风险小时",
+                f"{sm.expected_hours_below_target:.1f} / {sm.hours_judged}",
+                help=f"busy hours (≥ 5 expected sessions) expected below the target when next "
+                     f"week's counts vary as much as the forecast's own past error; 90% range "
+                     f"{rlo}–{rhi}")
+    c[4].metric("half-hours short 不足时段", f"{sm.short_intervals}",
+                help=f"half-hours below the staffing sized at {conf:.0%} confidence "
+                     "(see the diagnosis)" if conf else "half-hours below the target's "
+                     "staffing (see the diagnosis)")
+    with st.expander("求解详情 Solver details"):
+        bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
+        gap = "—" if sm.gap is None else f"{sm.gap:.1%}"
+        st.markdown(f"status `{sm.status}` · bound {bound} · gap {gap} · "
+                    f"{sm.solve_seconds:.1f} s · objective {sm.objective_points:,} points · "
+                    f"simulated on the forecast's own counts: {sm.hours_below_target} of "
+                    f"{sm.hours_judged} busy hours below the target "
+                    f"({plan.params.replications} runs)")
