@@ -25,6 +25,7 @@ from scheduler.io import (
     read_history,
     read_history_and_sessions,
     read_hourly_sessions,
+    read_plan_state,
     read_roster,
     read_rules,
     read_sessions,
@@ -118,6 +119,40 @@ def _week_start(text: str | None, *, default: date | None = None, option: str = 
     return day
 
 
+def _forecast_file(path: Path, week: date) -> Forecast:
+    """A forecast-like file (timestamp, sessions) as the week's forecast."""
+    table = read_hourly_sessions(path)
+    hours = week_hours(week)
+    by_hour = dict(zip(table["timestamp"].dt.to_pydatetime(), table["sessions"], strict=True))
+    missing = [h for h in hours if h not in by_hour]
+    if missing:
+        raise InputError(f"the forecast has no row for {missing[0]:%Y-%m-%d %H:00} of the "
+                         f"week of {week}; expected 168 hourly rows", file=str(path))
+    values = [by_hour[h] for h in hours]
+    return Forecast(week_start=week, method="file", frame=pd.DataFrame({
+        "timestamp": pd.to_datetime(hours), "sessions": values, "low": values,
+        "high": values, "overridden": False}))
+
+
+def _plan_chat(folder: Path, base: ChatModel, target: float
+               ) -> tuple[ChatModel, float, int, int]:
+    """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
+    import json as _json
+
+    path = folder / "summary.json"
+    try:
+        params = _json.loads(path.read_text(encoding="utf-8"))["parameters"]
+        chat = dict(params["chat"])
+        chat["throughput"] = tuple(chat["throughput"])
+        return (base.with_(**chat), float(params.get("target", target)),
+                int(params.get("replications", 20)), int(params.get("seed", 0)))
+    except FileNotFoundError:
+        raise InputError("not a plan's folder: no summary.json", file=str(folder)) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"summary.json has no usable chat model ({exc})", file=str(path)
+                         ) from None
+
+
 def _chat_model(handle: float | None, reply: float | None, patience: float | None,
                 answer: float | None, base: ChatModel | None = None) -> ChatModel:
     chat = base or ChatModel()
@@ -190,9 +225,7 @@ def forecast(
     typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
     promos = _promotions(promotions, no_promotions)
     fc = forecast_week(hist, week, method=method, promotions=promos)
-    frame = fc.frame[["timestamp", "sessions", "low", "high"]].copy()
-    frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
-    path = write_csv(frame.round(2), out / "forecast.csv", protected=[history])
+    path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
     write_csv(events_frame(fc), out / "events.csv", protected=[history])
     if hist.hours >= 5 * 168:
         bt = backtest(hist, promotions=promos)
@@ -205,6 +238,13 @@ def forecast(
     for note in fc.notes:
         typer.echo(f"note: {note}")
     _echo_events(fc, out)
+
+
+def forecast_frame(fc: Forecast) -> pd.DataFrame:
+    """The ``forecast.csv`` contract: timestamp, sessions, low, high per clock hour."""
+    frame = fc.frame[["timestamp", "sessions", "low", "high"]].copy()
+    frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M")
+    return frame.round(2)
 
 
 def _echo_events(fc: Any, out: Path) -> None:
@@ -278,16 +318,21 @@ def staffing(
 
 @app.command()
 def simulate(
-    roster: Annotated[Path, typer.Option("--roster", help="roster.csv (agent_id, start, end, "
-                                          "max_concurrent[, break_start, break_end]).")],
     out: OutOpt,
+    roster: Annotated[Path | None, typer.Option("--roster", help="roster.csv (agent_id, start, "
+                      "end, max_concurrent[, break_start, break_end]).")] = None,
+    plan_dir: Annotated[Path | None, typer.Option("--plan", help="A plan's folder (from plan): "
+                        "its roster.csv, forecast.csv and chat model (summary.json); flags "
+                        "given here win.")] = None,
     arrivals: Annotated[Path | None, typer.Option("--arrivals", help="Per-session records to "
                         "replay (start times).")] = None,
     forecast_file: Annotated[Path | None, typer.Option("--forecast", help="Hourly expected "
                              "sessions (timestamp, sessions) to draw arrivals from.")] = None,
     week_start: WeekOpt = None,
-    replications: Annotated[int, typer.Option(help="Seeded replications (forecast only).")] = 20,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    replications: Annotated[int | None, typer.Option(
+        help="Seeded replications (forecast only); default the plan's, else 20.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed; default the plan's, else 0.")
+                    ] = None,
     handle_seconds: HandleOpt = None,
     reply_seconds: ReplyOpt = None,
     patience_seconds: PatienceOpt = None,
@@ -297,11 +342,33 @@ def simulate(
     """Play a roster against sessions; write metrics.json and hourly.csv."""
     from scheduler.simulate import simulate_replications, simulate_roster
 
+    base = ChatModel()
+    planned: Forecast | None = None
+    runs, rng_seed = 20, 0
+    if plan_dir is not None:
+        roster = roster or plan_dir / "roster.csv"
+        base, target, runs, rng_seed = _plan_chat(plan_dir, base, target)
+        if arrivals is None and forecast_file is None:
+            forecast_file = plan_dir / "forecast.csv"
+            state = read_plan_state(plan_dir)  # the exact forecast (the CSV is rounded)
+            planned = getattr(state, "forecast", None)
+    replications = runs if replications is None else replications
+    seed = rng_seed if seed is None else seed
+    if roster is None:
+        raise InputError("give --roster FILE or --plan FOLDER")
     if (arrivals is None) == (forecast_file is None):
         raise InputError("give exactly one of --arrivals FILE or --forecast FILE")
     if replications < 1:
         raise InputError("--replications: expected a whole number >= 1", value=replications)
-    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
+    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds,
+                       base=base)
+    given = {"handle_seconds": handle_seconds, "base_reply_seconds": reply_seconds,
+             "patience_seconds": patience_seconds, "answer_seconds": answer_seconds}
+    source = "the plan's summary.json" if plan_dir is not None else "default"
+    typer.echo("Chat model: " + ", ".join(
+        f"{k} {getattr(chat, k):g} s ({'set by you' if v is not None else source})"
+        for k, v in given.items()) + f"; throughput {list(chat.throughput)} ({source}); "
+        f"target {target:.0%}")
     ros = read_roster(roster)
     week = _week_start(week_start, default=ros.week_start)
     ros = type(ros)(week_start=week, shifts=ros.shifts)
@@ -323,17 +390,10 @@ def simulate(
     else:
         assert forecast_file is not None
         inputs.append(forecast_file)
-        table = read_hourly_sessions(forecast_file)
-        hours = week_hours(week)
-        by_hour = dict(zip(table["timestamp"].dt.to_pydatetime(), table["sessions"], strict=True))
-        missing = [h for h in hours if h not in by_hour]
-        if missing:
-            raise InputError(f"the forecast has no row for {missing[0]:%Y-%m-%d %H:00} of the "
-                             f"week of {week}; expected 168 hourly rows", file=str(forecast_file))
-        fc = Forecast(week_start=week, method="file", frame=pd.DataFrame({
-            "timestamp": pd.to_datetime(hours), "sessions": [by_hour[h] for h in hours],
-            "low": [by_hour[h] for h in hours], "high": [by_hour[h] for h in hours],
-            "overridden": False}))
+        if planned is not None and planned.week_start == week:
+            fc = planned
+        else:
+            fc = _forecast_file(forecast_file, week)
         reps = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
         hourly = reps.hourly_frame()
         metrics = reps.as_dict()
@@ -416,6 +476,7 @@ def plan(
               if p is not None]
     write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
+    write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
     write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
     write_plan_state(result, out, protected=inputs)
     summary = result.summary.as_dict()

@@ -845,6 +845,9 @@ def _hours_text(hours: list[int]) -> str:
 # Roster (the CLI contract) and forecasts
 # --------------------------------------------------------------------------------------------
 def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
+    """Validate a roster table. Rows marked ``carried_over`` (the copy of the week's
+    Sunday-night shift listed from the Sunday before) are left out: the week's own row is the
+    same shift, and a standing week wraps it into Monday."""
     label = raw.label
     cols = resolve_columns(raw, ROSTER_ALIASES, what="roster")
     missing = [c for c in ("agent_id", "start", "end", "max_concurrent") if c not in cols]
@@ -852,6 +855,7 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
         raise InputError(f"a roster needs columns {missing}; found {list(raw.frame.columns)}",
                          file=label, row=1)
     shifts: list[Shift] = []
+    carried = 0
     f = raw.frame
     for i in range(len(f)):
         row = i + 2
@@ -877,16 +881,21 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
         if not AGENT_ID_PATTERN.match(aid):
             raise InputError("expected an agent id", file=label, row=row,
                              column=cols["agent_id"], value=aid)
-        if "carried_over" in cols:  # optional; the copy of last week's Sunday-night shift
+        if "carried_over" in cols:  # optional: the copy of the week's Sunday-night shift
             text = str(f[cols["carried_over"]].iloc[i]).strip()
-            if text and text.lower() != "nan":
-                parse_bool(text, file=label, row=row, column=cols["carried_over"])
+            if text and text.lower() != "nan" and parse_bool(text, file=label, row=row,
+                                                             column=cols["carried_over"]):
+                carried += 1
+                continue
         bs, be = dt("break_start"), dt("break_end")
         if (bs is None) != (be is None) or (bs is not None and be is not None
                                             and not (s <= bs < be <= e)):
             raise InputError("break must lie inside the shift with both start and end given",
                              file=label, row=row, column=cols.get("break_start", "break_start"))
         shifts.append(Shift(aid, s, e, cap, bs, be))
+    if not shifts:
+        raise InputError("no shift in the roster" + (" (only carried-over rows)" if carried
+                                                     else ""), file=label)
     if week_start is None:
         first = min(x.start for x in shifts)
         week_start = (first + timedelta(hours=12)).date()

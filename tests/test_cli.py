@@ -221,3 +221,42 @@ def test_progress_into_a_file_is_plain_lines(repo: Path, tmp_path: Path) -> None
     assert b"\r" not in out.stderr
     lines = [x for x in out.stderr.decode("utf-8").split("\n") if "solving" in x]
     assert len(lines) >= 2 and all(x.startswith("  solving [") for x in lines)
+
+
+def test_simulate_plan_uses_the_plans_model_and_agrees(repo: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    import json
+
+    import pandas as pd
+
+    plan_dir = tmp_path / "plan"
+    assert main(["plan", "--history", str(repo / "data" / "sample_history.csv"), "--agents",
+                 str(repo / "data" / "sample_agents.csv"), "--time-limit", "6",
+                 "--replications", "4", "--seed", "3", "--out", str(plan_dir)]) == 0
+    summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+    capsys.readouterr()
+    assert main(["simulate", "--plan", str(plan_dir), "--out", str(tmp_path / "sim")]) == 0
+    said = capsys.readouterr().out
+    handle = summary["parameters"]["chat"]["handle_seconds"]
+    assert f"handle_seconds {handle:g} s (the plan's summary.json)" in said
+    metrics = json.loads((tmp_path / "sim" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["replications"] == 4
+    assert metrics["three_min_rate"]["mean"] == pytest.approx(
+        summary["predicted_three_min_rate"], abs=1e-12)
+    # a flag wins, and says so
+    assert main(["simulate", "--plan", str(plan_dir), "--handle-seconds", "300",
+                 "--out", str(tmp_path / "sim2")]) == 0
+    assert "handle_seconds 300 s (set by you)" in capsys.readouterr().out
+    # the roster file's carried-over rows are copies: the file without them is the same roster
+    roster = pd.read_csv(plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    roster[roster["carried_over"] != "yes"].to_csv(tmp_path / "r.csv", index=False)
+    assert main(["simulate", "--roster", str(tmp_path / "r.csv"), "--forecast",
+                 str(plan_dir / "forecast.csv"), "--replications", "2",
+                 "--out", str(tmp_path / "sim3")]) == 0
+    assert main(["simulate", "--roster", str(plan_dir / "roster.csv"), "--forecast",
+                 str(plan_dir / "forecast.csv"), "--replications", "2",
+                 "--out", str(tmp_path / "sim4")]) == 0
+    a = json.loads((tmp_path / "sim3" / "metrics.json").read_text(encoding="utf-8"))
+    b = json.loads((tmp_path / "sim4" / "metrics.json").read_text(encoding="utf-8"))
+    assert a["three_min_rate"] == b["three_min_rate"]
