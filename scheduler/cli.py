@@ -82,13 +82,14 @@ HistoryOpt = Annotated[
 
 @app.command()
 def inspect(history: HistoryOpt) -> None:
-    """Validate a history file and print a short profile."""
+    """Validate a history file, print a short profile and what it can be used for (exit 2 when
+    nothing: it is too short)."""
     hist = read_history(history)
     p = profile_history(hist)
     for w in p.warnings:
         typer.echo(f"warning: {w}", err=True)
-    typer.echo(f"History {p.source}: {p.first_hour:%Y-%m-%d %H:00} to "
-               f"{p.last_hour:%Y-%m-%d %H:00} ({p.hours} hours, {p.weeks_covered:.1f} weeks)")
+    typer.echo(f"History {p.source}: {hist.start:%Y-%m-%d %H:%M} to {hist.end:%Y-%m-%d %H:%M} "
+               f"({p.hours} hours, {p.weeks_covered:.1f} weeks)")
     typer.echo(f"Sessions: {p.total_sessions:,} in total, "
                f"{p.total_sessions / max(p.weeks_covered, 1 / 168):,.0f} per week")
     typer.echo("Mean sessions per day: " + ", ".join(
@@ -100,7 +101,25 @@ def inspect(history: HistoryOpt) -> None:
         typer.echo(f"Mean handle time: {p.mean_handle_seconds:.0f} s "
                    f"({p.mean_handle_seconds / 60:.1f} min)")
     else:
-        typer.echo("Mean handle time: not in the file (the planner will use its default)")
+        typer.echo(f"Mean handle time: not in the file (the planner will use its default, "
+                   f"{ChatModel().handle_seconds:.0f} s)")
+    typer.echo(uses_line(hist))
+
+
+def uses_line(hist: Any) -> str:
+    """What a history can be used for: forecast and plan need a week (168 hours); backtest
+    needs MIN_TRAIN_WEEKS full weeks before each judged week. InputError when nothing."""
+    from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
+
+    if hist.hours < 168:
+        raise InputError(f"the history covers {hist.hours} hours; forecast and plan need at least "
+                         "one week (168 hours), 4-12 weeks work best; backtest needs "
+                         f"{MIN_TRAIN_WEEKS + 1} full weeks", file=hist.source)
+    judged = full_weeks(hist) - MIN_TRAIN_WEEKS
+    back = (f"backtest of up to {judged} week(s)" if judged >= 1 else
+            f"not backtest (it needs {MIN_TRAIN_WEEKS + 1} full Monday-to-Sunday weeks, the file "
+            f"holds {full_weeks(hist)})")
+    return f"Can be used for: forecast, plan, {back}."
 
 
 def _week_start(text: str | None, *, default: date | None = None, option: str = "--week-start"
@@ -309,7 +328,7 @@ def staffing(
                    "lower cap.")
         raise typer.Exit(1)
     typer.echo(f"{sessions_per_hour:g} sessions/hour, handle {chat.handle_seconds:.0f} s, cap "
-               f"{cap}: {n} agents reach a {target:.0%} 3-minute reply rate.")
+               f"{cap}: {n} agents reach the {target:.0%} 3-minute reply rate.")
     for k, m in rows:
         mark = "  <- required" if k == n else ""
         typer.echo(f"  {k:>3} agents: 3-min rate {m.service_level:6.1%}, reply rate "

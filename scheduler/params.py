@@ -124,7 +124,8 @@ class ServiceTarget:
 
 @dataclass(frozen=True)
 class Rules:
-    """Labour rules and shift shapes for the roster (defaults: China standard working hours)."""
+    """Labour rules and shift shapes for the roster (defaults: shifts of 4-10 h, 40 h a week for
+    full-timers, rest days and 11 h between shifts)."""
 
     interval_minutes: int = 30
     shift_lengths_hours: tuple[float, ...] = (4.0, 6.0, 8.0, 10.0)

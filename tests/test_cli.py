@@ -260,3 +260,19 @@ def test_simulate_plan_uses_the_plans_model_and_agrees(repo: Path, tmp_path: Pat
     a = json.loads((tmp_path / "sim3" / "metrics.json").read_text(encoding="utf-8"))
     b = json.loads((tmp_path / "sim4" / "metrics.json").read_text(encoding="utf-8"))
     assert a["three_min_rate"] == b["three_min_rate"]
+
+
+def test_inspect_says_what_the_file_can_be_used_for(repo: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    assert main(["inspect", "--history", str(repo / "data" / "sample_history.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Can be used for: forecast, plan, backtest of up to 8 week(s)." in out
+    assert "to 2026-11-23 00:00" in out  # the end of the last hour, as everywhere else
+    short = tmp_path / "100h.csv"
+    stamps = pd.date_range("2026-11-16", periods=100, freq="h").strftime("%Y-%m-%d %H:%M")
+    pd.DataFrame({"timestamp": stamps, "sessions": 3}).to_csv(short, index=False)
+    assert main(["inspect", "--history", str(short)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "100h.csv" in err[0] and "covers 100 hours" in err[0]

@@ -162,3 +162,16 @@ def test_the_landing_page_plans_the_week(open_page: OpenPage) -> None:
     plan = at.session_state[state.PLAN]
     assert plan is not None and plan.summary.agent_hours > 0
     assert any("See the plan" in str(link.label) for link in at.get("page_link"))
+
+
+def test_a_history_without_handle_times_names_the_default(open_page: OpenPage) -> None:
+    at = open_page("data")
+    frame = pd.read_csv(_io.BytesIO(SAMPLE_HISTORY))[["timestamp", "sessions"]]
+    data = frame.iloc[: 24 * 14].to_csv(index=False).encode("utf-8")
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("hours.csv", data, "text/csv"))
+    at.run()
+    assert not at.error
+    assert any("default 600 s per chat" in i.value for i in at.info)
+    # the sample has handle times: nothing said
+    at2 = open_page("data")
+    assert not any("default 600 s" in i.value for i in at2.info)

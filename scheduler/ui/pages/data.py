@@ -12,6 +12,7 @@ import streamlit as st
 
 from scheduler import io
 from scheduler.errors import InputError
+from scheduler.params import ChatModel
 from scheduler.pipeline import next_monday
 from scheduler.ui import state
 from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
@@ -82,6 +83,10 @@ with left:
                f"{h.end:%Y-%m-%d %H:%M}, {int(h.frame['sessions'].sum()):,} sessions")
     for w in h.warnings:
         st.warning(w)
+    if h.frame["avg_handle_seconds"].isna().all() and state.sessions() is None:
+        st.info(f"No handle times in this history: the plan uses the default "
+                f"{ChatModel().handle_seconds:.0f} s per chat (set it on the command line with "
+                "--handle-seconds, or upload a session log). 历史中无接待时长，使用默认值。")
     log = state.sessions()
     if log is not None:
         rows, notes = chat_fit(state.history_key(), log)
@@ -234,7 +239,8 @@ if problem:
 elif new != cur:
     state.set_settings(new)
 if state.settings() == Settings():
-    st.caption("Defaults 默认值: China standard hours (8 h/day, 40 h/week, ≥ 1 rest day).")
+    st.caption("Defaults 默认值: shifts of 4, 6, 8 or 10 h, at most 40 h a week for full-timers, "
+               "≥ 1 rest day a week (2 for full-timers), ≥ 11 h between shifts.")
 
 with agents_status:
     st.markdown(f"**In use 当前使用**: {state.agents_source()} · {len(state.agents())} agents")
