@@ -535,7 +535,7 @@ def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
             "expected sessions 预计会话": float(o.forecast.frame["sessions"].sum()),
             "3-minute rate 3分钟回复率": o.three_min_rate,
             "reply rate 回复率": o.reply_rate,
-            "hours below target 未达标小时": float(o.hours_below_target),
+            "simulated hours below target 模拟未达标小时": float(o.hours_below_target),
             "agent-hours 工时": sum(s.paid_hours for s in o.roster.shifts),
         }
         for c in o.checks:
