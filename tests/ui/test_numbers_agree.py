@@ -1,0 +1,76 @@
+"""One plan, the same numbers everywhere (issue 20): the CLI's lines, roster.csv (summed, the
+carried-over copies left out), coverage.csv, summary.json, ``simulate --plan``'s metrics.json
+and the app's pages opened on that plan."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scheduler import io, pipeline
+from scheduler.cli import main
+from tests.ui.conftest import APP, FAST, REPO, texts
+
+
+def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    plan_dir = tmp_path / "plan"
+    assert main(["plan", "--history", str(REPO / "data" / "sample_history.csv"), "--agents",
+                 str(REPO / "data" / "sample_agents.csv"), "--time-limit", "6",
+                 "--replications", "4", "--out", str(plan_dir)]) == 0
+    said = capsys.readouterr().out
+    s = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+    hours, rate = s["agent_hours"], s["predicted_three_min_rate"]
+    risk, judged, below = s["expected_hours_below_target"], s["hours_judged"], \
+        s["hours_below_target"]
+    # the CLI
+    assert f"Plan: {hours:.1f} agent-hours" in said
+    assert f"Hours at risk: {risk:.1f} of {judged} busy hours" in said
+    assert f"3-minute rate {rate:.1%}" in said and f"{below} of {judged} busy hours below" in said
+    # roster.csv, the carried-over copies left out
+    roster = pd.read_csv(plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    own = roster[roster["carried_over"] != "yes"]
+    span = pd.to_datetime(own["end"]) - pd.to_datetime(own["start"])
+    pause = (pd.to_datetime(own["break_end"]) - pd.to_datetime(own["break_start"])).fillna(
+        pd.Timedelta(0))
+    assert (span - pause).dt.total_seconds().sum() / 3600 == pytest.approx(hours)
+    # coverage.csv: the model's rate is the summary's
+    cov = pd.read_csv(plan_dir / "coverage.csv")
+    w = cov["sessions"].to_numpy()
+    assert float((cov["predicted_three_min_rate"] * w).sum() / w.sum()) == pytest.approx(
+        s["model_three_min_rate"], abs=1e-4)
+    assert cov["chance_meeting_target"].between(0, 1).all()
+    # simulate --plan
+    assert main(["simulate", "--plan", str(plan_dir), "--out", str(tmp_path / "sim")]) == 0
+    metrics = json.loads((tmp_path / "sim" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["three_min_rate"]["mean"] == pytest.approx(rate, abs=1e-12)
+    # the app, opened on this plan
+    monkeypatch.setenv("SCHEDULER_PLAN_DIR", str(plan_dir))
+    for page in ("coverage", "roster"):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state["settings"] = replace(FAST, time_limit_seconds=5.0)
+        at.run()
+        at.switch_page(f"scheduler/ui/pages/{page}.py")
+        at.run()
+        assert not at.exception
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["agent-hours 工时"] == f"{hours:,.1f} h"
+        assert shown["expected 3-min rate 预计3分钟回复率"] == f"{rate:.1%}"
+        assert shown["hours at risk 风险小时"] == f"{risk:.1f} / {judged}"
+        assert f"{below} of {judged} busy hours below the target" in texts(at)
+    # the export page: its per-agent hours add up to the headline, its roster.csv is the file
+    at.switch_page("scheduler/ui/pages/export.py")
+    at.run()
+    assert not at.exception
+    (block,) = [c.value for c in at.code]
+    per_agent = [float(m) for m in re.findall(r": ([0-9.]+) h, \d+ shift", block)]
+    assert sum(per_agent) == pytest.approx(hours, abs=0.05 * len(per_agent))
+    app_roster = at.session_state["plan"].roster.roster
+    assert io.csv_bytes(pipeline.roster_frame(app_roster)) == (plan_dir / "roster.csv"
+                                                                ).read_bytes()
