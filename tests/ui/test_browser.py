@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import socket
 import subprocess
@@ -97,6 +98,12 @@ def test_end_to_end(server: str, tmp_path: Path) -> None:
             browser.close()
 
 
+def metric_value(page: sync_api.Page, label: str) -> str:
+    """The value shown by the metric with this label."""
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
 def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     """The user's path through the app, one screenshot per step."""
     expect = sync_api.expect
@@ -112,14 +119,14 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     limit.press("Enter")
     shot(page, "01_data_sample")
 
-    # 2. plan on the Coverage page, with live progress
-    page.get_by_role("link", name="覆盖 Coverage").click()
+    # 2. plan where the app opens (the Data page), with live progress, then go to the plan
     expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
     page.get_by_role("button", name="排班 Plan the week").click()
     expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
     # live progress: each report of the search (stage, agent-hours, short, bound, seconds) appears
     expect(page.get_by_text(re.compile(r" · \d+\.\d s$")).first).to_be_visible()
     shot(page, "02_plan_progress")
+    page.get_by_role("link", name=re.compile("See the plan")).click(timeout=120_000)
     heading = page.get_by_text("每小时缺口 Agents per hour: required, scheduled, gap", exact=True)
     expect(heading).to_be_visible(timeout=120_000)
     heatmap = page.locator(".js-plotly-plot .heatmaplayer")
@@ -127,6 +134,8 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     assert page.locator(".js-plotly-plot").first.locator(".hm").count() >= 3
     expect(page.get_by_text("回复率 reply rate").first).to_be_visible()
     shot(page, "03_coverage_heatmap")
+    headline = {label: metric_value(page, label) for label in (
+        "agent-hours 工时", "expected 3-min rate 预计3分钟回复率", "hours at risk 风险小时")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     match = re.search(r"(\d+) shifts", sidebar)
     assert match, sidebar
@@ -166,6 +175,15 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     assert len(rows) - len(carried) == shifts
     assert list(rows[0]) == ["agent_id", "start", "end", "max_concurrent", "break_start",
                              "break_end", "carried_over"]
+    # the headline the Coverage page showed is the plan's summary.json
+    with page.expect_download() as info:
+        page.get_by_role("button", name="summary.json").click()
+    info.value.save_as(tmp_path / "summary.json")
+    s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert headline["agent-hours 工时"] == f"{s['agent_hours']:,.1f} h"
+    assert headline["expected 3-min rate 预计3分钟回复率"] == f"{s['predicted_three_min_rate']:.1%}"
+    assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "
+                                              f"{s['hours_judged']}")
     shot(page, "06_export")
 
     # 6. a broken upload: inline one-line error, working data kept

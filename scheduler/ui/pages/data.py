@@ -26,13 +26,7 @@ EDITOR_LABEL = "agents table 客服表"
 page("数据 Data", "上传历史会话量和客服名单，或使用示例数据 · Upload the shop's chat history and "
      "agents, or use the bundled sample.", sidebar=False)
 
-with st.container(border=True):
-    st.markdown("**下一步 Next step**: check the history and agents below (the bundled sample is "
-                "loaded), then plan the week here. 确认数据后在此排班。")
-    plan_panel()
-    if state.plan() is not None:
-        st.page_link("scheduler/ui/pages/coverage.py", label="查看排班 See the plan: coverage, "
-                     "roster, what-if →", icon=":material/grid_on:")
+next_step = st.container(border=True)  # filled at the end, once the settings below are read
 
 if st.button("使用示例数据 Use the bundled sample", key=state.W_SAMPLE_BUTTON):
     state.load_sample()
@@ -247,3 +241,11 @@ with agents_status:
     for w in state.agents_warnings():
         st.warning(w)
 sidebar_status()
+
+with next_step:
+    st.markdown("**下一步 Next step**: check the history and agents below (the bundled sample is "
+                "loaded), then plan the week here. 确认数据后在此排班。")
+    plan_panel()
+    if state.plan() is not None:
+        st.page_link("scheduler/ui/pages/coverage.py", label="查看排班 See the plan: coverage, "
+                     "roster, what-if →", icon=":material/grid_on:")
