@@ -67,7 +67,8 @@ class BacktestResult:
                 f"{row.method:<16}{row.weeks:>6d}{row.wape:>8.1%}{row.bias:>+8.1%}"
                 f"{row.wape_busiest:>14.1%}{row.coverage:>11.1%}{vs:>10}"
             )
-        lines.append(f"({n_weeks} target weeks, rolling origin; bias > 0 over-forecasts)")
+        lines.append(f"({n_weeks} target weeks: those with the backtest's minimum history "
+                     "before them, rolling origin; bias > 0 over-forecasts)")
         return "\n".join(lines)
 
 

@@ -235,7 +235,8 @@ class Engine:
                 scale = np.sqrt(fc[sel] + 1.0)
                 low[sel] = fc[sel] + ql * scale
                 high[sel] = fc[sel] + qh * scale
-            note = f"{band:.0%} band: empirical residual quantiles of {len(rows)} backtest weeks"
+            note = (f"{band:.0%} band: the forecast's own errors on {len(rows)} past weeks (every "
+                    "week with a week of history before it)")
         else:
             if f.size and (f**2).sum() > 0:
                 phi = float(max(((y - f) ** 2 - f).sum() / (f**2).sum(), 0.01))
