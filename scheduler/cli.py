@@ -502,6 +502,8 @@ def plan(
     write_json(summary, out / "summary.json", protected=inputs)
     s = result.summary
     typer.echo(plan_headline(s))
+    typer.echo(chat_line(result.chat) + f"; confidence {params.service.confidence:g}, mode "
+               f"{params.service.mode}, seed {params.seed}")
     for line in fit_lines(s.chat_fit):
         typer.echo(line)
     if s.rule_costs:
@@ -524,6 +526,13 @@ def plan(
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
                f"{out / 'summary.json'}")
+
+
+def chat_line(chat: ChatModel) -> str:
+    """``Chat model: handle 622 s, first reply 20 s, patience 600 s, deadline 180 s, ...``"""
+    return (f"Chat model: handle {chat.handle_seconds:g} s, first reply "
+            f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
+            f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}")
 
 
 def risk_line(s: PlanSummary, target: float) -> str:

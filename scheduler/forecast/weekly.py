@@ -148,8 +148,9 @@ def forecast_week(
     )
     errors, scored = engine.recent_wape(t, [chosen, "seasonal_naive"])
     rel, rel_weeks = engine.relative_error(chosen, t)
-    label = f"auto -> {chosen}" if method == AUTO else chosen
-    notes = [f"method: {label}", band_note, *grid.notes]
+    label = (f"{chosen}, chosen for the lowest error on the recent weeks" if method == AUTO
+             else f"{chosen}, as asked")
+    notes = [f"forecast method: {label}", band_note, *grid.notes]
     notes.append(f"forecast error beyond Poisson noise: {float(np.median(rel)):.0%} of the "
                  f"hour's count (median over the week; {rel_weeks} backtest week(s))")
     if chosen in errors and "seasonal_naive" in errors:

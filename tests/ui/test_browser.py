@@ -186,6 +186,14 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
                                               f"{s['hours_judged']}")
     shot(page, "06_export")
 
+    # the pages not visited yet open without an error
+    page.get_by_role("link", name="预测 Forecast").click()
+    expect(page.get_by_text("日历事件 Calendar events").first).to_be_visible()
+    page.get_by_role("link", name="回测 Backtest").click()
+    expect(page.get_by_text("planned from the weeks before it only", exact=False).first
+           ).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+
     # 6. a broken upload: inline one-line error, working data kept
     page.get_by_role("link", name="数据 Data").click()
     broken = tmp_path / "broken_history.csv"
