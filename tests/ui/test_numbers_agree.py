@@ -64,6 +64,11 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
         assert shown["expected 3-min rate 预计3分钟回复率"] == f"{rate:.1%}"
         assert shown["hours at risk 风险小时"] == f"{risk:.1f} / {judged}"
         assert f"{below} of {judged} busy hours below the target" in texts(at)
+    # the what-if page names the current roster by the same agent-hours
+    at.switch_page("scheduler/ui/pages/whatif.py")
+    at.run()
+    assert not at.exception
+    assert f"Current roster: {hours:,.1f} agent-hours" in texts(at)
     # the export page: its per-agent hours add up to the headline, its roster.csv is the file
     at.switch_page("scheduler/ui/pages/export.py")
     at.run()
