@@ -683,6 +683,65 @@ def backtest(
     typer.echo(f"Wrote {out / 'backtest.csv'}, {out / 'backtest.html'}")
 
 
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="The roster book: a SQLAlchemy URL (default: SCHEDULER_DB, else "
+    "sqlite:///roster-book.sqlite in this folder; postgresql+psycopg://... for a shared book).")]
+
+
+@app.command()
+def publish(
+    plan_dir: Annotated[Path, typer.Option("--plan", help="A plan's folder (from plan).")],
+    db: DbOpt = None,
+    note: Annotated[str, typer.Option(help="Why this version (shown in the book).")] = "",
+) -> None:
+    """Store a plan's roster as the next version of its week in the roster book (nothing is
+    ever overwritten; the latest version is the week's roster)."""
+    from scheduler.book import Book
+
+    roster = read_roster(plan_dir / "roster.csv")
+    path = plan_dir / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("not a plan's folder: no summary.json", file=str(plan_dir)) from None
+    book = Book(db)
+    v = book.publish(roster, agent_hours=float(summary["agent_hours"]), summary=summary,
+                     inputs={"parameters": summary.get("parameters", {}),
+                             "plan_folder": str(plan_dir.resolve())}, note=note)
+    typer.echo(f"Published the week of {v.week_start} as version {v.number}: {v.shifts} shifts, "
+               f"{v.agent_hours:.1f} agent-hours ({book.url}).")
+
+
+@app.command()
+def book(
+    db: DbOpt = None,
+    week: Annotated[str | None, typer.Option("--week", help="A week's Monday, YYYY-MM-DD.")
+                    ] = None,
+    diff: Annotated[tuple[int, int] | None, typer.Option(
+        "--diff", help="Two version numbers of --week: which shifts changed for whom.")] = None,
+) -> None:
+    """List the roster book's weeks and versions, or what changed between two versions."""
+    from scheduler.book import Book
+    from scheduler.book.store import moved_agents
+
+    store = Book(db)
+    if diff is not None:
+        day = _week_start(week, option="--week")
+        changes = store.diff(day, *diff)
+        typer.echo(f"Week of {day}, version {diff[0]} -> {diff[1]}: {len(changes)} shift(s) "
+                   f"changed for {len(moved_agents(changes))} agent(s)")
+        for c in changes:
+            typer.echo(f"  {c.text}")
+        return
+    rows = store.versions(_week_start(week, option="--week") if week else None)
+    if not rows:
+        typer.echo(f"The roster book is empty ({store.url}).")
+        return
+    for v in rows:
+        typer.echo(f"{v.week_start}  v{v.number}  {v.published_at:%Y-%m-%d %H:%M}  "
+                   f"{v.shifts} shifts  {v.agent_hours:.1f} agent-hours  {v.note}".rstrip())
+
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
 
 

@@ -1,0 +1,247 @@
+"""The roster book's tables and operations (SQLAlchemy 2.0; schema migrations with Alembic).
+
+Tables: ``weeks`` (one per Monday), ``versions`` (each publication of a week, numbered from 1;
+the latest is the week's roster), ``shifts`` (a version's shifts), ``inputs`` (what a version
+was planned from: history window, agents, rules, parameters, as JSON) and ``requests`` (agents'
+leave and day-off requests; read by re-plans). Nothing is ever updated or deleted: a change is
+a new version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from scheduler.domain import Roster, Shift
+from scheduler.errors import InputError
+
+DEFAULT_URL = "sqlite:///roster-book.sqlite"
+"""The book when neither ``--db`` nor ``SCHEDULER_DB`` names one: a file in the working folder."""
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def book_url(given: str | None = None) -> str:
+    """The book's SQLAlchemy URL: ``given``, else ``SCHEDULER_DB``, else ``DEFAULT_URL``."""
+    return given or os.environ.get("SCHEDULER_DB") or DEFAULT_URL
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class WeekRow(Base):
+    __tablename__ = "weeks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date, unique=True, nullable=False)
+
+
+class VersionRow(Base):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("week_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week_id: Mapped[int] = mapped_column(ForeignKey("weeks.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    published_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    agent_hours: Mapped[float] = mapped_column(Float, nullable=False)
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+class ShiftRow(Base):
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), nullable=False)
+    agent_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    start: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    end: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    max_concurrent: Mapped[int] = mapped_column(Integer, nullable=False)
+    break_start: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    break_end: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class InputRow(Base):
+    __tablename__ = "inputs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), nullable=False)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RequestRow(Base):
+    __tablename__ = "requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week_id: Mapped[int] = mapped_column(ForeignKey("weeks.id"), nullable=False)
+    agent_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    start: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    end: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One publication of a week: its number, when, the agent-hours and the note."""
+
+    week_start: date
+    number: int
+    published_at: datetime
+    agent_hours: float
+    shifts: int
+    note: str
+
+
+@dataclass(frozen=True)
+class ShiftChange:
+    """One agent's shift that differs between two versions (None: no such shift)."""
+
+    agent_id: str
+    before: Shift | None
+    after: Shift | None
+
+    @property
+    def text(self) -> str:
+        def show(s: Shift | None) -> str:
+            return "—" if s is None else (f"{s.start:%a %m-%d %H:%M}–{s.end:%H:%M} "
+                                          f"(cap {s.max_concurrent})")
+        return f"{self.agent_id}: {show(self.before)} -> {show(self.after)}"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the book's schema to the newest Alembic revision (creates it when empty)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Book:
+    """A roster book at ``url`` (see ``book_url``), migrated on opening."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = book_url(url)
+        try:
+            self.engine = create_engine(self.url)
+            migrate(self.engine)
+        except (SQLAlchemyError, OSError) as exc:
+            raise InputError(f"cannot open the roster book ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0]})", file=self.url) from None
+
+    def publish(self, roster: Roster, *, agent_hours: float, summary: dict[str, Any],
+                inputs: dict[str, Any], note: str = "",
+                published_at: datetime | None = None) -> PublishedVersion:
+        """Store ``roster`` as the next version of its week; nothing earlier is changed."""
+        when = published_at or datetime.now().replace(microsecond=0)
+        with Session(self.engine) as s, s.begin():
+            week = s.scalar(select(WeekRow).where(WeekRow.week_start == roster.week_start))
+            if week is None:
+                week = WeekRow(week_start=roster.week_start)
+                s.add(week)
+                s.flush()
+            last = s.scalar(select(VersionRow.number).where(VersionRow.week_id == week.id)
+                            .order_by(VersionRow.number.desc()).limit(1)) or 0
+            version = VersionRow(week_id=week.id, number=last + 1, published_at=when, note=note,
+                                 agent_hours=float(agent_hours),
+                                 summary=json.dumps(summary, ensure_ascii=False, default=str))
+            s.add(version)
+            s.flush()
+            s.add_all(ShiftRow(version_id=version.id, agent_id=x.agent_id, start=x.start,
+                               end=x.end, max_concurrent=x.max_concurrent,
+                               break_start=x.break_start, break_end=x.break_end)
+                      for x in roster.shifts)
+            s.add_all(InputRow(version_id=version.id, name=k,
+                               content=json.dumps(v, ensure_ascii=False, default=str))
+                      for k, v in sorted(inputs.items()))
+            return PublishedVersion(roster.week_start, version.number, when,
+                                    float(agent_hours), len(roster.shifts), note)
+
+    def versions(self, week_start: date | None = None) -> list[PublishedVersion]:
+        """Every published version (of one week, or of all), oldest week and version first."""
+        with Session(self.engine) as s:
+            q = (select(WeekRow.week_start, VersionRow)
+                 .join(VersionRow, VersionRow.week_id == WeekRow.id)
+                 .order_by(WeekRow.week_start, VersionRow.number))
+            if week_start is not None:
+                q = q.where(WeekRow.week_start == week_start)
+            out = []
+            for wk, v in s.execute(q):
+                n = len(s.scalars(select(ShiftRow.id).where(ShiftRow.version_id == v.id)).all())
+                out.append(PublishedVersion(wk, v.number, v.published_at, v.agent_hours, n,
+                                            v.note))
+            return out
+
+    def roster(self, week_start: date, number: int | None = None) -> Roster:
+        """The week's roster: version ``number``, or the latest published."""
+        with Session(self.engine) as s:
+            q = (select(VersionRow).join(WeekRow, VersionRow.week_id == WeekRow.id)
+                 .where(WeekRow.week_start == week_start))
+            q = (q.where(VersionRow.number == number) if number is not None
+                 else q.order_by(VersionRow.number.desc()).limit(1))
+            v = s.scalar(q)
+            if v is None:
+                what = f"version {number} of " if number is not None else ""
+                raise InputError(f"the book has no {what}week {week_start}", file=self.url)
+            rows = s.scalars(select(ShiftRow).where(ShiftRow.version_id == v.id)
+                             .order_by(ShiftRow.start, ShiftRow.agent_id)).all()
+            return Roster(week_start=week_start, shifts=tuple(
+                Shift(r.agent_id, r.start, r.end, r.max_concurrent, r.break_start, r.break_end)
+                for r in rows))
+
+    def inputs(self, week_start: date, number: int) -> dict[str, Any]:
+        """What version ``number`` of the week was planned from."""
+        with Session(self.engine) as s:
+            q = (select(InputRow).join(VersionRow, InputRow.version_id == VersionRow.id)
+                 .join(WeekRow, VersionRow.week_id == WeekRow.id)
+                 .where(WeekRow.week_start == week_start, VersionRow.number == number))
+            return {r.name: json.loads(r.content) for r in s.scalars(q)}
+
+    def diff(self, week_start: date, a: int, b: int) -> list[ShiftChange]:
+        """The shifts that differ between versions ``a`` and ``b`` of the week, per agent."""
+        return shift_changes(self.roster(week_start, a).shifts,
+                             self.roster(week_start, b).shifts)
+
+
+def shift_changes(before: Iterable[Shift], after: Iterable[Shift]) -> list[ShiftChange]:
+    """Shifts of ``before`` not in ``after`` and the other way round, paired per agent and
+    start day where they can be."""
+    old, new = set(before), set(after)
+    gone = sorted(old - new, key=lambda s: (s.agent_id, s.start))
+    came = sorted(new - old, key=lambda s: (s.agent_id, s.start))
+    out: list[ShiftChange] = []
+    for s in gone:
+        match = next((t for t in came if t.agent_id == s.agent_id
+                      and t.start.date() == s.start.date()), None)
+        if match is not None:
+            came.remove(match)
+        out.append(ShiftChange(s.agent_id, s, match))
+    out += [ShiftChange(t.agent_id, None, t) for t in came]
+    return sorted(out, key=lambda c: (c.agent_id, (c.before or c.after).start))  # type: ignore[union-attr]
+
+
+def moved_agents(changes: Sequence[ShiftChange]) -> list[str]:
+    """The agents whose shifts changed."""
+    return sorted({c.agent_id for c in changes})

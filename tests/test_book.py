@@ -1,0 +1,104 @@
+"""The roster book (issue 21, first part): publish, versions, diff; on SQLite and, where CI
+provides it (``SCHEDULER_TEST_PG_URL``), on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from scheduler.book import Book
+from scheduler.cli import main
+from scheduler.domain import Roster, Shift
+from scheduler.pipeline import roster_frame
+
+WEEK = date(2026, 11, 23)
+PG = os.environ.get("SCHEDULER_TEST_PG_URL")
+
+
+def _shift(agent: str, day: int, hour: int, hours: int = 8, cap: int = 4) -> Shift:
+    start = datetime(2026, 11, 23 + day, hour)
+    return Shift(agent, start, start.replace(hour=hour + hours), cap)
+
+
+ROSTER_A = Roster(WEEK, (_shift("A01", 0, 9), _shift("A02", 0, 14), _shift("A01", 1, 9)))
+ROSTER_B = Roster(WEEK, (_shift("A01", 0, 9), _shift("A02", 0, 12), _shift("A03", 2, 9)))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'book.sqlite'}"
+        return
+    if not PG:
+        pytest.skip("no PostgreSQL here (CI sets SCHEDULER_TEST_PG_URL)")
+    engine = create_engine(PG)
+    with engine.begin() as conn:  # a fresh book for each test
+        for table in ("requests", "inputs", "shifts", "versions", "weeks", "alembic_version"):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    yield PG
+
+
+def test_publishing_adds_versions_and_never_overwrites(url: str) -> None:
+    book = Book(url)
+    v1 = book.publish(ROSTER_A, agent_hours=24.0, summary={"agent_hours": 24.0},
+                      inputs={"rules": {"min_rest_hours": 11}}, note="first",
+                      published_at=datetime(2026, 11, 20, 9))
+    v2 = book.publish(ROSTER_B, agent_hours=24.0, summary={"agent_hours": 24.0}, inputs={},
+                      note="A02 later, A03 in", published_at=datetime(2026, 11, 25, 12))
+    assert (v1.number, v2.number) == (1, 2)
+    again = Book(url)  # reopening migrates nothing and keeps everything
+    assert [(v.number, v.note, v.shifts) for v in again.versions(WEEK)] == [
+        (1, "first", 3), (2, "A02 later, A03 in", 3)]
+    assert set(again.roster(WEEK, 1).shifts) == set(ROSTER_A.shifts)
+    assert set(again.roster(WEEK).shifts) == set(ROSTER_B.shifts)  # the latest is the roster
+    assert again.inputs(WEEK, 1) == {"rules": {"min_rest_hours": 11}}
+    assert inspect(again.engine).has_table("requests")
+    with again.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_diff_says_which_shifts_changed_for_whom(url: str) -> None:
+    book = Book(url)
+    book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={})
+    book.publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={})
+    changes = book.diff(WEEK, 1, 2)
+    by_agent = {(c.agent_id, c.before is None, c.after is None) for c in changes}
+    # A02 moved on Monday (one change), A01 lost Tuesday, A03 gained Wednesday
+    assert by_agent == {("A02", False, False), ("A01", False, True), ("A03", True, False)}
+    moved = next(c for c in changes if c.agent_id == "A02")
+    assert moved.before is not None and moved.after is not None
+    assert (moved.before.start.hour, moved.after.start.hour) == (14, 12)
+
+
+def test_publish_and_book_commands(url: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for k, roster in enumerate((ROSTER_A, ROSTER_B)):
+        folder = tmp_path / f"plan{k}"
+        folder.mkdir()
+        roster_frame(roster).to_csv(folder / "roster.csv", index=False)
+        (folder / "summary.json").write_text(json.dumps(
+            {"agent_hours": 24.0, "parameters": {"seed": 0}}), encoding="utf-8")
+        assert main(["publish", "--plan", str(folder), "--db", url, "--note", f"n{k}"]) == 0
+    out = capsys.readouterr().out
+    assert "as version 1: 3 shifts, 24.0 agent-hours" in out and "as version 2" in out
+    assert main(["book", "--db", url]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in listing] == [["2026-11-23", "v1"], ["2026-11-23", "v2"]]
+    assert main(["book", "--db", url, "--week", "2026-11-23", "--diff", "1", "2"]) == 0
+    said = capsys.readouterr().out
+    assert "3 shift(s) changed for 3 agent(s)" in said and "A02: Mon 11-23 14:00" in said
+
+
+def test_a_bad_book_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["book", "--db", "nosuchdb://x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot open the roster book" in err[0]
+    assert main(["book", "--db", f"sqlite:///{tmp_path / 'b.sqlite'}", "--week",
+                 "2026-11-23", "--diff", "1", "2"]) == 2
+    assert "has no version 1 of week 2026-11-23" in capsys.readouterr().err
