@@ -276,3 +276,21 @@ def test_inspect_says_what_the_file_can_be_used_for(repo: Path, tmp_path: Path,
     assert main(["inspect", "--history", str(short)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "100h.csv" in err[0] and "covers 100 hours" in err[0]
+
+
+def test_staffing_reads_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["staffing", "--sessions-per-hour", "120", "--handle-seconds", "420", "--cap",
+                 "3", "--target", "0.8"]) == 0
+    out = capsys.readouterr().out
+    assert "reach the 80% 3-minute reply rate" in out and "a 80%" not in out
+
+
+def test_forecast_notes_name_their_windows(repo: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["forecast", "--history", str(repo / "data" / "sample_history.csv"),
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    # the band's weeks and the table's weeks are two windows, each said with its rule
+    assert "band: the forecast's own errors on 11 past weeks (every week with a week" in out
+    assert "(8 target weeks: those with the backtest's minimum history before them" in out
+    assert "auto -> " not in out and "chosen for the lowest error on the recent weeks" in out

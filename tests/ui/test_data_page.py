@@ -175,3 +175,11 @@ def test_a_history_without_handle_times_names_the_default(open_page: OpenPage) -
     # the sample has handle times: nothing said
     at2 = open_page("data")
     assert not any("default 600 s" in i.value for i in at2.info)
+
+
+def test_the_default_rules_are_stated_as_they_are(open_page: OpenPage) -> None:
+    from scheduler.ui.settings import Settings
+
+    shown = texts(open_page("data", settings=Settings()))
+    assert "8 h/day" not in shown
+    assert "shifts of 4, 6, 8 or 10 h" in shown  # Rules().shift_lengths_hours
