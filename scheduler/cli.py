@@ -656,6 +656,12 @@ def backtest(
         log = read_sessions(sessions)
     team, _warnings = read_agents(agents)
 
+    typer.echo(f"Backtest of the last {weeks} week(s): target {target:.0%} ({mode}), "
+               f"confidence {confidence:g} and the point forecast, {time_limit:g} s a plan, "
+               f"seed {seed}; the chat model of each plan as plan makes it "
+               + ("(fitted from the session log)" if log is not None else
+                  "(the history's handle times, else the defaults)"))
+
     def progress(done: int, total: int, what: str) -> None:
         typer.echo(f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}", err=True)
 
