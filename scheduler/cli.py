@@ -26,6 +26,7 @@ from scheduler.io import (
     read_history_and_sessions,
     read_hourly_sessions,
     read_plan_state,
+    read_plan_summary,
     read_roster,
     read_rules,
     read_sessions,
@@ -156,20 +157,16 @@ def _forecast_file(path: Path, week: date) -> Forecast:
 def _plan_chat(folder: Path, base: ChatModel, target: float
                ) -> tuple[ChatModel, float, int, int]:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
-    import json as _json
-
-    path = folder / "summary.json"
+    summary = read_plan_summary(folder)
     try:
-        params = _json.loads(path.read_text(encoding="utf-8"))["parameters"]
+        params = summary["parameters"]
         chat = dict(params["chat"])
         chat["throughput"] = tuple(chat["throughput"])
         return (base.with_(**chat), float(params.get("target", target)),
                 int(params.get("replications", 20)), int(params.get("seed", 0)))
-    except FileNotFoundError:
-        raise InputError("not a plan's folder: no summary.json", file=str(folder)) from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"summary.json has no usable chat model ({exc})", file=str(path)
-                         ) from None
+        raise InputError(f"summary.json has no usable chat model ({exc})",
+                         file=str(folder / "summary.json")) from None
 
 
 def _chat_model(handle: float | None, reply: float | None, patience: float | None,
@@ -704,12 +701,8 @@ def publish(
     ever overwritten; the latest version is the week's roster)."""
     from scheduler.book import Book
 
+    summary = read_plan_summary(plan_dir)
     roster = read_roster(plan_dir / "roster.csv")
-    path = plan_dir / "summary.json"
-    try:
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("not a plan's folder: no summary.json", file=str(plan_dir)) from None
     book = Book(db)
     v = book.publish(roster, agent_hours=float(summary["agent_hours"]), summary=summary,
                      inputs={"parameters": summary.get("parameters", {}),

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -986,6 +986,21 @@ def write_json(obj: object, path: str | Path, *, protected: Iterable[str | Path]
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
     _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"), protected)
     return p
+
+
+def read_plan_summary(folder: str | Path) -> dict[str, Any]:
+    """A plan folder's ``summary.json`` (InputError when the folder has none or it is not a
+    plan's summary)."""
+    path = Path(folder) / "summary.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("not a plan's folder: no summary.json", file=str(folder)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"summary.json is not readable ({exc})", file=str(path)) from None
+    if not isinstance(data, dict) or "agent_hours" not in data:
+        raise InputError("not a plan's summary (no agent_hours)", file=str(path))
+    return data
 
 
 PLAN_STATE = "plan.pickle"

@@ -41,6 +41,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel, PlanParams
 from scheduler.pipeline import PlanResult, plan_from_forecast
+from scheduler.risk import BUSY_SESSIONS
 from scheduler.roster import ProgressFn
 from scheduler.simulate import ReplicationSummary, simulate_replications
 
@@ -455,7 +456,7 @@ def evaluate(
     profile: PlatformProfile,
     replications: int = 3,
     seed: int = 0,
-    min_sessions: float = 5.0,
+    min_sessions: float = BUSY_SESSIONS,
 ) -> ScenarioOutcome:
     """Play the roster, changed by the scenario, against the changed forecast: ``replications``
     seeded simulation runs (the same seed for every scenario, so differences are the scenario's,

@@ -236,7 +236,7 @@ def learn(raw: np.ndarray, occurrences: tuple[Occurrence, ...], upto: int) -> Ef
     flat_raw = raw[:upto].ravel()
     flat_base = base.ravel()
 
-    seen: list[tuple[Occurrence, float, float, float, float, int, np.ndarray]] = []
+    seen: list[_Seen] = []
     for occ in occurrences:
         past = (occ.index < cut) & (occ.share >= 0.5)
         idx = occ.index[past]
@@ -244,21 +244,22 @@ def learn(raw: np.ndarray, occurrences: tuple[Occurrence, ...], upto: int) -> Ef
         a = float(flat_raw[ok].sum()) if ok.size else 0.0
         b = float(flat_base[ok].sum()) if ok.size else 0.0
         if ok.size == 0 or b < 5:
-            seen.append((occ, math.nan, math.inf, a, b, 0, ok))
+            seen.append(_Seen(occ, math.nan, math.inf, a, b, ok[:0]))
             continue
         lg, var = _ratio(a, b)
-        var += noise**2 * min(1.0, 24.0 / ok.size)
-        seen.append((occ, lg, var, a, b, int(ok.size), ok))
+        seen.append(_Seen(occ, lg, var + noise**2 * min(1.0, 24.0 / ok.size), a, b, ok))
 
     kinds: dict[str, KindEffect] = {}
     kind_var: dict[str, float] = {}
     for kind in sorted({o.kind for o in occurrences}):
-        mine = [s for s in seen if s[0].kind == kind]
-        used = [s for s in mine if math.isfinite(s[1])]
-        kinds[kind], kind_var[kind] = _fit_kind(kind, mine[0][0], used)
+        mine = [s for s in seen if s.occ.kind == kind]
+        used = [s for s in mine if s.observed]
+        kinds[kind], kind_var[kind] = _fit_kind(kind, mine[0].occ, used)
     hour_mult = np.ones(n_flat)
     effects: list[OccurrenceEffect] = []
-    for occ, lg, var, a, b, n_seen, ok in seen:
+    for occ, lg, var, a, b, ok in ((s.occ, s.log_ratio, s.variance, s.sessions, s.usual, s.hours)
+                                   for s in seen):
+        n_seen = int(ok.size)
         ke = kinds[occ.kind]
         m = ke.value * occ.x
         v = (kind_var[occ.kind] + OCCURRENCE_SD[occ.family] ** 2) * occ.x**2
@@ -272,20 +273,36 @@ def learn(raw: np.ndarray, occurrences: tuple[Occurrence, ...], upto: int) -> Ef
     return Effects(upto, kinds, tuple(effects), hour_mult, noise)
 
 
-def _fit_kind(kind: str, first: Occurrence, used: list) -> tuple[KindEffect, float]:  # type: ignore[type-arg]
-    """A kind's parameter from its observed occurrences ``(occ, log ratio, variance, sessions,
-    usual, hours, ...)``: a mixture of "no effect" (every log effect 0) and "reacts" (parameter
-    ~ N(prior, PRIOR_SD**2), each occurrence straying by OCCURRENCE_SD), weighted by their
-    marginal likelihoods, prior odds ``REACT_PRIOR``. Returns the effect and the parameter's
-    variance; with no observation, the prior."""
+@dataclass(frozen=True)
+class _Seen:
+    """What the history shows of one occurrence: log(sessions / usual) and its variance (NaN
+    and inf when too little was seen), and the grid hours behind it."""
+
+    occ: Occurrence
+    log_ratio: float
+    variance: float
+    sessions: float
+    usual: float
+    hours: np.ndarray
+
+    @property
+    def observed(self) -> bool:
+        return math.isfinite(self.log_ratio)
+
+
+def _fit_kind(kind: str, first: Occurrence, used: list[_Seen]) -> tuple[KindEffect, float]:
+    """A kind's parameter from its observed occurrences: a mixture of "no effect" (every log
+    effect 0) and "reacts" (parameter ~ N(prior, PRIOR_SD**2), each occurrence straying by
+    OCCURRENCE_SD), weighted by their marginal likelihoods, prior odds ``REACT_PRIOR``.
+    Returns the effect and the parameter's variance; with no observation, the prior."""
     fam = first.family
     prior = math.log(first.prior) if fam == "day" else 1.0
     tau, omega = PRIOR_SD[fam], OCCURRENCE_SD[fam]
     if not used:
         return KindEffect(kind, prior, prior, 0, 0.0, 0, 1.0), tau**2
-    x = np.array([u[0].x for u in used])
-    lg = np.array([u[1] for u in used])
-    var = np.array([u[2] for u in used])
+    x = np.array([u.occ.x for u in used])
+    lg = np.array([u.log_ratio for u in used])
+    var = np.array([u.variance for u in used])
     v = var + (omega * x) ** 2
     prec = 1.0 / tau**2 + float((x**2 / v).sum())
     theta = (prior / tau**2 + float((x * lg / v).sum())) / prec
@@ -296,8 +313,8 @@ def _fit_kind(kind: str, first: Occurrence, used: list) -> tuple[KindEffect, flo
     p = 1.0 / (1.0 + math.exp(-odds)) if odds > -700 else 0.0
     value = p * theta
     second = p * (1.0 / prec + theta**2) - value**2
-    effect = KindEffect(kind, value, prior, len(used), sum(u[3] for u in used),
-                        sum(u[5] for u in used), p)
+    effect = KindEffect(kind, value, prior, len(used), sum(u.sessions for u in used),
+                        sum(int(u.hours.size) for u in used), p)
     return effect, max(second, 1e-9)
 
 
