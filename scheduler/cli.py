@@ -842,7 +842,7 @@ def fit(
     the fitted model and the duty the log shows, and compare with what the log records."""
     from scheduler.domain import SessionLog, week_start_of
     from scheduler.pipeline import chat_from_sessions
-    from scheduler.simulate import duty_from_log, replay_week
+    from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
     from scheduler.staffing import fit_chat_model
 
     if fit_weeks is not None and fit_weeks < 1:
@@ -873,8 +873,12 @@ def fit(
         typer.echo(line)
     for note in notes:
         typer.echo(f"note: {note}")
+    typer.echo("Fitting how the agents worked their duty (away time, its rhythm, patience) on "
+               "the fit weeks ...")
+    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time, seed=seed)
     duty = duty_from_log(log, week_start=replayed, one_at_a_time=report.one_at_a_time)
-    replay = replay_week(log, chat, replayed, duty=duty, replications=replications, seed=seed)
+    replay = replay_week(log, chat, replayed, duty=duty, replications=replications, seed=seed,
+                         behaviour=behaviour)
     for line in replay.lines():
         typer.echo(line)
     if out is not None:

@@ -39,11 +39,16 @@ seed=0, handle=None) -> StationaryMetrics``
     Who was on duty, inferred from a session log (first reply of an agent's first handled session
     of a day to the end of their last, split at gaps over an hour; the rule in ``data/README.md``).
 
-``replay_week(log, chat, week_start, *, duty=None, replications=20, seed=0, handle="logged")
--> ReplayReport``
-    The replay check: the week's recorded arrivals played against that duty with ``chat``,
-    compared with what the log records (weekly and daily 3-minute rate, reply rate, abandonment;
-    ``.frame()`` and ``.lines()``).
+``fit_duty_behaviour(log, chat, *, one_at_a_time) -> DutyBehaviour``
+    How the log's agents worked their duty (fit on weeks other than the replayed one): the share
+    of on-duty time they took no session while sessions waited, its rhythm, the patience curve.
+
+``replay_week(log, chat, week_start, *, duty=None, replications=20, seed=0, handle="logged",
+behaviour=None) -> ReplayReport``
+    The replay check: the week's recorded arrivals played against that duty with ``chat`` (and
+    ``behaviour``: away spells via ``away_duty``, patience from the log's curve), compared with
+    what the log records (weekly and daily 3-minute rate, reply rate, abandonment; ``.frame()``
+    and ``.lines()``).
 
 Handle-time samplers (``handle=``): :func:`exponential_handle` (default, mean
 ``chat.handle_seconds``), :func:`constant_handle`, :func:`lognormal_handle`.
@@ -54,10 +59,13 @@ Counting: sessions by START time, clock hours 00:00-24:00 every day, natural wee
 
 from scheduler.simulate.inputs import Demand
 from scheduler.simulate.replay import (
+    DutyBehaviour,
     Rates,
     ReplayReport,
     ReplayRow,
+    away_duty,
     duty_from_log,
+    fit_duty_behaviour,
     recorded_rates,
     replay_week,
 )
@@ -75,7 +83,9 @@ from scheduler.simulate.roster_run import (
 )
 from scheduler.simulate.sampling import (
     HandleSampler,
+    PatienceSampler,
     constant_handle,
+    empirical_patience,
     exponential_handle,
     lognormal_handle,
 )
@@ -84,8 +94,10 @@ from scheduler.simulate.stationary import StationaryMetrics, simulate_stationary
 __all__ = [
     "HOURLY_COLUMNS",
     "Demand",
+    "DutyBehaviour",
     "Estimate",
     "HandleSampler",
+    "PatienceSampler",
     "PeriodMetrics",
     "Rates",
     "ReplayReport",
@@ -94,9 +106,12 @@ __all__ = [
     "SimulationResult",
     "SimulationSummary",
     "StationaryMetrics",
+    "away_duty",
     "constant_handle",
     "duty_from_log",
+    "empirical_patience",
     "exponential_handle",
+    "fit_duty_behaviour",
     "lognormal_handle",
     "recorded_rates",
     "replay_week",

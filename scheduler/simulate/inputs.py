@@ -15,6 +15,7 @@ from scheduler.params import ChatModel
 from scheduler.simulate.engine import DutyPlan
 from scheduler.simulate.sampling import (
     HandleSampler,
+    PatienceSampler,
     draw_handle,
     draw_patience,
     poisson_arrivals,
@@ -126,6 +127,7 @@ def sessions_from_demand(
     rng: np.random.Generator,
     *,
     handle: HandleSampler | None = None,
+    patience: PatienceSampler | None = None,
 ) -> SessionInputs:
     """Draw (or read) the week's sessions. Draw order: arrivals (if generated), handle times,
     patience; NaN handle/patience in a trace are replaced by the model's draws."""
@@ -143,7 +145,7 @@ def sessions_from_demand(
         given_handle = _per_session(demand.handle_seconds, n, "handle_seconds")
         given_patience = _per_session(demand.patience_seconds, n, "patience_seconds")
         handle_s = draw_handle(rng, n, chat, handle)
-        patience_s = draw_patience(rng, n, chat)
+        patience_s = draw_patience(rng, n, chat, patience)
         known = ~np.isnan(given_handle)
         if np.any(given_handle[known] <= 0):
             raise InputError("handle_seconds in a trace must be > 0", column="handle_seconds")
@@ -158,7 +160,8 @@ def sessions_from_demand(
     expected = _expected_per_interval(demand, week_start)
     start = poisson_arrivals(rng, expected, WEEK_SECONDS / len(expected))
     n = len(start)
-    return SessionInputs(start, draw_handle(rng, n, chat, handle), draw_patience(rng, n, chat))
+    return SessionInputs(start, draw_handle(rng, n, chat, handle),
+                         draw_patience(rng, n, chat, patience))
 
 
 def _per_session(values: tuple[float, ...], n: int, name: str) -> np.ndarray:

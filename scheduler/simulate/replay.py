@@ -18,7 +18,8 @@ minutes iff it got a first human reply and ``first_reply - start <= chat.answer_
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -29,7 +30,12 @@ from scheduler.domain import DAYS, Arrivals, Roster, SessionLog, Shift, week_sta
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel
 from scheduler.simulate.roster_run import Estimate, simulate_replications
+from scheduler.simulate.sampling import PatienceSampler, empirical_patience
 
+MIN_RECORDS = 30
+"""Fewest abandonments behind a fitted patience curve (as ``scheduler.staffing.fit``)."""
+MIN_WAITING_HOURS = 1.0
+"""Least agent-time on duty while sessions waited (hours) behind a fitted away share."""
 GAP_MINUTES = 60.0
 """A handled session more than this long after the agent's previous one ended starts a new duty
 period."""
@@ -214,6 +220,9 @@ class ReplayReport:
     on_duty_hours: float
     idle_while_waiting_hours: float
     """Agent-hours on duty, holding no session, while at least one session of the log waited."""
+    behaviour: DutyBehaviour | None = None
+    """How the duty was played (away spells, patience curve); None: as inferred, every agent
+    on duty free to take sessions, exponential patience."""
 
     @property
     def rows(self) -> tuple[ReplayRow, ...]:
@@ -238,11 +247,13 @@ class ReplayReport:
         """The comparison as text: a header, one line per period, the idle-time note."""
         handle = ("handle times as logged" if self.handle == "logged"
                   else f"handle times drawn (mean {self.chat.handle_seconds:.0f} s)")
+        patience = ("patience from the log's curve"
+                    if self.behaviour is not None and self.behaviour.patience_times
+                    else f"patience drawn (mean {self.chat.patience_seconds:.0f} s)")
         head = (f"Replay of the week of {self.week_start} from {self.source}: "
                 f"{self.week.recorded.sessions:,} sessions, {len(self.duty.shifts)} duty "
                 f"periods ({self.on_duty_hours:,.1f} agent-hours) inferred from the log; "
-                f"{self.replications} simulated weeks (seed {self.seed}), {handle}, patience "
-                f"drawn (mean {self.chat.patience_seconds:.0f} s).")
+                f"{self.replications} simulated weeks (seed {self.seed}), {handle}, {patience}.")
         body = [head,
                 (f"  {'':<23}" + "".join(f"{name:^24}" for _, name in METRICS)).rstrip(),
                 f"  {'':<14}{'sessions':>9}" + f"{'log':>8}{'sim':>7}{'diff':>9}" * len(METRICS)]
@@ -251,7 +262,9 @@ class ReplayReport:
                 f"  {_pct(getattr(r.recorded, m)):>6} {_pct(getattr(r.simulated, m)):>6} "
                 f"{_pp(r.difference_pp(m)):>8}" for m, _ in METRICS)
             body.append(f"  {r.label:<14}{r.recorded.sessions:>9,}{cells}")
-        if self.on_duty_hours > 0:
+        if self.behaviour is not None:
+            body.append(self.behaviour.line())
+        elif self.on_duty_hours > 0:
             share = self.idle_while_waiting_hours / self.on_duty_hours
             body.append(
                 f"  While sessions waited, agents on duty held none for "
@@ -320,17 +333,16 @@ def _solo_handle(log: SessionLog, held: _Held, caps: dict[str, int], chat: ChatM
     return handle
 
 
-def _idle_while_waiting(log: SessionLog, held: _Held, duty: Roster) -> float:
-    """Agent-seconds of ``duty`` in which the agent held no session while a session of the log
+def _waiting_curve(log: SessionLog, origin: pd.Timestamp) -> Callable[[float], float]:
+    """``queued(t)``: seconds in ``[log start, t)`` during which at least one session of the log
     waited (from its start to its first reply, or to leaving)."""
     f = log.frame
-    origin = held.origin
     wait = f["wait_seconds"].to_numpy(dtype=float)
     ok = np.isfinite(wait) & (wait > 0.0)
     w0 = _seconds(f["start"], origin)[ok]
     times, level = _open_counts(w0, w0 + wait[ok])
     if times.size == 0:
-        return 0.0
+        return lambda t: 0.0
     waiting = (level[:-1] > 0).astype(float) * np.diff(times)
     cum = np.concatenate(([0.0], np.cumsum(waiting)))
 
@@ -338,20 +350,166 @@ def _idle_while_waiting(log: SessionLog, held: _Held, duty: Roster) -> float:
         k = int(np.clip(np.searchsorted(times, t, side="right") - 1, 0, times.size - 1))
         return float(cum[k] + (level[k] > 0) * (t - times[k]) if t >= times[0] else 0.0)
 
-    total = 0.0
+    return queued
+
+
+def _idle_while_waiting(log: SessionLog, held: _Held, duty: Roster) -> tuple[float, float]:
+    """Agent-seconds of ``duty`` in which the agent held no session while a session of the log
+    waited, and agent-seconds of ``duty`` while a session waited (idle or not)."""
+    origin = held.origin
+    queued = _waiting_curve(log, origin)
+    idle = on = 0.0
     for s in duty.shifts:
         a = (pd.Timestamp(s.start) - origin).total_seconds()
         b = (pd.Timestamp(s.end) - origin).total_seconds()
+        on += queued(b) - queued(a)
         sel = (held.agent == s.agent_id) & (held.end > a) & (held.begin < b)
         busy = sorted(zip(held.begin[sel], held.end[sel], strict=True))
         cursor = a
         for x, y in busy:
             if x > cursor:
-                total += queued(min(x, b)) - queued(cursor)
+                idle += queued(min(x, b)) - queued(cursor)
             cursor = max(cursor, y)
         if cursor < b:
-            total += queued(b) - queued(cursor)
-    return total
+            idle += queued(b) - queued(cursor)
+    return idle, on
+
+
+def away_duty(duty: Roster, share: float, cycle_seconds: float) -> Roster:
+    """``duty`` with away spells: each agent is away (takes no new session) for the last
+    ``share`` of every ``cycle_seconds`` window, the windows counted from Monday 00:00 and
+    staggered by the agent's rank among the duty's agents (rank / agents of a cycle), so the team
+    is never away at once. ``share`` 0 gives ``duty`` back."""
+    if not 0.0 <= share < 1.0 or cycle_seconds <= 0:
+        raise InputError("away share must be in [0, 1) and the cycle > 0",
+                         value=(share, cycle_seconds))
+    if share == 0.0:
+        return duty
+    agents = sorted({s.agent_id for s in duty.shifts})
+    origin = datetime.combine(duty.week_start, datetime.min.time())
+    on = cycle_seconds * (1.0 - share)
+    pieces: list[Shift] = []
+    for s in duty.shifts:
+        phase = agents.index(s.agent_id) * cycle_seconds / len(agents)
+        a = (s.start - origin).total_seconds()
+        b = (s.end - origin).total_seconds()
+        n = math.floor((a - phase) / cycle_seconds)
+        while phase + n * cycle_seconds < b:
+            lo = max(a, phase + n * cycle_seconds)
+            hi = min(b, phase + n * cycle_seconds + on)
+            if hi > lo:
+                pieces.append(replace(s, start=origin + timedelta(seconds=lo),
+                                      end=origin + timedelta(seconds=hi)))
+            n += 1
+    pieces.sort(key=lambda x: (x.start, x.agent_id))
+    return Roster(week_start=duty.week_start, shifts=tuple(pieces))
+
+
+def patience_curve(log: SessionLog) -> tuple[np.ndarray, np.ndarray] | None:
+    """The Kaplan-Meier survival curve of patience: abandoned sessions with a known wait are
+    exact observations, answered ones censored at their wait. ``(times, share still waiting just
+    after each time)`` at the observed abandonment times, or None with fewer than
+    ``MIN_RECORDS`` abandonments."""
+    f = log.frame
+    wait = f["wait_seconds"].to_numpy(dtype=float)
+    left = f["abandoned"].to_numpy(dtype=bool)
+    ok = np.isfinite(wait) & (wait >= 0.0)
+    wait, left = wait[ok], left[ok]
+    if np.count_nonzero(left) < MIN_RECORDS:
+        return None
+    times, events = np.unique(wait[left], return_counts=True)
+    ordered = np.sort(wait)
+    at_risk = ordered.size - np.searchsorted(ordered, times, side="left")
+    return times, np.cumprod(1.0 - events / at_risk)
+
+
+AWAY_CYCLES_MINUTES = (10, 15, 20, 25, 30, 40, 50, 60, 90)
+"""The away rhythms tried when fitting: one away spell per this many minutes."""
+CALIBRATION_WEEKS = 3
+"""Fit the rhythm on at most this many of the last weeks before the replayed one."""
+
+
+@dataclass(frozen=True)
+class DutyBehaviour:
+    """How the log's agents worked their duty, fitted on weeks other than the one replayed.
+
+    - ``away_share``: of the agent-time on duty while a session waited, the share in which the
+      agent held no session (after-session work, breaks under the gap, other work, routing the
+      log does not show);
+    - ``away_cycle_seconds``: the rhythm of that time: one away spell of ``away_share`` x cycle
+      per cycle (``away_duty``); the cycle whose replay of the fit weeks comes closest to what
+      they record (squared differences of the 3-minute rate and abandonment, in pp);
+    - the patience curve (Kaplan-Meier, ``patience_curve``), drawn from in the replay instead of
+      the exponential; its tail beyond the last abandonment is exponential with the fitted mean.
+    """
+
+    away_share: float
+    away_cycle_seconds: float
+    weeks: tuple[date, ...]
+    """The weeks the rhythm was fitted on."""
+    patience_times: tuple[float, ...] = ()
+    patience_survival: tuple[float, ...] = ()
+
+    def patience(self, chat: ChatModel) -> PatienceSampler | None:
+        if not self.patience_times:
+            return None
+        tail = chat.patience_seconds if chat.abandonment_rate_per_second > 0 else math.inf
+        return empirical_patience(np.array(self.patience_times),
+                                  np.array(self.patience_survival), tail)
+
+    def line(self) -> str:
+        cycle = self.away_cycle_seconds / 60.0
+        away = (f"agents on duty held no session for {self.away_share:.0%} of their time while "
+                f"sessions waited; played as {self.away_share * cycle:.1f} min away every "
+                f"{cycle:.0f} min (fitted on the weeks of "
+                f"{', '.join(str(w) for w in self.weeks)})" if self.away_share > 0
+                else "agents on duty took sessions whenever one waited")
+        patience = ("patience drawn from the log's own curve (Kaplan-Meier)"
+                    if self.patience_times else "patience drawn from the exponential")
+        return f"  Duty as worked: {away}; {patience}."
+
+
+def fit_duty_behaviour(
+    log: SessionLog,
+    chat: ChatModel,
+    *,
+    one_at_a_time: bool,
+    replications: int = 2,
+    seed: int = 0,
+) -> DutyBehaviour:
+    """Fit :class:`DutyBehaviour` on ``log`` (the fit weeks only: never the replayed week).
+
+    The away share is measured over every duty period of the log. The rhythm is chosen among
+    :data:`AWAY_CYCLES_MINUTES` by replaying the log's last :data:`CALIBRATION_WEEKS` weeks (by
+    Monday) with ``chat`` and comparing with what they record.
+    """
+    held = _held(log)
+    duty = duty_from_log(log, one_at_a_time=one_at_a_time)
+    idle, on = _idle_while_waiting(log, held, duty)
+    share = min(idle / on, 0.9) if on >= MIN_WAITING_HOURS * 3600.0 else 0.0
+    curve = patience_curve(log)
+    times = tuple(float(x) for x in curve[0]) if curve else ()
+    surv = tuple(float(x) for x in curve[1]) if curve else ()
+    mondays = sorted({week_start_of(d) for d in log.frame["start"].dt.date})
+    weeks = tuple(mondays[-CALIBRATION_WEEKS:])
+    base = DutyBehaviour(share, 60.0 * AWAY_CYCLES_MINUTES[0], weeks, times, surv)
+    if share == 0.0 or not weeks:
+        return base
+    duties = {w: duty_from_log(log, week_start=w, one_at_a_time=one_at_a_time) for w in weeks}
+
+    def error(cycle: float) -> float:
+        trial = replace(base, away_cycle_seconds=cycle)
+        total = 0.0
+        for w in weeks:
+            r = replay_week(log, chat, w, duty=duties[w], behaviour=trial,
+                            replications=replications, seed=seed)
+            for metric in ("three_min_rate", "abandonment_share"):
+                d = r.week.difference_pp(metric)
+                total += d * d if math.isfinite(d) else 0.0
+        return total
+
+    best = min((60.0 * m for m in AWAY_CYCLES_MINUTES), key=error)
+    return replace(base, away_cycle_seconds=best)
 
 
 def replay_week(
@@ -364,6 +522,7 @@ def replay_week(
     seed: int = 0,
     handle: HandleSource = "logged",
     confidence: float = 0.95,
+    behaviour: DutyBehaviour | None = None,
 ) -> ReplayReport:
     """Replay the week of ``log`` starting Monday ``week_start`` and compare with the log.
 
@@ -378,6 +537,8 @@ def replay_week(
             ``_solo_handle``; sessions without one draw from the model); ``model``: every handle
             time drawn from ``chat`` (exponential, mean ``chat.handle_seconds``).
         confidence: level of the simulated t intervals.
+        behaviour: how the agents worked their duty (``fit_duty_behaviour`` on other weeks):
+            the duty is played with its away spells and patience drawn from its curve.
 
     The recorded arrivals are played as they came; patience is drawn from ``chat``. The duty is
     this week's only (not a standing roster): nobody covers the hours the log shows nobody in.
@@ -405,9 +566,13 @@ def replay_week(
         given = tuple(float(x) for x in _solo_handle(log, held, caps, chat)[in_week])
     elif handle != "model":
         raise InputError("handle must be 'logged' or 'model'", value=handle)
-    summary = simulate_replications(duty, Arrivals(start=starts, handle_seconds=given), chat,
+    played = duty if behaviour is None else away_duty(duty, behaviour.away_share,
+                                                       behaviour.away_cycle_seconds)
+    summary = simulate_replications(played, Arrivals(start=starts, handle_seconds=given), chat,
                                     replications=replications, seed=seed,
-                                    confidence=confidence, cyclic=False)
+                                    confidence=confidence, cyclic=False,
+                                    patience=None if behaviour is None
+                                    else behaviour.patience(chat))
 
     def row(label: str, first: datetime, days: int, period: int | None) -> ReplayRow:
         periods = [run.week if period is None else run.days[period] for run in summary.runs]
@@ -433,5 +598,6 @@ def replay_week(
         week=row("week", origin, 7, None),
         days=days,
         on_duty_hours=on_duty / 3600.0,
-        idle_while_waiting_hours=_idle_while_waiting(log, held, duty) / 3600.0,
+        idle_while_waiting_hours=_idle_while_waiting(log, held, duty)[0] / 3600.0,
+        behaviour=behaviour,
     )

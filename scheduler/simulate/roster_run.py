@@ -23,7 +23,7 @@ from scheduler.simulate.inputs import (
     week_origin,
 )
 from scheduler.simulate.results import SimulationResult, build_result
-from scheduler.simulate.sampling import HandleSampler
+from scheduler.simulate.sampling import HandleSampler, PatienceSampler
 
 
 def _run_once(
@@ -35,9 +35,11 @@ def _run_once(
     seed: int | None,
     handle: HandleSampler | None,
     cyclic: bool,
+    patience: PatienceSampler | None = None,
 ) -> SimulationResult:
     team = team_from_roster(roster, chat, cyclic=cyclic)
-    sessions = sessions_from_demand(demand, roster.week_start, chat, rng, handle=handle)
+    sessions = sessions_from_demand(demand, roster.week_start, chat, rng, handle=handle,
+                                    patience=patience)
     run = run_events(
         sessions.start_seconds,
         sessions.handle_seconds,
@@ -252,12 +254,14 @@ def simulate_replications(
     confidence: float = 0.95,
     handle: HandleSampler | None = None,
     cyclic: bool = True,
+    patience: PatienceSampler | None = None,
 ) -> ReplicationSummary:
     """Simulate the week ``replications`` times with independent random streams.
 
     The streams are ``numpy.random.SeedSequence(seed).spawn(replications)``: the same ``seed``
     gives identical results, and adding replications keeps the earlier ones unchanged. Other
-    arguments as :func:`simulate_roster`; ``confidence`` is the level of the t intervals.
+    arguments as :func:`simulate_roster`; ``confidence`` is the level of the t intervals;
+    ``patience`` draws the patience times (default: exponential with the chat's mean).
     """
     if replications < 1:
         raise ValueError("replications must be >= 1")
@@ -273,6 +277,7 @@ def simulate_replications(
             seed=None,
             handle=handle,
             cyclic=cyclic,
+            patience=patience,
         )
         for child in children
     )

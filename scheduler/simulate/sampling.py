@@ -12,6 +12,9 @@ from scheduler.params import ChatModel
 HandleSampler = Callable[[np.random.Generator, int], np.ndarray]
 """``sampler(rng, n)`` returns ``n`` solo handle times in seconds (all > 0)."""
 
+PatienceSampler = Callable[[np.random.Generator, int], np.ndarray]
+"""``sampler(rng, n)`` returns ``n`` patience times in seconds (>= 0, ``inf`` = never leaves)."""
+
 
 def exponential_handle(mean_seconds: float) -> HandleSampler:
     """Exponential solo handle times with the given mean (seconds). The model's default."""
@@ -59,12 +62,43 @@ def draw_handle(
     return out
 
 
-def draw_patience(rng: np.random.Generator, n: int, chat: ChatModel) -> np.ndarray:
-    """``n`` patience times (seconds): exponential with the chat's mean, ``inf`` if disabled.
+def empirical_patience(times: np.ndarray, survival: np.ndarray, tail_mean: float
+                       ) -> PatienceSampler:
+    """Patience drawn from a survival curve (e.g. Kaplan-Meier): ``survival[i]`` is the share
+    still waiting just after ``times[i]`` (non-increasing). A draw ``u`` uniform on (0, 1) gives
+    the first ``times[i]`` with ``survival[i] <= u``; beyond the curve's last time the rest leave
+    at the exponential rate ``1 / tail_mean`` (``inf``: never)."""
+    t = np.asarray(times, dtype=float)
+    s = np.asarray(survival, dtype=float)
+    if t.shape != s.shape or t.size == 0 or np.any(np.diff(t) < 0) or np.any(np.diff(s) > 0):
+        raise ValueError("a survival curve needs matching, sorted times and non-increasing shares")
+
+    def draw(rng: np.random.Generator, n: int) -> np.ndarray:
+        u = rng.random(n)
+        tail = rng.exponential(1.0, size=n)  # always drawn: the stream does not depend on u
+        k = np.searchsorted(-s, -u, side="left")  # first i with s[i] <= u
+        out = np.empty(n)
+        inside = k < t.size
+        out[inside] = t[k[inside]]
+        out[~inside] = t[-1] + tail[~inside] * tail_mean if math.isfinite(tail_mean) else math.inf
+        return out
+
+    return draw
+
+
+def draw_patience(rng: np.random.Generator, n: int, chat: ChatModel,
+                  patience: PatienceSampler | None = None) -> np.ndarray:
+    """``n`` patience times (seconds): ``patience`` if given, else exponential with the chat's
+    mean, ``inf`` if disabled.
 
     Always consumes ``n`` draws when abandonment is on, so the stream is the same whatever a
     trace supplies.
     """
+    if patience is not None:
+        out = np.asarray(patience(rng, n), dtype=float)
+        if out.shape != (n,) or np.any(np.isnan(out)) or np.any(out < 0):
+            raise ValueError("a patience sampler must return n values >= 0")
+        return out
     theta = chat.abandonment_rate_per_second
     if theta == 0.0:
         return np.full(n, math.inf)

@@ -31,11 +31,15 @@ from scheduler.io import read_sessions
 from scheduler.params import ChatModel
 from scheduler.simulate import (
     ReplayReport,
+    away_duty,
     duty_from_log,
+    empirical_patience,
+    fit_duty_behaviour,
     recorded_rates,
     replay_week,
     simulate_roster,
 )
+from scheduler.simulate.replay import patience_curve
 from scheduler.staffing import fit_chat_model
 
 WEEK = date(2025, 3, 3)
@@ -191,8 +195,9 @@ def sample_replay() -> ReplayReport:
     before = (log.frame["start"] < pd.Timestamp(week)).to_numpy()
     fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
     chat, report = fit_chat_model(fit_log, ChatModel())
+    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time)
     duty = duty_from_log(log, week_start=week, one_at_a_time=report.one_at_a_time)
-    return replay_week(log, chat, week, duty=duty, replications=20, seed=0)
+    return replay_week(log, chat, week, duty=duty, replications=20, seed=0, behaviour=behaviour)
 
 
 def test_sample_replay_records_what_the_log_says(sample_replay: ReplayReport) -> None:
@@ -206,13 +211,15 @@ def test_sample_replay_records_what_the_log_says(sample_replay: ReplayReport) ->
     assert all(s.max_concurrent == 1 for s in sample_replay.duty.shifts)  # a phone log
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured: the replay gives a 95.3% 3-minute rate and 3.8% abandonment against the recorded "
-    "82.4% and 12.0%. The bank's agents were not all taking calls while on the inferred duty "
-    "(14% of it idle while callers waited) and it routed calls by type and priority to agent "
-    "pools, which one pooled queue cannot replay; see the replay report"))
 def test_sample_replay_matches_within_two_points(sample_replay: ReplayReport) -> None:
-    """Issue 18's done-when: the weekly 3-minute rate and abandonment within 2 pp."""
+    """Issue 18's done-when: the weekly 3-minute rate and abandonment within 2 pp, with the duty
+    played as the fit weeks show it was worked (a third of it away while callers waited, in a
+    rhythm fitted on those weeks, patience from their curve). Played as if every agent on duty
+    took calls whenever one waited, the replay says 95.3% and 3.8% against the recorded 82.4%
+    and 12.0% (the test below)."""
+    b = sample_replay.behaviour
+    assert b is not None and b.weeks == (date(1999, 2, 1), date(1999, 2, 8), date(1999, 2, 15))
+    assert 0.25 <= b.away_share <= 0.40 and b.patience_times
     assert abs(sample_replay.week.difference_pp("three_min_rate")) <= 2.0
     assert abs(sample_replay.week.difference_pp("abandonment_share")) <= 2.0
 
@@ -285,3 +292,81 @@ def test_cli_fit_bad_file_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1
     assert err[0].startswith("error: ") and "bad.csv" in err[0] and "row 3" in err[0]
+
+
+def test_sample_replay_as_if_every_agent_took_calls_is_optimistic(
+    sample_replay: ReplayReport,
+) -> None:
+    """The same week played with the inferred duty as it stands (no away time, exponential
+    patience): far above what the log records, which is why the duty behaviour is fitted."""
+    plain = replay_week(read_sessions(SAMPLE), sample_replay.chat, sample_replay.week_start,
+                        duty=sample_replay.duty, replications=5, seed=0)
+    assert plain.week.difference_pp("three_min_rate") > 8.0
+    assert plain.week.difference_pp("abandonment_share") < -5.0
+    assert sample_replay.week.simulated.three_min_rate < plain.week.simulated.three_min_rate
+
+
+def test_away_duty_by_hand() -> None:
+    """Two agents 09:00-10:00, a quarter away every 30 minutes: A (first by name) is on for the
+    first 22.5 minutes of each half hour from Monday 00:00, B the same a quarter of an hour
+    later (half a cycle: two agents)."""
+    duty = Roster(WEEK, (Shift("A", hm(9), hm(10), 1), Shift("B", hm(9), hm(10), 2)))
+    away = away_duty(duty, 0.25, 1800.0)
+    assert [(s.agent_id, s.start, s.end, s.max_concurrent) for s in away.shifts] == [
+        ("A", hm(9), hm(9, 22, 30), 1),
+        ("B", hm(9), hm(9, 7, 30), 2),
+        ("B", hm(9, 15), hm(9, 37, 30), 2),
+        ("A", hm(9, 30), hm(9, 52, 30), 1),
+        ("B", hm(9, 45), hm(10), 2),
+    ]
+    on = sum((s.end - s.start).total_seconds() for s in away.shifts) / 60
+    assert on == 22.5 + 22.5 + 7.5 + 22.5 + 15  # 90 of the 120 agent-minutes
+    assert away_duty(duty, 0.0, 1800.0) is duty
+
+
+def _waits_log(abandoned_at: list[float], answered_at: list[float]) -> SessionLog:
+    rows = []
+    for i, w in enumerate(abandoned_at + answered_at):
+        start = MON + timedelta(hours=9, minutes=i)
+        left = i < len(abandoned_at)
+        reply = None if left else start + timedelta(seconds=w)
+        rows.append({"start": start, "first_reply": reply,
+                     "end": start + timedelta(seconds=w + (0 if left else 60)),
+                     "abandoned": left, "handle_seconds": math.nan if left else 60.0,
+                     "wait_seconds": w, "agent_id": None if left else "A"})
+    frame = pd.DataFrame(rows)
+    frame["first_reply"] = pd.to_datetime(frame["first_reply"])
+    return SessionLog(frame, "waits")
+
+
+def test_patience_curve_is_kaplan_meier_by_hand() -> None:
+    """30 left after 10 s, 30 after 20 s, 30 answered after 25 s: at 10 s 90 waited and 30 left
+    (2/3 still waiting), at 20 s 60 waited and 30 left (2/3 x 1/2 = 1/3)."""
+    times, surv = patience_curve(_waits_log([10.0] * 30 + [20.0] * 30, [25.0] * 30))
+    assert list(times) == [10.0, 20.0]
+    assert surv == pytest.approx([2 / 3, 1 / 3])
+    assert patience_curve(_waits_log([10.0] * 29, [25.0] * 30)) is None  # too few to fit
+    draw = empirical_patience(times, surv, tail_mean=100.0)
+    x = draw(np.random.default_rng(7), 30_000)
+    assert np.mean(x == 10.0) == pytest.approx(1 / 3, abs=0.01)
+    assert np.mean(x == 20.0) == pytest.approx(1 / 3, abs=0.01)
+    beyond = x[x > 20.0]
+    assert beyond.size / x.size == pytest.approx(1 / 3, abs=0.01)
+    assert np.mean(beyond - 20.0) == pytest.approx(100.0, rel=0.05)  # the exponential tail
+
+
+def test_duty_behaviour_of_a_team_that_never_idles_while_sessions_wait() -> None:
+    """One agent, 5-minute sessions back to back from 09:00, each after the first arriving 2
+    minutes before the one before ends and picked up as it ends: 78 minutes of waiting, never
+    with the agent idle, so nothing is away and the rhythm is not fitted."""
+    t = MON + timedelta(hours=9)
+    reply = [t + timedelta(minutes=5 * i) for i in range(40)]
+    start = [reply[0]] + [r - timedelta(minutes=2) for r in reply[1:]]
+    frame = pd.DataFrame({"start": start, "first_reply": reply,
+                          "end": [r + timedelta(minutes=5) for r in reply], "abandoned": False,
+                          "handle_seconds": 300.0, "agent_id": "A"})
+    frame["wait_seconds"] = (frame["first_reply"] - frame["start"]).dt.total_seconds()
+    log = SessionLog(frame, "back-to-back")
+    b = fit_duty_behaviour(log, ChatModel(), one_at_a_time=True)
+    assert b.away_share == 0.0 and b.patience_times == ()
+    assert "took sessions whenever one waited" in b.line()
