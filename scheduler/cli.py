@@ -19,9 +19,10 @@ import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import DAYS, Arrivals, Forecast, next_monday, week_hours
+from scheduler.domain import DAYS, Arrivals, Forecast, Roster, next_monday, week_hours
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
+    parse_datetime,
     read_history,
     read_history_and_sessions,
     read_hourly_sessions,
@@ -700,13 +701,22 @@ def publish(
     """Store a plan's roster as the next version of its week in the roster book (nothing is
     ever overwritten; the latest version is the week's roster)."""
     from scheduler.book import Book
+    from scheduler.pipeline import PlanResult
+    from scheduler.replan import plan_inputs
 
     summary = read_plan_summary(plan_dir)
     roster = read_roster(plan_dir / "roster.csv")
+    inputs: dict[str, object] = {"parameters": summary.get("parameters", {}),
+                                 "plan_folder": str(plan_dir.resolve())}
+    state = read_plan_state(plan_dir)
+    if isinstance(state, PlanResult):
+        inputs.update(plan_inputs(state.forecast, state.agents, state.params))
+    else:
+        typer.echo("note: the plan folder has no plan.pickle: the book cannot re-plan this "
+                   "version (plan again, then publish)", err=True)
     book = Book(db)
     v = book.publish(roster, agent_hours=float(summary["agent_hours"]), summary=summary,
-                     inputs={"parameters": summary.get("parameters", {}),
-                             "plan_folder": str(plan_dir.resolve())}, note=note)
+                     inputs=inputs, note=note)
     typer.echo(f"Published the week of {v.week_start} as version {v.number}: {v.shifts} shifts, "
                f"{v.agent_hours:.1f} agent-hours ({book.url}).")
 
@@ -739,6 +749,74 @@ def book(
     for v in rows:
         typer.echo(f"{v.week_start}  v{v.number}  {v.published_at:%Y-%m-%d %H:%M}  "
                    f"{v.shifts} shifts  {v.agent_hours:.1f} agent-hours  {v.note}".rstrip())
+
+
+@app.command()
+def replan(
+    week: Annotated[str, typer.Option("--week", help="The published week's Monday, "
+                                      "YYYY-MM-DD.")],
+    keep_before: Annotated[str, typer.Option(
+        "--keep-before", help="The cut-off, 'YYYY-MM-DD HH:MM': every shift starting before it "
+        "is kept; no new shift starts before it.")],
+    requests: Annotated[Path | None, typer.Option(
+        "--requests", help="Leave and day-off requests: agent_id, start, end, kind "
+        "(leave, day_off, sick).")] = None,
+    pin: Annotated[Path | None, typer.Option(
+        "--pin", help="Shifts to keep as they are (a roster.csv-like file).")] = None,
+    db: DbOpt = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the new roster.csv "
+                                             "here.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the re-plan without "
+                                          "publishing it.")] = False,
+    note: Annotated[str, typer.Option(help="Why (shown in the book).")] = "",
+) -> None:
+    """Re-plan a published week from a cut-off: keep every shift before it and every pinned
+    shift, grant the requests, cover what they open, and change as few published shifts as
+    possible; published as the week's next version (unless --dry-run)."""
+    from scheduler.book import Book
+    from scheduler.pipeline import in_week_shifts, roster_frame
+    from scheduler.replan import plan_inputs, planned_from, read_requests
+    from scheduler.replan import replan as do_replan
+
+    day = _week_start(week, option="--week")
+    cutoff = parse_datetime(keep_before.strip(), file="--keep-before", row=0,
+                            column="--keep-before")
+    book = Book(db)
+    versions = book.versions(day)
+    if not versions:
+        raise InputError(f"the book has no week {day}: publish a plan of it first",
+                         file=book.url)
+    latest = versions[-1]
+    published = book.roster(day)
+    forecast, agents, params = planned_from(book.inputs(day, latest.number),
+                                            label=f"{book.url} week {day} v{latest.number}")
+    asked = read_requests(str(requests), agents) if requests is not None else ()
+    pinned = read_roster(pin, week_start=day).shifts if pin is not None else ()
+    typer.echo(f"Re-planning version {latest.number} of the week of {day} from "
+               f"{cutoff:%a %Y-%m-%d %H:%M} ({len(asked)} request(s), {len(pinned)} pinned "
+               f"shift(s), up to {time_limit:g} s) ...")
+    result = do_replan(published, forecast, agents, params, cutoff=cutoff, requests=asked,
+                       pinned=tuple(pinned), time_limit=time_limit)
+    for line in result.lines(day, cutoff):
+        typer.echo(line)
+    roster = Roster(day, tuple(in_week_shifts(result.roster)))
+    if out is not None:
+        write_csv(roster_frame(result.roster), out / "roster.csv", spreadsheet=True)
+        typer.echo(f"Wrote {out / 'roster.csv'}")
+    if dry_run:
+        typer.echo("Not published (--dry-run).")
+        return
+    inputs = plan_inputs(forecast, agents, params)
+    inputs["replan"] = {"from_version": latest.number, "keep_before": cutoff.isoformat(),
+                        "requests": [r.text for r in asked], "pinned": len(pinned),
+                        "changed_shifts": len(result.changes), "moved_agents": result.moved}
+    v = book.publish(roster, agent_hours=result.agent_hours,
+                     summary={"agent_hours": result.agent_hours,
+                              "short_intervals_after_cutoff": result.short_after},
+                     inputs=inputs, requests=asked,
+                     note=note or f"re-plan from {cutoff:%a %m-%d %H:%M}")
+    typer.echo(f"Published the week of {v.week_start} as version {v.number} ({book.url}).")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -539,22 +539,29 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
     }
 
 
+def _moved(s: Shift, by: timedelta) -> Shift:
+    return replace(s, start=s.start + by, end=s.end + by,
+                   break_start=s.break_start + by if s.break_start else None,
+                   break_end=s.break_end + by if s.break_end else None)
+
+
+def in_week_shifts(roster: Roster) -> list[Shift]:
+    """The roster's shifts dated as they are worked: a standing week's Sunday-night shift, which
+    the roster dates from the Sunday before (it covers this Monday's first hours), is dated this
+    Sunday, running into next Monday. What ``roster.csv`` lists without its carried-over rows,
+    and what the roster book stores."""
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
+    return [_moved(s, timedelta(days=7)) if s.start < week0 else s for s in roster.shifts]
+
+
 def contract_shifts(roster: Roster) -> list[Shift]:
     """The week's shifts as the ``roster.csv`` contract lists them: every shift that starts in
     the week (Monday 00:00 to Sunday 24:00), plus, for a shift that runs past Sunday 24:00, the
     same shift one week earlier (starting the Sunday before), so that the file alone says who
     covers Monday 00:00. Agent-hours count the shifts that start in the week."""
-    week0 = datetime.combine(roster.week_start, datetime.min.time())
-    week1 = week0 + timedelta(days=7)
-    week = timedelta(days=7)
-
-    def moved(s: Shift, by: timedelta) -> Shift:
-        return replace(s, start=s.start + by, end=s.end + by,
-                       break_start=s.break_start + by if s.break_start else None,
-                       break_end=s.break_end + by if s.break_end else None)
-
-    in_week = [moved(s, week) if s.start < week0 else s for s in roster.shifts]
-    carry = [moved(s, -week) for s in in_week if s.end > week1]
+    week1 = datetime.combine(roster.week_start, datetime.min.time()) + timedelta(days=7)
+    in_week = in_week_shifts(roster)
+    carry = [_moved(s, -timedelta(days=7)) for s in in_week if s.end > week1]
     unique = {(s.agent_id, s.start): s for s in [*in_week, *carry]}
     return sorted(unique.values(), key=lambda s: (s.start, s.agent_id))
 

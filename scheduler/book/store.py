@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Date,
@@ -99,6 +99,19 @@ class RequestRow(Base):
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
 
 
+class RequestLike(Protocol):
+    """An agent's request as the book stores it (``scheduler.replan.Request``)."""
+
+    @property
+    def agent_id(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class PublishedVersion:
     """One publication of a week: its number, when, the agent-hours and the note."""
@@ -153,8 +166,11 @@ class Book:
 
     def publish(self, roster: Roster, *, agent_hours: float, summary: dict[str, Any],
                 inputs: dict[str, Any], note: str = "",
-                published_at: datetime | None = None) -> PublishedVersion:
-        """Store ``roster`` as the next version of its week; nothing earlier is changed."""
+                published_at: datetime | None = None,
+                requests: Sequence[RequestLike] = ()) -> PublishedVersion:
+        """Store ``roster`` as the next version of its week, with the requests it granted or
+        refused; nothing earlier is changed. One transaction: a failure part-way leaves the
+        book as it was."""
         when = published_at or datetime.now().replace(microsecond=0)
         with Session(self.engine) as s, s.begin():
             week = s.scalar(select(WeekRow).where(WeekRow.week_start == roster.week_start))
@@ -176,6 +192,8 @@ class Book:
             s.add_all(InputRow(version_id=version.id, name=k,
                                content=json.dumps(v, ensure_ascii=False, default=str))
                       for k, v in sorted(inputs.items()))
+            s.add_all(RequestRow(week_id=week.id, agent_id=r.agent_id, start=r.start, end=r.end,
+                                 kind=r.kind) for r in requests)
             return PublishedVersion(roster.week_start, version.number, when,
                                     float(agent_hours), len(roster.shifts), note)
 

@@ -65,8 +65,10 @@ def on_duty(p: RosterProblem, plan: Plan) -> np.ndarray:
 
 
 def cover_sum(p: RosterProblem, plan: Plan) -> np.ndarray:
-    """(T,) cover units on duty (SCALE = the interval's requirement met)."""
-    return (on_duty(p, plan) * p.cover).sum(axis=1)
+    """(T,) cover units on duty (SCALE = the interval's requirement met), with the shifts
+    outside the plan (``p.carried``)."""
+    own = (on_duty(p, plan) * p.cover).sum(axis=1)
+    return own if p.carried is None else own + p.carried
 
 
 def shortfall(p: RosterProblem, cover: np.ndarray) -> np.ndarray:

@@ -107,11 +107,12 @@ def aggregate_rows(p: RosterProblem) -> AggregateRows:
     # whole agents: an interval needs at least as many agents on duty as its requirement over
     # the best single agent's cover (a valid cut that closes most of the LP's night-time gap)
     duty = _duty_index(p, rows.keys)
+    fixed = cover_sum(p, p.pinned)
     for t in map(int, np.nonzero(p.demand)[0]):
         js = duty.get(t, [])
         best = max((int(p.cover[t, rows.level(rows.keys[j])]) for j in js), default=0)
-        if best > 0:
-            least = -(-(SCALE - SLACK) // best)
+        if best > 0 and fixed[t] < SCALE - SLACK:
+            least = -(-(SCALE - SLACK - int(fixed[t])) // best)
             rows.cuts.append(({rows.keys[j]: -1 for j in js}, -least))
     return rows
 
@@ -208,15 +209,18 @@ def _lp(p: RosterProblem, rows: AggregateRows, *, short_price: float | None
     for terms, b in rows.rows + (rows.cuts if short_price is None else []):
         row({index[k]: float(c) for k, c in terms.items()}, float(b))
     duty = _duty_index(p, keys)
+    fixed = cover_sum(p, p.pinned)
     for t in range(p.intervals):
         cov = {j: -float(p.cover[t, rows.level(keys[j])]) for j in duty.get(t, [])}
-        if p.demand[t]:
+        need = SCALE - SLACK - int(fixed[t])
+        if p.demand[t] and need > 0:
             if not cov and short_price is None:
                 return None
-            row({**cov, **({shorts[t]: -1.0} if t in shorts else {})}, -(SCALE - SLACK))
+            row({**cov, **({shorts[t]: -1.0} if t in shorts else {})}, -need)
         if t in extra and env is not None:
             for a, b in env.lines[t]:
-                row({**{j: a * c for j, c in cov.items()}, extra[t]: float(SCALE)}, float(b))
+                row({**{j: a * c for j, c in cov.items()}, extra[t]: float(SCALE)},
+                    float(b + a * int(fixed[t])))
     if env is not None and short_price is None:
         for t0, t1, need in env.periods:
             row({extra[t]: -1.0 for t in range(t0, t1) if t in extra}, -float(need))
@@ -229,7 +233,8 @@ def _lp(p: RosterProblem, rows: AggregateRows, *, short_price: float | None
     res = linprog(cost, A_ub=a_ub, b_ub=np.asarray(rhs), bounds=(0, None), method="highs")
     if res.status != 0:
         return None
-    return float(res.fun), np.asarray(res.x[:n])
+    pinned = sum(p.types[s].paid_minutes for _a, s, _lv in p.pinned)
+    return float(res.fun) + pinned, np.asarray(res.x[:n])
 
 
 # --------------------------------------------------------------------------- named
@@ -253,8 +258,9 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
     m = cp_model.CpModel()
     free = set(agents)
     admitted = p.admitted()
-    fixed = [x for x in plan if x[0] not in free or (days is not None
-                                                     and p.types[x[1]].day not in days)]
+    pinned = set(p.pinned)
+    fixed = [x for x in plan if x[0] not in free or x in pinned
+             or (days is not None and p.types[x[1]].day not in days)]
     current = {(a, s) for a, s, _lv in plan if a in free}
     nm = NamedModel(m, p, {a: [] for a in agents})
     choice: list[tuple[int, int, int, Any]] = []

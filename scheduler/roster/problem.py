@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -116,6 +116,14 @@ class RosterProblem:
     envelope: Envelope | None = None
     constraints: tuple = field(default=())
     """The rule objects in force (``rules.RULES`` unless a test removed one)."""
+    pinned: tuple[tuple[int, int, int], ...] = ()
+    """(agent, type, level) assignments every plan keeps as they are (shifts already worked or
+    promised); the search never drops, moves or re-caps them."""
+    carried: np.ndarray | None = None
+    """(T,) cover units on duty from shifts outside the plan (last week's shift running into
+    this one, a shift cut short at a cut-off), or None."""
+    first_start: int = 0
+    """No new shift starts before this interval (a re-plan's cut-off)."""
     _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
@@ -144,6 +152,8 @@ class RosterProblem:
                     got = r.admits(self)
                     if got is not None:
                         cached = cached & got
+            if self.first_start:
+                cached[[st.start < self.first_start for st in self.types]] = False
             self._cache["admitted"] = cached
         return cached
 
@@ -216,6 +226,33 @@ class RosterProblem:
                 continue
             out.append((a, s, self.caps.index(sh.max_concurrent)))
         return tuple(sorted(set(out)))
+
+    def with_fixed(self, pinned: tuple[Shift, ...], outside: tuple[Shift, ...] = (),
+                   first_start: datetime | None = None) -> RosterProblem:
+        """This problem with ``pinned`` shifts kept in every plan, the cover of ``outside``
+        shifts (not part of the plan: last week's, or cut short) counted on duty, and no new
+        shift before ``first_start`` (rounded up to the interval grid). A pinned shift off this
+        problem's grid or of an unknown agent raises ``InputError``."""
+        plan = self.plan_of(Roster(self.week_start, pinned))
+        if len(plan) != len(set(pinned)):
+            known = {self.shift(a, self.types[s], lv) for a, s, lv in plan}
+            bad = next(sh for sh in pinned if sh not in known)
+            raise InputError(f"a pinned shift is not one this plan can hold (agent, start grid, "
+                             f"length and break as the rules allow): {bad.agent_id} "
+                             f"{bad.start:%a %m-%d %H:%M}-{bad.end:%H:%M}")
+        carried = np.zeros(self.intervals, dtype=np.int64)
+        for sh in outside:
+            lv = max((i for i, c in enumerate(self.caps) if c <= sh.max_concurrent), default=0)
+            for t in range(self.intervals):
+                mid = self.at(t) + timedelta(minutes=self.interval_minutes / 2)
+                if sh.on_duty(mid):
+                    carried[t] += self.cover[t, lv]
+        first = 0
+        if first_start is not None:
+            minutes = (first_start - self.origin).total_seconds() / 60
+            first = max(0, math.ceil(minutes / self.interval_minutes - 1e-9))
+        return replace(self, pinned=plan, carried=carried if carried.any() else None,
+                       first_start=first)
 
 
 def _need(requirements: Requirements, levels: list[int]) -> np.ndarray:

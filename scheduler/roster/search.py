@@ -113,7 +113,7 @@ def name_instances(p: RosterProblem, instances: list[tuple[int, int]]) -> Plan:
     """Give each aggregate shift (type, class) to an agent whom every rule allows: one of that
     class with the fewest paid minutes that week, else the nearest class; shifts nobody can
     take are dropped (the moves after it cover what they leave)."""
-    book = _Agents(p, ())
+    book = _Agents(p, p.pinned)
     order = sorted(instances, key=lambda k: (p.types[k[0]].start, -p.types[k[0]].length, k))
     for s, cls in order:
         st = p.types[s]
@@ -131,9 +131,12 @@ def name_instances(p: RosterProblem, instances: list[tuple[int, int]]) -> Plan:
 
 
 def keep_valid(p: RosterProblem, plan: Plan) -> Plan:
-    """A warm start's shifts that every rule still allows (in start order)."""
-    book = _Agents(p, ())
-    for a, s, _lv in sorted(plan, key=lambda x: (p.types[x[1]].start, x[0])):
+    """The pinned shifts and a warm start's other shifts that every rule still allows (in start
+    order)."""
+    book = _Agents(p, p.pinned)
+    pinned = set(p.pinned)
+    for a, s, _lv in sorted((x for x in plan if x not in pinned),
+                            key=lambda x: (p.types[x[1]].start, x[0])):
         if p.agent_level[a] >= 0 and allows(p, a, p.types[s], book.others(a)) is None:
             book.of[a].append((s, int(p.type_level[s, p.agent_level[a]])))
     return book.plan()
@@ -149,6 +152,7 @@ def fill(p: RosterProblem, plan: Plan) -> Plan:
     admitted = p.admitted()
     by_t = p.on_duty_types()
     stuck: set[int] = set()
+    pinned = set(p.pinned)
 
     def change(a: int, s: int, lv: int, sign: int) -> None:
         duty = list(p.types[s].duty)
@@ -184,7 +188,7 @@ def fill(p: RosterProblem, plan: Plan) -> Plan:
         for _r, a, s, lv in options[:p.search.swap_tries]:
             st = p.types[s]
             for s2, lv2 in list(book.of[a]):
-                if p.types[s2].week != st.week or (
+                if (a, s2, lv2) in pinned or p.types[s2].week != st.week or (
                         allows(p, a, st, book.others(a, without=s2)) is not None):
                     continue
                 change(a, s2, lv2, -1)
@@ -209,6 +213,7 @@ def trim(p: RosterProblem, plan: Plan, agents: set[int] | None = None) -> Plan:
     book = _Agents(p, plan)
     cover = cover_sum(p, plan)
     admitted = p.admitted()
+    pinned = set(p.pinned)
     same_day: dict[int, list[ShiftType]] = {}
     for st in p.types:
         same_day.setdefault(st.day, []).append(st)
@@ -224,7 +229,7 @@ def trim(p: RosterProblem, plan: Plan, agents: set[int] | None = None) -> Plan:
     while changed:
         changed = False
         order = sorted(((a, s, lv) for a, xs in book.of.items() for s, lv in xs
-                        if agents is None or a in agents),
+                        if (agents is None or a in agents) and (a, s, lv) not in pinned),
                        key=lambda x: (-p.types[x[1]].paid_minutes, p.types[x[1]].start, x[0]))
         for a, s, lv in order:
             st = p.types[s]
@@ -256,7 +261,10 @@ def lower_caps(p: RosterProblem, plan: Plan) -> Plan:
     starting shifts first."""
     out = list(plan)
     cover = cover_sum(p, plan)
+    pinned = set(p.pinned)
     for i, (a, s, lv) in sorted(enumerate(plan), key=lambda x: -p.types[x[1][1]].start):
+        if (a, s, lv) in pinned:
+            continue
         duty = list(p.types[s].duty)
         while lv > 0:
             new = cover.copy()

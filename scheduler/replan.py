@@ -1,0 +1,328 @@
+"""Re-plan a published week: keep what is fixed, grant requests, change as little as possible.
+
+- **What a version was planned from** (``plan_inputs`` / ``planned_from``): the forecast (its
+  168 hourly figures and their backtest error), the agents and every parameter, stored with the
+  version as JSON so that a re-plan needs only the week.
+- **Requests** (``read_requests``): leave and days off (agent, start, end, kind) become
+  unavailability; a request that overlaps a kept shift cannot be granted and is reported.
+- **Kept** (``replan``): every published shift that starts before the cut-off (a shift running
+  at the cut-off keeps its part before it and continues, except for an agent whose leave starts
+  by then: that shift ends at the cut-off) and every pinned shift; no new shift starts before
+  the cut-off.
+- **Least disruption**: the search starts from the published roster and accepts only changes
+  that make the plan cheaper or better covered; afterwards every published shift the search
+  changed is put back where that keeps the plan within ``SLACK_MINUTES`` paid minutes of the
+  cheapest it found and leaves no more intervals short.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scheduler.book.store import ShiftChange, moved_agents, shift_changes
+from scheduler.domain import Agent, Forecast, Roster, Shift, week_hours
+from scheduler.errors import InputError
+from scheduler.io import (
+    agents_frame,
+    agents_from_raw,
+    parse_datetime,
+    parse_raw_table,
+    read_raw_table,
+    resolve_columns,
+)
+from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
+from scheduler.pipeline import in_week_shifts, requirements_for
+from scheduler.roster import Limits, build_problem, solve
+from scheduler.roster.cost import Plan, score
+from scheduler.roster.problem import RosterProblem
+from scheduler.roster.result import coverage_frame
+from scheduler.roster.rules import allows
+
+SLACK_MINUTES = 30
+"""A re-plan may cost this many paid minutes more than the cheapest it found to keep more of
+the published shifts."""
+REQUEST_KINDS = ("leave", "day_off", "sick")
+REQUEST_ALIASES = {
+    "agent_id": ("agent_id", "agent", "工号", "客服"),
+    "start": ("start", "from", "开始"),
+    "end": ("end", "to", "结束"),
+    "kind": ("kind", "type", "类型"),
+}
+
+
+# ------------------------------------------------------------------------------- inputs
+def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParams
+                ) -> dict[str, Any]:
+    """What a version is planned from, as JSON-ready values (``planned_from`` reads it)."""
+    return {
+        "forecast": {
+            "week_start": forecast.week_start.isoformat(),
+            "method": forecast.method,
+            "sessions": [float(x) for x in forecast.frame["sessions"]],
+            "rel_error": list(forecast.rel_error) if forecast.rel_error is not None else None,
+        },
+        "agents": agents_frame(agents).to_dict(orient="records"),
+        "params": {
+            "chat": dataclasses.asdict(params.chat),
+            "service": dataclasses.asdict(params.service),
+            "rules": dataclasses.asdict(params.rules),
+            "search": dataclasses.asdict(params.search),
+            "time_limit_seconds": params.time_limit_seconds,
+            "num_workers": params.num_workers,
+            "seed": params.seed,
+            "replications": params.replications,
+        },
+    }
+
+
+def _dataclass(cls: type, values: dict[str, Any]) -> Any:
+    """``cls(**values)`` with JSON lists turned back into tuples."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()
+                  if k in names})
+
+
+def planned_from(inputs: dict[str, Any], *, label: str
+                 ) -> tuple[Forecast, tuple[Agent, ...], PlanParams]:
+    """The forecast, agents and parameters stored with a version (``plan_inputs``)."""
+    try:
+        fc, raw, prm = inputs["forecast"], inputs["agents"], inputs["params"]
+        week = date.fromisoformat(fc["week_start"])
+        sessions = np.asarray(fc["sessions"], dtype=float)
+        frame = pd.DataFrame({"timestamp": pd.to_datetime(week_hours(week)),
+                              "sessions": sessions, "low": sessions, "high": sessions,
+                              "overridden": np.zeros(len(sessions), dtype=bool)})
+        rel = fc.get("rel_error")
+        forecast = Forecast(week_start=week, frame=frame, method=str(fc.get("method", "")),
+                            rel_error=tuple(rel) if rel is not None else None)
+        table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
+        agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
+        params = PlanParams(
+            chat=_dataclass(ChatModel, prm["chat"]),
+            service=_dataclass(ServiceTarget, prm["service"]),
+            rules=_dataclass(Rules, prm["rules"]),
+            search=_dataclass(SearchParams, prm["search"]),
+            time_limit_seconds=float(prm["time_limit_seconds"]),
+            num_workers=int(prm["num_workers"]), seed=int(prm["seed"]),
+            replications=int(prm["replications"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError("the book does not hold what this version was planned from (publish "
+                         f"it again from its plan folder): {exc}", file=label) from None
+    return forecast, agents, params
+
+
+# ------------------------------------------------------------------------------- requests
+@dataclass(frozen=True)
+class Request:
+    """An agent's leave or day off: unavailable over ``[start, end)``."""
+
+    agent_id: str
+    start: datetime
+    end: datetime
+    kind: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.agent_id} {self.kind} {self.start:%a %m-%d %H:%M}-{self.end:%a %H:%M}"
+
+
+def read_requests(path: str, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
+    """A requests file: one row per request, columns ``agent_id``, ``start``, ``end`` (a date
+    means the whole day: ``start`` at 00:00, ``end`` through 24:00) and ``kind`` (leave,
+    day_off or sick; default leave). An unknown agent, a bad time or an end before the start
+    is one error naming the row and column."""
+    raw = read_raw_table(path)
+    cols = resolve_columns(raw, REQUEST_ALIASES, what="requests")
+    missing = [c for c in ("agent_id", "start") if c not in cols]
+    if missing:
+        raise InputError(f"a requests file needs columns agent_id, start (and end, kind); "
+                         f"found {list(raw.frame.columns)}", file=raw.label, row=1)
+    known = {a.agent_id for a in agents}
+    out = []
+    f = raw.frame
+    for i in range(len(f)):
+        row = i + 2
+
+        def cell(name: str, _i: int = i) -> str:
+            text = str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
+            return "" if text.lower() == "nan" else text
+
+        aid = cell("agent_id")
+        if aid not in known:
+            raise InputError(f"no agent {aid!r} in the roster's agents", file=raw.label,
+                             row=row, column=cols["agent_id"], value=aid)
+
+        def when(name: str, *, end: bool, _row: int = row) -> datetime:
+            text = cell(name) or cell("start")
+            t = parse_datetime(text, file=raw.label, row=_row, column=cols.get(name, name))
+            whole_day = len(text) <= 10
+            return t + timedelta(days=1) if end and whole_day else t
+
+        start, stop = when("start", end=False), when("end", end=True)
+        if stop <= start:
+            raise InputError("the request ends before it starts", file=raw.label, row=row,
+                             column=cols.get("end", "end"), value=cell("end"))
+        kind = cell("kind") or "leave"
+        if kind not in REQUEST_KINDS:
+            raise InputError(f"expected one of {', '.join(REQUEST_KINDS)}", file=raw.label,
+                             row=row, column=cols["kind"], value=kind)
+        out.append(Request(aid, start, stop, kind))
+    return tuple(out)
+
+
+def without_hours(agent: Agent, week_start: date, start: datetime, end: datetime) -> Agent:
+    """``agent`` unavailable in every clock hour of the week touched by ``[start, end)``."""
+    origin = datetime.combine(week_start, datetime.min.time())
+    first = max(0, math.floor((start - origin).total_seconds() / 3600))
+    last = min(168, math.ceil((end - origin).total_seconds() / 3600))
+    days = [list(d) for d in agent.available]
+    for h in range(first, last):
+        days[h // 24][h % 24] = False
+    return replace(agent, available=tuple(tuple(d) for d in days))
+
+
+# ------------------------------------------------------------------------------- re-plan
+@dataclass(frozen=True)
+class Replan:
+    """A re-plan of a published week and what it changed."""
+
+    roster: Roster
+    agent_hours: float
+    short_after: int
+    """Short intervals from the cut-off on."""
+    changes: tuple[ShiftChange, ...]
+    """Published shifts running after the cut-off that changed (moved, dropped, added, or cut
+    at the cut-off): what ``scheduler book --diff`` shows between the two versions."""
+    kept: int
+    """Published shifts kept as they were (pinned or unchanged)."""
+    cut: tuple[Shift, ...]
+    """Shifts ended at the cut-off (their agent's leave starts by then)."""
+    refused: tuple[tuple[Request, str], ...]
+    """Requests that cannot be granted, and why."""
+    short_hours: tuple[tuple[Request, float], ...]
+    """Granted requests and the hours they leave short (intervals short while the request runs,
+    in hours)."""
+    seconds: float
+    problem: RosterProblem
+    plan: Plan
+
+    @property
+    def moved(self) -> list[str]:
+        return moved_agents(self.changes)
+
+    def lines(self, week_start: date, cutoff: datetime) -> list[str]:
+        out = [f"Re-plan of the week of {week_start} from {cutoff:%a %Y-%m-%d %H:%M}: "
+               f"{self.agent_hours:.1f} agent-hours, {self.short_after} interval(s) short "
+               f"after the cut-off; {len(self.changes)} shift(s) changed for "
+               f"{len(self.moved)} agent(s), {self.kept} kept ({self.seconds:.1f} s)."]
+        out += [f"  ended at the cut-off: {s.agent_id} {s.start:%a %H:%M}-{s.end:%H:%M}"
+                for s in self.cut]
+        out += [f"  not granted: {r.text} ({why})" for r, why in self.refused]
+        out += [f"  granted: {r.text}" + (f" leaves {h:g} h short" if h else "")
+                for r, h in self.short_hours]
+        out += [f"  {c.text}" for c in self.changes]
+        return out
+
+
+def _keep_published(p: RosterProblem, plan: Plan, published: Plan) -> Plan:
+    """Put back the published assignments the search changed, one at a time in start order
+    (the agent's clashing shifts that day given up), each kept while every rule allows it, no
+    more intervals are short, the period targets are no further off and the paid minutes stay
+    within ``SLACK_MINUTES`` of ``plan``'s."""
+    base = score(p, plan)
+    limit = base.paid_minutes + SLACK_MINUTES
+    current = list(plan)
+    for x in sorted(set(published) - set(plan), key=lambda y: (p.types[y[1]].start, y[0])):
+        a, s, _lv = x
+        st = p.types[s]
+        if not p.admitted()[s, a]:
+            continue
+        mine = [y for y in current if y[0] == a]
+        clash = [y for y in mine if y not in p.pinned and p.types[y[1]].day == st.day]
+        others = [p.types[y[1]] for y in mine if y not in clash]
+        if allows(p, a, st, others) is not None:
+            continue
+        trial = tuple(sorted([y for y in current if y not in clash] + [x]))
+        c = score(p, trial)
+        if (c.short_intervals <= base.short_intervals and c.weekly_gap <= base.weekly_gap
+                and c.paid_minutes <= limit):
+            current = list(trial)
+    return tuple(sorted(current))
+
+
+def replan(
+    published: Roster,
+    forecast: Forecast,
+    agents: tuple[Agent, ...],
+    params: PlanParams,
+    *,
+    cutoff: datetime,
+    requests: tuple[Request, ...] = (),
+    pinned: tuple[Shift, ...] = (),
+    time_limit: float = 10.0,
+    warm: bool = True,
+) -> Replan:
+    """Re-plan ``published`` (the week's latest version) from ``cutoff`` (see the module
+    docstring). ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
+    no warm start, no putting back): what the least-disruption re-plan is judged against."""
+    import time
+
+    t0 = time.perf_counter()
+    week = published.week_start
+    origin = datetime.combine(week, datetime.min.time())
+    if not origin <= cutoff <= origin + timedelta(days=7):
+        raise InputError(f"the cut-off {cutoff:%Y-%m-%d %H:%M} is not in the week of {week}")
+    leave_from = {r.agent_id: r for r in requests if r.start <= cutoff < r.end}
+    shifts = in_week_shifts(published)
+    cut = tuple(replace(s, end=cutoff, break_start=None, break_end=None)
+                for s in shifts if s.agent_id in leave_from and s.start < cutoff < s.end)
+    keep = {s for s in shifts if s.start < cutoff and not (s.agent_id in leave_from
+                                                           and s.end > cutoff)}
+    keep |= set(pinned)
+    refused: list[tuple[Request, str]] = []
+    granted: list[Request] = []
+    for r in requests:
+        hit = next((s for s in sorted(keep, key=lambda x: x.start)
+                    if s.agent_id == r.agent_id and s.start < r.end and r.start < s.end), None)
+        if hit is not None:
+            refused.append((r, f"overlaps the kept shift {hit.start:%a %H:%M}-{hit.end:%H:%M}"))
+        else:
+            granted.append(r)
+    team = list(agents)
+    for r in granted:
+        team = [without_hours(a, week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
+                else a for a in team]
+    req = requirements_for(forecast, params.chat, params)
+    problem = build_problem(req, tuple(team), chat=params.chat, service=params.service,
+                            rules=params.rules, search=params.search)
+    problem = problem.with_fixed(tuple(sorted(keep, key=lambda s: (s.start, s.agent_id))),
+                                 outside=cut, first_start=cutoff)
+    before = problem.plan_of(Roster(week, tuple(shifts)))
+    limits = Limits.for_seconds(time_limit, params.search, params.num_workers)
+    result = solve(problem, limits=limits, seed=params.seed, start=before if warm else None,
+                   explain=False)
+    plan = _keep_published(problem, result.plan, before) if warm else result.plan
+    roster = problem.roster(plan)
+    roster = replace(roster, shifts=tuple(sorted(roster.shifts + cut,
+                                                 key=lambda s: (s.start, s.agent_id))))
+    now = in_week_shifts(roster)
+    after = [s for s in now if s.end > cutoff and s not in keep]
+    was = [s for s in shifts if s.end > cutoff and s not in keep]
+    coverage = coverage_frame(problem, plan)
+    short_t = [t for t in range(problem.first_start, problem.intervals)
+               if problem.demand[t] and coverage["shortfall_agents"].iloc[t] > 0]
+    step = problem.interval_minutes / 60
+    short_hours = tuple((r, step * sum(1 for t in short_t if r.start <= problem.at(t) < r.end))
+                        for r in granted)
+    return Replan(roster=roster, agent_hours=sum(s.paid_hours for s in now),
+                  short_after=len(short_t), changes=tuple(shift_changes(was, after)),
+                  kept=len(set(shifts) & set(now)), cut=cut, refused=tuple(refused),
+                  short_hours=short_hours, seconds=time.perf_counter() - t0, problem=problem,
+                  plan=plan)

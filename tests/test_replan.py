@@ -1,0 +1,167 @@
+"""Re-plan a published week from a cut-off (issue 21): kept shifts, requests, least disruption,
+on the bundled sample's week with the real solver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from scheduler.book import Book
+from scheduler.cli import main
+from scheduler.domain import Roster, Shift
+from scheduler.errors import InputError
+from scheduler.io import read_plan_state
+from scheduler.pipeline import PlanResult, in_week_shifts
+from scheduler.replan import Replan, Request, planned_from, read_requests, replan
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Sample:
+    folder: Path
+    db: str
+    plan: PlanResult
+    published: Roster
+    cutoff: datetime
+    sick: str
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    """The bundled sample's week planned (20 s), published to a fresh book; the cut-off is
+    Wednesday 12:00 and the sick agent the first (by id) on a shift running then."""
+    tmp = tmp_path_factory.mktemp("replan")
+    assert main(["plan", "--history", str(REPO / "data" / "sample_history.csv"), "--agents",
+                 str(REPO / "data" / "sample_agents.csv"), "--out", str(tmp / "plan"),
+                 "--time-limit", "20", "--replications", "2"]) == 0
+    db = f"sqlite:///{tmp / 'book.sqlite'}"
+    assert main(["publish", "--plan", str(tmp / "plan"), "--db", db]) == 0
+    plan = read_plan_state(tmp / "plan")
+    assert isinstance(plan, PlanResult)
+    week0 = datetime.combine(plan.week_start, datetime.min.time())
+    cutoff = week0 + timedelta(days=2, hours=12)
+    published = Book(db).roster(plan.week_start)
+    sick = min(s.agent_id for s in published.shifts if s.start < cutoff < s.end)
+    return Sample(tmp / "plan", db, plan, published, cutoff, sick)
+
+
+def _sick_call(sample: Sample, *, warm: bool) -> Replan:
+    end = datetime.combine(sample.plan.week_start, datetime.min.time()) + timedelta(days=7)
+    p = sample.plan
+    return replan(sample.published, p.forecast, p.agents, p.params, cutoff=sample.cutoff,
+                  requests=(Request(sample.sick, sample.cutoff, end, "sick"),),
+                  time_limit=10.0, warm=warm)
+
+
+@pytest.fixture(scope="module")
+def sick_call(sample: Sample) -> tuple[Replan, Replan]:
+    return _sick_call(sample, warm=True), _sick_call(sample, warm=False)
+
+
+def test_sick_call_on_wednesday_noon(sample: Sample, sick_call: tuple[Replan, Replan]) -> None:
+    """Issue 21's done-when: everything before the cut-off unchanged byte for byte, the sick
+    agent off from the cut-off, no more short intervals after it than a from-scratch re-plan
+    of the rest, at most 3% more agent-hours, the changes counted."""
+    got, scratch = sick_call
+    new = set(in_week_shifts(got.roster))
+    before = [s for s in sample.published.shifts if s.start < sample.cutoff]
+    running = [s for s in before if s.agent_id == sample.sick and s.end > sample.cutoff]
+    assert len(running) == 1
+    assert all(s in new for s in before if s not in running)
+    assert got.cut == (Shift(sample.sick, running[0].start, sample.cutoff,
+                             running[0].max_concurrent),)
+    assert all(s.end <= sample.cutoff for s in new if s.agent_id == sample.sick)
+    assert all(s.start >= sample.cutoff for s in new - set(before) - set(got.cut))
+    assert got.short_after <= scratch.short_after
+    assert got.agent_hours <= 1.03 * scratch.agent_hours
+    # the changes are what the book's diff of the two versions shows, and fewer than from
+    # scratch
+    assert got.changes and len(got.changes) < len(scratch.changes)
+    assert {c.agent_id for c in got.changes} == set(got.moved) and sample.sick in got.moved
+    assert got.lines(sample.plan.week_start, sample.cutoff)[0].startswith(
+        f"Re-plan of the week of {sample.plan.week_start} from Wed")
+
+
+def test_the_same_replan_twice_gives_the_same_roster(sample: Sample,
+                                                     sick_call: tuple[Replan, Replan]) -> None:
+    assert _sick_call(sample, warm=True).roster == sick_call[0].roster
+
+
+def test_a_pinned_shift_stays_and_a_request_over_a_kept_shift_is_refused(sample: Sample
+                                                                         ) -> None:
+    """A Friday shift pinned stays as it is; its agent's request for that Friday cannot be
+    granted; another agent's Saturday off is granted: no shift of theirs on Saturday."""
+    p = sample.plan
+    friday = sorted((s for s in sample.published.shifts if s.start.weekday() == 4),
+                    key=lambda s: (s.start, s.agent_id))
+    pin = friday[0]
+    day = datetime.combine(pin.start.date(), datetime.min.time())
+    other = next(a.agent_id for a in p.agents if a.agent_id != pin.agent_id and any(
+        s.agent_id == a.agent_id and s.start.weekday() == 5 for s in sample.published.shifts))
+    saturday = day + timedelta(days=1)
+    asks = (Request(pin.agent_id, day, day + timedelta(days=1), "day_off"),
+            Request(other, saturday, saturday + timedelta(days=1), "day_off"))
+    got = replan(sample.published, p.forecast, p.agents, p.params, cutoff=sample.cutoff,
+                 requests=asks, pinned=(pin,), time_limit=5.0)
+    new = in_week_shifts(got.roster)
+    assert pin in new
+    assert [r for r, _why in got.refused] == [asks[0]]
+    assert "kept shift" in got.refused[0][1]
+    assert not [s for s in new if s.agent_id == other and s.end > saturday
+                and s.start < saturday + timedelta(days=1)]
+
+
+def test_requests_file_errors_name_the_row(sample: Sample, tmp_path: Path) -> None:
+    path = tmp_path / "requests.csv"
+    path.write_text("agent_id,start,end,kind\nA01,2026-11-27,,day_off\nZZ9,2026-11-28,,leave\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_requests(str(path), sample.plan.agents)
+    assert "row 3" in str(err.value) and "ZZ9" in str(err.value) and "agent_id" in str(err.value)
+    path.write_text("agent_id,start\nA01,2026-11-27\n", encoding="utf-8")
+    (one,) = read_requests(str(path), sample.plan.agents)
+    assert (one.start, one.end, one.kind) == (datetime(2026, 11, 27), datetime(2026, 11, 28),
+                                              "leave")
+
+
+def test_the_book_keeps_what_a_version_was_planned_from(sample: Sample) -> None:
+    book = Book(sample.db)
+    forecast, agents, params = planned_from(book.inputs(sample.plan.week_start, 1), label="t")
+    assert agents == sample.plan.agents and params == sample.plan.params
+    assert list(forecast.frame["sessions"]) == list(sample.plan.forecast.frame["sessions"])
+    assert forecast.rel_error == sample.plan.forecast.rel_error
+
+
+def test_cli_replan_publishes_a_version_the_diff_agrees_with(
+        sample: Sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requests = tmp_path / "requests.csv"
+    requests.write_text(f"agent_id,start,end,kind\n{sample.sick},"
+                        f"{sample.cutoff:%Y-%m-%d %H:%M},2026-11-29,sick\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    assert main(["publish", "--plan", str(sample.folder), "--db", db]) == 0
+    capsys.readouterr()
+    args = ["replan", "--week", str(sample.plan.week_start), "--keep-before",
+            f"{sample.cutoff:%Y-%m-%d %H:%M}", "--requests", str(requests), "--db", db,
+            "--time-limit", "5"]
+    assert main([*args, "--dry-run"]) == 0
+    assert "Not published" in capsys.readouterr().out
+    assert len(Book(db).versions(sample.plan.week_start)) == 1
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    changed = int(out.split(" shift(s) changed for ")[0].rsplit(" ", 1)[1])
+    assert "as version 2" in out
+    assert main(["book", "--db", db, "--week", str(sample.plan.week_start), "--diff", "1",
+                 "2"]) == 0
+    assert f"{changed} shift(s) changed" in capsys.readouterr().out
+
+
+def test_cli_replan_of_a_week_not_in_the_book(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replan", "--week", "2026-11-23", "--keep-before", "2026-11-25 12:00",
+                 "--db", f"sqlite:///{tmp_path / 'b.sqlite'}"]) == 2
+    err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert len(err) == 1 and "no week 2026-11-23" in err[0]
