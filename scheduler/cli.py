@@ -728,12 +728,23 @@ def book(
                     ] = None,
     diff: Annotated[tuple[int, int] | None, typer.Option(
         "--diff", help="Two version numbers of --week: which shifts changed for whom.")] = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Write everything in the book to CSV files in this folder.")] = None,
 ) -> None:
     """List the roster book's weeks and versions, or what changed between two versions."""
     from scheduler.book import Book
     from scheduler.book.store import moved_agents
 
     store = Book(db)
+    if export is not None:
+        for table, records in store.export().items():
+            frame = pd.DataFrame(records)
+            for column in frame.columns:
+                if frame[column].map(lambda v: isinstance(v, datetime)).any():
+                    frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d %H:%M")
+            write_csv(frame, export / f"book_{table}.csv", spreadsheet=True)
+        typer.echo(f"Wrote the book ({store.url}) to {export}/book_*.csv")
+        return
     if diff is not None:
         day = _week_start(week, option="--week")
         changes = store.diff(day, *diff)

@@ -102,3 +102,85 @@ def test_a_bad_book_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["book", "--db", f"sqlite:///{tmp_path / 'b.sqlite'}", "--week",
                  "2026-11-23", "--diff", "1", "2"]) == 2
     assert "has no version 1 of week 2026-11-23" in capsys.readouterr().err
+
+
+def test_an_interrupted_publish_leaves_the_previous_version_whole(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process dies after the version row and its shifts are written but before the
+    inputs are: the transaction rolls back and the book still holds version 1, whole."""
+    import scheduler.book.store as store
+
+    book = Book(url)
+    book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={"a": 1})
+
+    class Crash(Exception):
+        pass
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise Crash("power cut")
+
+    monkeypatch.setattr(store, "InputRow", crash)
+    with pytest.raises(Crash):
+        book.publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={"b": 2})
+    monkeypatch.undo()
+    again = Book(url)
+    assert [v.number for v in again.versions(WEEK)] == [1]
+    assert set(again.roster(WEEK).shifts) == set(ROSTER_A.shifts)
+    assert again.inputs(WEEK, 1) == {"a": 1}
+    assert again.publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={}).number == 2
+
+
+def _publish_from_another_process(url: str, k: int) -> int:
+    return Book(url).publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={},
+                             note=f"p{k}").number
+
+
+def test_two_processes_publishing_the_same_week_both_land(url: str) -> None:
+    """Eight publications from four processes at once: eight versions, numbered 1..8, each
+    with its three shifts."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    Book(url)  # create the schema first, as the first publish on a machine would
+    with ProcessPoolExecutor(4) as pool:
+        numbers = list(pool.map(_publish_from_another_process, [url] * 8, range(8)))
+    assert sorted(numbers) == list(range(1, 9))
+    book = Book(url)
+    assert sorted(v.note for v in book.versions(WEEK)) == [f"p{k}" for k in range(8)]
+    assert all(v.shifts == 3 for v in book.versions(WEEK))
+
+
+def test_a_damaged_or_foreign_book_is_one_line(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "book.sqlite"
+    Book(f"sqlite:///{path}").publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={})
+    data = path.read_bytes()
+    path.write_bytes(data[:100])  # truncated mid-header
+    assert main(["book", "--db", f"sqlite:///{path}"]) == 2
+    err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert len(err) == 1 and "cannot open the roster book" in err[0] and str(path) in err[0]
+    foreign = tmp_path / "shop.sqlite"
+    engine = create_engine(f"sqlite:///{foreign}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)"))
+    before = foreign.read_bytes()
+    assert main(["book", "--db", f"sqlite:///{foreign}"]) == 2
+    err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert len(err) == 1 and "not a roster book" in err[0] and "orders" in err[0]
+    assert foreign.read_bytes() == before  # nothing written into someone else's database
+
+
+def test_export_writes_every_table(url: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    book = Book(url)
+    book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={"x": 1}, note="one")
+    book.publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={}, note="two")
+    assert main(["book", "--db", url, "--export", str(tmp_path / "out")]) == 0
+    import pandas as pd
+
+    shifts = pd.read_csv(tmp_path / "out" / "book_shifts.csv", encoding="utf-8-sig")
+    assert len(shifts) == 6 and sorted(shifts["version"].unique()) == [1, 2]
+    assert set(shifts.loc[shifts["version"] == 1, "start"]) == {
+        f"{s.start:%Y-%m-%d %H:%M}" for s in ROSTER_A.shifts}
+    versions = pd.read_csv(tmp_path / "out" / "book_versions.csv", encoding="utf-8-sig")
+    assert list(versions.sort_values("version")["note"]) == ["one", "two"]
+    assert (tmp_path / "out" / "book_shifts.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,10 +28,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from scheduler.domain import Roster, Shift
@@ -40,6 +42,9 @@ DEFAULT_URL = "sqlite:///roster-book.sqlite"
 """The book when neither ``--db`` nor ``SCHEDULER_DB`` names one: a file in the working folder."""
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PUBLISH_TRIES = 8
+"""Two publishers of the same week at once: the one that loses the race for a version number
+tries again with the next."""
 
 
 def book_url(given: str | None = None) -> str:
@@ -158,7 +163,14 @@ class Book:
     def __init__(self, url: str | None = None) -> None:
         self.url = book_url(url)
         try:
-            self.engine = create_engine(self.url)
+            self.engine = create_engine(
+                self.url, **({"connect_args": {"timeout": 30}}
+                             if self.url.startswith("sqlite") else {}))
+            tables = set(inspect(self.engine).get_table_names())
+            if tables and "alembic_version" not in tables:
+                raise InputError(
+                    f"not a roster book: the database holds other tables "
+                    f"({', '.join(sorted(tables)[:3])}); give another --db", file=self.url)
             migrate(self.engine)
         except (SQLAlchemyError, OSError) as exc:
             raise InputError(f"cannot open the roster book ({type(exc).__name__}: "
@@ -172,6 +184,20 @@ class Book:
         refused; nothing earlier is changed. One transaction: a failure part-way leaves the
         book as it was."""
         when = published_at or datetime.now().replace(microsecond=0)
+        for attempt in range(PUBLISH_TRIES):
+            try:
+                return self._publish(roster, agent_hours, summary, inputs, note, when,
+                                     requests)
+            except (IntegrityError, OperationalError):
+                # another publisher took this version number (or held the file): try again
+                if attempt == PUBLISH_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _publish(self, roster: Roster, agent_hours: float, summary: dict[str, Any],
+                 inputs: dict[str, Any], note: str, when: datetime,
+                 requests: Sequence[RequestLike]) -> PublishedVersion:
         with Session(self.engine) as s, s.begin():
             week = s.scalar(select(WeekRow).where(WeekRow.week_start == roster.week_start))
             if week is None:
@@ -236,6 +262,33 @@ class Book:
                  .join(WeekRow, VersionRow.week_id == WeekRow.id)
                  .where(WeekRow.week_start == week_start, VersionRow.number == number))
             return {r.name: json.loads(r.content) for r in s.scalars(q)}
+
+    def export(self) -> dict[str, list[dict[str, Any]]]:
+        """Everything in the book, one list of rows per table (weeks, versions, shifts,
+        requests, inputs), rows joined to their week and version number."""
+        with Session(self.engine) as s:
+            weeks = {w.id: w.week_start for w in s.scalars(select(WeekRow))}
+            versions = {v.id: v for v in s.scalars(select(VersionRow))}
+
+            def of(version_id: int) -> dict[str, Any]:
+                v = versions[version_id]
+                return {"week_start": weeks[v.week_id], "version": v.number}
+
+            return {
+                "weeks": [{"week_start": w} for w in sorted(weeks.values())],
+                "versions": [{**of(v.id), "published_at": v.published_at,
+                              "agent_hours": v.agent_hours, "note": v.note}
+                             for v in versions.values()],
+                "shifts": [{**of(r.version_id), "agent_id": r.agent_id, "start": r.start,
+                            "end": r.end, "max_concurrent": r.max_concurrent,
+                            "break_start": r.break_start, "break_end": r.break_end}
+                           for r in s.scalars(select(ShiftRow))],
+                "requests": [{"week_start": weeks[r.week_id], "agent_id": r.agent_id,
+                              "start": r.start, "end": r.end, "kind": r.kind}
+                             for r in s.scalars(select(RequestRow))],
+                "inputs": [{**of(r.version_id), "name": r.name, "content": r.content}
+                           for r in s.scalars(select(InputRow))],
+            }
 
     def diff(self, week_start: date, a: int, b: int) -> list[ShiftChange]:
         """The shifts that differ between versions ``a`` and ``b`` of the week, per agent."""
