@@ -19,7 +19,7 @@ import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import DAYS, Arrivals, Forecast, Roster, next_monday, week_hours
+from scheduler.domain import DAYS, Arrivals, Forecast, Roster, Shift, next_monday, week_hours
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
     parse_datetime,
@@ -459,8 +459,11 @@ def plan(
         "abandoned, handle_seconds, agent_id) to fit the chat model from, beside an hourly "
         "history. A per-session --history is fitted from itself.")] = None,
     confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
+    db: DbOpt = None,
 ) -> None:
-    """Plan next week's roster: writes roster.csv, coverage.csv and summary.json."""
+    """Plan next week's roster: writes roster.csv, coverage.csv and summary.json. When the
+    roster book holds the week before, the week follows it (its shifts running into Monday,
+    rest and days in a row across the boundary) instead of repeating itself."""
     from scheduler.forecast import events_frame
     from scheduler.io import read_agents
     from scheduler.pipeline import coverage_frame, roster_frame
@@ -485,9 +488,10 @@ def plan(
     given = [k for k, v in (("handle_seconds", handle_seconds),
                             ("base_reply_seconds", reply_seconds),
                             ("patience_seconds", patience_seconds)) if v is not None]
+    before = _week_before(db, week)
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
                       handle_given=handle_seconds is not None, progress=_progress_printer(),
-                      sessions=log, explicit=given)
+                      sessions=log, explicit=given, before=before)
     typer.echo("", err=True)
     inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
               if p is not None]
@@ -762,6 +766,31 @@ def book(
                    f"{v.shifts} shifts  {v.agent_hours:.1f} agent-hours  {v.note}".rstrip())
 
 
+def _week_before(db: str | None, week: date) -> tuple[Shift, ...]:
+    """The published shifts of the week before ``week`` in the roster book (``--db``, else
+    ``SCHEDULER_DB``, else ``./roster-book.sqlite`` if it exists), said aloud; () when there is
+    no book or no such week."""
+    from scheduler.book import DEFAULT_URL, Book
+    from scheduler.pipeline import carried_in
+
+    if db is None and not os.environ.get("SCHEDULER_DB") and not Path(
+            DEFAULT_URL.removeprefix("sqlite:///")).exists():
+        return ()
+    book = Book(db)
+    prev = week - timedelta(days=7)
+    versions = book.versions(prev)
+    if not versions:
+        typer.echo(f"The roster book ({book.url}) has no week {prev}: the week is planned as a "
+                   "standing week (Sunday night wraps into Monday).")
+        return ()
+    shifts = book.roster(prev).shifts
+    into = carried_in(shifts, week)
+    typer.echo(f"Follows the published week of {prev} (version {versions[-1].number}): "
+               f"{len(into)} shift(s) run into Monday; rest and days in a row count across "
+               "the boundary.")
+    return shifts
+
+
 @app.command()
 def replan(
     week: Annotated[str, typer.Option("--week", help="The published week's Monday, "
@@ -807,8 +836,10 @@ def replan(
     typer.echo(f"Re-planning version {latest.number} of the week of {day} from "
                f"{cutoff:%a %Y-%m-%d %H:%M} ({len(asked)} request(s), {len(pinned)} pinned "
                f"shift(s), up to {time_limit:g} s) ...")
+    prev = book.versions(day - timedelta(days=7))
+    before = book.roster(day - timedelta(days=7)).shifts if prev else ()
     result = do_replan(published, forecast, agents, params, cutoff=cutoff, requests=asked,
-                       pinned=tuple(pinned), time_limit=time_limit)
+                       pinned=tuple(pinned), time_limit=time_limit, before=before)
     for line in result.lines(day, cutoff):
         typer.echo(line)
     roster = Roster(day, tuple(in_week_shifts(result.roster)))

@@ -11,7 +11,8 @@ Conventions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -95,6 +96,19 @@ class Agent:
         """Whether the agent may work in the clock hour containing ``when``."""
         return self.available[when.weekday()][when.hour]
 
+    def without(self, week_start: date, start: datetime, end: datetime) -> Agent:
+        """This agent unavailable in every clock hour of the week of ``week_start`` that
+        ``[start, end)`` touches (leave, a day off, rest after last week's last shift)."""
+        origin = datetime.combine(week_start, datetime.min.time())
+        first = max(0, math.floor((start - origin).total_seconds() / 3600))
+        last = min(HOURS_PER_WEEK, math.ceil((end - origin).total_seconds() / 3600))
+        if first >= last:
+            return self
+        days = [list(d) for d in self.available]
+        for h in range(first, last):
+            days[h // 24][h % 24] = False
+        return replace(self, available=tuple(tuple(d) for d in days))
+
 
 @dataclass(frozen=True)
 class Forecast:
@@ -162,6 +176,9 @@ class Roster:
     week_start: date
     shifts: tuple[Shift, ...]
     agents: tuple[Agent, ...] = ()
+    before: tuple[Shift, ...] = ()
+    """Shifts of the published week before that run into this one: on duty here, not this
+    week's (no agent-hours). A roster with them is not a standing week: nothing wraps."""
 
     def for_agent(self, agent_id: str) -> tuple[Shift, ...]:
         return tuple(s for s in self.shifts if s.agent_id == agent_id)

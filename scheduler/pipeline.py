@@ -171,14 +171,13 @@ def on_duty_caps(shifts: Sequence[Shift], when: datetime) -> list[int]:
 
 def interval_teams(roster: Roster, requirements: Requirements) -> list[list[int]]:
     """The caps of the agents on duty in each interval (judged at its midpoint); a shift of a
-    standing (cyclic) horizon that started before it also runs at its end."""
+    standing (cyclic) horizon that started before it also runs at its end; the shifts of the
+    week before (``roster.before``) count where they run."""
     minutes = requirements.interval_minutes
     origin = requirements.interval_starts[0]
     horizon = timedelta(minutes=minutes * requirements.intervals)
-    shifts = [*roster.shifts, *(replace(s, start=s.start + horizon, end=s.end + horizon,
-                                        break_start=s.break_start and s.break_start + horizon,
-                                        break_end=s.break_end and s.break_end + horizon)
-                                for s in roster.shifts if s.start < origin)]
+    shifts = [*roster.shifts, *roster.before,
+              *(_moved(s, horizon) for s in roster.shifts if s.start < origin)]
     return [on_duty_caps(shifts, start + timedelta(minutes=minutes / 2))
             for start in requirements.interval_starts]
 
@@ -335,12 +334,14 @@ def run(
     hint: Roster | None = None,
     sessions: SessionLog | None = None,
     explicit: Iterable[str] = (),
+    before: Sequence[Shift] = (),
 ) -> PlanResult:
     """Plan the week: forecast (unless given), staffing table, roster, simulated check.
 
     With a session log (``sessions``), the chat model is fitted from it (``chat_from_sessions``;
     the figures named in ``explicit`` were set by the user and win); otherwise the history's
-    handle times give the handle time (unless ``handle_given``)."""
+    handle times give the handle time (unless ``handle_given``). ``before``: the published
+    week before's shifts (the week then follows it: ``roster_problem``)."""
     params = params or PlanParams()
     if not agents:
         raise InputError("no agents to plan with; the agents file is empty")
@@ -354,7 +355,8 @@ def run(
     params = replace(params, chat=chat)
     fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
     result = plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
-                                notes=team_warnings(agents, params) + notes + fc.notes)
+                                notes=team_warnings(agents, params) + notes + fc.notes,
+                                before=before)
     if fit:
         result = replace(result, summary=replace(result.summary, chat_fit=fit))
     return result
@@ -378,14 +380,55 @@ def exact_shortfalls(result: RosterResult, req: Requirements, params: PlanParams
     return out
 
 
+def carried_in(before: Sequence[Shift], week_start: date) -> tuple[Shift, ...]:
+    """The shifts of the week before that run past its Sunday 24:00 into ``week_start``."""
+    week0 = datetime.combine(week_start, datetime.min.time())
+    return tuple(sorted((s for s in before if s.start < week0 < s.end),
+                        key=lambda s: (s.start, s.agent_id)))
+
+
+def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
+                   before: Sequence[Shift] = (), scale: dict[int, float] | None = None
+                   ) -> RosterProblem:
+    """The roster problem of a staffing table. With the published week before (``before``,
+    its shifts) the week is not a standing one: its shifts that run into this week are on duty
+    (outside the plan), each agent rests ``min_rest_hours`` after their last shift of it before
+    working again, and the days in a row they worked up to its Sunday count towards
+    ``max_consecutive_days``; nothing wraps past this Sunday 24:00."""
+    week = req.interval_starts[0].date()
+    team = tuple(agents)
+    rules = params.rules
+    if before:
+        rules = replace(rules, cyclic=False)
+        week0 = datetime.combine(week, datetime.min.time())
+        rest = timedelta(hours=rules.min_rest_hours)
+        last = {s.agent_id: max(t.end for t in before if t.agent_id == s.agent_id)
+                for s in before}
+        team = tuple(a.without(week, week0, last[a.agent_id] + rest) if a.agent_id in last
+                     else a for a in team)
+    problem = build_problem(req, team, chat=params.chat, service=params.service, rules=rules,
+                            search=params.search, need_scale=scale)
+    if not before:
+        return problem
+    worked = {(s.agent_id, s.start.date()) for s in before}
+    lead = []
+    for a in team:
+        k = 0
+        while (a.agent_id, week - timedelta(days=k + 1)) in worked:
+            k += 1
+        lead.append(k)
+    return replace(problem.with_fixed((), outside=carried_in(before, week)),
+                   lead_days=tuple(lead))
+
+
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
-                costs: bool = False) -> RosterResult:
+                costs: bool = False, before: Sequence[Shift] = ()) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
-    ``costs`` also what each labour rule costs this week."""
+    ``costs`` also what each labour rule costs this week, ``before`` the published week
+    before's shifts (``roster_problem``)."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
-        return build_problem(req, tuple(agents), chat=params.chat, service=params.service,
-                             rules=params.rules, search=params.search, need_scale=scale)
+        return roster_problem(req, agents, params, before=before, scale=scale)
 
     problem = problem_for({})
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
@@ -409,6 +452,9 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     if costs:
         result = replace(result, rule_costs=rule_costs(problem, result, limits=limits,
                                                        seed=params.seed))
+    if before:
+        week = req.interval_starts[0].date()
+        result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))
     return result
 
 
@@ -420,12 +466,15 @@ def plan_from_forecast(
     progress: Callable[[Progress], None] | None = None,
     hint: Roster | None = None,
     notes: tuple[str, ...] = (),
+    before: Sequence[Shift] = (),
 ) -> PlanResult:
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
     req = requirements_for(forecast, chat, params)
     result = plan_roster(req, agents, params, progress=progress, hint=hint,
-                         costs=hint is None)
+                         costs=hint is None, before=before)
+    if before:
+        params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
     sim = simulate_replications(result.roster, forecast, chat, replications=params.replications,
                                 seed=params.seed)
@@ -558,10 +607,12 @@ def contract_shifts(roster: Roster) -> list[Shift]:
     """The week's shifts as the ``roster.csv`` contract lists them: every shift that starts in
     the week (Monday 00:00 to Sunday 24:00), plus, for a shift that runs past Sunday 24:00, the
     same shift one week earlier (starting the Sunday before), so that the file alone says who
-    covers Monday 00:00. Agent-hours count the shifts that start in the week."""
+    covers Monday 00:00 (for a week that follows a published one, that week's shifts running
+    into this one: ``roster.before``). Agent-hours count the shifts that start in the week."""
     week1 = datetime.combine(roster.week_start, datetime.min.time()) + timedelta(days=7)
     in_week = in_week_shifts(roster)
-    carry = [_moved(s, -timedelta(days=7)) for s in in_week if s.end > week1]
+    carry = [*(_moved(s, -timedelta(days=7)) for s in in_week if s.end > week1),
+             *roster.before]
     unique = {(s.agent_id, s.start): s for s in [*in_week, *carry]}
     return sorted(unique.values(), key=lambda s: (s.start, s.agent_id))
 

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,8 +37,8 @@ from scheduler.io import (
     resolve_columns,
 )
 from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
-from scheduler.pipeline import in_week_shifts, requirements_for
-from scheduler.roster import Limits, build_problem, solve
+from scheduler.pipeline import in_week_shifts, requirements_for, roster_problem
+from scheduler.roster import Limits, solve
 from scheduler.roster.cost import Plan, score
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import coverage_frame
@@ -177,17 +176,6 @@ def read_requests(path: str, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
     return tuple(out)
 
 
-def without_hours(agent: Agent, week_start: date, start: datetime, end: datetime) -> Agent:
-    """``agent`` unavailable in every clock hour of the week touched by ``[start, end)``."""
-    origin = datetime.combine(week_start, datetime.min.time())
-    first = max(0, math.floor((start - origin).total_seconds() / 3600))
-    last = min(168, math.ceil((end - origin).total_seconds() / 3600))
-    days = [list(d) for d in agent.available]
-    for h in range(first, last):
-        days[h // 24][h % 24] = False
-    return replace(agent, available=tuple(tuple(d) for d in days))
-
-
 # ------------------------------------------------------------------------------- re-plan
 @dataclass(frozen=True)
 class Replan:
@@ -268,9 +256,11 @@ def replan(
     pinned: tuple[Shift, ...] = (),
     time_limit: float = 10.0,
     warm: bool = True,
+    before: tuple[Shift, ...] = (),
 ) -> Replan:
     """Re-plan ``published`` (the week's latest version) from ``cutoff`` (see the module
-    docstring). ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
+    docstring); ``before``: the published week before's shifts (``roster_problem``).
+    ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
     no warm start, no putting back): what the least-disruption re-plan is judged against."""
     import time
 
@@ -297,18 +287,17 @@ def replan(
             granted.append(r)
     team = list(agents)
     for r in granted:
-        team = [without_hours(a, week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
+        team = [a.without(week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
                 else a for a in team]
     req = requirements_for(forecast, params.chat, params)
-    problem = build_problem(req, tuple(team), chat=params.chat, service=params.service,
-                            rules=params.rules, search=params.search)
-    problem = problem.with_fixed(tuple(sorted(keep, key=lambda s: (s.start, s.agent_id))),
-                                 outside=cut, first_start=cutoff)
-    before = problem.plan_of(Roster(week, tuple(shifts)))
+    problem = roster_problem(req, team, params, before=before).with_fixed(
+        tuple(sorted(keep, key=lambda s: (s.start, s.agent_id))), outside=cut,
+        first_start=cutoff)
+    start = problem.plan_of(Roster(week, tuple(shifts)))
     limits = Limits.for_seconds(time_limit, params.search, params.num_workers)
-    result = solve(problem, limits=limits, seed=params.seed, start=before if warm else None,
+    result = solve(problem, limits=limits, seed=params.seed, start=start if warm else None,
                    explain=False)
-    plan = _keep_published(problem, result.plan, before) if warm else result.plan
+    plan = _keep_published(problem, result.plan, start) if warm else result.plan
     roster = problem.roster(plan)
     roster = replace(roster, shifts=tuple(sorted(roster.shifts + cut,
                                                  key=lambda s: (s.start, s.agent_id))))

@@ -124,6 +124,9 @@ class RosterProblem:
     this one, a shift cut short at a cut-off), or None."""
     first_start: int = 0
     """No new shift starts before this interval (a re-plan's cut-off)."""
+    lead_days: tuple[int, ...] = ()
+    """Per agent, the days in a row they worked up to the horizon's start (the published week
+    before); empty when there is none. Not used on a standing (cyclic) week."""
     _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
@@ -229,10 +232,10 @@ class RosterProblem:
 
     def with_fixed(self, pinned: tuple[Shift, ...], outside: tuple[Shift, ...] = (),
                    first_start: datetime | None = None) -> RosterProblem:
-        """This problem with ``pinned`` shifts kept in every plan, the cover of ``outside``
-        shifts (not part of the plan: last week's, or cut short) counted on duty, and no new
-        shift before ``first_start`` (rounded up to the interval grid). A pinned shift off this
-        problem's grid or of an unknown agent raises ``InputError``."""
+        """This problem with ``pinned`` shifts also kept in every plan, the cover of
+        ``outside`` shifts (not part of the plan: last week's, or cut short) also counted on
+        duty, and no new shift before ``first_start`` (rounded up to the interval grid). A
+        pinned shift off this problem's grid or of an unknown agent raises ``InputError``."""
         plan = self.plan_of(Roster(self.week_start, pinned))
         if len(plan) != len(set(pinned)):
             known = {self.shift(a, self.types[s], lv) for a, s, lv in plan}
@@ -240,7 +243,8 @@ class RosterProblem:
             raise InputError(f"a pinned shift is not one this plan can hold (agent, start grid, "
                              f"length and break as the rules allow): {bad.agent_id} "
                              f"{bad.start:%a %m-%d %H:%M}-{bad.end:%H:%M}")
-        carried = np.zeros(self.intervals, dtype=np.int64)
+        carried = (np.zeros(self.intervals, dtype=np.int64) if self.carried is None
+                   else self.carried.copy())
         for sh in outside:
             lv = max((i for i, c in enumerate(self.caps) if c <= sh.max_concurrent), default=0)
             for t in range(self.intervals):
@@ -251,8 +255,9 @@ class RosterProblem:
         if first_start is not None:
             minutes = (first_start - self.origin).total_seconds() / 60
             first = max(0, math.ceil(minutes / self.interval_minutes - 1e-9))
-        return replace(self, pinned=plan, carried=carried if carried.any() else None,
-                       first_start=first)
+        return replace(self, pinned=tuple(sorted(set(self.pinned) | set(plan))),
+                       carried=carried if carried.any() else None,
+                       first_start=max(first, self.first_start))
 
 
 def _need(requirements: Requirements, levels: list[int]) -> np.ndarray:

@@ -448,11 +448,15 @@ class Consecutive(Rule):
     def in_force(self, rules: Rules) -> bool:
         return rules.max_consecutive_days < 7
 
-    def _too_long(self, p: RosterProblem, days: set[int]) -> bool:
+    def _lead(self, p: RosterProblem, a: int) -> int:
+        """Days in a row agent ``a`` worked up to the horizon's start (the week before)."""
+        return p.lead_days[a] if p.lead_days and not p.cyclic else 0
+
+    def _too_long(self, p: RosterProblem, days: set[int], lead: int = 0) -> bool:
         k = p.rules.max_consecutive_days
         if p.cyclic and len(days) == p.days:
             return p.days > k
-        run = best = 0
+        run, best = lead, 0
         order = list(range(p.days)) * (2 if p.cyclic else 1)
         for d in order:
             run = run + 1 if d in days else 0
@@ -461,26 +465,34 @@ class Consecutive(Rule):
 
     def add(self, nm: NamedModel) -> None:
         p, k = nm.problem, nm.problem.rules.max_consecutive_days
-        if p.days <= k:
-            return
-        for shifts in nm.shifts.values():
+        for a, shifts in nm.shifts.items():
+            lead = self._lead(p, a)
+            if p.days + lead <= k:
+                continue
             days: dict[int, list[Any]] = defaultdict(list)
             for st, y in shifts:
                 days[st.day].append(y)
-            for d0 in range(p.days if p.cyclic else p.days - k):
-                window = [(d0 + i) % p.days for i in range(k + 1)]
-                if all(d in days for d in window):
-                    nm.model.add(sum(y for d in window for y in days[d]) <= k)
+            first = 0 if p.cyclic else -lead
+            for d0 in range(first, p.days if p.cyclic else p.days - k):
+                window = [(d0 + i) % p.days if p.cyclic else d0 + i for i in range(k + 1)]
+                before = sum(1 for d in window if d < 0)
+                if all(d < 0 or d in days for d in window):
+                    nm.model.add(sum(y for d in window if d >= 0 for y in days[d])
+                                 <= k - before)
 
     def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
                ) -> bool:
-        return not self._too_long(p, {o.day for o in others} | {st.day})
+        return not self._too_long(p, {o.day for o in others} | {st.day}, self._lead(p, a))
 
     def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
+        index = {a.agent_id: i for i, a in enumerate(p.agents)}
         out = []
         for aid, shifts in by_agent(p, roster).items():
-            if self._too_long(p, {x.day for x in shifts}):
-                out.append(self._v(p, aid, "works more consecutive days than allowed"))
+            lead = self._lead(p, index[aid]) if aid in index else 0
+            if self._too_long(p, {x.day for x in shifts}, lead):
+                out.append(self._v(p, aid, "works more consecutive days than allowed"
+                                   + (f" (with {lead} day(s) in a row the week before)"
+                                      if lead else "")))
         return out
 
     def relax(self, rules: Rules) -> Rules:

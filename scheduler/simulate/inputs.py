@@ -50,14 +50,17 @@ def team_from_roster(roster: Roster, chat: ChatModel, *, cyclic: bool = True) ->
     shift). With ``cyclic`` the roster is a standing week: every period is also played one week
     earlier and one week later, so a Sunday-night shift covers the next Monday morning (used while
     draining the queue after the week) and a shift listed as starting the Sunday before also
-    covers this Sunday night.
+    covers this Sunday night. A roster that follows a published week (``roster.before``) is not
+    a standing week: its ``before`` shifts are on duty as they are and nothing wraps.
     """
-    ids = tuple(sorted({s.agent_id for s in roster.shifts}))
+    everyone = (*roster.shifts, *roster.before)
+    cyclic = cyclic and not roster.before
+    ids = tuple(sorted({s.agent_id for s in everyone}))
     index = {a: i for i, a in enumerate(ids)}
     origin = week_origin(roster.week_start)
     max_cap = len(chat.throughput)
     periods: list[tuple[float, float, int, int]] = []
-    for s in roster.shifts:
+    for s in everyone:
         what = f"shift of agent {s.agent_id!r} starting {s.start:%Y-%m-%d %H:%M}"
         if s.end <= s.start:
             raise InputError(f"{what}: end must be after start", column="end", value=s.end)
