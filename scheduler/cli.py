@@ -460,6 +460,9 @@ def plan(
         "history. A per-session --history is fitted from itself.")] = None,
     confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
     db: DbOpt = None,
+    fairness_weeks: Annotated[int, typer.Option(
+        "--fairness-weeks", help="Even out nights, weekends and late finishes over this many "
+        "published weeks of the roster book (0: this week alone).")] = 4,
 ) -> None:
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json. When the
     roster book holds the week before, the week follows it (its shifts running into Monday,
@@ -488,10 +491,13 @@ def plan(
     given = [k for k, v in (("handle_seconds", handle_seconds),
                             ("base_reply_seconds", reply_seconds),
                             ("patience_seconds", patience_seconds)) if v is not None]
-    before = _week_before(db, week)
+    if fairness_weeks < 0:
+        raise InputError("--fairness-weeks: expected a whole number >= 0", value=fairness_weeks)
+    before, past = _book_weeks(db, week, max(1, fairness_weeks))
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
                       handle_given=handle_seconds is not None, progress=_progress_printer(),
-                      sessions=log, explicit=given, before=before)
+                      sessions=log, explicit=given, before=before,
+                      past_shifts=past if fairness_weeks else ())
     typer.echo("", err=True)
     inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
               if p is not None]
@@ -766,29 +772,39 @@ def book(
                    f"{v.shifts} shifts  {v.agent_hours:.1f} agent-hours  {v.note}".rstrip())
 
 
-def _week_before(db: str | None, week: date) -> tuple[Shift, ...]:
-    """The published shifts of the week before ``week`` in the roster book (``--db``, else
-    ``SCHEDULER_DB``, else ``./roster-book.sqlite`` if it exists), said aloud; () when there is
-    no book or no such week."""
+def _book_weeks(db: str | None, week: date, fairness_weeks: int
+                ) -> tuple[tuple[Shift, ...], tuple[Shift, ...]]:
+    """From the roster book (``--db``, else ``SCHEDULER_DB``, else ``./roster-book.sqlite`` if
+    it exists): the published shifts of the week before ``week`` and those of the last
+    ``fairness_weeks`` published weeks before it, said aloud; empty when there is no book."""
     from scheduler.book import DEFAULT_URL, Book
     from scheduler.pipeline import carried_in
 
     if db is None and not os.environ.get("SCHEDULER_DB") and not Path(
             DEFAULT_URL.removeprefix("sqlite:///")).exists():
-        return ()
+        return (), ()
     book = Book(db)
     prev = week - timedelta(days=7)
-    versions = book.versions(prev)
-    if not versions:
+    past: list[Shift] = []
+    used = []
+    for k in range(1, fairness_weeks + 1):
+        day = week - timedelta(days=7 * k)
+        if book.versions(day):
+            past += book.roster(day).shifts
+            used.append(day)
+    before = tuple(s for s in past if s.start < datetime.combine(week, datetime.min.time())
+                   and s.start >= datetime.combine(prev, datetime.min.time())) \
+        if prev in used else ()
+    if prev in used:
+        typer.echo(f"Follows the published week of {prev}: {len(carried_in(before, week))} "
+                   "shift(s) run into Monday; rest and days in a row count across the boundary.")
+    else:
         typer.echo(f"The roster book ({book.url}) has no week {prev}: the week is planned as a "
                    "standing week (Sunday night wraps into Monday).")
-        return ()
-    shifts = book.roster(prev).shifts
-    into = carried_in(shifts, week)
-    typer.echo(f"Follows the published week of {prev} (version {versions[-1].number}): "
-               f"{len(into)} shift(s) run into Monday; rest and days in a row count across "
-               "the boundary.")
-    return shifts
+    if used:
+        typer.echo(f"Fairness counts nights, weekends and late finishes over {len(used)} "
+                   f"published week(s) ({min(used)} .. {max(used)}) with this one.")
+    return before, tuple(past)
 
 
 @app.command()

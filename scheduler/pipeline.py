@@ -16,6 +16,7 @@ import pandas as pd
 
 from scheduler import __version__
 from scheduler.domain import (
+    NIGHT_HOURS,
     Agent,
     Forecast,
     HourlyHistory,
@@ -39,6 +40,7 @@ from scheduler.roster import (
     rule_costs,
     solve,
 )
+from scheduler.roster.problem import LATE_MINUTE
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import build_requirements, fit_chat_model, team_service_level
 
@@ -335,13 +337,15 @@ def run(
     sessions: SessionLog | None = None,
     explicit: Iterable[str] = (),
     before: Sequence[Shift] = (),
+    past_shifts: Sequence[Shift] = (),
 ) -> PlanResult:
     """Plan the week: forecast (unless given), staffing table, roster, simulated check.
 
     With a session log (``sessions``), the chat model is fitted from it (``chat_from_sessions``;
     the figures named in ``explicit`` were set by the user and win); otherwise the history's
     handle times give the handle time (unless ``handle_given``). ``before``: the published
-    week before's shifts (the week then follows it: ``roster_problem``)."""
+    week before's shifts (the week then follows it) and ``past_shifts`` the last published weeks'
+    (fairness counts them): ``roster_problem``."""
     params = params or PlanParams()
     if not agents:
         raise InputError("no agents to plan with; the agents file is empty")
@@ -356,7 +360,7 @@ def run(
     fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
     result = plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
                                 notes=team_warnings(agents, params) + notes + fc.notes,
-                                before=before)
+                                before=before, past_shifts=past_shifts)
     if fit:
         result = replace(result, summary=replace(result.summary, chat_fit=fit))
     return result
@@ -387,14 +391,34 @@ def carried_in(before: Sequence[Shift], week_start: date) -> tuple[Shift, ...]:
                         key=lambda s: (s.start, s.agent_id)))
 
 
+def fair_counts(shifts: Iterable[Shift], agents: Sequence[Agent]
+                ) -> tuple[tuple[int, int, int], ...]:
+    """Per agent, their night shifts (any hour in 23:00-07:00), weekend shifts and late
+    finishes (after 22:00 of the start day) among ``shifts`` (the last published weeks)."""
+    counts = {a.agent_id: [0, 0, 0] for a in agents}
+    for s in shifts:
+        if s.agent_id not in counts:
+            continue
+        hours = [s.start + timedelta(hours=k) for k in
+                 range(math.ceil((s.end - s.start).total_seconds() / 3600))]
+        start = s.start.hour * 60 + s.start.minute
+        c = counts[s.agent_id]
+        c[0] += any(h.hour in NIGHT_HOURS for h in hours)
+        c[1] += any(h.weekday() >= 5 for h in hours)
+        c[2] += start + (s.end - s.start).total_seconds() / 60 > LATE_MINUTE
+    return tuple((c[0], c[1], c[2]) for c in counts.values())
+
+
 def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
-                   before: Sequence[Shift] = (), scale: dict[int, float] | None = None
-                   ) -> RosterProblem:
+                   before: Sequence[Shift] = (), scale: dict[int, float] | None = None,
+                   past_shifts: Sequence[Shift] = ()) -> RosterProblem:
     """The roster problem of a staffing table. With the published week before (``before``,
     its shifts) the week is not a standing one: its shifts that run into this week are on duty
     (outside the plan), each agent rests ``min_rest_hours`` after their last shift of it before
     working again, and the days in a row they worked up to its Sunday count towards
-    ``max_consecutive_days``; nothing wraps past this Sunday 24:00."""
+    ``max_consecutive_days``; nothing wraps past this Sunday 24:00. ``past_shifts``: the shifts of
+    the last published weeks, whose night, weekend and late shifts fairness counts with this
+    week's (``fair_counts``)."""
     week = req.interval_starts[0].date()
     team = tuple(agents)
     rules = params.rules
@@ -408,6 +432,8 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
                      else a for a in team)
     problem = build_problem(req, team, chat=params.chat, service=params.service, rules=rules,
                             search=params.search, need_scale=scale)
+    if past_shifts:
+        problem = replace(problem, history=fair_counts(past_shifts, team))
     if not before:
         return problem
     worked = {(s.agent_id, s.start.date()) for s in before}
@@ -423,12 +449,14 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
 
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
-                costs: bool = False, before: Sequence[Shift] = ()) -> RosterResult:
+                costs: bool = False, before: Sequence[Shift] = (),
+                past_shifts: Sequence[Shift] = ()) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
     ``costs`` also what each labour rule costs this week, ``before`` the published week
-    before's shifts (``roster_problem``)."""
+    before's shifts and ``past_shifts`` the last published weeks' (``roster_problem``)."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
-        return roster_problem(req, agents, params, before=before, scale=scale)
+        return roster_problem(req, agents, params, before=before, scale=scale,
+                              past_shifts=past_shifts)
 
     problem = problem_for({})
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
@@ -467,12 +495,13 @@ def plan_from_forecast(
     hint: Roster | None = None,
     notes: tuple[str, ...] = (),
     before: Sequence[Shift] = (),
+    past_shifts: Sequence[Shift] = (),
 ) -> PlanResult:
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
     req = requirements_for(forecast, chat, params)
     result = plan_roster(req, agents, params, progress=progress, hint=hint,
-                         costs=hint is None, before=before)
+                         costs=hint is None, before=before, past_shifts=past_shifts)
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)

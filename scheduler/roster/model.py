@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
-from scheduler.roster.cost import Plan, Weights, cover_sum, replies_centi, weights
+from scheduler.roster.cost import Plan, Weights, cover_sum, fair_groups, replies_centi, weights
 from scheduler.roster.problem import SCALE, SLACK, RosterProblem, ShiftType
 
 
@@ -305,22 +305,20 @@ def solve_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
 
 
 def _fairness(nm: NamedModel, fixed: list[tuple[int, int, int]]) -> list[Any]:
-    """Spread (max - min) of night and of weekend shifts among the agents who may work them."""
+    """Spread (max - min) of the weighed night, weekend and late counts (``fair_groups``)."""
     p, m = nm.problem, nm.model
     out = []
-    for attr, hours in (("night", p.night), ("weekend", p.weekend)):
-        group = [int(a) for a in np.nonzero((p.ok & hours[:, None]).any(axis=0))[0]]
-        if len(group) < 2:
-            continue
-        counts = {a: 0 for a in group}
+    for g in fair_groups(p):
+        counts = dict(g.offset)
         for a, s, _lv in fixed:
-            if a in counts and a not in nm.shifts and getattr(p.types[s], attr):
-                counts[a] += 1
-        hi = m.new_int_var(0, 7 * p.weeks, f"{attr}_max")
-        lo = m.new_int_var(0, 7 * p.weeks, f"{attr}_min")
-        for a in group:
-            c = (sum(y for st, y in nm.shifts[a] if getattr(st, attr)) if a in nm.shifts
-                 else counts[a])
+            if a in counts and a not in nm.shifts and getattr(p.types[s], g.kind):
+                counts[a] += g.scale[a]
+        top = max(counts.values()) + 7 * p.weeks * max(g.scale.values())
+        hi = m.new_int_var(0, top, f"{g.kind}_max")
+        lo = m.new_int_var(0, top, f"{g.kind}_min")
+        for a in counts:
+            c = (counts[a] + sum(g.scale[a] * y for st, y in nm.shifts[a]
+                                 if getattr(st, g.kind)) if a in nm.shifts else counts[a])
             m.add(hi >= c)
             m.add(lo <= c)
         out.append(hi - lo)

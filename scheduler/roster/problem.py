@@ -39,6 +39,11 @@ BREAK_OFFSETS_MINUTES = (-60, 0, 60)
 """A meal break starts at the middle of its shift or an hour either side..."""
 BREAK_MARGIN_MINUTES = 120
 """...never in the first or last two hours of the shift."""
+LATE_MINUTE = 22 * 60
+"""A shift ending after this minute of its start day (22:00) is a late finish."""
+FAIR_KINDS = ("night", "weekend", "late")
+"""What fairness evens out across agents: night shifts (any hour in 23:00-07:00), weekend
+shifts and late finishes (after 22:00)."""
 REPLY_SCALE = 100
 """Weekly mode: expected replies within the deadline in hundredths of a session."""
 
@@ -61,6 +66,8 @@ class ShiftType:
     night: bool
     weekend: bool
     wraps: bool
+    late: bool = False
+    """Ends after 22:00 (or past midnight)."""
 
     @property
     def week(self) -> int:
@@ -124,6 +131,9 @@ class RosterProblem:
     this one, a shift cut short at a cut-off), or None."""
     first_start: int = 0
     """No new shift starts before this interval (a re-plan's cut-off)."""
+    history: tuple[tuple[int, int, int], ...] = ()
+    """Per agent, the night, weekend and late shifts (``FAIR_KINDS``) of the last published
+    weeks: fairness counts them with this week's; empty: this week alone."""
     lead_days: tuple[int, ...] = ()
     """Per agent, the days in a row they worked up to the horizon's start (the published week
     before); empty when there is none. Not used on a standing (cyclic) week."""
@@ -313,7 +323,8 @@ def _types(rules: Rules, t_count: int, m: int, night: np.ndarray, weekend: np.nd
                     break_len=b_len if off >= 0 else 0, day=start // ipd,
                     paid_minutes=minutes - (rules.break_minutes if off >= 0 else 0),
                     duty=duty, span=span, night=bool(night[list(span)].any()),
-                    weekend=bool(weekend[list(span)].any()), wraps=wraps))
+                    weekend=bool(weekend[list(span)].any()), wraps=wraps,
+                    late=(start * m) % MINUTES_PER_DAY + minutes > LATE_MINUTE))
     return tuple(out)
 
 
