@@ -19,5 +19,7 @@ navigation = st.navigation([
             url_path="export"),
     st.Page(f"{PAGES}/backtest.py", title="回测 Backtest", icon=":material/history:",
             url_path="backtest"),
+    st.Page(f"{PAGES}/book.py", title="排班簿 Roster book", icon=":material/menu_book:",
+            url_path="book"),
 ])
 navigation.run()

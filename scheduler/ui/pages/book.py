@@ -1,0 +1,202 @@
+"""Roster book 排班簿: published weeks and their versions, publish the current plan, what
+changed between two versions, re-plan a published week from a cut-off with requests, and an
+agent's own view of their coming weeks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from scheduler.book import Book, book_url
+from scheduler.domain import Roster
+from scheduler.errors import InputError
+from scheduler.pipeline import in_week_shifts
+from scheduler.replan import REQUEST_KINDS, Request, plan_inputs, planned_from, replan
+from scheduler.ui import state
+from scheduler.ui.common import page
+
+REPLAN = "book_replan"
+"""Session key of the last re-plan shown (week, version, cut-off, result)."""
+
+page("排班簿 Roster book", "已发布的排班，按周保存，从不覆盖 · Published rosters week by week, "
+     "never overwritten: publish, compare versions, re-plan from a cut-off (sick calls, "
+     "requests), and each agent's coming weeks.")
+
+url = st.text_input("排班簿位置 Book (SQLAlchemy URL)", value=book_url(),
+                    help="A file in the working folder by default; postgresql+psycopg://... "
+                         "for a team that shares one book.", key="w_book_url")
+try:
+    book = Book(url)
+    versions = book.versions()
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def shift_rows(shifts: list, agents: dict[str, str]) -> pd.DataFrame:  # type: ignore[type-arg]
+    return pd.DataFrame([{
+        "客服 agent": f"{s.agent_id} {agents.get(s.agent_id, '')}".strip(),
+        "日期 day": f"{s.start:%a %m-%d}", "开始 start": f"{s.start:%H:%M}",
+        "结束 end": f"{s.end:%H:%M}" + (" +1" if s.end.date() > s.start.date() else ""),
+        "接待上限 cap": s.max_concurrent,
+        "工时 hours": round(s.paid_hours, 2)} for s in shifts])
+
+
+names = {a.agent_id: a.name for a in state.agents()}
+
+# ---------------------------------------------------------------- weeks and versions
+st.subheader("周与版本 Weeks and versions")
+if versions:
+    st.dataframe(pd.DataFrame([{
+        "周 week": v.week_start.isoformat(), "版本 version": v.number,
+        "发布 published": f"{v.published_at:%Y-%m-%d %H:%M}", "班次 shifts": v.shifts,
+        "工时 agent-hours": round(v.agent_hours, 1), "说明 note": v.note} for v in versions]),
+        hide_index=True, width="stretch")
+else:
+    st.info("排班簿是空的 The book is empty: publish a plan below.")
+
+# ---------------------------------------------------------------- publish
+st.subheader("发布 Publish")
+current = state.plan()
+if current is None:
+    st.caption("还没有排班 No plan yet: plan the week on the Coverage page, then publish it "
+               "here.")
+else:
+    note = st.text_input("说明 Note", key="w_book_note", placeholder="e.g. 第一版 first roster")
+    if st.button(f"发布 Publish the week of {current.week_start}", key="w_book_publish",
+                 icon=":material/publish:"):
+        roster = Roster(current.week_start, tuple(in_week_shifts(current.roster.roster)))
+        v = book.publish(roster, agent_hours=current.summary.agent_hours,
+                         summary=current.summary.as_dict(),
+                         inputs=plan_inputs(current.forecast, current.agents, current.params),
+                         note=note)
+        st.success(f"已发布 Published the week of {v.week_start} as version {v.number}: "
+                   f"{v.shifts} shifts, {v.agent_hours:.1f} agent-hours.")
+        versions = book.versions()
+
+weeks = sorted({v.week_start for v in versions})
+if not weeks:
+    st.stop()
+
+# ---------------------------------------------------------------- diff
+st.subheader("对比版本 What changed")
+week = st.selectbox("周 Week", weeks, index=len(weeks) - 1, key="w_book_week",
+                    format_func=lambda d: d.isoformat())
+numbers = [v.number for v in versions if v.week_start == week]
+if len(numbers) >= 2:
+    c = st.columns(2)
+    a = c[0].selectbox("从 From version", numbers, index=len(numbers) - 2, key="w_book_a")
+    b = c[1].selectbox("到 To version", numbers, index=len(numbers) - 1, key="w_book_b")
+    changes = book.diff(week, a, b)
+    st.caption(f"{len(changes)} 个班次变化 shift(s) changed for "
+               f"{len({x.agent_id for x in changes})} agent(s)")
+    if changes:
+        st.dataframe(pd.DataFrame([{"客服 agent": x.agent_id, "变化 change": x.text}
+                                   for x in changes]), hide_index=True, width="stretch")
+else:
+    st.caption("这一周只有一个版本 One version of this week so far.")
+
+# ---------------------------------------------------------------- re-plan
+st.subheader("重新排班 Re-plan from a cut-off")
+st.caption("截止时间前开始的班次全部保留；"
+           "请假从截止时间起生效的客服，其正在进行的班次在截止时间结束 · "
+           "Every shift starting before the cut-off is kept; an agent on leave from then has "
+           "their running shift end there. The re-plan starts from the published roster and "
+           "changes as few shifts as it can.")
+c = st.columns(3)
+cut_day = c[0].date_input("截止日期 Cut-off day", value=week + timedelta(days=2),
+                          min_value=week, max_value=week + timedelta(days=6), key="w_book_day")
+cut_time = c[1].time_input("截止时间 Cut-off time", value=time(12, 0), step=3600,
+                           key="w_book_time")
+limit = c[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, value=10.0,
+                          step=1.0, key="w_book_limit")
+cutoff = datetime.combine(cut_day, cut_time)
+end_of_week = datetime.combine(week + timedelta(days=7), time(0, 0))
+blank = pd.DataFrame({"agent_id": pd.Series(dtype=str), "start": pd.Series(dtype=str),
+                      "end": pd.Series(dtype=str), "kind": pd.Series(dtype=str)})
+st.caption("请假 Requests: agent_id, start and end as YYYY-MM-DD HH:MM (or a date for the whole "
+           f"day), kind: {', '.join(REQUEST_KINDS)}")
+asked_table = st.data_editor(blank, num_rows="dynamic", key="w_book_requests",
+                             width="stretch",
+                             column_config={"kind": st.column_config.SelectboxColumn(
+                                 options=list(REQUEST_KINDS), default="leave")})
+
+
+def requests_of(table: pd.DataFrame, known: set[str]) -> tuple[Request, ...]:
+    out = []
+    for i, row in enumerate(table.fillna("").itertuples(index=False), start=1):
+        aid = str(row.agent_id).strip()
+        if not aid:
+            continue
+        if aid not in known:
+            raise InputError(f"request {i}: no agent {aid!r} in this roster's agents")
+        try:
+            start = datetime.fromisoformat(str(row.start).strip())
+            text = str(row.end).strip()
+            end = (datetime.fromisoformat(text) + (timedelta(days=1) if len(text) <= 10
+                                                  else timedelta(0))
+                   if text else end_of_week)
+        except ValueError:
+            raise InputError(f"request {i}: expected times like 2026-11-25 12:00") from None
+        if end <= start:
+            raise InputError(f"request {i}: ends before it starts")
+        out.append(Request(aid, start, end, str(row.kind).strip() or "leave"))
+    return tuple(out)
+
+
+if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restart_alt:"):
+    try:
+        latest = max(numbers)
+        forecast, agents, params = planned_from(book.inputs(week, latest),
+                                                label=f"{url} week {week} v{latest}")
+        asked = requests_of(asked_table, {x.agent_id for x in agents})
+        prev = week - timedelta(days=7)
+        before = book.roster(prev).shifts if book.versions(prev) else ()
+        with st.spinner("重新排班中 Re-planning..."):
+            result = replan(book.roster(week), forecast, agents, params, cutoff=cutoff,
+                            requests=asked, time_limit=float(limit), before=before)
+        st.session_state[REPLAN] = (week, latest, cutoff, asked, result)
+    except InputError as exc:
+        st.error(str(exc))
+
+shown = st.session_state.get(REPLAN)
+if shown is not None and shown[0] == week:
+    _w, latest, at, asked, result = shown
+    lines = result.lines(week, at)
+    st.success(lines[0])
+    for line in lines[1:]:
+        if line.strip().startswith(("not granted", "ended", "granted")):
+            st.caption(line.strip())
+    if result.changes:
+        st.dataframe(pd.DataFrame([{"客服 agent": x.agent_id, "变化 change": x.text}
+                                   for x in result.changes]), hide_index=True, width="stretch")
+    if st.button(f"发布重新排班 Publish as version {latest + 1}", key="w_book_publish_replan",
+                 icon=":material/publish:"):
+        forecast, agents, params = planned_from(book.inputs(week, latest), label=url)
+        v = book.publish(Roster(week, tuple(in_week_shifts(result.roster))),
+                         agent_hours=result.agent_hours,
+                         summary={"agent_hours": result.agent_hours,
+                                  "short_intervals_after_cutoff": result.short_after},
+                         inputs=plan_inputs(forecast, agents, params), requests=asked,
+                         note=f"re-plan from {at:%a %m-%d %H:%M}")
+        st.session_state.pop(REPLAN, None)
+        st.success(f"已发布 Published as version {v.number}.")
+
+# ---------------------------------------------------------------- an agent's view
+st.subheader("我的排班 An agent's coming weeks")
+everyone = sorted({s.agent_id for w in weeks for s in book.roster(w).shifts})
+who = st.selectbox("客服 Agent", everyone, key="w_book_agent",
+                   format_func=lambda a: f"{a} {names.get(a, '')}".strip())
+today = date.today()
+first = today - timedelta(days=today.weekday())
+coming = [w for w in weeks if w >= first] or weeks[-1:]
+mine = [s for w in coming for s in book.roster(w).shifts if s.agent_id == who]
+if mine:
+    st.caption(f"{who}: {len(mine)} shift(s), {sum(s.paid_hours for s in mine):.1f} h over "
+               f"{len(coming)} week(s) from {coming[0]} (latest version of each week)")
+    st.dataframe(shift_rows(sorted(mine, key=lambda s: s.start), names), hide_index=True,
+                 width="stretch")
+else:
+    st.caption(f"{who} has no shift in the weeks from {coming[0]}.")
