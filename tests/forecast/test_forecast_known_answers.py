@@ -81,3 +81,23 @@ def test_one_week_of_history_gives_a_negative_binomial_band(make_history: MakeHi
     np.testing.assert_allclose(fc.frame["sessions"], 20.0)
     assert any("negative binomial" in note for note in fc.notes)
     assert (fc.frame["high"] > 20).all()
+
+
+def test_recent_level_carries_the_last_days_level_and_lets_it_fade(
+    make_history: MakeHistory,
+) -> None:
+    counts = np.full(8 * 168, 10)
+    counts[-24:] = 13  # the last Sunday 30% above its usual level
+    history = make_history(START, counts)
+    fc = forecast_week(history, TARGET, method="recent_level", promotions=(), holidays=False)
+    days_after = np.repeat(np.arange(1, 8), 24)
+    np.testing.assert_allclose(fc.frame["sessions"], 10 * 1.3 ** 0.8**days_after, rtol=1e-9)
+
+
+def test_recent_level_does_not_carry_a_one_off_day(make_history: MakeHistory) -> None:
+    counts = np.full(8 * 168, 10)
+    counts[-24:] = 25  # 2.5 times its usual: a spike, not a level
+    history = make_history(START, counts)
+    fc = forecast_week(history, TARGET, method="recent_level", promotions=(), holidays=False)
+    np.testing.assert_allclose(fc.frame["sessions"], 10.0)
+
