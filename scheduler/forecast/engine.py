@@ -49,6 +49,11 @@ history is too short to measure it."""
 ERROR_SHRINK_HOURS = 40
 """Hours of evidence at which an hour group's forecast error weighs as much as the pooled one."""
 
+LOW_DAY_SHARE = 0.5
+"""A day whose total fell under this share of its forecast (a closure, an outage, a holiday the
+calendar does not know) is left out of the forecast's relative error: it leaves agents idle,
+never short, and the error only sizes the count's upper tail."""
+
 BAND_BINS = 5
 """Volume bands (quantiles of the forecast) in which residual quantiles are taken."""
 
@@ -180,23 +185,27 @@ class Engine:
         """Each hour of the week's relative forecast error beyond Poisson noise, and how many
         backtest weeks measured it: ``sqrt(phi)`` with the count's variance ``f + phi * f**2``,
         ``phi`` by moments, ``sum((y - f)**2 - f) / sum(f**2)``, over the rolling-origin
-        forecasts of the latest ``CALIBRATION_WEEKS`` fully known weeks; per hour of the day on
-        weekdays and on weekends, shrunk toward the pooled value by
-        ``n / (n + ERROR_SHRINK_HOURS)`` (n the hours behind the group).
+        forecasts of the latest ``CALIBRATION_WEEKS`` fully known weeks, days that fell under
+        ``LOW_DAY_SHARE`` of their forecast left out; per hour of the day on weekdays and on
+        weekends, shrunk toward the pooled value by ``n / (n + ERROR_SHRINK_HOURS)`` (n the
+        hours behind the group).
         ``DEFAULT_DISPERSION`` when no week can be scored."""
         rows = self.residual_rows(method, upto, CALIBRATION_WEEKS)
         if not rows:
             return np.full(HOURS, np.sqrt(DEFAULT_DISPERSION)), 0
         f = self.predictions(method, rows)
         y = self.grid.raw[rows]
-        excess = (y - f) ** 2 - f
-        sq = f**2
+        day_f = f.reshape(len(rows), 7, 24).sum(axis=2)
+        day_y = y.reshape(len(rows), 7, 24).sum(axis=2)
+        keep = np.repeat(day_y >= LOW_DAY_SHARE * day_f, 24, axis=1)
+        excess = np.where(keep, (y - f) ** 2 - f, 0.0)
+        sq = np.where(keep, f**2, 0.0)
         pooled = max(0.0, float(excess.sum()) / max(float(sq.sum()), 1e-9))
         group = (np.arange(HOURS) % 24) + 24 * (np.arange(HOURS) >= 5 * 24)
         phi = np.empty(HOURS)
         for g in np.unique(group):
             cols = group == g
-            n = int(cols.sum()) * len(rows)
+            n = int(keep[:, cols].sum())
             own = max(0.0, float(excess[:, cols].sum()) / max(float(sq[:, cols].sum()), 1e-9))
             w = n / (n + ERROR_SHRINK_HOURS)
             phi[cols] = w * own + (1 - w) * pooled

@@ -101,3 +101,14 @@ def test_recent_level_does_not_carry_a_one_off_day(make_history: MakeHistory) ->
     fc = forecast_week(history, TARGET, method="recent_level", promotions=(), holidays=False)
     np.testing.assert_allclose(fc.frame["sessions"], 10.0)
 
+
+def test_a_closed_day_does_not_widen_the_forecast_error(make_history: MakeHistory) -> None:
+    rng = np.random.default_rng(5)
+    shape = 5 + 40 * np.sin(np.linspace(0, 14 * np.pi, 168)) ** 2
+    counts = rng.poisson(np.tile(shape, 8))
+    closed = counts.copy()
+    closed[6 * 168 + 48 : 6 * 168 + 72] = 0  # the Wednesday of the seventh week
+    rel = [np.asarray(forecast_week(make_history(START, c), TARGET, method="robust_mean",
+                                    promotions=(), holidays=False).rel_error)
+           for c in (counts, closed)]
+    np.testing.assert_allclose(rel[1], rel[0], atol=0.02)
