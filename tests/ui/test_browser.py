@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import socket
 import subprocess
@@ -48,14 +49,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free local port; yields its URL."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` headless on a free local port, its roster book in a fresh
+    folder; yields its URL."""
     port = free_port()
+    book = tmp_path_factory.mktemp("book") / "roster-book.sqlite"
+    env = {**os.environ, "SCHEDULER_DB": f"sqlite:///{book}"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -185,6 +189,14 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "
                                               f"{s['hours_judged']}")
     shot(page, "06_export")
+
+    # 5b. publish the plan in the roster book
+    page.get_by_role("link", name="排班簿 Roster book").click()
+    expect(page.get_by_text("The book is empty", exact=False).first).to_be_visible()
+    page.get_by_role("button", name=re.compile("Publish the week of 2026-11-23")).click()
+    expect(page.get_by_text("Published the week of 2026-11-23 as version 1", exact=False).first
+           ).to_be_visible()
+    shot(page, "07_roster_book")
 
     # the pages not visited yet open without an error
     page.get_by_role("link", name="预测 Forecast").click()
