@@ -14,7 +14,7 @@ from scheduler.pipeline import interval_teams, plan_roster, roster_problem
 from scheduler.roster import validate
 from scheduler.roster.cost import cover_sum
 from scheduler.simulate.inputs import team_from_roster
-from tests.roster.factory import CHAT, MONDAY, flat_need, make_requirements
+from tests.roster.factory import CHAT, MONDAY, flat_need, make_requirements, window_need
 
 SUNDAY = MONDAY - timedelta(days=1)
 RULES = Rules(interval_minutes=60, max_consecutive_days=6, min_days_off=1,
@@ -91,3 +91,28 @@ def test_days_in_a_row_across_the_boundary_inside_and_outside_the_limit() -> Non
         assert rule.allows(p, 0, mon, []) is monday_ok
         assert rule.allows(p, 0, tue, [mon]) is two_ok
         assert rule.allows(p, 1, tue, [mon])  # A2 worked nothing the week before
+
+
+def test_nights_are_evened_out_with_the_weeks_before() -> None:
+    """Three agents alike; one night shift is needed on each of four nights (Mon-Thu
+    23:00-03:00). The two weeks before gave A1 eight nights and A2 and A3 none: this week A1
+    gets none of the four (counted within the week alone, A1 would get one), at the same
+    agent-hours."""
+    need = window_need(7, [(24 * d + 23, 24 * d + 27, 1.0) for d in range(4)])
+    req = make_requirements(need)
+    team = AGENTS[:3]
+    rules = Rules(interval_minutes=60, shift_lengths_hours=(4.0,), break_after_hours=0.0)
+    params = PlanParams(chat=CHAT, rules=rules, time_limit_seconds=4.0, num_workers=1)
+    past = tuple(Shift("A1", SUNDAY - timedelta(days=7 * w + d) + timedelta(hours=23),
+                       SUNDAY - timedelta(days=7 * w + d) + timedelta(hours=27), 3)
+                 for w in range(2) for d in range(1, 5))
+    alone = plan_roster(req, team, params)
+    fair = plan_roster(req, team, params, past_shifts=past)
+    p = roster_problem(req, team, params, past_shifts=past)
+    assert p.history[0][0] == 8 and p.history[1][0] == p.history[2][0] == 0
+    nights = {a.agent_id: sum(1 for s in fair.roster.for_agent(a.agent_id)
+                              if s.start.hour == 23) for a in team}
+    assert sum(nights.values()) == 4 and nights["A1"] == 0
+    assert fair.agent_hours == alone.agent_hours == 16.0
+    # counted within the week alone, four nights over three agents give everyone one or two
+    assert sum(1 for s in alone.roster.for_agent("A1") if s.start.hour == 23) >= 1
