@@ -29,6 +29,7 @@ from scheduler.book.store import ShiftChange, moved_agents, shift_changes
 from scheduler.domain import Agent, Forecast, Roster, Shift, week_hours
 from scheduler.errors import InputError
 from scheduler.io import (
+    RawTable,
     agents_frame,
     agents_from_raw,
     parse_datetime,
@@ -133,11 +134,15 @@ class Request:
 
 
 def read_requests(path: str, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
-    """A requests file: one row per request, columns ``agent_id``, ``start``, ``end`` (a date
-    means the whole day: ``start`` at 00:00, ``end`` through 24:00) and ``kind`` (leave,
-    day_off or sick; default leave). An unknown agent, a bad time or an end before the start
-    is one error naming the row and column."""
-    raw = read_raw_table(path)
+    """A requests file (``requests_from_raw``)."""
+    return requests_from_raw(read_raw_table(path), agents)
+
+
+def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
+    """Requests, one row each: columns ``agent_id``, ``start``, ``end`` (a date means the whole
+    day: ``start`` at 00:00, ``end`` through 24:00; empty: the start's day) and ``kind`` (leave,
+    day_off or sick; default leave); empty rows are skipped. An unknown agent, a bad time or an
+    end before the start is one error naming the row and column."""
     cols = resolve_columns(raw, REQUEST_ALIASES, what="requests")
     missing = [c for c in ("agent_id", "start") if c not in cols]
     if missing:
@@ -154,6 +159,8 @@ def read_requests(path: str, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
             return "" if text.lower() == "nan" else text
 
         aid = cell("agent_id")
+        if not aid and not cell("start"):
+            continue
         if aid not in known:
             raise InputError(f"no agent {aid!r} in the roster's agents", file=raw.label,
                              row=row, column=cols["agent_id"], value=aid)

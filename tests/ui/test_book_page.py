@@ -31,8 +31,13 @@ def test_publish_replan_and_an_agents_view(open_page: OpenPage, sample_plan: Pla
                if s.start < cutoff < s.end)
     at.session_state["w_book_requests"] = {
         "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"agent_id": sick, "start": f"{cutoff:%Y-%m-%d %H:%M}", "end": "",
-                        "kind": "sick"}]}
+        "added_rows": [{"agent_id": "ZZ9", "start": "2026-11-27", "end": "", "kind": "leave"}]}
+    at.button(key="w_book_replan").click().run()
+    assert len(at.error) == 1 and "ZZ9" in at.error[0].value and "row 2" in at.error[0].value
+    at.session_state["w_book_requests"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"agent_id": sick, "start": f"{cutoff:%Y-%m-%d %H:%M}",
+                        "end": f"{week + timedelta(days=6)}", "kind": "sick"}]}
     at.number_input(key="w_book_limit").set_value(4.0)
     at.button(key="w_book_replan").click().run()
     assert not at.exception, [e.value for e in at.exception]

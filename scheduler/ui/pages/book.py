@@ -12,8 +12,9 @@ import streamlit as st
 from scheduler.book import Book, book_url
 from scheduler.domain import Roster
 from scheduler.errors import InputError
+from scheduler.io import parse_raw_table
 from scheduler.pipeline import in_week_shifts
-from scheduler.replan import REQUEST_KINDS, Request, plan_inputs, planned_from, replan
+from scheduler.replan import REQUEST_KINDS, plan_inputs, planned_from, replan, requests_from_raw
 from scheduler.ui import state
 from scheduler.ui.common import page
 
@@ -113,7 +114,6 @@ cut_time = c[1].time_input("截止时间 Cut-off time", value=time(12, 0), step=
 limit = c[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, value=10.0,
                           step=1.0, key="w_book_limit")
 cutoff = datetime.combine(cut_day, cut_time)
-end_of_week = datetime.combine(week + timedelta(days=7), time(0, 0))
 blank = pd.DataFrame({"agent_id": pd.Series(dtype=str), "start": pd.Series(dtype=str),
                       "end": pd.Series(dtype=str), "kind": pd.Series(dtype=str)})
 st.caption("请假 Requests: agent_id, start and end as YYYY-MM-DD HH:MM (or a date for the whole "
@@ -124,34 +124,13 @@ asked_table = st.data_editor(blank, num_rows="dynamic", key="w_book_requests",
                                  options=list(REQUEST_KINDS), default="leave")})
 
 
-def requests_of(table: pd.DataFrame, known: set[str]) -> tuple[Request, ...]:
-    out = []
-    for i, row in enumerate(table.fillna("").itertuples(index=False), start=1):
-        aid = str(row.agent_id).strip()
-        if not aid:
-            continue
-        if aid not in known:
-            raise InputError(f"request {i}: no agent {aid!r} in this roster's agents")
-        try:
-            start = datetime.fromisoformat(str(row.start).strip())
-            text = str(row.end).strip()
-            end = (datetime.fromisoformat(text) + (timedelta(days=1) if len(text) <= 10
-                                                  else timedelta(0))
-                   if text else end_of_week)
-        except ValueError:
-            raise InputError(f"request {i}: expected times like 2026-11-25 12:00") from None
-        if end <= start:
-            raise InputError(f"request {i}: ends before it starts")
-        out.append(Request(aid, start, end, str(row.kind).strip() or "leave"))
-    return tuple(out)
-
-
 if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restart_alt:"):
     try:
         latest = max(numbers)
         forecast, agents, params = planned_from(book.inputs(week, latest),
                                                 label=f"{url} week {week} v{latest}")
-        asked = requests_of(asked_table, {x.agent_id for x in agents})
+        table = asked_table.fillna("").astype(str).to_csv(index=False).encode("utf-8")
+        asked = requests_from_raw(parse_raw_table(table, "请假 requests table"), agents)
         prev = week - timedelta(days=7)
         before = book.roster(prev).shifts if book.versions(prev) else ()
         with st.spinner("重新排班中 Re-planning..."):
