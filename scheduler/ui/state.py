@@ -56,6 +56,8 @@ SCENARIO_A = "scenario_a"
 SCENARIO_B = "scenario_b"
 BASELINE = "whatif_baseline"
 REPLAN = "replan"
+BOOK_REPLAN = "book_replan"
+"""The roster book page's last re-plan: (week, version, cut-off, requests, ``Replan``)."""
 ERRORS = "errors"
 PROCESSED_UPLOADS = "processed_uploads"
 
@@ -304,6 +306,17 @@ def set_replan(result: PlanResult | None) -> None:
         _ss().pop(REPLAN, None)
     else:
         _ss()[REPLAN] = result
+
+
+def book_replan() -> tuple[Any, ...] | None:
+    return _ss().get(BOOK_REPLAN)
+
+
+def set_book_replan(shown: tuple[Any, ...] | None) -> None:
+    if shown is None:
+        _ss().pop(BOOK_REPLAN, None)
+    else:
+        _ss()[BOOK_REPLAN] = shown
 
 
 # ---- settings widgets ----------------------------------------------------------------------

@@ -18,9 +18,6 @@ from scheduler.replan import REQUEST_KINDS, plan_inputs, planned_from, replan, r
 from scheduler.ui import state
 from scheduler.ui.common import page
 
-REPLAN = "book_replan"
-"""Session key of the last re-plan shown (week, version, cut-off, result)."""
-
 page("排班簿 Roster book", "已发布的排班，按周保存，从不覆盖 · Published rosters week by week, "
      "never overwritten: publish, compare versions, re-plan from a cut-off (sick calls, "
      "requests), and each agent's coming weeks.")
@@ -136,11 +133,11 @@ if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restar
         with st.spinner("重新排班中 Re-planning..."):
             result = replan(book.roster(week), forecast, agents, params, cutoff=cutoff,
                             requests=asked, time_limit=float(limit), before=before)
-        st.session_state[REPLAN] = (week, latest, cutoff, asked, result)
+        state.set_book_replan((week, latest, cutoff, asked, result))
     except InputError as exc:
         st.error(str(exc))
 
-shown = st.session_state.get(REPLAN)
+shown = state.book_replan()
 if shown is not None and shown[0] == week:
     _w, latest, at, asked, result = shown
     lines = result.lines(week, at)
@@ -160,7 +157,7 @@ if shown is not None and shown[0] == week:
                                   "short_intervals_after_cutoff": result.short_after},
                          inputs=plan_inputs(forecast, agents, params), requests=asked,
                          note=f"re-plan from {at:%a %m-%d %H:%M}")
-        st.session_state.pop(REPLAN, None)
+        state.set_book_replan(None)
         st.success(f"已发布 Published as version {v.number}.")
 
 # ---------------------------------------------------------------- an agent's view
