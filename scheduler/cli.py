@@ -785,16 +785,12 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
         return (), ()
     book = Book(db)
     prev = week - timedelta(days=7)
-    past: list[Shift] = []
-    used = []
-    for k in range(1, fairness_weeks + 1):
-        day = week - timedelta(days=7 * k)
-        if book.versions(day):
-            past += book.roster(day).shifts
-            used.append(day)
-    before = tuple(s for s in past if s.start < datetime.combine(week, datetime.min.time())
-                   and s.start >= datetime.combine(prev, datetime.min.time())) \
-        if prev in used else ()
+    published = {day: book.roster(day).shifts
+                 for day in (week - timedelta(days=7 * k) for k in range(1, fairness_weeks + 1))
+                 if book.versions(day)}
+    used = sorted(published)
+    before = published.get(prev, ())
+    past = tuple(s for shifts in published.values() for s in shifts)
     if prev in used:
         typer.echo(f"Follows the published week of {prev}: {len(carried_in(before, week))} "
                    "shift(s) run into Monday; rest and days in a row count across the boundary.")
@@ -804,7 +800,7 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
     if used:
         typer.echo(f"Fairness counts nights, weekends and late finishes over {len(used)} "
                    f"published week(s) ({min(used)} .. {max(used)}) with this one.")
-    return before, tuple(past)
+    return before, past
 
 
 @app.command()

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -205,8 +206,6 @@ class Replan:
     """Granted requests and the hours they leave short (intervals short while the request runs,
     in hours)."""
     seconds: float
-    problem: RosterProblem
-    plan: Plan
 
     @property
     def moved(self) -> list[str]:
@@ -269,8 +268,6 @@ def replan(
     docstring); ``before``: the published week before's shifts (``roster_problem``).
     ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
     no warm start, no putting back): what the least-disruption re-plan is judged against."""
-    import time
-
     t0 = time.perf_counter()
     week = published.week_start
     origin = datetime.combine(week, datetime.min.time())
@@ -320,5 +317,4 @@ def replan(
     return Replan(roster=roster, agent_hours=sum(s.paid_hours for s in now),
                   short_after=len(short_t), changes=tuple(shift_changes(was, after)),
                   kept=len(set(shifts) & set(now)), cut=cut, refused=tuple(refused),
-                  short_hours=short_hours, seconds=time.perf_counter() - t0, problem=problem,
-                  plan=plan)
+                  short_hours=short_hours, seconds=time.perf_counter() - t0)
