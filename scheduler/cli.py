@@ -37,7 +37,14 @@ from scheduler.io import (
     write_plan_state,
     write_text,
 )
-from scheduler.params import DEFAULT_CONFIDENCE, ChatModel, PlanParams, Rules, ServiceTarget
+from scheduler.params import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_HOURLY_FLOOR,
+    ChatModel,
+    PlanParams,
+    Rules,
+    ServiceTarget,
+)
 from scheduler.profile import profile_history
 
 if TYPE_CHECKING:
@@ -434,8 +441,10 @@ def plan(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
                                               "seconds.")] = 60.0,
     mode: Annotated[str, typer.Option(help="per-hour (every hour meets the target), daily "
-                                      "(each day's 00:00-24:00 rate, with an hourly floor) or "
-                                      "weekly (the week's rate, with an hourly floor).")
+                                      "(each day's 00:00-24:00 rate; every half-hour keeps "
+                                      f"{DEFAULT_HOURLY_FLOOR:.0%} "
+                                      "even at its hour's 99% count) or weekly (the week's "
+                                      "rate, with the same floor).")
                     ] = "per-hour",
     seed: Annotated[int, typer.Option(help="Random seed (solver and simulation).")] = 0,
     interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="Planning "

@@ -96,6 +96,12 @@ DEFAULT_CONFIDENCE = 0.95
 smallest of 0.8, 0.85, 0.9, 0.95 meeting its criteria on the weeks 2026-10-05 .. 11-09)."""
 
 
+DEFAULT_HOURLY_FLOOR = 0.4
+"""Default ``ServiceTarget.hourly_floor``: chosen on the backtest (benchmarks/plan_backtest.py:
+the smallest of 0.3, 0.4, 0.5, 0.6 whose daily plans keep every day at the target in each of
+the weeks 2026-10-05 .. 11-09 in which per-hour plans do)."""
+
+
 @dataclass(frozen=True)
 class ServiceTarget:
     """What "good enough" means for an interval or the week."""
@@ -106,7 +112,9 @@ class ServiceTarget:
     """``per-hour``: every interval meets ``target``; ``daily``: each calendar day's
     00:00-24:00 rate meets ``target`` and every interval meets ``hourly_floor``; ``weekly``: the
     week's rate meets ``target``, every interval ``hourly_floor``."""
-    hourly_floor: float = 0.6
+    hourly_floor: float = DEFAULT_HOURLY_FLOOR
+    """Daily and weekly modes: the rate every interval keeps even when its hour's count is a
+    spike (``risk.SPIKE_QUANTILE`` of its count)."""
     confidence: float = DEFAULT_CONFIDENCE
     """Each interval is staffed for the count it stays under with this probability (its
     forecast distribution: Poisson widened by the forecast's backtest error); 0 staffs for the

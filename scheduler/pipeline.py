@@ -29,7 +29,14 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.params import ChatModel, PlanParams
-from scheduler.risk import BUSY_SESSIONS, below_target, capacity, count_cdf, count_quantile
+from scheduler.risk import (
+    BUSY_SESSIONS,
+    SPIKE_QUANTILE,
+    below_target,
+    capacity,
+    count_cdf,
+    count_quantile,
+)
 from scheduler.roster import (
     Limits,
     Progress,
@@ -135,17 +142,20 @@ def interval_errors(forecast: Forecast, interval_minutes: int) -> np.ndarray | N
     return np.repeat(np.asarray(forecast.rel_error, dtype=float), 60 // interval_minutes)
 
 
-def sized_sessions(forecast: Forecast, params: PlanParams) -> tuple[list[datetime], np.ndarray]:
-    """The sessions each interval is staffed for: the ``service.confidence`` quantile of its
-    hour's count (``risk.count_quantile``; never below the point forecast), split evenly over
-    the hour's intervals as the forecast is; the point forecast when the confidence is 0 or the
-    forecast's error is unknown. (The hour, not the half-hour: the target is judged hourly, and
-    two half-hours each at their own quantile would stack two margins.)"""
+def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None
+                   ) -> tuple[list[datetime], np.ndarray]:
+    """The sessions each interval is staffed for: the ``quantile`` (default
+    ``service.confidence``) of its hour's count (``risk.count_quantile``; never below the point
+    forecast), split evenly over the hour's intervals as the forecast is; the point forecast
+    when the confidence is 0 or the forecast's error is unknown. (The hour, not the half-hour:
+    the target is judged hourly, and two half-hours each at their own quantile would stack two
+    margins.)"""
     starts, point = interval_sessions(forecast, params.rules.interval_minutes)
     p = params.service.confidence
     if not p or forecast.rel_error is None:
         return starts, point
     hours = forecast.frame["sessions"].to_numpy(dtype=float)
+    p = quantile or p
     sized = [max(m, count_quantile(m, r, p)) for m, r in zip(hours, forecast.rel_error,
                                                               strict=True)]
     per = 60 // params.rules.interval_minutes
@@ -154,12 +164,25 @@ def sized_sessions(forecast: Forecast, params: PlanParams) -> tuple[list[datetim
 
 def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements:
     """Required agents per interval and cap level for the sessions each interval is staffed
-    for (``sized_sessions``)."""
+    for (``sized_sessions``); in daily and weekly modes its curves price the period's target
+    and each interval's own requirement is ``floor_for``'s."""
     starts, sessions = sized_sessions(forecast, params)
     target = (params.service.target if params.service.mode == "per-hour"
               else params.service.hourly_floor)
     caps = tuple(sorted(params.rules.allowed_caps))
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
+
+
+def floor_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements | None:
+    """Daily and weekly modes: what every interval needs on its own, the hourly floor when its
+    hour's count comes in at ``SPIKE_QUANTILE`` (a spike the day's margin cannot absorb: a
+    thin hour hit by one is what sinks a day); None in per-hour mode."""
+    if params.service.mode == "per-hour":
+        return None
+    starts, sessions = sized_sessions(forecast, params, SPIKE_QUANTILE)
+    caps = tuple(sorted(params.rules.allowed_caps))
+    return build_requirements(starts, sessions, params.rules.interval_minutes, chat,
+                              params.service.hourly_floor, caps)
 
 
 def on_duty_caps(shifts: Sequence[Shift], when: datetime) -> list[int]:
@@ -411,14 +434,15 @@ def fair_counts(shifts: Iterable[Shift], agents: Sequence[Agent]
 
 def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                    before: Sequence[Shift] = (), scale: dict[int, float] | None = None,
-                   past_shifts: Sequence[Shift] = ()) -> RosterProblem:
+                   past_shifts: Sequence[Shift] = (), floor: Requirements | None = None
+                   ) -> RosterProblem:
     """The roster problem of a staffing table. With the published week before (``before``,
     its shifts) the week is not a standing one: its shifts that run into this week are on duty
     (outside the plan), each agent rests ``min_rest_hours`` after their last shift of it before
     working again, and the days in a row they worked up to its Sunday count towards
     ``max_consecutive_days``; nothing wraps past this Sunday 24:00. ``past_shifts``: the shifts of
     the last published weeks, whose night, weekend and late shifts fairness counts with this
-    week's (``fair_counts``)."""
+    week's (``fair_counts``); ``floor``: ``floor_for``'s table."""
     week = req.interval_starts[0].date()
     team = tuple(agents)
     rules = params.rules
@@ -431,7 +455,7 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
         team = tuple(a.without(week, week0, last[a.agent_id] + rest) if a.agent_id in last
                      else a for a in team)
     problem = build_problem(req, team, chat=params.chat, service=params.service, rules=rules,
-                            search=params.search, need_scale=scale)
+                            search=params.search, need_scale=scale, floor=floor)
     if past_shifts:
         problem = replace(problem, history=fair_counts(past_shifts, team))
     if not before:
@@ -450,13 +474,15 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
                 costs: bool = False, before: Sequence[Shift] = (),
-                past_shifts: Sequence[Shift] = ()) -> RosterResult:
+                past_shifts: Sequence[Shift] = (), floor: Requirements | None = None
+                ) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
     ``costs`` also what each labour rule costs this week, ``before`` the published week
-    before's shifts and ``past_shifts`` the last published weeks' (``roster_problem``)."""
+    before's shifts, ``past_shifts`` the last published weeks' and ``floor`` the daily and
+    weekly modes' per-interval table (``roster_problem``)."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
         return roster_problem(req, agents, params, before=before, scale=scale,
-                              past_shifts=past_shifts)
+                              past_shifts=past_shifts, floor=floor)
 
     problem = problem_for({})
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
@@ -501,7 +527,8 @@ def plan_from_forecast(
     chat = params.chat
     req = requirements_for(forecast, chat, params)
     result = plan_roster(req, agents, params, progress=progress, hint=hint,
-                         costs=hint is None, before=before, past_shifts=past_shifts)
+                         costs=hint is None, before=before, past_shifts=past_shifts,
+                         floor=floor_for(forecast, chat, params))
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)

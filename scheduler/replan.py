@@ -39,7 +39,7 @@ from scheduler.io import (
     resolve_columns,
 )
 from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
-from scheduler.pipeline import in_week_shifts, requirements_for, roster_problem
+from scheduler.pipeline import floor_for, in_week_shifts, requirements_for, roster_problem
 from scheduler.roster import Limits, solve
 from scheduler.roster.cost import Plan, score
 from scheduler.roster.problem import RosterProblem
@@ -294,7 +294,8 @@ def replan(
         team = [a.without(week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
                 else a for a in team]
     req = requirements_for(forecast, params.chat, params)
-    problem = roster_problem(req, team, params, before=before).with_fixed(
+    problem = roster_problem(req, team, params, before=before,
+                             floor=floor_for(forecast, params.chat, params)).with_fixed(
         tuple(sorted(keep, key=lambda s: (s.start, s.agent_id))), outside=cut,
         first_start=cutoff)
     start = problem.plan_of(Roster(week, tuple(shifts)))

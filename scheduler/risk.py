@@ -26,6 +26,11 @@ from scipy import stats
 BUSY_SESSIONS = 5.0
 """A busy hour has at least this many sessions (expected, in a forecast; seen, on a real week)."""
 
+SPIKE_QUANTILE = 0.99
+"""The count of a spike: daily and weekly modes keep every interval at the hourly floor when
+its hour brings this quantile of its count. (The days daily mode missed on the bank's real
+weeks were sunk by one hour two to four times its forecast, in an hour the plan had thinned.)"""
+
 
 def _nb(mean: float, rel: float) -> tuple[float, float] | None:
     """scipy's (n, p) of the negative binomial with this mean and variance ``mean + (rel *

@@ -12,8 +12,8 @@ import pytest
 
 from scheduler.domain import Forecast, week_hours
 from scheduler.params import PlanParams, ServiceTarget
-from scheduler.pipeline import sized_sessions
-from scheduler.risk import below_target, capacity, count_cdf, count_quantile
+from scheduler.pipeline import floor_for, requirements_for, sized_sessions
+from scheduler.risk import SPIKE_QUANTILE, below_target, capacity, count_cdf, count_quantile
 
 
 def _nb_cdf(k: int, mean: float, rel: float) -> float:
@@ -61,6 +61,29 @@ def test_sized_sessions_per_interval() -> None:
     assert sized[0] == 0.0
     _, point = sized_sessions(fc, PlanParams(service=ServiceTarget(confidence=0.0)))
     assert point[20] == 20.0
+
+
+def test_the_floor_holds_at_a_spikes_count() -> None:
+    hours = week_hours(date(2026, 11, 23))
+    sessions = np.zeros(168)
+    sessions[10] = 40.0
+    fc = Forecast(week_start=date(2026, 11, 23), method="test", frame=pd.DataFrame({
+        "timestamp": pd.to_datetime(hours), "sessions": sessions, "low": sessions,
+        "high": sessions, "overridden": False}), rel_error=tuple([0.3] * 168))
+    daily = PlanParams(service=ServiceTarget(confidence=0.9, mode="daily", hourly_floor=0.5))
+    floor = floor_for(fc, daily.chat, daily)
+    assert floor is not None and floor.target == 0.5
+    # the hour's 0.99 quantile, split over its two half-hours, above the day's 0.9 sizing
+    spike = count_quantile(40.0, 0.3, SPIKE_QUANTILE)
+    assert floor.sessions[20] == floor.sessions[21] == spike / 2
+    sized = requirements_for(fc, daily.chat, daily)
+    assert spike / 2 > sized.sessions[20] == count_quantile(40.0, 0.3, 0.9) / 2
+    assert floor.interval_starts == sized.interval_starts and floor.caps == sized.caps
+    # the point plan's floor is at the point forecast; per-hour mode has none
+    point = PlanParams(service=ServiceTarget(confidence=0.0, mode="daily", hourly_floor=0.5))
+    point_floor = floor_for(fc, point.chat, point)
+    assert point_floor is not None and point_floor.sessions[20] == 20.0
+    assert floor_for(fc, PlanParams().chat, PlanParams()) is None
 
 
 def test_capacity_and_below_target() -> None:

@@ -177,7 +177,7 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
     found = []
     for k, (text, agents, trial_rules) in enumerate(trials):
         q = build_problem(p.requirements, agents, chat=p.chat, service=p.service,
-                          rules=trial_rules, search=p.search)
+                          rules=trial_rules, search=p.search, floor=p.floor)
         relaxed = relaxation(q, aggregate_rows(q))
         plan = tuple((0, s, int(q.type_level[s, c])) for (s, c), n in relaxed.counts.items()
                      for _ in range(n))

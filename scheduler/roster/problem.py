@@ -121,6 +121,9 @@ class RosterProblem:
     """(S, L) the level a shift of type s runs at for an agent whose policy level is l: l,
     or the highest lower level not ruled out anywhere on the shift's duty."""
     envelope: Envelope | None = None
+    floor: Requirements | None = None
+    """Daily and weekly modes: the table each interval must meet on its own (the hourly floor
+    at a spike's count), ``need`` is its; None: ``requirements``' own."""
     constraints: tuple = field(default=())
     """The rule objects in force (``rules.RULES`` unless a test removed one)."""
     pinned: tuple[tuple[int, int, int], ...] = ()
@@ -370,11 +373,14 @@ def build_problem(
     rules: Rules,
     search: SearchParams | None = None,
     need_scale: dict[int, float] | None = None,
+    floor: Requirements | None = None,
 ) -> RosterProblem:
     """Build the problem; raises ``InputError`` on a malformed staffing table and
     ``InfeasiblePlanError`` when no cap level is allowed. ``need_scale``: intervals whose
     requirement is raised by a factor (where an exact check of the mixed team found the
-    linear coverage short)."""
+    linear coverage short). ``floor``: daily and weekly modes, the table every interval must
+    meet on its own (its intervals and caps those of ``requirements``, whose sessions and
+    curves price the period's target)."""
     from scheduler.roster.rules import RULES
 
     m = int(requirements.interval_minutes)
@@ -402,7 +408,10 @@ def build_problem(
     for i, a in enumerate(team):
         mask = np.array([a.available[h // 24][h % 24] for h in range(168)], dtype=bool)[hour]
         ok[:, i] = mask & (a.night_ok | ~night) & (a.weekend_ok | ~weekend)
-    need = _need(requirements, levels)
+    if floor is not None and (floor.interval_starts != requirements.interval_starts
+                              or floor.caps != requirements.caps):
+        raise ValueError("the floor table must have the staffing table's intervals and caps")
+    need = _need(floor if floor is not None else requirements, levels)
     for t, factor in (need_scale or {}).items():
         need[t] *= factor
     with np.errstate(divide="ignore"):
@@ -426,4 +435,4 @@ def build_problem(
         days=t_count * m // MINUTES_PER_DAY, caps=caps, agent_level=level,
         types=types, type_level=type_level, ok=ok, need=need,
         cover=cover.astype(np.int64), sessions=np.asarray(requirements.sessions, dtype=float),
-        night=night, weekend=weekend, envelope=envelope, constraints=RULES)
+        night=night, weekend=weekend, envelope=envelope, floor=floor, constraints=RULES)

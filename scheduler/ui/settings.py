@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scheduler.params import DEFAULT_CONFIDENCE, ChatModel, PlanParams, Rules, ServiceTarget
+from scheduler.params import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_HOURLY_FLOOR,
+    ChatModel,
+    PlanParams,
+    Rules,
+    ServiceTarget,
+)
 from scheduler.whatif import PlatformProfile, profile_by_key
 
 SHIFT_LENGTH_CHOICES: tuple[float, ...] = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0)
@@ -28,7 +35,7 @@ class Settings:
     profile: str = "xiaohongshu"
     target: float = 0.8
     mode: str = "per-hour"
-    hourly_floor: float = 0.6
+    hourly_floor: float = DEFAULT_HOURLY_FLOOR
     confidence: float = DEFAULT_CONFIDENCE
     shift_lengths_hours: tuple[float, ...] = Rules().shift_lengths_hours
     min_rest_hours: float = Rules().min_rest_hours

@@ -37,9 +37,10 @@ def problem(
     *,
     service: ServiceTarget | None = None,
     search: SearchParams | None = None,
+    floor: Requirements | None = None,
 ) -> RosterProblem:
     return build_problem(req, tuple(agents), chat=CHAT, service=service or ServiceTarget(),
-                         rules=rules, search=search or SEARCH)
+                         rules=rules, search=search or SEARCH, floor=floor)
 
 
 def solved(p: RosterProblem, *, work: float = WORK, start: Roster | None = None,

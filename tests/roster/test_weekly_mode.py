@@ -13,7 +13,7 @@ import pytest
 from scheduler.domain import Requirements
 from scheduler.params import ServiceTarget
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
-from tests.roster.helpers import Planned, assert_valid, covered, plan
+from tests.roster.helpers import Planned, assert_valid, covered, plan, problem, solved
 
 DAY = mask({(0, h) for h in range(8, 20)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
@@ -120,3 +120,28 @@ def test_daily_mode_meets_each_days_ratio() -> None:
     assert (rates[req.sessions > 0] >= floor - 1e-9).all()
     assert weekly.agent_hours <= daily.agent_hours <= per_hour.agent_hours
     assert daily.agent_hours < per_hour.agent_hours
+
+
+def test_daily_mode_keeps_the_floor_on_the_floor_table() -> None:
+    # the day's target priced on the sized table (one agent 09-17 meets it, as in the weekly
+    # test); the floor table brings a spike at 13-17 (4 units): one agent gives
+    # 0.8 * 2.5 / 4 = 0.5 there, under the 0.6 floor, so a second agent must cover it
+    floor = 0.6
+    req = _req(floor)
+    spike = make_requirements(window_need(1, [(9, 13, 2.6), (13, 17, 4.0)]),
+                              table_target=floor)
+    service = ServiceTarget(mode="daily", hourly_floor=floor)
+    lean = plan(req, TEAM, RULES, service=service)
+    guarded = solved(problem(req, TEAM, RULES, service=service, floor=spike))
+    assert_valid(guarded)
+    assert covered(guarded)
+    on = guarded.coverage["scheduled_agents"].to_numpy()
+    spiked = np.array([spike.service[t, spike.caps.index(3), n] for t, n in enumerate(on)])
+    assert (spiked[spike.sessions > 0] >= floor - 1e-9).all()
+    rates = _rates(guarded, req)
+    assert (rates * req.sessions).sum() / req.sessions.sum() >= 0.8
+    assert lean.agent_hours == 8.0
+    assert guarded.agent_hours == 12.0
+    # outside the limit: the lean plan leaves the spike's hours under the floor
+    lean_on = lean.coverage["scheduled_agents"].to_numpy()
+    assert spike.service[14, spike.caps.index(3), lean_on[14]] < floor

@@ -190,7 +190,10 @@ with c1:
                          "00:00-24:00 meets it; weekly: the week meets it; daily and weekly "
                          "also keep every half-hour at the floor below.")
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
-                      key=k("hourly_floor"), disabled=mode == "per-hour")
+                      key=k("hourly_floor"), disabled=mode == "per-hour",
+                      help="Every half-hour keeps at least this rate even when its hour "
+                           "brings a spike (its 99% count), so one surprise hour cannot "
+                           "sink the day.")
     conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
                      help="Staff each half-hour for the sessions it stays under with this "
                           "chance (the forecast's own past error plus chance variation); 0 = "
