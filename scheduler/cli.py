@@ -577,8 +577,9 @@ def plan_headline(s: PlanSummary) -> str:
     """``Plan: 434.0 agent-hours; no roster can need fewer than 363.0 h under these rules (gap
     16.3%); 0 short intervals; 25.3 s.``"""
     head = f"Plan: {s.agent_hours:.1f} agent-hours; "
-    conf = float(s.parameters.get("confidence", 0.0) or 0.0)
-    sized = f"the staffing sized at {conf:.0%} confidence" if conf else "the target's staffing"
+    from scheduler.pipeline import short_of
+
+    sized = short_of(s.parameters)
     if s.gap is not None and s.bound_hours is not None:
         proved = ", proved optimal" if s.status == "OPTIMAL" else ""
         head += (f"no roster can need fewer than {s.bound_hours:.1f} h under these rules "

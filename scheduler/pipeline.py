@@ -173,6 +173,18 @@ def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) ->
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
 
 
+def short_of(parameters: Mapping[str, object]) -> str:
+    """What a plan's short half-hours fall short of, from its ``PlanSummary.parameters``: the
+    staffing sized at the confidence (per-hour mode), or the hourly floor at a spike's count
+    (daily and weekly modes: ``floor_for``)."""
+    conf = float(str(parameters.get("confidence") or 0.0))
+    if parameters.get("mode", "per-hour") != "per-hour":
+        floor = float(str(parameters.get("hourly_floor") or 0.0))
+        at = f"its hour's {SPIKE_QUANTILE:.0%} count" if conf else "the forecast"
+        return f"the {floor:.0%} hourly floor at {at}"
+    return f"the staffing sized at {conf:.0%} confidence" if conf else "the target's staffing"
+
+
 def floor_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements | None:
     """Daily and weekly modes: what every interval needs on its own, the hourly floor when its
     hour's count comes in at ``SPIKE_QUANTILE`` (a spike the day's margin cannot absorb: a

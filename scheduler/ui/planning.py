@@ -150,7 +150,6 @@ def plan_headline(plan: pipeline.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
     expected service, hours at risk, half-hours short; the solver's details in an expander."""
     sm = plan.summary
-    conf = float(sm.parameters.get("confidence", 0.0) or 0.0)
     c = st.columns(5)
     c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
                 help=f"paid hours of the week's shifts; schedule efficiency "
@@ -174,9 +173,7 @@ def plan_headline(plan: pipeline.PlanResult) -> None:
                      f"week's counts vary as much as the forecast's own past error; 90% range "
                      f"{rlo}–{rhi}")
     c[4].metric("half-hours short 不足时段", f"{sm.short_intervals}",
-                help=f"half-hours below the staffing sized at {conf:.0%} confidence "
-                     "(see the diagnosis)" if conf else "half-hours below the target's "
-                     "staffing (see the diagnosis)")
+                help=f"half-hours below {pipeline.short_of(sm.parameters)} (see the diagnosis)")
     with st.expander("求解详情 Solver details"):
         bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
         gap = "—" if sm.gap is None else f"{sm.gap:.1%}"
