@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=20.0)
     ap.add_argument("--grid", type=float, nargs="+", default=[0.8, 0.85, 0.9, 0.95])
     ap.add_argument("--floors", type=float, nargs="+", default=[0.3, 0.4, 0.5, 0.6])
+    ap.add_argument("--also", type=float, nargs="*", default=[0.8],
+                    help="confidences also judged on the second half, for information only "
+                         "(what a smaller margin would have kept)")
     args = ap.parse_args(argv)
     hist = bank_2026()
     team = tuple(roster_instance.agents(45, seed=1))
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     frames.append(judged.weeks.assign(half="judge"))
     daily = run(chosen, judge, point=False, mode="daily", floor=floor)
     frames.append(daily.weeks.assign(half="judge", plan=f"daily floor {floor:g}"))
+    also = {p: run(p, judge, point=False) for p in args.also if p != chosen}
+    frames += [rep.weeks.assign(half="judge (information)") for rep in also.values()]
     table = pd.concat(frames, ignore_index=True)
     OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "plan_backtest.csv", index=False)
@@ -143,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{conf.agent_hours:.1f} ({daily_hours / conf.agent_hours - 1:+.1%}); per-hour mode's "
         f"worst day {hourly_worst:.1%}.",
     ]
+    for p, rep in also.items():
+        w = rep.weeks
+        lines += ["", f"For information (not chosen on), p = {p:g} on the judged weeks: "
+                  f"{w['agent_hours'].mean():.1f} agent-hours a week "
+                  f"({w['agent_hours'].mean() / point.agent_hours - 1:+.1%} against the point "
+                  f"plan), worst week {w['share_at_target'].min():.1%} of busy hours at "
+                  f"target, worst day {w['min_daily_three_min_rate'].min():.1%}."]
     text = "\n".join(lines) + "\n"
     (OUT / "plan_backtest.md").write_text(text, encoding="utf-8")
     print(text)
