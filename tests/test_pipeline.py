@@ -219,3 +219,31 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
                   start=planned.plan)
     assert t not in again.short_intervals
     assert again.agent_hours >= planned.agent_hours
+
+
+def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, Path]) -> None:
+    """Daily mode sizes each half-hour for the hourly floor at its hour's 99% count, not at the
+    day's sizing: judged by the queueing model of the planned team, every half-hour the plan
+    calls covered keeps the floor with the spike's sessions."""
+    from scheduler import pipeline
+    from scheduler.io import read_history
+    from scheduler.params import PlanParams, ServiceTarget
+
+    hist, agents_file = small_shop
+    agents, _ = read_agents(agents_file)
+    history = read_history(hist)
+    forecast = pipeline.make_forecast(history, pipeline.next_monday(history.end))
+    # a low sizing and a high floor: the spike's count is far above what the day is sized for
+    service = ServiceTarget(mode="daily", confidence=0.5, hourly_floor=0.7)
+    params = PlanParams(time_limit_seconds=6, replications=1, service=service)
+    result = pipeline.plan_from_forecast(forecast, agents, params=params)
+    floor = pipeline.floor_for(forecast, params.chat, params)
+    assert floor is not None
+    sized = pipeline.requirements_for(forecast, params.chat, params)
+    assert (floor.sessions >= sized.sessions).all() and (floor.sessions > sized.sessions).any()
+    spiked = pipeline.predict_coverage(result.roster.roster, floor, params.chat)
+    rate = spiked["predicted_three_min_rate"].to_numpy()
+    short = set(result.roster.short_intervals)
+    judged = [t for t in range(floor.intervals) if floor.sessions[t] > 0 and t not in short]
+    assert judged
+    assert min(rate[t] for t in judged) >= 0.7 - 0.01
