@@ -3,7 +3,7 @@ on the bundled sample's week with the real solver."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from scheduler.cli import main
 from scheduler.domain import Roster, Shift
 from scheduler.errors import InputError
 from scheduler.io import read_plan_state
-from scheduler.pipeline import PlanResult, in_week_shifts
+from scheduler.pipeline import PlanResult, floor_for, in_week_shifts, predict_coverage
 from scheduler.replan import Replan, Request, planned_from, read_requests, replan
 
 REPO = Path(__file__).resolve().parents[1]
@@ -165,3 +165,21 @@ def test_cli_replan_of_a_week_not_in_the_book(tmp_path: Path,
                  "--db", f"sqlite:///{tmp_path / 'b.sqlite'}"]) == 2
     err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
     assert len(err) == 1 and "no week 2026-11-23" in err[0]
+
+
+def test_a_daily_replan_holds_the_floor_at_each_hours_spike(sample: Sample) -> None:
+    """A daily-mode re-plan sizes each half-hour after the cut-off as the daily plan does (the
+    hourly floor at its hour's 99% count): every half-hour under that floor, by the queueing
+    model of the re-planned team, is one it reports short."""
+    p = sample.plan
+    service = replace(p.params.service, mode="daily")
+    params = replace(p.params, service=service)
+    again = replan(sample.published, p.forecast, p.agents, params, cutoff=sample.cutoff,
+                   time_limit=10.0)
+    floor = floor_for(p.forecast, params.chat, params)
+    assert floor is not None
+    rate = predict_coverage(again.roster, floor, params.chat)["predicted_three_min_rate"]
+    after = [t for t, start in enumerate(floor.interval_starts)
+             if start >= sample.cutoff and floor.sessions[t] > 0]
+    under = sum(1 for t in after if rate.iloc[t] < service.hourly_floor - 0.02)
+    assert under <= again.short_after
