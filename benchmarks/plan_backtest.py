@@ -12,7 +12,8 @@ smallest of ``--grid`` whose plans keep >= 95% of busy hours at target in every 
 >= 90% in every week and the weekly rate >= target in every week) and judged on the second half,
 against the point-forecast plan. Daily mode's hourly floor is chosen the same way, at that p:
 the smallest of ``--floors`` whose daily plans keep every day at the target in each first-half
-week in which the per-hour plans do; judged on the second half against per-hour mode.
+week in which the per-hour plans do; judged on the second half against per-hour mode, with
+weekly mode at the same floor beside it (what each mode costs).
 
 Run:  .venv/bin/python benchmarks/plan_backtest.py   (about 25 minutes on 2 cores)
 writes ``benchmarks/results/plan_backtest.md`` and ``.csv``.
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     frames.append(judged.weeks.assign(half="judge"))
     daily = run(chosen, judge, point=False, mode="daily", floor=floor)
     frames.append(daily.weeks.assign(half="judge", plan=f"daily floor {floor:g}"))
+    weekly = run(chosen, judge, point=False, mode="weekly", floor=floor)
+    frames.append(weekly.weeks.assign(half="judge", plan=f"weekly floor {floor:g}"))
     also = {p: run(p, judge, point=False) for p in args.also if p != chosen}
     frames += [rep.weeks.assign(half="judge (information)") for rep in also.values()]
     table = pd.concat(frames, ignore_index=True)
@@ -148,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{conf.agent_hours:.1f} ({daily_hours / conf.agent_hours - 1:+.1%}); per-hour mode's "
         f"worst day {hourly_worst:.1%}.",
     ]
+    ww = weekly.weeks
+    lines += ["", f"Weekly mode (the week's rate >= 80%, the same floor), p = {chosen}: "
+              f"{ww['agent_hours'].mean():.1f} agent-hours a week "
+              f"({ww['agent_hours'].mean() / conf.agent_hours - 1:+.1%} against per-hour mode), "
+              f"worst week's rate {ww['weekly_three_min_rate'].min():.1%}, worst day "
+              f"{ww['min_daily_three_min_rate'].min():.1%}."]
     for p, rep in also.items():
         w = rep.weeks
         lines += ["", f"For information (not chosen on), p = {p:g} on the judged weeks: "
