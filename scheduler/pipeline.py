@@ -155,8 +155,8 @@ def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | Non
     if not p or forecast.rel_error is None:
         return starts, point
     hours = forecast.frame["sessions"].to_numpy(dtype=float)
-    p = quantile or p
-    sized = [max(m, count_quantile(m, r, p)) for m, r in zip(hours, forecast.rel_error,
+    q = p if quantile is None else quantile
+    sized = [max(m, count_quantile(m, r, q)) for m, r in zip(hours, forecast.rel_error,
                                                               strict=True)]
     per = 60 // params.rules.interval_minutes
     return starts, np.repeat(np.asarray(sized) / per, per)
@@ -173,13 +173,13 @@ def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) ->
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
 
 
-def short_of(parameters: Mapping[str, object]) -> str:
+def short_of(parameters: Mapping[str, Any]) -> str:
     """What a plan's short half-hours fall short of, from its ``PlanSummary.parameters``: the
     staffing sized at the confidence (per-hour mode), or the hourly floor at a spike's count
     (daily and weekly modes: ``floor_for``)."""
-    conf = float(str(parameters.get("confidence") or 0.0))
+    conf = float(parameters.get("confidence") or 0.0)
     if parameters.get("mode", "per-hour") != "per-hour":
-        floor = float(str(parameters.get("hourly_floor") or 0.0))
+        floor = float(parameters.get("hourly_floor") or 0.0)
         at = f"its hour's {SPIKE_QUANTILE:.0%} count" if conf else "the forecast"
         return f"the {floor:.0%} hourly floor at {at}"
     return f"the staffing sized at {conf:.0%} confidence" if conf else "the target's staffing"
