@@ -213,7 +213,23 @@ def _promotions(path: Path | None, none: bool) -> tuple[Any, ...] | None:
     return read_promotions(path) if path is not None else None
 
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).")]
+def _out_folder(value: Path | None) -> Path | None:
+    """An output folder option, checked before any work: a file in its place (or in place of
+    one of its parents) is one line, exit 2, instead of an error after the solve."""
+    if value is None:
+        return None
+    for p in (value, *value.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = "is a file" if p == value else f"is inside {p}, which is a file"
+                raise InputError(f"expected an output folder, but it {what}; choose a folder",
+                                 file=str(value))
+            break
+    return value
+
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).",
+                                      callback=_out_folder)]
 WeekOpt = Annotated[
     str | None,
     typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
@@ -749,7 +765,8 @@ def book(
     diff: Annotated[tuple[int, int] | None, typer.Option(
         "--diff", help="Two version numbers of --week: which shifts changed for whom.")] = None,
     export: Annotated[Path | None, typer.Option(
-        "--export", help="Write everything in the book to CSV files in this folder.")] = None,
+        "--export", help="Write everything in the book to CSV files in this folder.",
+        callback=_out_folder)] = None,
 ) -> None:
     """List the roster book's weeks and versions, or what changed between two versions."""
     from scheduler.book import Book
@@ -762,7 +779,7 @@ def book(
             for column in frame.columns:
                 if frame[column].map(lambda v: isinstance(v, datetime)).any():
                     frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d %H:%M")
-            write_csv(frame, export / f"book_{table}.csv", spreadsheet=True)
+            write_csv(frame, export / f"book_{table}.csv")
         typer.echo(f"Wrote the book ({store.url}) to {export}/book_*.csv")
         return
     if diff is not None:
@@ -828,7 +845,7 @@ def replan(
     db: DbOpt = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the new roster.csv "
-                                             "here.")] = None,
+                                             "here.", callback=_out_folder)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the re-plan without "
                                           "publishing it.")] = False,
     note: Annotated[str, typer.Option(help="Why (shown in the book).")] = "",
@@ -866,7 +883,7 @@ def replan(
         typer.echo(line)
     roster = Roster(day, tuple(in_week_shifts(result.roster)))
     if out is not None:
-        write_csv(roster_frame(result.roster), out / "roster.csv", spreadsheet=True)
+        write_csv(roster_frame(result.roster), out / "roster.csv")
         typer.echo(f"Wrote {out / 'roster.csv'}")
     if dry_run:
         typer.echo("Not published (--dry-run).")
@@ -888,7 +905,8 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the sample plan.")] = Path(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the sample plan.",
+                                      callback=_out_folder)] = Path(
         "out/sample-plan"),
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
                                               "seconds.")] = 30.0,
@@ -976,7 +994,7 @@ def fit(
                     "replay, YYYY-MM-DD (default: the log's last full Monday-Sunday week).")
                     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
-                   "(created if missing).")] = None,
+                   "(created if missing).", callback=_out_folder)] = None,
     replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")] = 20,
     seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = 0,
 ) -> None:

@@ -218,7 +218,16 @@ def parse_raw_table(data: bytes, label: str) -> RawTable:
         frame = pd.DataFrame(body, columns=header, dtype=object)
     if frame.shape[0] == 0:
         raise InputError("the file has a header but no data rows", file=label, row=2)
-    return RawTable(frame=frame, label=label)
+    return RawTable(frame=frame.map(_unescaped), label=label)
+
+
+def _unescaped(cell: object) -> object:
+    """A cell as it was before ``excel_safe`` escaped it (``'=x`` -> ``=x``), so a file this
+    tool wrote reads back as it was."""
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and \
+            cell[1:].startswith(FORMULA_PREFIXES):
+        return cell[1:]
+    return cell
 
 
 def _read_xlsx(data: bytes, label: str) -> pd.DataFrame:
@@ -921,7 +930,7 @@ def read_hourly_sessions(path: str | Path) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Writers: atomic, BOM for Excel, never over an input, formula-safe where meant for spreadsheets
+# Writers: atomic, BOM for Excel, never over an input, formula-safe
 # --------------------------------------------------------------------------------------------
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -966,17 +975,16 @@ def _atomic_write(path: Path, write: Callable[[Path], object],
             tmp_path.unlink()
 
 
-def csv_bytes(frame: pd.DataFrame, *, spreadsheet: bool = False) -> bytes:
-    """A table as UTF-8-with-BOM CSV bytes (Excel opens it with Chinese intact). With
-    ``spreadsheet=True`` text cells that look like formulas are escaped."""
-    out = frame.map(excel_safe) if spreadsheet else frame
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as UTF-8-with-BOM CSV bytes (Excel opens it with Chinese intact), every text
+    cell that looks like a formula escaped (``excel_safe``; our readers take the escape off)."""
+    return frame.map(excel_safe).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, spreadsheet: bool = False,
+def write_csv(frame: pd.DataFrame, path: str | Path, *,
               protected: Iterable[str | Path] = ()) -> Path:
     p = Path(path)
-    data = csv_bytes(frame, spreadsheet=spreadsheet)
+    data = csv_bytes(frame)
     _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
     return p
 

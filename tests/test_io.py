@@ -369,14 +369,13 @@ def test_roster_break_outside_shift_refused(tmp_path: Path) -> None:
         read_roster(p)
 
 
-def test_csv_export_has_bom_and_escapes_formulas_only_for_spreadsheets(tmp_path: Path) -> None:
+def test_csv_export_has_bom_and_escapes_formulas(tmp_path: Path) -> None:
     df = pd.DataFrame({"name": ["=HYPERLINK(1)", "@x", "-3", "小雨"], "n": [1, 2, 3, 4]})
-    raw = csv_bytes(df, spreadsheet=True)
+    raw = csv_bytes(df)
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'@x" in text
     assert "\n-3," in text  # numbers stay numbers
-    assert "=HYPERLINK(1)" in csv_bytes(df).decode("utf-8-sig").splitlines()[1]
 
 
 def test_writer_refuses_to_overwrite_input(tmp_path: Path) -> None:

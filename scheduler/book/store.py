@@ -31,8 +31,8 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from scheduler.domain import Roster, Shift
@@ -50,6 +50,14 @@ tries again with the next."""
 def book_url(given: str | None = None) -> str:
     """The book's SQLAlchemy URL: ``given``, else ``SCHEDULER_DB``, else ``DEFAULT_URL``."""
     return given or os.environ.get("SCHEDULER_DB") or DEFAULT_URL
+
+
+def _shown(url: str) -> str:
+    """``url`` with its password hidden (``postgresql+psycopg://user:***@host/db``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url
 
 
 class Base(DeclarativeBase):
@@ -161,17 +169,24 @@ class Book:
     """A roster book at ``url`` (see ``book_url``), migrated on opening."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = book_url(url)
+        given = book_url(url)
+        self.url = _shown(given)
+        """The book's URL as messages show it (any password hidden)."""
         try:
             self.engine = create_engine(
-                self.url, **({"connect_args": {"timeout": 30}}
-                             if self.url.startswith("sqlite") else {}))
+                given, **({"connect_args": {"timeout": 30}} if given.startswith("sqlite")
+                          else {}))
             tables = set(inspect(self.engine).get_table_names())
             if tables and "alembic_version" not in tables:
                 raise InputError(
                     f"not a roster book: the database holds other tables "
                     f"({', '.join(sorted(tables)[:3])}); give another --db", file=self.url)
             migrate(self.engine)
+        except ImportError as exc:  # the URL names a database driver that is not installed
+            raise InputError(
+                f"cannot open the roster book: its database driver {exc.name or ''} is not "
+                "installed (for PostgreSQL: pip install -e '.[postgres]' and a "
+                "postgresql+psycopg:// URL)", file=self.url) from None
         except (SQLAlchemyError, OSError) as exc:
             raise InputError(f"cannot open the roster book ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0]})", file=self.url) from None

@@ -49,7 +49,7 @@ def test_wide_schedule() -> None:
     assert a1["工时 hours"] == 14.5
     assert wide.iloc[1]["周日 Sun"].startswith("22:00–06:00+1 (3)")  # cyclic Sunday night
     assert (wide.iloc[2, 2:9] == "休 off").all()
-    data = io.csv_bytes(wide, spreadsheet=True)
+    data = io.csv_bytes(wide)
     assert data.startswith(b"\xef\xbb\xbf") and "客服 agent".encode() in data
 
 

@@ -33,7 +33,7 @@ week = f"{plan.week_start:%Y%m%d}"
 roster = plan.roster.roster
 wide = wide_schedule(roster, plan.agents)
 roster_csv = io.csv_bytes(pipeline.roster_frame(roster))
-wide_csv = io.csv_bytes(wide, spreadsheet=True)
+wide_csv = io.csv_bytes(wide)
 coverage_csv = io.csv_bytes(pipeline.coverage_frame(plan))
 summary_txt = agent_summaries(roster, plan.agents).encode("utf-8-sig")
 summary_json = json.dumps(plan.summary.as_dict(), ensure_ascii=False, indent=2,
