@@ -961,12 +961,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except TyperException as exc:
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"error: {exc.format_message()}", err=True)
+    except TyperException as exc:  # a usage mistake: one line, and where to read more
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        if exc.format_message():  # (empty after the help a bare command prints)
+            typer.echo(f"error: {exc.format_message()}{where}", err=True)
         return EXIT_INPUT
     except (KeyboardInterrupt, typer.Abort):
         typer.echo("interrupted; no output file was left half-written", err=True)
