@@ -615,7 +615,12 @@ def test_an_empty_unnamed_column_says_nothing(tmp_path: Path) -> None:
                                         "ignored",)
 
 
-def test_bundled_samples_read_without_warnings(repo: Path) -> None:
+def test_bundled_samples_and_reference_shops_read_without_warnings(repo: Path) -> None:
     assert read_history(repo / "data" / "sample_history.csv").warnings == ()
     assert read_sessions(repo / "data" / "sample_sessions.csv").warnings == ()
     assert read_agents(repo / "data" / "sample_agents.csv")[1] == ()
+    shops = sorted((repo.parent / "shared" / "reference").glob("*/history.csv"))
+    for history in shops:  # ../shared's reference shops, where present
+        assert read_history(history).warnings == ()
+        assert read_agents(history.parent / "agents.csv")[1] == ()
+        assert read_roster(history.parent / "reference_roster.csv")[1] == ()
