@@ -82,6 +82,12 @@ def _root(
     """Chat-team roster planner."""
 
 
+def _warn(warnings: Sequence[str]) -> None:
+    """What a reader repaired or ignored in a file, one line each on stderr."""
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
+
+
 HistoryOpt = Annotated[
     Path,
     typer.Option("--history", help="Hourly history (timestamp, sessions) or per-session records; "
@@ -95,8 +101,7 @@ def inspect(history: HistoryOpt) -> None:
     nothing: it is too short)."""
     hist = read_history(history)
     p = profile_history(hist)
-    for w in p.warnings:
-        typer.echo(f"warning: {w}", err=True)
+    _warn(p.warnings)
     typer.echo(f"History {p.source}: {hist.start:%Y-%m-%d %H:%M} to {hist.end:%Y-%m-%d %H:%M} "
                f"({p.hours} hours, {p.weeks_covered:.1f} weeks)")
     typer.echo(f"Sessions: {p.total_sessions:,} in total, "
@@ -149,7 +154,8 @@ def _week_start(text: str | None, *, default: date | None = None, option: str = 
 
 def _forecast_file(path: Path, week: date) -> Forecast:
     """A forecast-like file (timestamp, sessions) as the week's forecast."""
-    table = read_hourly_sessions(path)
+    table, warnings = read_hourly_sessions(path)
+    _warn(warnings)
     hours = week_hours(week)
     by_hour = dict(zip(table["timestamp"].dt.to_pydatetime(), table["sessions"], strict=True))
     missing = [h for h in hours if h not in by_hour]
@@ -210,7 +216,11 @@ def _promotions(path: Path | None, none: bool) -> tuple[Any, ...] | None:
         raise InputError("give --promotions FILE or --no-promotions, not both")
     if none:
         return ()
-    return read_promotions(path) if path is not None else None
+    if path is None:
+        return None
+    promos, warnings = read_promotions(path)
+    _warn(warnings)
+    return promos
 
 
 def _out_folder(value: Path | None) -> Path | None:
@@ -259,8 +269,7 @@ def forecast(
     from scheduler.forecast import backtest, events_frame, forecast_week
 
     hist = read_history(history)
-    for w in hist.warnings:
-        typer.echo(f"warning: {w}", err=True)
+    _warn(hist.warnings)
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
     promos = _promotions(promotions, no_promotions)
@@ -409,13 +418,15 @@ def simulate(
         f"{k} {getattr(chat, k):g} s ({'set by you' if v is not None else source})"
         for k, v in given.items()) + f"; throughput {list(chat.throughput)} ({source}); "
         f"target {target:.0%}")
-    ros = read_roster(roster)
+    ros, warnings = read_roster(roster)
+    _warn(warnings)
     week = _week_start(week_start, default=ros.week_start)
     ros = type(ros)(week_start=week, shifts=ros.shifts)
     inputs: list[Path] = [roster]
     if arrivals is not None:
         inputs.append(arrivals)
         log = read_sessions(arrivals)
+        _warn(log.warnings)
         first = datetime.combine(week, datetime.min.time())
         starts = [t.to_pydatetime() for t in log.frame["start"]
                   if first <= t.to_pydatetime() < first + timedelta(days=7)]
@@ -506,8 +517,7 @@ def plan(
     if sessions is not None:
         log = read_sessions(sessions)
     team, agent_warnings = read_agents(agents)
-    for w in (*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())):
-        typer.echo(f"warning: {w}", err=True)
+    _warn((*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())))
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
                f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "
@@ -688,7 +698,8 @@ def backtest(
     hist, log = read_history_and_sessions(history)
     if sessions is not None:
         log = read_sessions(sessions)
-    team, _warnings = read_agents(agents)
+    team, agent_warnings = read_agents(agents)
+    _warn((*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())))
 
     typer.echo(f"Backtest of the last {weeks} week(s): target {target:.0%} ({mode}), "
                f"confidence {confidence:g} and the point forecast, {time_limit:g} s a plan, "
@@ -741,7 +752,8 @@ def publish(
     from scheduler.replan import plan_inputs
 
     summary = read_plan_summary(plan_dir)
-    roster = read_roster(plan_dir / "roster.csv")
+    roster, warnings = read_roster(plan_dir / "roster.csv")
+    _warn(warnings)
     inputs: dict[str, object] = {"parameters": summary.get("parameters", {}),
                                  "plan_folder": str(plan_dir.resolve())}
     state = read_plan_state(plan_dir)
@@ -855,7 +867,7 @@ def replan(
     possible; published as the week's next version (unless --dry-run)."""
     from scheduler.book import Book
     from scheduler.pipeline import in_week_shifts, roster_frame
-    from scheduler.replan import plan_inputs, planned_from, read_requests
+    from scheduler.replan import Request, plan_inputs, planned_from, read_requests
     from scheduler.replan import replan as do_replan
 
     day = _week_start(week, option="--week")
@@ -870,8 +882,15 @@ def replan(
     published = book.roster(day)
     forecast, agents, params = planned_from(book.inputs(day, latest.number),
                                             label=f"{book.url} week {day} v{latest.number}")
-    asked = read_requests(str(requests), agents) if requests is not None else ()
-    pinned = read_roster(pin, week_start=day).shifts if pin is not None else ()
+    asked: tuple[Request, ...] = ()
+    if requests is not None:
+        asked, warnings = read_requests(str(requests), agents)
+        _warn(warnings)
+    pinned: tuple[Shift, ...] = ()
+    if pin is not None:
+        pinned_roster, warnings = read_roster(pin, week_start=day)
+        _warn(warnings)
+        pinned = pinned_roster.shifts
     typer.echo(f"Re-planning version {latest.number} of the week of {day} from "
                f"{cutoff:%a %Y-%m-%d %H:%M} ({len(asked)} request(s), {len(pinned)} pinned "
                f"shift(s), up to {time_limit:g} s) ...")
@@ -1009,8 +1028,7 @@ def fit(
     if replications < 1:
         raise InputError("--replications: expected a whole number >= 1", value=replications)
     log = read_sessions(sessions)
-    for w in log.warnings:
-        typer.echo(f"warning: {w}", err=True)
+    _warn(log.warnings)
     starts = log.frame["start"]
     first_day, last_day = starts.min().date(), starts.max().date()
     last_full = week_start_of(last_day - timedelta(days=6))

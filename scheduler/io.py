@@ -12,6 +12,7 @@ Repaired, with a warning in the result's ``warnings``:
 - missing hours inside the history, in runs of at most ``MAX_REPAIRED_GAP_HOURS`` consecutive
   hours (exports often omit hours with no sessions), are read as 0 sessions;
 - a missing ``max_hours_week`` column in an agents file: every agent gets 40 h;
+- a column no alias names is ignored, with a warning naming it (see ``resolve_columns``);
 - timestamps with a UTC offset (``+08:00``, ``Z``) are converted to shop-local time (UTC+8);
 - thousands separators (``1,234``) and whole numbers written as ``12.0``;
 - per-session records whose first reply is at most ``MAX_CLOCK_SKEW_SECONDS`` before the start
@@ -19,6 +20,7 @@ Repaired, with a warning in the result's ``warnings``:
   the start.
 Refused (one-line error):
 - an empty file, a header with no rows, no recognisable timestamp/sessions (or agent) columns;
+- a column one slip away from a column the file lacks (``max_hour_week``; ``resolve_columns``);
 - a timestamp that does not parse or is not on the hour (hourly form);
 - a duplicate hour; a longer gap than ``MAX_REPAIRED_GAP_HOURS``;
 - an empty, negative, fractional or non-numeric session count;
@@ -247,10 +249,9 @@ def _norm_header(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", text)
 
 
-def resolve_columns(
-    raw: RawTable, aliases: dict[str, tuple[str, ...]], *, what: str
-) -> dict[str, str]:
-    """Map canonical names to the file's header names. Raises on two columns for one meaning."""
+def _match_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Canonical names -> the file's header names, for the headers that are aliases. Raises on
+    two columns for one meaning."""
     lookup = {_norm_header(a): canon for canon, names in aliases.items() for a in names}
     found: dict[str, str] = {}
     for col in raw.frame.columns:
@@ -264,6 +265,78 @@ def resolve_columns(
             )
         found[canon] = str(col)
     return found
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest one-character insertions, deletions or substitutions
+    that turn ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _slip(header: str, alias: str) -> int | None:
+    """The edit distance between two normalised names when ``header`` reads as a slip of the
+    pen for ``alias``, else None: at most 2 edits between names of 5 or more characters, or
+    one character off a Chinese name of 3 or more (shorter names are too close to each other
+    to guess from: 'team' and 'name', '周一' and '周末')."""
+    if _CJK.search(alias):
+        limit, shortest = 1, 3
+    else:
+        limit, shortest = 2, 5
+    if min(len(header), len(alias)) < shortest:
+        return None
+    d = edit_distance(header, alias)
+    return d if 0 < d <= limit else None
+
+
+def _is_blank_header(header: str) -> bool:
+    """A normalised header a spreadsheet gives a column the user did not name."""
+    return not header or re.fullmatch(r"unnamed:\d+(\.\d+)?", header) is not None
+
+
+def resolve_columns(
+    raw: RawTable, aliases: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Map canonical names to the file's header names, and say what the other columns are.
+
+    Returns the map and one warning per column no alias names (it is not read). A column that
+    is a slip of the pen for an alias of a column the file lacks (``max_hour_week``,
+    ``每周最多公时``) is an ``InputError`` naming the column it looks like: reading on would
+    take a default where the file meant to give a value. Two columns for one meaning are an
+    ``InputError`` too."""
+    found = _match_columns(raw, aliases)
+    used = set(found.values())
+    warnings: list[str] = []
+    for i, col in enumerate(str(c) for c in raw.frame.columns):
+        header = _norm_header(col)
+        if col in used or (_is_blank_header(header) and (raw.frame.iloc[:, i] == "").all()):
+            continue  # an empty column after the table (a trailing comma) says nothing
+        near = [(d, alias, canon) for canon, names in aliases.items() for alias in names
+                if (d := _slip(header, _norm_header(alias))) is not None]
+        missing = [n for n in near if n[2] not in found]
+        if missing:
+            best = min(d for d, _, _ in missing)
+            meant: dict[str, str] = {}  # the closest names, one alias per column, table order
+            for d, alias, canon in missing:
+                if d == best:
+                    meant.setdefault(canon, alias)
+            looks = " or ".join(f"'{canon}'" if alias == canon else f"'{alias}' ({canon})"
+                                for canon, alias in meant.items())
+            raise InputError(f"looks like {looks} (misspelt?); rename it or remove it",
+                             file=raw.label, row=1, column=col)
+        also = f" (it looks like '{found[near[0][2]]}', which the file has)" if near else ""
+        warnings.append(f"{raw.label}: column '{col}' is not one this file uses{also}; "
+                        "it is ignored")
+    return found, tuple(warnings)
 
 
 def _expected_headers(aliases: dict[str, tuple[str, ...]], names: Iterable[str]) -> str:
@@ -475,28 +548,32 @@ def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
     return out
 
 
+def _is_hourly(cols: dict[str, str]) -> bool:
+    """True when a history's columns give the hour and its sessions."""
+    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
+    return has_time and "sessions" in cols
+
+
 def _is_session_table(raw: RawTable) -> bool:
     """True when the table is per-session records rather than an hourly history."""
-    cols = resolve_columns(raw, HISTORY_ALIASES, what="history")
-    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
-    return (not has_time or "sessions" not in cols) and "start" in resolve_columns(
-        raw, SESSION_ALIASES, what="sessions")
+    return (not _is_hourly(_match_columns(raw, HISTORY_ALIASES))
+            and "start" in _match_columns(raw, SESSION_ALIASES))
 
 
 def history_from_raw(raw: RawTable) -> HourlyHistory:
     """Validate an hourly history table (see the module docstring for the repair policy)."""
     label = raw.label
-    cols = resolve_columns(raw, HISTORY_ALIASES, what="history")
-    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
-    if not has_time or "sessions" not in cols:
-        if _is_session_table(raw):
-            return history_from_sessions(sessions_from_raw(raw))
+    if _is_session_table(raw):
+        return history_from_sessions(sessions_from_raw(raw))
+    if not _is_hourly(_match_columns(raw, HISTORY_ALIASES)):
+        resolve_columns(raw, HISTORY_ALIASES | SESSION_ALIASES)  # a misspelt name, if any
         raise InputError(
             "unknown column set: expected an hourly history with "
             + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
             + f", or per-session records with a start column; found {list(raw.frame.columns)}",
             file=label, row=1,
         )
+    cols, warnings = resolve_columns(raw, HISTORY_ALIASES)
     stamps = _hour_timestamps(raw, cols)
     scol = cols["sessions"]
     sessions = []
@@ -533,11 +610,12 @@ def history_from_raw(raw: RawTable) -> HourlyHistory:
     for name, values in optional.items():
         frame[name] = np.asarray(values, dtype=float) if values else np.nan
     frame["_row"] = np.arange(2, len(frame) + 2)
-    return _finish_hourly(frame, label)
+    return _finish_hourly(frame, label, warnings)
 
 
-def _finish_hourly(frame: pd.DataFrame, label: str) -> HourlyHistory:
-    warnings: list[str] = []
+def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[str]
+                   ) -> HourlyHistory:
+    warnings = list(column_warnings)
     dup = frame["timestamp"].duplicated(keep=False)
     if dup.any():
         rows = frame.loc[dup, "_row"].tolist()[:2]
@@ -614,7 +692,7 @@ def sessions_from_raw(raw: RawTable) -> SessionLog:
     """Validate per-session records: start (required), first_reply, end, abandoned,
     handle_seconds, agent_id."""
     label = raw.label
-    cols = resolve_columns(raw, SESSION_ALIASES, what="sessions")
+    cols, column_warnings = resolve_columns(raw, SESSION_ALIASES)
     if "start" not in cols:
         raise InputError(
             "unknown column set: per-session records need a start column ("
@@ -627,7 +705,7 @@ def sessions_from_raw(raw: RawTable) -> SessionLog:
              if "first_reply" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
     end = (_parse_datetime_column(raw, cols["end"], required=False)
            if "end" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
-    warnings: list[str] = []
+    warnings = list(column_warnings)
     early = first.notna() & (first < start)
     if early.any():
         skew = (start - first).dt.total_seconds().where(early, 0)
@@ -745,7 +823,7 @@ def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, Session
 def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
     """Validate an agents table. Returns the agents and warnings."""
     label = raw.label
-    cols = resolve_columns(raw, AGENT_ALIASES, what="agents")
+    cols, column_warnings = resolve_columns(raw, AGENT_ALIASES)
     missing = [c for c in ("agent_id", "max_concurrent") if c not in cols]
     if missing:
         raise InputError(
@@ -753,7 +831,7 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
             + _expected_headers(AGENT_ALIASES, missing) + f"; found {list(raw.frame.columns)}",
             file=label, row=1,
         )
-    warnings: list[str] = []
+    warnings = list(column_warnings)
     if "max_hours_week" not in cols:
         warnings.append(f"{label}: no max_hours_week column; every agent may work up to 40 h")
     f = raw.frame
@@ -853,12 +931,13 @@ def _hours_text(hours: list[int]) -> str:
 # --------------------------------------------------------------------------------------------
 # Roster (the CLI contract) and forecasts
 # --------------------------------------------------------------------------------------------
-def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
-    """Validate a roster table. Rows marked ``carried_over`` (the copy of the week's
-    Sunday-night shift listed from the Sunday before) are left out: the week's own row is the
-    same shift, and a standing week wraps it into Monday."""
+def roster_from_raw(raw: RawTable, *, week_start: date | None = None
+                    ) -> tuple[Roster, tuple[str, ...]]:
+    """Validate a roster table: the roster and warnings. Rows marked ``carried_over`` (the copy
+    of the week's Sunday-night shift listed from the Sunday before) are left out: the week's
+    own row is the same shift, and a standing week wraps it into Monday."""
     label = raw.label
-    cols = resolve_columns(raw, ROSTER_ALIASES, what="roster")
+    cols, warnings = resolve_columns(raw, ROSTER_ALIASES)
     missing = [c for c in ("agent_id", "start", "end", "max_concurrent") if c not in cols]
     if missing:
         raise InputError(f"a roster needs columns {missing}; found {list(raw.frame.columns)}",
@@ -909,24 +988,36 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None) -> Roster:
         first = min(x.start for x in shifts)
         week_start = (first + timedelta(hours=12)).date()
         week_start -= timedelta(days=week_start.weekday())
-    return Roster(week_start=week_start, shifts=tuple(shifts))
+    return Roster(week_start=week_start, shifts=tuple(shifts)), warnings
 
 
-def read_roster(path: str | Path, *, week_start: date | None = None) -> Roster:
+def read_roster(path: str | Path, *, week_start: date | None = None
+                ) -> tuple[Roster, tuple[str, ...]]:
+    """Read a roster file: (roster, warnings)."""
     return roster_from_raw(read_raw_table(path), week_start=week_start)
 
 
-def read_hourly_sessions(path: str | Path) -> pd.DataFrame:
-    """A forecast-like file (timestamp, sessions; sessions may be fractional expectations)."""
+FORECAST_ALIASES: dict[str, tuple[str, ...]] = {
+    "timestamp": HISTORY_ALIASES["timestamp"],
+    "sessions": HISTORY_ALIASES["sessions"],
+    "low": ("low",),  # the band a plan's forecast.csv gives too (not read)
+    "high": ("high",),
+}
+
+
+def read_hourly_sessions(path: str | Path) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A forecast-like file (timestamp, sessions; sessions may be fractional expectations):
+    (the table, warnings)."""
     raw = read_raw_table(path)
-    cols = resolve_columns(raw, HISTORY_ALIASES, what="forecast")
+    cols, warnings = resolve_columns(raw, FORECAST_ALIASES)
     if "timestamp" not in cols or "sessions" not in cols:
         raise InputError("expected columns timestamp and sessions", file=raw.label, row=1)
     stamps = _hour_timestamps(raw, cols)
     values = [parse_number(t, file=raw.label, row=r, column=cols["sessions"],
                            expected="expected sessions >= 0", minimum=0, maximum=1e7)
               for r, t in _cells(raw.frame, cols["sessions"])]
-    return pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values})
+    return (pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values}),
+            warnings)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1150,11 +1241,11 @@ PROMOTION_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_promotions(path: str | Path) -> tuple[Promotion, ...]:
+def read_promotions(path: str | Path) -> tuple[tuple[Promotion, ...], tuple[str, ...]]:
     """A promotion calendar (name, start, end, multiplier[, kind]): demand multipliers on
-    exactly the hours each names (shop-local; end exclusive)."""
+    exactly the hours each names (shop-local; end exclusive), and warnings."""
     raw = read_raw_table(path)
-    cols = resolve_columns(raw, PROMOTION_ALIASES, what="promotions")
+    cols, warnings = resolve_columns(raw, PROMOTION_ALIASES)
     rows = [{canon: str(raw.frame[col].iloc[i]) for canon, col in cols.items()}
             for i in range(len(raw.frame))]
-    return promotions_from_rows(rows, source=raw.label)
+    return promotions_from_rows(rows, source=raw.label), warnings

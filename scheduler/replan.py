@@ -134,17 +134,19 @@ class Request:
         return f"{self.agent_id} {self.kind} {self.start:%a %m-%d %H:%M}-{self.end:%a %H:%M}"
 
 
-def read_requests(path: str, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
+def read_requests(path: str, agents: tuple[Agent, ...]
+                  ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
     """A requests file (``requests_from_raw``)."""
     return requests_from_raw(read_raw_table(path), agents)
 
 
-def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]) -> tuple[Request, ...]:
-    """Requests, one row each: columns ``agent_id``, ``start``, ``end`` (a date means the whole
-    day: ``start`` at 00:00, ``end`` through 24:00; empty: the start's day) and ``kind`` (leave,
-    day_off or sick; default leave); empty rows are skipped. An unknown agent, a bad time or an
-    end before the start is one error naming the row and column."""
-    cols = resolve_columns(raw, REQUEST_ALIASES, what="requests")
+def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]
+                      ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
+    """Requests, one row each, and warnings: columns ``agent_id``, ``start``, ``end`` (a date
+    means the whole day: ``start`` at 00:00, ``end`` through 24:00; empty: the start's day) and
+    ``kind`` (leave, day_off or sick; default leave); empty rows are skipped. An unknown agent,
+    a bad time or an end before the start is one error naming the row and column."""
+    cols, warnings = resolve_columns(raw, REQUEST_ALIASES)
     missing = [c for c in ("agent_id", "start") if c not in cols]
     if missing:
         raise InputError(f"a requests file needs columns agent_id, start (and end, kind); "
@@ -181,7 +183,7 @@ def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]) -> tuple[Request
             raise InputError(f"expected one of {', '.join(REQUEST_KINDS)}", file=raw.label,
                              row=row, column=cols["kind"], value=kind)
         out.append(Request(aid, start, stop, kind))
-    return tuple(out)
+    return tuple(out), warnings
 
 
 # ------------------------------------------------------------------------------- re-plan

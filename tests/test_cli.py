@@ -294,3 +294,29 @@ def test_forecast_notes_name_their_windows(repo: Path, tmp_path: Path,
     assert "band: the forecast's own errors on 11 past weeks (every week with a week" in out
     assert "(8 target weeks: those with the backtest's minimum history before them" in out
     assert "auto -> " not in out and "chosen for the lowest error on the recent weeks" in out
+
+
+def test_a_misspelt_agents_column_is_one_line_and_exit_2(
+        repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before, 'max_hour_week' gave a warning, exit 0 and every agent 40 h."""
+    agents = tmp_path / "agents.csv"
+    text = (repo / "data" / "sample_agents.csv").read_text(encoding="utf-8")
+    agents.write_text(text.replace("max_hours_week", "max_hour_week", 1), encoding="utf-8")
+    code = main(["plan", "--history", str(repo / "data" / "sample_history.csv"),
+                 "--agents", str(agents), "--out", str(tmp_path / "plan")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: {agents}, row 1, column 'max_hour_week': looks like 'max_hours_week' "
+        "(misspelt?); rename it or remove it\n")
+    assert not (tmp_path / "plan").exists()
+
+
+def test_an_extra_history_column_is_a_warning_line_and_exit_0(
+        repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    history = tmp_path / "history.csv"
+    lines = (repo / "data" / "sample_history.csv").read_text(encoding="utf-8").splitlines()
+    history.write_text("\n".join([lines[0] + ",备注"] + [line + ",x" for line in lines[1:]])
+                       + "\n", encoding="utf-8")
+    assert main(["inspect", "--history", str(history)]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {history}: column '备注' is not one this file uses; it is ignored\n")

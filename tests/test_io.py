@@ -4,6 +4,7 @@ BOM/GBK/XLSX, and the per-session reader on the real February records."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,13 @@ from scheduler.io import (
     parse_hours,
     read_agents,
     read_history,
+    read_hourly_sessions,
+    read_promotions,
     read_roster,
     read_sessions,
     write_csv,
 )
+from scheduler.replan import read_requests
 
 
 def hourly_csv(tmp_path: Path, rows: list[str], header: str = "timestamp,sessions",
@@ -356,7 +360,8 @@ def test_roster_contract_reads(tmp_path: Path) -> None:
     p.write_text("agent_id,start,end,max_concurrent,break_start,break_end\n"
                  "A01,2026-11-22 20:00,2026-11-23 04:00,4,,\n"
                  "A02,2026-11-23 09:00,2026-11-23 18:00,5,2026-11-23 13:00,2026-11-23 13:30\n")
-    r = read_roster(p)
+    r, warnings = read_roster(p)
+    assert warnings == ()
     assert str(r.week_start) == "2026-11-23"
     assert r.shifts[1].paid_hours == 8.5
 
@@ -480,3 +485,141 @@ def test_written_files_respect_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE(a.stat().st_mode) == 0o644
     assert stat.S_IMODE(b.stat().st_mode) == 0o644
     assert stat.S_IMODE(c.stat().st_mode) == 0o600
+
+
+# ------------------------------------------------------------------ columns, every file
+SAMPLE_AGENTS, _ = read_agents(Path(__file__).resolve().parents[1] / "data" / "sample_agents.csv")
+FILE_KINDS: dict[str, tuple[list[str], list[list[str]], Callable[[Path], tuple[str, ...]]]] = {
+    "history": (["timestamp", "sessions", "avg_handle_seconds"],
+                [["2026-11-16 00:00", "3", "420"], ["2026-11-16 01:00", "4", "400"]],
+                lambda p: read_history(p).warnings),
+    "history, Chinese": (["时间", "咨询量", "平均接待时长"],
+                         [["2026-11-16 00:00", "3", "420"], ["2026-11-16 01:00", "4", "400"]],
+                         lambda p: read_history(p).warnings),
+    "history per session": (["start", "first_reply", "handle_seconds"],
+                            [["2026-11-16 00:05:00", "2026-11-16 00:06:00", "300"]],
+                            lambda p: read_history(p).warnings),
+    "sessions": (["session_id", "start", "first_reply", "end", "abandoned", "agent_id"],
+                 [["s1", "2026-11-16 00:05:00", "2026-11-16 00:06:00", "2026-11-16 00:15:00",
+                   "no", "A01"]],
+                 lambda p: read_sessions(p).warnings),
+    "agents": (["agent_id", "max_concurrent", "max_hours_week", "min_hours_week"],
+               [["A01", "5", "24", "0"]], lambda p: read_agents(p)[1]),
+    "agents, Chinese": (["工号", "接待上限", "每周最多工时"], [["A01", "5", "24"]],
+                        lambda p: read_agents(p)[1]),
+    "requests": (["agent_id", "start", "end", "kind"], [["A01", "2026-11-27", "", "day_off"]],
+                 lambda p: read_requests(str(p), SAMPLE_AGENTS)[1]),
+    "roster": (["agent_id", "start", "end", "max_concurrent", "carried_over"],
+               [["A01", "2026-11-22 20:00", "2026-11-23 04:00", "4", "yes"],
+                ["A01", "2026-11-29 20:00", "2026-11-30 04:00", "4", ""]],
+               lambda p: read_roster(p)[1]),
+    "promotions": (["活动名称", "开始时间", "结束时间", "倍数"],
+                   [["直播", "2026-11-27 20:00", "2026-11-27 23:00", "2.5"]],
+                   lambda p: read_promotions(p)[1]),
+    "forecast": (["timestamp", "sessions", "low", "high"], [["2026-11-23 00:00", "3", "2", "4"]],
+                 lambda p: read_hourly_sessions(p)[1]),
+}
+
+
+def kind_file(tmp_path: Path, kind: str, *, rename: tuple[str, str] | None = None,
+              extra: str | None = None) -> Path:
+    """A valid file of ``kind``, with one column renamed (old, new) or one extra column."""
+    header, rows, _read = FILE_KINDS[kind]
+    header = [rename[1] if rename and h == rename[0] else h for h in header]
+    if extra is not None:
+        header, rows = [*header, extra], [[*r, "x"] for r in rows]
+    p = tmp_path / f"{kind.split(',')[0].replace(' ', '_')}.csv"
+    p.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("kind", FILE_KINDS)
+def test_every_file_kind_reads_without_warnings(tmp_path: Path, kind: str) -> None:
+    assert FILE_KINDS[kind][2](kind_file(tmp_path, kind)) == ()
+
+
+@pytest.mark.parametrize(("kind", "old", "new", "meant"), [
+    ("history", "avg_handle_seconds", "avg_handle_second", "'avg_handle_seconds'"),
+    ("history, Chinese", "平均接待时长", "平均接待时常", "'平均接待时长' (avg_handle_seconds)"),
+    ("history per session", "handle_seconds", "handle_second", "'handle_seconds'"),
+    ("history per session", "start", "strat", "'start'"),
+    ("sessions", "first_reply", "first_replay", "'first_reply'"),
+    ("agents", "max_hours_week", "max_hour_week", "'max_hours_week'"),
+    ("agents", "min_hours_week", "Min Hours Wk", "'min_hours_week'"),
+    ("agents, Chinese", "每周最多工时", "每周最多公时", "'每周最多工时' (max_hours_week)"),
+    ("requests", "agent_id", "agnet_id", "'agent_id'"),
+    ("roster", "carried_over", "carried_ovr", "'carried_over'"),
+    ("promotions", "活动名称", "活动名", "'活动名称' (name)"),
+    ("forecast", "sessions", "sesions", "'sessions'"),
+])
+def test_a_misspelt_column_is_an_error_naming_the_column_meant(
+        tmp_path: Path, kind: str, old: str, new: str, meant: str) -> None:
+    """Before, a misspelt optional column was ignored and its default taken (40 h for every
+    agent, 600 s handle time, carried-over shifts counted twice)."""
+    path = kind_file(tmp_path, kind, rename=(old, new))
+    with pytest.raises(InputError) as err:
+        FILE_KINDS[kind][2](path)
+    assert (err.value.row, err.value.column) == (1, new)
+    assert str(err.value).endswith(f"looks like {meant} (misspelt?); rename it or remove it")
+
+
+@pytest.mark.parametrize("kind", FILE_KINDS)
+@pytest.mark.parametrize("extra", ["note", "备注", "team", "shop"])
+def test_an_extra_column_is_a_warning_and_the_file_loads(tmp_path: Path, kind: str,
+                                                         extra: str) -> None:
+    path = kind_file(tmp_path, kind, extra=extra)
+    (warning,) = FILE_KINDS[kind][2](path)
+    assert warning == f"{path}: column '{extra}' is not one this file uses; it is ignored"
+
+
+def test_a_column_near_two_names_names_both_or_the_one_missing(tmp_path: Path) -> None:
+    p = agents_csv(tmp_path, ["A01,,5,,,,,,"], header=AGENTS_HEADER.replace(
+        "max_hours_week,min_hours_week", "mix_hours,note"))
+    with pytest.raises(InputError, match="looks like 'max_hours' \\(max_hours_week\\) or "
+                       "'min_hours' \\(min_hours_week\\)"):
+        read_agents(p)
+    p = agents_csv(tmp_path, ["A01,,5,,,,,,"], header=AGENTS_HEADER.replace(
+        "max_hours_week,min_hours_week", "mix_hours,min_hours_week"))
+    with pytest.raises(InputError, match="looks like 'max_hours' \\(max_hours_week\\) \\("):
+        read_agents(p)
+    p = agents_csv(tmp_path, ["A01,5,40"], header="工号,接待上限,每周最大工时")  # 最多 or 最少?
+    with pytest.raises(InputError, match="looks like '每周最多工时' \\(max_hours_week\\) or "
+                       "'每周最少工时' \\(min_hours_week\\)"):
+        read_agents(p)
+
+
+def test_a_near_miss_of_a_column_the_file_has_is_only_a_warning(tmp_path: Path) -> None:
+    p = hourly_csv(tmp_path, ["2026-11-16 00:00,3,3"], header="timestamp,sessions,session")
+    h = read_history(p)
+    assert h.frame["sessions"].tolist() == [3]
+    assert h.warnings == (f"{p}: column 'session' is not one this file uses (it looks like "
+                          "'sessions', which the file has); it is ignored",)
+
+
+def test_short_names_and_other_weekdays_are_not_guessed(tmp_path: Path) -> None:
+    """'team' is one letter off 'name' and '周一' one character off '周末' (weekend_ok), but
+    names that short are too close to guess from: they are extra columns."""
+    p = agents_csv(tmp_path, ["A01,,5,40,0,,,yes,yes,x,x,x"],
+                   header=AGENTS_HEADER + ",team,周一,hour")
+    agents, warnings = read_agents(p)
+    assert agents[0].weekend_ok and agents[0].max_hours_week == 40
+    assert [w.split("'")[1] for w in warnings] == ["team", "周一", "hour"]
+
+
+def test_an_empty_unnamed_column_says_nothing(tmp_path: Path) -> None:
+    p = hourly_csv(tmp_path, ["2026-11-16 00:00,3,"], header="timestamp,sessions,")
+    assert read_history(p).warnings == ()
+    p = hourly_csv(tmp_path, ["2026-11-16 00:00,3,42"], header="timestamp,sessions,")
+    assert read_history(p).warnings == (f"{p}: column '' is not one this file uses; it is "
+                                        "ignored",)
+
+
+def test_bundled_samples_and_reference_shops_read_without_warnings(repo: Path) -> None:
+    assert read_history(repo / "data" / "sample_history.csv").warnings == ()
+    assert read_sessions(repo / "data" / "sample_sessions.csv").warnings == ()
+    assert read_agents(repo / "data" / "sample_agents.csv")[1] == ()
+    shops = sorted((repo.parent / "shared" / "reference").glob("*/history.csv"))
+    for history in shops:  # ../shared's reference shops, where present
+        assert read_history(history).warnings == ()
+        assert read_agents(history.parent / "agents.csv")[1] == ()
+        assert read_roster(history.parent / "reference_roster.csv")[1] == ()

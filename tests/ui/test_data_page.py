@@ -183,3 +183,35 @@ def test_the_default_rules_are_stated_as_they_are(open_page: OpenPage) -> None:
     shown = texts(open_page("data", settings=Settings()))
     assert "8 h/day" not in shown
     assert "shifts of 4, 6, 8 or 10 h" in shown  # Rules().shift_lengths_hours
+
+
+def test_a_misspelt_agents_column_is_refused_and_an_extra_one_is_a_warning(
+        open_page: OpenPage) -> None:
+    at = open_page("data")
+    text = (REPO / "data" / "sample_agents.csv").read_text(encoding="utf-8")
+    misspelt = text.replace("max_hours_week", "max_hour_week", 1).encode("utf-8")
+    at.file_uploader(key=state.W_AGENTS_UPLOAD).set_value(("team.csv", misspelt, "text/csv"))
+    at.run()
+    (err,) = [e.value for e in at.error]
+    assert err == ("文件有误，未使用 File refused: team.csv, row 1, column 'max_hour_week': "
+                   "looks like 'max_hours_week' (misspelt?); rename it or remove it")
+    assert at.session_state[state.AGENTS] == SAMPLE_AGENTS
+    lines = text.splitlines()
+    extra = "\n".join([lines[0] + ",team"] + [line + ",A" for line in lines[1:3]]) + "\n"
+    at.file_uploader(key=state.W_AGENTS_UPLOAD).set_value(("team.csv", extra.encode(), "text/csv"))
+    at.run()
+    assert not at.error
+    assert len(at.session_state[state.AGENTS]) == 2
+    assert [w.value for w in at.warning] == [
+        "team.csv: column 'team' is not one this file uses; it is ignored"]
+
+
+def test_a_misspelt_history_column_is_refused(open_page: OpenPage) -> None:
+    at = open_page("data")
+    misspelt = SAMPLE_HISTORY.replace(b"avg_handle_seconds", b"avg_handle_second", 1)
+    at.file_uploader(key=state.W_HISTORY_UPLOAD).set_value(("shop.csv", misspelt, "text/csv"))
+    at.run()
+    (err,) = [e.value for e in at.error]
+    assert err.endswith("shop.csv, row 1, column 'avg_handle_second': looks like "
+                        "'avg_handle_seconds' (misspelt?); rename it or remove it")
+    assert "sample 示例: sample_history.csv" in texts(at)

@@ -127,7 +127,8 @@ if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restar
         forecast, agents, params = planned_from(book.inputs(week, latest),
                                                 label=f"{url} week {week} v{latest}")
         table = asked_table.fillna("").astype(str).to_csv(index=False).encode("utf-8")
-        asked = requests_from_raw(parse_raw_table(table, "请假 requests table"), agents)
+        asked, _fixed_columns = requests_from_raw(parse_raw_table(table, "请假 requests table"),
+                                                  agents)
         prev = week - timedelta(days=7)
         before = book.roster(prev).shifts if book.versions(prev) else ()
         with st.spinner("重新排班中 Re-planning..."):
