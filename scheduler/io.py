@@ -303,6 +303,13 @@ def _is_blank_header(header: str) -> bool:
     return not header or re.fullmatch(r"unnamed:\d+(\.\d+)?", header) is not None
 
 
+OTHER_COLUMNS = ("等待时长", "平均等待时长", "未回复数", "store")
+"""Columns platform exports carry that are a slip away from one of ours but mean something else
+(wait time is not handle time 接待时长; a count of unanswered chats is not the flag 未回复):
+never taken for a misspelling, only said to be ignored."""
+_OTHER_MEANINGS = frozenset(_norm_header(c) for c in OTHER_COLUMNS)
+
+
 def resolve_columns(
     raw: RawTable, aliases: dict[str, tuple[str, ...]]
 ) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -320,8 +327,9 @@ def resolve_columns(
         header = _norm_header(col)
         if col in used or (_is_blank_header(header) and (raw.frame.iloc[:, i] == "").all()):
             continue  # an empty column after the table (a trailing comma) says nothing
-        near = [(d, alias, canon) for canon, names in aliases.items() for alias in names
-                if (d := _slip(header, _norm_header(alias))) is not None]
+        near = [] if header in _OTHER_MEANINGS else [
+            (d, alias, canon) for canon, names in aliases.items() for alias in names
+            if (d := _slip(header, _norm_header(alias))) is not None]
         missing = [n for n in near if n[2] not in found]
         if missing:
             best = min(d for d, _, _ in missing)

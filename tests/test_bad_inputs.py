@@ -71,6 +71,12 @@ CASES: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
      {"a.csv": AGENT_HEAD + "A01,3,40\nA01,3,40\n"}, ("a.csv", "row 3", "A01")),
     ("agents without ids", f"{PLAN.replace(AGENTS, '--agents {d}/a.csv')}",
      {"a.csv": "max_concurrent,max_hours_week\n3,40\n"}, ("a.csv", "agent_id")),
+    ("agents column misspelt", f"{PLAN.replace(AGENTS, '--agents {d}/a.csv')}",
+     {"a.csv": "agent_id,max_concurrent,max_hour_week\nA01,3,20\n"},
+     ("a.csv", "row 1", "max_hour_week", "max_hours_week")),
+    ("history column misspelt", "inspect --history {d}/h.csv",
+     {"h.csv": "timestamp,sessions,avg_handle_second\n2026-11-16 00:00,3,300\n"},
+     ("h.csv", "avg_handle_second", "avg_handle_seconds")),
     # ---- flags
     ("week not a Monday", f"{FORECAST} --week-start 2026-11-24", {}, ("Monday",)),
     ("week not a date", f"{FORECAST} --week-start next-week", {}, ("YYYY-MM-DD",)),

@@ -572,6 +572,18 @@ def test_an_extra_column_is_a_warning_and_the_file_loads(tmp_path: Path, kind: s
     assert warning == f"{path}: column '{extra}' is not one this file uses; it is ignored"
 
 
+@pytest.mark.parametrize(("kind", "extra"), [
+    ("history", "等待时长"), ("history", "平均等待时长"), ("sessions", "未回复数"),
+    ("history per session", "等待时长"), ("roster", "store"), ("requests", "store")])
+def test_a_real_export_column_a_slip_from_ours_is_only_a_warning(tmp_path: Path, kind: str,
+                                                                extra: str) -> None:
+    """Wait time (等待时长) is one character off handle time (接待时长) but means something
+    else: an export that carries it loads, with the column said to be ignored."""
+    path = kind_file(tmp_path, kind, extra=extra)
+    (warning,) = FILE_KINDS[kind][2](path)
+    assert warning == f"{path}: column '{extra}' is not one this file uses; it is ignored"
+
+
 def test_a_column_near_two_names_names_both_or_the_one_missing(tmp_path: Path) -> None:
     p = agents_csv(tmp_path, ["A01,,5,,,,,,"], header=AGENTS_HEADER.replace(
         "max_hours_week,min_hours_week", "mix_hours,note"))
