@@ -8,7 +8,7 @@ What lives in state:
   forecast overrides; a broken upload never replaces them;
 - the last plan (``PlanResult``) and a fingerprint of the inputs it was made from (so pages can
   say "inputs changed since this plan");
-- what-if outcomes (A and B) and the last warm-started re-plan;
+- what-if outcomes (A and B) and the last warm-started re-plan, judged against keeping;
 - the inline error of each input (an upload, the agents editor, the forecast editor).
 """
 

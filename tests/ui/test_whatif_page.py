@@ -61,8 +61,11 @@ def test_compare_and_replan(open_page: OpenPage, sample_plan: PlanResult) -> Non
     choice = at.session_state[state.REPLAN]
     assert choice.replanned.roster.shifts
     assert "A01" not in {s.agent_id for s in choice.replanned.roster.shifts}  # A off all week
-    assert rank(choice.kept) <= rank(choice.current)
-    assert choice.reason in texts(at)
+    # A01's shifts are gone from the current roster; the re-plan fills them and is kept
+    assert rank(choice.replanned) < rank(choice.current) and choice.kept is choice.replanned
+    assert choice.reason.startswith("Kept the re-plan") and choice.reason in texts(at)
+    at.button(key="w_wi_adopt").click().run()
+    assert at.session_state[state.PLAN].roster.roster.shifts == choice.kept.roster.shifts
 
 
 def test_replan_of_a_spike_keeps_the_better_roster(open_page: OpenPage,
