@@ -444,6 +444,11 @@ class ScenarioOutcome:
     seconds: float
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def paid_hours(self) -> float:
+        """Paid hours of the roster's shifts (breaks excluded)."""
+        return sum(s.paid_hours for s in self.roster.shifts)
+
 
 def evaluate(
     roster: Roster,
@@ -461,13 +466,34 @@ def evaluate(
     """Play the roster, changed by the scenario, against the changed forecast: ``replications``
     seeded simulation runs (the same seed for every scenario, so differences are the scenario's,
     not the dice's)."""
+    ros, notes = scenario_roster(roster, agents, scenario)
+    return judge(ros, scenario_forecast(forecast, scenario), chat, scenario, target=target,
+                 profile=profile, replications=replications, seed=seed,
+                 min_sessions=min_sessions, notes=notes)
+
+
+def judge(
+    roster: Roster,
+    forecast: Forecast,
+    chat: ChatModel,
+    scenario: Scenario,
+    *,
+    target: float,
+    profile: PlatformProfile,
+    replications: int = 3,
+    seed: int = 0,
+    min_sessions: float = BUSY_SESSIONS,
+    notes: tuple[str, ...] = (),
+) -> ScenarioOutcome:
+    """The what-if evaluator: the roster as it stands against the forecast as it stands (both
+    already the scenario's), ``replications`` simulation runs from ``seed``. Deterministic: the
+    same roster, counts, replications and seed give the same outcome, so two rosters judged
+    with the same arguments differ only by their shifts."""
     import time
 
     t0 = time.perf_counter()
-    fc = scenario_forecast(forecast, scenario)
-    ros, notes = scenario_roster(roster, agents, scenario)
-    sim = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
-    expected = fc.frame["sessions"].to_numpy(dtype=float)
+    sim = simulate_replications(roster, forecast, chat, replications=replications, seed=seed)
+    expected = forecast.frame["sessions"].to_numpy(dtype=float)
     rate = np.asarray(sim.hourly_three_min_rate, dtype=float)
     judged = expected >= min_sessions
     below = judged & (np.nan_to_num(rate, nan=1.0) < target - 1e-12)
@@ -481,13 +507,21 @@ def evaluate(
         "below_target": below,
     })
     return ScenarioOutcome(
-        scenario=scenario, roster=ros, forecast=fc, hourly=hourly,
+        scenario=scenario, roster=roster, forecast=forecast, hourly=hourly,
         three_min_rate=sim.three_min_rate.mean, reply_rate=sim.reply_rate.mean,
         hours_below_target=int(below.sum()), hours_judged=int(judged.sum()),
         checks=platform_checks(sim, profile, target), target=target,
         replications=replications, seed=seed, seconds=time.perf_counter() - t0,
         notes=notes,
     )
+
+
+def rank(outcome: ScenarioOutcome) -> tuple[int, float, float]:
+    """The order of rosters judged on the same week (smaller is better): busy hours below
+    target in simulation, then the week's 3-minute rate (higher is better; to the 0.1 point
+    shown), then paid hours (to the 0.1 h shown)."""
+    return (outcome.hours_below_target, -round(outcome.three_min_rate, 3),
+            round(outcome.paid_hours, 1))
 
 
 def replan_params(params: PlanParams, scenario: Scenario, *, time_limit_seconds: float
@@ -511,21 +545,80 @@ def warm_start_hint(roster: Roster, agents: Sequence[Agent], scenario: Scenario)
     return replace(hint, shifts=shifts)
 
 
+@dataclass(frozen=True)
+class ReplanChoice:
+    """A what-if re-plan judged against keeping the current roster, both by :func:`judge` on the
+    scenario's week with the same runs and seed; the better one by :func:`rank` is kept (the
+    current roster on a tie: a re-plan must earn its changes)."""
+
+    plan: PlanResult
+    """The re-planned week, as the solver returned it."""
+    current: ScenarioOutcome
+    """The current roster under the scenario."""
+    replanned: ScenarioOutcome
+    """The re-planned roster on the same week."""
+
+    @property
+    def keeps_replan(self) -> bool:
+        return rank(self.replanned) < rank(self.current)
+
+    @property
+    def kept(self) -> ScenarioOutcome:
+        return self.replanned if self.keeps_replan else self.current
+
+    @property
+    def reason(self) -> str:
+        """Which roster was kept and why, in one sentence of the manager's units."""
+        cur, new = self.current, self.replanned
+        target = f"{cur.target:.0%}"
+        hours = new.paid_hours - cur.paid_hours
+        cost = (f"{abs(hours):.1f} {'more' if hours > 0 else 'fewer'} paid hours"
+                if round(hours, 1) else "the same paid hours")
+        head = ("Kept the re-plan 采用重新排班" if self.keeps_replan
+                else "Kept the current roster 保留当前排班")
+        d_below = new.hours_below_target - cur.hours_below_target
+        if d_below:
+            return (f"{head}: the re-plan has {abs(d_below)} {'fewer' if d_below < 0 else 'more'}"
+                    f" busy hour{'' if abs(d_below) == 1 else 's'} below {target} in simulation "
+                    f"({new.hours_below_target} against {cur.hours_below_target} of "
+                    f"{cur.hours_judged} when keeping), for {cost}.")
+        same = (f"the same busy hours below {target} in simulation ({cur.hours_below_target} of"
+                f" {cur.hours_judged})")
+        if round(new.three_min_rate, 3) != round(cur.three_min_rate, 3):
+            return (f"{head}: {same}, and the re-plan's week 3-minute rate is "
+                    f"{new.three_min_rate:.1%} against {cur.three_min_rate:.1%} when keeping, "
+                    f"for {cost}.")
+        return f"{head}: {same} and the same week 3-minute rate, for {cost} in the re-plan."
+
+
 def replan(
     plan: PlanResult,
     scenario: Scenario,
     *,
     time_limit_seconds: float = 10.0,
+    profile: PlatformProfile = PROFILES[0],
+    replications: int = 3,
     progress: ProgressFn | None = None,
-) -> PlanResult:
+) -> ReplanChoice:
     """Plan the scenario's week again, warm-started from the current roster (``hint``): the
-    scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``."""
+    scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``. The
+    re-planned roster and the current one (under the scenario) are then judged alike
+    (:func:`judge`, ``replications`` runs from the plan's seed) and the better one is kept."""
     fc = scenario_forecast(plan.forecast, scenario)
     team = scenario_agents(plan.agents, scenario)
     params = replan_params(plan.params, scenario, time_limit_seconds=time_limit_seconds)
     hint = warm_start_hint(plan.roster.roster, plan.agents, scenario)
-    return plan_from_forecast(fc, team, params=params, progress=progress, hint=hint,
-                              notes=(*plan.notes, *(f"what-if: {d}" for d in scenario.describe())))
+    new = plan_from_forecast(fc, team, params=params, progress=progress, hint=hint,
+                             notes=(*plan.notes, *(f"what-if: {d}" for d in scenario.describe())))
+    current, notes = scenario_roster(plan.roster.roster, plan.agents, scenario)
+
+    def judged(roster: Roster, name: str, notes: tuple[str, ...] = ()) -> ScenarioOutcome:
+        return judge(roster, fc, plan.chat, replace(scenario, name=name),
+                     target=plan.params.service.target, profile=profile,
+                     replications=replications, seed=plan.params.seed, notes=notes)
+
+    return ReplanChoice(plan=new, current=judged(current, "current roster 当前排班", notes),
+                        replanned=judged(new.roster.roster, "re-plan 重新排班"))
 
 
 def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
@@ -537,7 +630,7 @@ def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
             "3-minute rate 3分钟回复率": o.three_min_rate,
             "reply rate 回复率": o.reply_rate,
             "simulated hours below target 模拟未达标小时": float(o.hours_below_target),
-            "agent-hours 工时": sum(s.paid_hours for s in o.roster.shifts),
+            "agent-hours 工时": o.paid_hours,
         }
         for c in o.checks:
             d[f"{c.name} ({c.window})"] = c.value

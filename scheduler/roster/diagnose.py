@@ -2,8 +2,9 @@
 
 "Mon 02:00–06:00: short by 1 agent at cap 3; no agent is available in these hours." Why: nobody
 available, no whole shift fits the availability, no team meets the target, everyone who could
-is on duty, or the labour rule that holds each agent who could cover it. Fixes (more agents,
-a higher cap, shorter shifts) are checked with the aggregate model and a little work.
+is on duty, or the labour rule that holds each agent who could cover it. Fixes name only levers
+not in use (more agents, a cap the rules do not allow yet, a higher cap for the agents below
+it, a shift length the rules lack) and are checked with the aggregate model and a little work.
 """
 
 from __future__ import annotations
@@ -162,9 +163,11 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
                        replace(rules, allowed_caps=tuple(sorted({*rules.allowed_caps,
                                                                  higher[0]})))))
     low = min((a.max_concurrent for a in team), default=max(p.caps))
-    raisable = [c for c in p.caps if c > low]
+    raisable = [c for c in p.caps if c > low]  # allowed already: the agents' own caps hold it
     for k in sorted({raisable[0], raisable[-1]}) if raisable else []:
-        trials.append((f"allow cap {k}: raise the agents' reception cap (接待上限) to {k}",
+        n = sum(a.max_concurrent < k for a in team)
+        trials.append((f"raise the reception cap (接待上限) of the {n} agent{_s(n)} below {k} "
+                       f"to {k}",
                        [replace(a, max_concurrent=max(a.max_concurrent, k)) for a in team],
                        rules))
     for hours in (4.0, 6.0):

@@ -8,7 +8,7 @@ What lives in state:
   forecast overrides; a broken upload never replaces them;
 - the last plan (``PlanResult``) and a fingerprint of the inputs it was made from (so pages can
   say "inputs changed since this plan");
-- what-if outcomes (A and B) and the last warm-started re-plan;
+- what-if outcomes (A and B) and the last warm-started re-plan, judged against keeping;
 - the inline error of each input (an upload, the agents editor, the forecast editor).
 """
 
@@ -28,7 +28,7 @@ from scheduler import io
 from scheduler.domain import Agent, HourlyHistory, SessionLog
 from scheduler.pipeline import PlanResult
 from scheduler.ui.settings import Settings
-from scheduler.whatif import ScenarioOutcome
+from scheduler.whatif import ReplanChoice, ScenarioOutcome
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_HISTORY = REPO / "data" / "sample_history.csv"
@@ -297,15 +297,23 @@ def set_scenario(slot: str, outcome: ScenarioOutcome | None) -> None:
         _ss()[slot] = outcome
 
 
-def replan() -> PlanResult | None:
+def replan_choice() -> ReplanChoice | None:
+    """The last what-if re-plan, judged against keeping the current roster."""
     return _ss().get(REPLAN)
 
 
-def set_replan(result: PlanResult | None) -> None:
-    if result is None:
+def replan() -> PlanResult | None:
+    """The re-planned week when it was kept over the current roster (else None: nothing to
+    adopt or export)."""
+    choice = replan_choice()
+    return choice.plan if choice is not None and choice.keeps_replan else None
+
+
+def set_replan(choice: ReplanChoice | None) -> None:
+    if choice is None:
         _ss().pop(REPLAN, None)
     else:
-        _ss()[REPLAN] = result
+        _ss()[REPLAN] = choice
 
 
 def book_replan() -> tuple[Any, ...] | None:

@@ -55,12 +55,18 @@ def test_caps_too_low_for_the_staffing_table() -> None:
     assert short.startswith("Mon 12:00–13:00") and "up to 30 agents" in short
 
 
-def test_caps_too_low_for_the_agents_suggests_allowing_a_higher_cap() -> None:
-    req = make_requirements(window_need(1, [(9, 17, 2.5)]))
-    result = plan(req, [agent("a", cap=1, available=DAY)], RULES)
+def test_caps_too_low_for_the_agents_suggests_raising_theirs_not_allowing_allowed_ones() -> None:
+    # caps 1-3 are allowed already; the lever not in use is a's own cap (1 + 2.5 solo units of 5)
+    req = make_requirements(window_need(1, [(9, 17, 5.0)]))
+    team = [agent("a", cap=1, available=DAY), agent("b", cap=3, available=DAY)]
+    result = plan(req, team, RULES)
     assert_valid(result)
     assert not covered(result)
-    assert any("allow cap" in s and "closes the gap" in s for s in _fixes(result))
+    hints = [s for s in result.diagnosis if "fix" in s or s.startswith("Also helps")]
+    assert hints
+    assert not [s for s in hints for k in RULES.allowed_caps if f"allow cap {k}" in s]
+    assert any("raise the reception cap (接待上限) of the 1 agent below 3 to 3" in s
+               and "closes the gap" in s for s in _fixes(result))
 
 
 def test_no_agents_at_all_still_answers_with_hours_and_a_fix() -> None:

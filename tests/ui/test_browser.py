@@ -1,6 +1,7 @@
 """End to end in a real browser: the app served headless, Debian's Chromium driven by Playwright.
 
-Load the sample, plan, see the heatmap and the Gantt, apply a spike, download roster.csv and
+Load the sample, plan, see the heatmap and the Gantt, apply a spike and re-plan it (the better
+of keeping and the re-plan is kept and said), download roster.csv and
 check its rows, upload a broken file and see the inline error. A screenshot of each step goes
 to ``test-artifacts/browser/`` (gitignored). No timing is asserted here (see
 ``benchmarks/app_timing.py``); the waits are generous upper bounds.
@@ -161,6 +162,32 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text("demand Fri 20:00–23:00 ×2.5 (spike)").first).to_be_visible()
     expect(page.get_by_text("below target 未达标").first).to_be_attached()
     shot(page, "05_whatif_spike")
+
+    # 4b. re-plan the spike: the page says which roster it kept, and the kept roster's numbers
+    # are not worse than keeping's (hours below target, then the week's rate, then paid hours)
+    keep = (int(metric_value(page, "simulated hours below target 模拟未达标小时").split("/")[0]),
+            -float(metric_value(page, "3-min rate 3分钟回复率").rstrip("%")), 0.0)
+    page.get_by_role("button", name=re.compile(r"Re-plan \(warm start")).click()
+    reason = page.get_by_text(re.compile(r"^Kept the (current roster|re-plan)")).first
+    expect(reason).to_be_visible(timeout=180_000)
+    delta = page.get_by_test_id("stMetric").filter(has_text="kept 保留: paid hours").first
+    kept = (int(metric_value(page, "kept 保留: hours below target").split("/")[0]),
+            -float(metric_value(page, "kept 保留: week 3-min rate").rstrip("%")),
+            float(delta.get_by_test_id("stMetricDelta").inner_text().split()[0]))
+    assert kept <= keep, (reason.inner_text(), kept, keep)
+    adopt = page.get_by_role("button", name=re.compile("Adopt the re-plan"))
+    if reason.inner_text().startswith("Kept the current roster"):
+        assert kept[:2] == keep[:2]
+        expect(adopt).to_have_count(0)
+        expect(page.get_by_text("Nothing to adopt: the current plan stays").first).to_be_visible()
+    else:
+        expect(adopt).to_be_visible()
+    shot(page, "05b_whatif_replan")
+    short = page.get_by_text("Where the re-plan stays short 重新排班仍不足之处")
+    short.click()
+    expect(page.get_by_text(re.compile(r"short by \d+ agents? at cap")).first).to_be_visible()
+    short.scroll_into_view_if_needed()
+    shot(page, "05c_whatif_replan_short")
 
     # 5. download roster.csv and check its rows
     page.get_by_role("link", name="导出 Export").click()

@@ -1,10 +1,12 @@
 """What-if page: a scenario simulated on the current roster (per-hour chart, red where the
-target breaks), an unreadable spike refused inline, A vs B compared, a warm-started re-plan."""
+target breaks), an unreadable spike refused inline, A vs B compared, a warm-started re-plan
+judged against keeping the current roster (the better one kept, a worse one never offered)."""
 
 from __future__ import annotations
 
 from scheduler.pipeline import PlanResult
 from scheduler.ui import state
+from scheduler.whatif import rank
 from tests.ui.conftest import OpenPage, array, figures, texts
 
 
@@ -56,7 +58,33 @@ def test_compare_and_replan(open_page: OpenPage, sample_plan: PlanResult) -> Non
     assert hours["情景 B Scenario B"] > total
     at.button(key="w_wi_replan").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    re = at.session_state[state.REPLAN]
-    assert re is not None and re.roster.roster.shifts
-    assert "A01" not in {s.agent_id for s in re.roster.roster.shifts}  # A off sick all week
-    assert "Re-planned roster 重新排班结果" in texts(at)
+    choice = at.session_state[state.REPLAN]
+    assert choice.replanned.roster.shifts
+    assert "A01" not in {s.agent_id for s in choice.replanned.roster.shifts}  # A off all week
+    # A01's shifts are gone from the current roster; the re-plan fills them and is kept
+    assert rank(choice.replanned) < rank(choice.current) and choice.kept is choice.replanned
+    assert choice.reason.startswith("Kept the re-plan") and choice.reason in texts(at)
+    at.button(key="w_wi_adopt").click().run()
+    assert at.session_state[state.PLAN].roster.roster.shifts == choice.kept.roster.shifts
+
+
+def test_replan_of_a_spike_keeps_the_better_roster(open_page: OpenPage,
+                                                   sample_plan: PlanResult) -> None:
+    # the issue's case: re-planning Friday 20:00-23:00 x2.5 gave a lower week rate for more
+    # paid hours, and Adopt made it the plan
+    at = open_page("whatif", plan=sample_plan, timeout=120)
+    _submit(at, state.SCENARIO_A, "Fri 20:00-23:00 x2.5")
+    shown = at.session_state[state.SCENARIO_A]  # the spike on the current roster, as shown
+    at.button(key="w_wi_replan").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    choice = at.session_state[state.REPLAN]
+    assert rank(choice.current) == rank(shown)
+    # the raw re-plan gives up the spike hours: the same hours below target, a lower week rate
+    assert rank(choice.replanned) > rank(shown)
+    assert choice.kept is choice.current
+    assert choice.reason.startswith("Kept the current roster") and choice.reason in texts(at)
+    assert not [b for b in at.button if b.key == "w_wi_adopt"]
+    assert "Nothing to adopt: the current plan stays" in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["kept 保留: week 3-min rate"] == \
+        f"{shown.three_min_rate:.1%}"

@@ -11,12 +11,12 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.domain import DAYS, DAYS_ZH
 from scheduler.errors import InputError
-from scheduler.pipeline import PlanResult
 from scheduler.roster import ProgressFn
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
-from scheduler.ui.planning import plan_headline, run_with_progress
+from scheduler.ui.planning import run_with_progress
 from scheduler.whatif import (
+    ReplanChoice,
     Scenario,
     ScenarioOutcome,
     SickLeave,
@@ -132,6 +132,36 @@ def show_outcome(out: ScenarioOutcome, slot: str) -> None:
                     width="stretch", key=f"whatif_chart_{slot}")
 
 
+def show_choice(choice: ReplanChoice) -> None:
+    """Which roster the re-plan kept and why, its numbers beside keeping, and Adopt when the
+    re-plan was kept (a worse roster is never offered)."""
+    cur, kept = choice.current, choice.kept
+    st.markdown("**" + " · ".join(cur.scenario.describe()) + "**")
+    (st.success if choice.keeps_replan else st.info)(choice.reason)
+    c = st.columns(3)
+    c[0].metric("kept 保留: week 3-min rate", f"{kept.three_min_rate:.1%}",
+                delta=f"{(kept.three_min_rate - cur.three_min_rate) * 100:+.1f} pts")
+    c[1].metric("kept 保留: hours below target",
+                f"{kept.hours_below_target} / {kept.hours_judged}",
+                delta=kept.hours_below_target - cur.hours_below_target, delta_color="inverse",
+                help="busy hours (≥ 5 expected sessions) of the scenario's week whose mean "
+                     f"3-minute rate over {kept.replications} simulated runs misses the target")
+    c[2].metric("kept 保留: paid hours", f"{kept.paid_hours:,.1f} h",
+                delta=f"{kept.paid_hours - cur.paid_hours:+.1f} h", delta_color="off")
+    st.caption(f"Both rosters judged alike on the scenario's week: {cur.replications} simulation "
+               f"runs, seed {cur.seed}; deltas against keeping the current roster.")
+    st.dataframe(compare(choice.current, choice.replanned), hide_index=True, width="stretch")
+    with st.expander("Where the re-plan stays short 重新排班仍不足之处"):
+        for line in choice.plan.roster.diagnosis:
+            st.markdown(f"- {line}")
+    if choice.keeps_replan:
+        if st.button("采用为当前排班 Adopt the re-plan as the current plan", key="w_wi_adopt"):
+            state.set_plan(choice.plan, state.fingerprint())
+            st.rerun()
+    else:
+        st.caption("Nothing to adopt: the current plan stays 当前排班不变.")
+
+
 _names = {a.agent_id: a.name for a in plan.agents}
 st.caption(f"当前排班 Current roster: {plan.summary.agent_hours:,.1f} agent-hours, 3-min rate "
            f"{baseline.three_min_rate:.1%}, {baseline.hours_below_target} of "
@@ -163,9 +193,11 @@ else:
                  key="w_wi_replan"):
         chosen = choices[pick].scenario
 
-        def work(progress: ProgressFn) -> PlanResult:
+        def work(progress: ProgressFn) -> ReplanChoice:
             assert plan is not None
-            return replan(plan, chosen, time_limit_seconds=REPLAN_SECONDS, progress=progress)
+            return replan(plan, chosen, time_limit_seconds=REPLAN_SECONDS,
+                          profile=settings.platform, replications=settings.whatif_replications,
+                          progress=progress)
 
         try:
             result, _ = run_with_progress(work, time_limit_seconds=REPLAN_SECONDS,
@@ -178,13 +210,6 @@ else:
     err = state.error(state.ERR_WHATIF)
     if err:
         st.error(err)
-    re = state.replan()
-    if re is not None:
-        st.markdown("**Re-planned roster 重新排班结果** (" + "; ".join(
-            n for n in re.notes if n.startswith("what-if")) + ")")
-        plan_headline(re)
-        for line in re.roster.diagnosis:
-            st.markdown(f"- {line}")
-        if st.button("采用为当前排班 Adopt as the current plan", key="w_wi_adopt"):
-            state.set_plan(re, state.fingerprint())
-            st.rerun()
+    choice = state.replan_choice()
+    if choice is not None:
+        show_choice(choice)
