@@ -22,6 +22,7 @@ from scheduler import __version__
 from scheduler.domain import DAYS, Arrivals, Forecast, Roster, Shift, next_monday, week_hours
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
+    PLAN_OLDER,
     parse_datetime,
     read_history,
     read_history_and_sessions,
@@ -34,7 +35,6 @@ from scheduler.io import (
     read_tuning,
     write_csv,
     write_json,
-    write_plan_state,
     write_text,
 )
 from scheduler.params import (
@@ -389,6 +389,7 @@ def simulate(
     target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")] = 0.8,
 ) -> None:
     """Play a roster against sessions; write metrics.json and hourly.csv."""
+    from scheduler.replan import planned_from
     from scheduler.simulate import simulate_replications, simulate_roster
 
     base = ChatModel()
@@ -399,8 +400,9 @@ def simulate(
         base, target, runs, rng_seed = _plan_chat(plan_dir, base, target)
         if arrivals is None and forecast_file is None:
             forecast_file = plan_dir / "forecast.csv"
-            state = read_plan_state(plan_dir)  # the exact forecast (the CSV is rounded)
-            planned = getattr(state, "forecast", None)
+            planned, _team, _params = planned_from(  # the exact forecast (the CSV is rounded)
+                read_plan_state(plan_dir).get("inputs", {}), label=str(plan_dir),
+                missing=PLAN_OLDER)
     replications = runs if replications is None else replications
     seed = rng_seed if seed is None else seed
     if roster is None:
@@ -505,8 +507,9 @@ def plan(
     rest and days in a row across the boundary) instead of repeating itself."""
     from scheduler.forecast import events_frame
     from scheduler.io import read_agents
-    from scheduler.pipeline import coverage_frame, roster_frame
+    from scheduler.pipeline import coverage_frame
     from scheduler.pipeline import run as run_plan
+    from scheduler.replan import save_plan
 
     params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
                           interval_minutes=interval_minutes, rules_file=rules,
@@ -536,13 +539,10 @@ def plan(
     typer.echo("", err=True)
     inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
               if p is not None]
-    write_csv(roster_frame(result.roster.roster), out / "roster.csv", protected=inputs)
     write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
     write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
     write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
-    write_plan_state(result, out, protected=inputs)
-    summary = result.summary.as_dict()
-    write_json(summary, out / "summary.json", protected=inputs)
+    save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
     s = result.summary
     typer.echo(plan_headline(s))
     typer.echo(chat_line(result.chat) + f"; confidence {params.service.confidence:g}, mode "
@@ -748,20 +748,15 @@ def publish(
     """Store a plan's roster as the next version of its week in the roster book (nothing is
     ever overwritten; the latest version is the week's roster)."""
     from scheduler.book import Book
-    from scheduler.pipeline import PlanResult
-    from scheduler.replan import plan_inputs
+    from scheduler.replan import planned_from
 
+    state = read_plan_state(plan_dir)  # what the plan was planned from: a re-plan needs it
+    planned_from(state.get("inputs", {}), label=str(plan_dir), missing=PLAN_OLDER)
     summary = read_plan_summary(plan_dir)
     roster, warnings = read_roster(plan_dir / "roster.csv")
     _warn(warnings)
     inputs: dict[str, object] = {"parameters": summary.get("parameters", {}),
-                                 "plan_folder": str(plan_dir.resolve())}
-    state = read_plan_state(plan_dir)
-    if isinstance(state, PlanResult):
-        inputs.update(plan_inputs(state.forecast, state.agents, state.params))
-    else:
-        typer.echo("note: the plan folder has no plan.pickle: the book cannot re-plan this "
-                   "version (plan again, then publish)", err=True)
+                                 "plan_folder": str(plan_dir.resolve()), **state["inputs"]}
     book = Book(db)
     v = book.publish(roster, agent_hours=float(summary["agent_hours"]), summary=summary,
                      inputs=inputs, note=note)

@@ -40,7 +40,7 @@ import os
 import re
 import tempfile
 import typing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from scheduler import __version__
 from scheduler.domain import (
     ALWAYS,
     DAYS,
@@ -1110,31 +1111,43 @@ def read_plan_summary(folder: str | Path) -> dict[str, Any]:
     return data
 
 
-PLAN_STATE = "plan.pickle"
-"""The file in a plan's folder the app opens the plan from (``scheduler demo``)."""
+PLAN_STATE = "plan.json"
+"""The file in a plan's folder, beside ``roster.csv`` and ``summary.json``, that the plan is
+re-derived from (``replan.open_plan``): what it was planned from and what its search said."""
+PLAN_SCHEMA = 1
+"""The layout of ``plan.json``; a change to it bumps this number, and a folder with another
+number is refused (run plan again)."""
+PLAN_FILES = (PLAN_STATE, "roster.csv", "summary.json")
+PLAN_OLDER = "made by an older version (or not a plan folder): run plan again"
 
 
-def write_plan_state(plan: object, folder: str | Path, *,
+def write_plan_state(state: Mapping[str, Any], folder: str | Path, *,
                      protected: Iterable[str | Path] = ()) -> Path:
-    """The whole plan, for the app to open (a pickle: read it only from folders you wrote)."""
-    import pickle
+    """A plan folder's ``plan.json``: ``state`` (JSON values, ``replan.plan_record``) under
+    the schema number and the version that made it."""
+    record = {"schema": PLAN_SCHEMA, "made_by": f"chat-roster-scheduler {__version__}", **state}
+    return write_json(record, Path(folder) / PLAN_STATE, protected=protected)
 
-    data = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+
+def read_plan_state(folder: str | Path) -> dict[str, Any]:
+    """A plan folder's ``plan.json`` as ``write_plan_state`` wrote it, once the folder holds
+    every file of a plan (``PLAN_FILES``). Anything else (a folder an older version wrote, with
+    no ``plan.json`` or another schema, or not a plan's folder) is one InputError: run plan
+    again."""
     p = Path(folder) / PLAN_STATE
-    _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
-    return p
-
-
-def read_plan_state(folder: str | Path) -> object | None:
-    """The plan ``write_plan_state`` wrote in ``folder``; None when there is none or it cannot
-    be read (an older version's)."""
-    import pickle
-
-    p = Path(folder) / PLAN_STATE
+    if not all((Path(folder) / name).is_file() for name in PLAN_FILES):
+        raise InputError(PLAN_OLDER, file=str(folder))
     try:
-        return pickle.loads(p.read_bytes())  # our own file (see write_plan_state)
-    except (OSError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
-        return None
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(PLAN_OLDER, file=str(folder)) from None
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if isinstance(schema, int) and schema > PLAN_SCHEMA:
+        raise InputError(f"made by a newer version (plan.json schema {schema}; this one reads "
+                         f"{PLAN_SCHEMA}): upgrade, or run plan again", file=str(folder))
+    if schema != PLAN_SCHEMA:
+        raise InputError(PLAN_OLDER, file=str(folder))
+    return data
 
 
 def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,9 @@ from scheduler.roster import (
     RosterProblem,
     RosterResult,
     RuleCost,
+    RuleViolationError,
     build_problem,
+    roster_result,
     rule_costs,
     solve,
 )
@@ -313,9 +315,32 @@ class PlanSummary:
         d = asdict(self)
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
         d["expected_hours_below_range"] = list(self.expected_hours_below_range)
-        d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours}
+        d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
+                            "short_intervals_without": c.short_intervals_without}
                            for c in self.rule_costs]
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PlanSummary:
+        """The summary ``as_dict`` gave (``summary.json``); KeyError, TypeError or ValueError
+        when ``d`` is not one."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in names}
+        lo, hi = d["predicted_three_min_rate_ci"]
+        low, high = d["expected_hours_below_range"]
+        return cls(**{
+            **values,
+            **{k: math.nan for k in ("predicted_three_min_rate", "predicted_reply_rate",
+                                     "model_three_min_rate") if d[k] is None},
+            "predicted_three_min_rate_ci": (lo, hi),
+            "expected_hours_below_range": (int(low), int(high)),
+            "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
+                                         int(c["short_intervals_without"]))
+                                for c in d["rule_costs"]),
+            "diagnosis": tuple(str(x) for x in d["diagnosis"]),
+            "soft_violations": tuple(str(x) for x in d["soft_violations"]),
+            "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
+        })
 
 
 @dataclass(frozen=True)
@@ -339,6 +364,10 @@ class PlanResult:
     """Per hour of the forecast: hour_start, sessions (expected), busy (>= 5 expected),
     chance_meeting_target (the count's chance of staying within what the planned team handles
     at the target)."""
+    before: tuple[Shift, ...] = ()
+    """The published week before's shifts the week follows (``roster_problem``)."""
+    past_shifts: tuple[Shift, ...] = ()
+    """The last published weeks' shifts fairness counted (``roster_problem``)."""
 
 
 def team_warnings(agents: Sequence[Agent], params: PlanParams) -> tuple[str, ...]:
@@ -518,6 +547,7 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     if costs:
         result = replace(result, rule_costs=rule_costs(problem, result, limits=limits,
                                                        seed=params.seed))
+    result = replace(result, need_scale=scale)
     if before:
         week = req.interval_starts[0].date()
         result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))
@@ -541,16 +571,70 @@ def plan_from_forecast(
     result = plan_roster(req, agents, params, progress=progress, hint=hint,
                          costs=hint is None, before=before, past_shifts=past_shifts,
                          floor=floor_for(forecast, chat, params))
+    return _checked(forecast, agents, params, req, result, notes=notes, before=before,
+                    past_shifts=past_shifts)
+
+
+def result_from_roster(
+    forecast: Forecast,
+    agents: Sequence[Agent],
+    roster: Roster,
+    *,
+    params: PlanParams,
+    written: PlanSummary,
+    messages: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    before: Sequence[Shift] = (),
+    past_shifts: Sequence[Shift] = (),
+    need_scale: Mapping[int, float] | None = None,
+) -> PlanResult:
+    """The plan ``plan_from_forecast`` made, re-derived from its roster (the week's own shifts,
+    as ``roster.csv`` lists them) and what it was planned from: the staffing table, the
+    roster's coverage and cost under the plan's rules (``need_scale``: the requirement the
+    exact mixed-team check raised, ``RosterResult.need_scale``), the simulated check with the
+    plan's seed and replications, the summary. What only the search knew (its status, bound,
+    diagnosis, rule costs, solve time, ``messages``) and the chat-model fit are ``written``'s
+    (the plan's summary). InputError when the roster holds a shift this plan cannot (an agent
+    it does not know, a shape or cap its rules do not allow, a broken labour rule)."""
+    chat = params.chat
+    req = requirements_for(forecast, chat, params)
+    problem = roster_problem(req, agents, params, before=before, scale=dict(need_scale or {}),
+                             past_shifts=past_shifts, floor=floor_for(forecast, chat, params))
+    odd = [sh for sh in roster.shifts if not problem.plan_of(replace(roster, shifts=(sh,)))]
+    if odd:
+        raise InputError(f"the shift {odd[0].agent_id} {odd[0].start:%a %m-%d %H:%M}-"
+                         f"{odd[0].end:%H:%M} is not one this plan can hold (agent, start, "
+                         "length, break and cap as its rules allow)")
+    plan = problem.plan_of(roster)
+    try:
+        result = roster_result(problem, plan, status=written.status,
+                               bound_hours=written.bound_hours, diagnosis=written.diagnosis,
+                               messages=messages, solve_seconds=written.solve_seconds)
+    except RuleViolationError as exc:
+        raise InputError(f"the roster breaks a labour rule: {exc}") from None
+    result = replace(result, rule_costs=written.rule_costs, need_scale=dict(need_scale or {}))
+    if before:
+        week = req.interval_starts[0].date()
+        result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))
+    out = _checked(forecast, agents, params, req, result, notes=notes, before=before,
+                   past_shifts=past_shifts)
+    return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit))
+
+
+def _checked(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
+             req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
+             before: Sequence[Shift], past_shifts: Sequence[Shift]) -> PlanResult:
+    """A roster's plan: its coverage and hourly risk, the simulated check, the summary."""
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
-    sim = simulate_replications(result.roster, forecast, chat, replications=params.replications,
-                                seed=params.seed)
+    sim = simulate_replications(result.roster, forecast, params.chat,
+                                replications=params.replications, seed=params.seed)
     summary = _summary(result, coverage, sim, forecast, params, hours)
-    return PlanResult(week_start=forecast.week_start, params=params, chat=chat,
+    return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,
-                      hour_risk=hours)
+                      hour_risk=hours, before=tuple(before), past_shifts=tuple(past_shifts))
 
 
 def _coverage_table(result: RosterResult, req: Requirements, forecast: Forecast,

@@ -2,7 +2,8 @@
 
 - **What a version was planned from** (``plan_inputs`` / ``planned_from``): the forecast (its
   168 hourly figures and their backtest error), the agents and every parameter, stored with the
-  version as JSON so that a re-plan needs only the week.
+  version as JSON so that a re-plan needs only the week; a plan folder's ``plan.json`` holds
+  the same (``save_plan`` / ``open_plan``: the plan re-derived from its roster).
 - **Requests** (``read_requests``): leave and days off (agent, start, end, kind) become
   unavailability; a request that overlaps a kept shift cannot be granted and is reported.
 - **Kept** (``replan``): every published shift that starts before the cut-off (a shift running
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,22 +33,41 @@ from scheduler.book.store import ShiftChange, moved_agents, shift_changes
 from scheduler.domain import Agent, Forecast, Roster, Shift, week_hours
 from scheduler.errors import InputError
 from scheduler.io import (
+    PLAN_OLDER,
+    PLAN_STATE,
     RawTable,
     agents_frame,
     agents_from_raw,
     parse_datetime,
     parse_raw_table,
+    read_plan_state,
+    read_plan_summary,
     read_raw_table,
+    read_roster,
     resolve_columns,
+    write_csv,
+    write_json,
+    write_plan_state,
 )
 from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
-from scheduler.pipeline import floor_for, in_week_shifts, requirements_for, roster_problem
+from scheduler.pipeline import (
+    PlanResult,
+    PlanSummary,
+    floor_for,
+    in_week_shifts,
+    requirements_for,
+    result_from_roster,
+    roster_frame,
+    roster_problem,
+)
 from scheduler.roster import Limits, solve
 from scheduler.roster.cost import Plan, score
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import coverage_frame
 from scheduler.roster.rules import allows
 
+BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
+                "again from its plan folder)")
 SLACK_MINUTES = 30
 """A re-plan may cost this many paid minutes more than the cheapest it found to keep more of
 the published shifts."""
@@ -68,6 +90,14 @@ def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParam
             "method": forecast.method,
             "sessions": [float(x) for x in forecast.frame["sessions"]],
             "rel_error": list(forecast.rel_error) if forecast.rel_error is not None else None,
+            "low": [float(x) for x in forecast.frame["low"]],
+            "high": [float(x) for x in forecast.frame["high"]],
+            "overridden": [bool(x) for x in forecast.frame["overridden"]],
+            "band": forecast.band,
+            "notes": list(forecast.notes),
+            "wape": forecast.wape,
+            "naive_wape": forecast.naive_wape,
+            "backtest_weeks": forecast.backtest_weeks,
         },
         "agents": agents_frame(agents).to_dict(orient="records"),
         "params": {
@@ -90,18 +120,28 @@ def _dataclass(cls: type, values: dict[str, Any]) -> Any:
                   if k in names})
 
 
-def planned_from(inputs: dict[str, Any], *, label: str
+def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISSING
                  ) -> tuple[Forecast, tuple[Agent, ...], PlanParams]:
-    """The forecast, agents and parameters stored with a version (``plan_inputs``)."""
+    """The forecast, agents and parameters stored with a version or in a plan folder
+    (``plan_inputs``; a version published before the band, the overrides and the backtest's
+    scores were stored gets the point forecast as its band). ``missing``: what the one line
+    says when ``inputs`` is not that."""
     try:
         fc, raw, prm = inputs["forecast"], inputs["agents"], inputs["params"]
         week = date.fromisoformat(fc["week_start"])
         sessions = np.asarray(fc["sessions"], dtype=float)
         frame = pd.DataFrame({"timestamp": pd.to_datetime(week_hours(week)),
-                              "sessions": sessions, "low": sessions, "high": sessions,
-                              "overridden": np.zeros(len(sessions), dtype=bool)})
+                              "sessions": sessions,
+                              "low": np.asarray(fc.get("low", sessions), dtype=float),
+                              "high": np.asarray(fc.get("high", sessions), dtype=float),
+                              "overridden": np.asarray(fc.get("overridden", [False] * len(
+                                  sessions)), dtype=bool)})
         rel = fc.get("rel_error")
         forecast = Forecast(week_start=week, frame=frame, method=str(fc.get("method", "")),
+                            band=float(fc.get("band", 0.8)),
+                            notes=tuple(str(n) for n in fc.get("notes", ())),
+                            wape=fc.get("wape"), naive_wape=fc.get("naive_wape"),
+                            backtest_weeks=int(fc.get("backtest_weeks", 0)),
                             rel_error=tuple(rel) if rel is not None else None)
         table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
         agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
@@ -113,10 +153,85 @@ def planned_from(inputs: dict[str, Any], *, label: str
             time_limit_seconds=float(prm["time_limit_seconds"]),
             num_workers=int(prm["num_workers"]), seed=int(prm["seed"]),
             replications=int(prm["replications"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError("the book does not hold what this version was planned from (publish "
-                         f"it again from its plan folder): {exc}", file=label) from None
+    except (KeyError, TypeError, ValueError, InputError) as exc:
+        raise InputError(f"{missing}: {exc}", file=label) from None
     return forecast, agents, params
+
+
+def plan_record(plan: PlanResult) -> dict[str, Any]:
+    """What a plan folder's ``plan.json`` holds beside ``roster.csv`` and ``summary.json``
+    (``save_plan``), as JSON values: what the plan was planned from (``inputs``: the forecast
+    with its exact figures, the agents and every parameter, as a published version stores
+    them; the published weeks it followed and counted for fairness; the requirement the exact
+    mixed-team check raised) and what its search said that neither file holds (the exact
+    bound, the messages, the plan's notes)."""
+    return {
+        "inputs": plan_inputs(plan.forecast, plan.agents, plan.params),
+        "before": _shift_records(plan.before),
+        "past_shifts": _shift_records(plan.past_shifts),
+        "need_scale": [[t, f] for t, f in sorted(plan.roster.need_scale.items())],
+        "bound_hours": plan.roster.bound_hours,
+        "messages": list(plan.roster.messages),
+        "notes": list(plan.notes),
+    }
+
+
+def save_plan(plan: PlanResult, folder: Path, *, protected: Iterable[str | Path] = ()) -> None:
+    """Write the files ``open_plan`` reads the plan back from: ``roster.csv`` (the contract),
+    ``plan.json`` (``plan_record``) and ``summary.json``."""
+    write_csv(roster_frame(plan.roster.roster), folder / "roster.csv", protected=protected)
+    write_plan_state(plan_record(plan), folder, protected=protected)
+    write_json(plan.summary.as_dict(), folder / "summary.json", protected=protected)
+
+
+def open_plan(folder: Path) -> PlanResult:
+    """The plan ``save_plan`` wrote in ``folder``, re-derived from its roster (as the folder
+    holds it now) and ``plan.json`` (``pipeline.result_from_roster``); nothing but JSON and CSV
+    is read. A folder an older version wrote (with no ``plan.json``) or no plan's folder is one
+    InputError: run plan again."""
+    state = read_plan_state(folder)
+    label = str(folder / PLAN_STATE)
+    forecast, agents, params = planned_from(state.get("inputs", {}), label=label,
+                                            missing=PLAN_OLDER)
+    try:
+        written = PlanSummary.from_dict(read_plan_summary(folder))
+        written = replace(written, bound_hours=state["bound_hours"])
+        before, past = _shifts(state["before"]), _shifts(state["past_shifts"])
+        scale = {int(t): float(f) for t, f in state["need_scale"]}
+        messages = tuple(str(m) for m in state["messages"])
+        notes = tuple(str(n) for n in state["notes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{PLAN_OLDER} ({exc})", file=label) from None
+    roster = read_roster(folder / "roster.csv", week_start=forecast.week_start)
+    try:
+        return result_from_roster(forecast, agents, roster, params=params, written=written,
+                                  messages=messages, notes=notes, before=before,
+                                  past_shifts=past, need_scale=scale)
+    except InputError as exc:
+        raise InputError(exc.reason, file=str(folder / "roster.csv")) from None
+
+
+def _shift_records(shifts: Iterable[Shift]) -> list[list[Any]]:
+    """Shifts as JSON rows: agent, start, end, cap, break start, break end."""
+    def at(t: datetime | None) -> str | None:
+        return None if t is None else t.isoformat()
+
+    return [[s.agent_id, at(s.start), at(s.end), s.max_concurrent, at(s.break_start),
+             at(s.break_end)] for s in shifts]
+
+
+def _shifts(rows: Iterable[list[Any]]) -> tuple[Shift, ...]:
+    """The shifts ``_shift_records`` wrote."""
+    def at(t: str | None) -> datetime | None:
+        return None if t is None else datetime.fromisoformat(t)
+
+    out = []
+    for aid, start, end, cap, b0, b1 in rows:
+        s, e = at(start), at(end)
+        if s is None or e is None:
+            raise ValueError(f"a shift of {aid} without a start or an end")
+        out.append(Shift(str(aid), s, e, int(cap), at(b0), at(b1)))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------- requests

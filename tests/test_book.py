@@ -14,8 +14,11 @@ from sqlalchemy import create_engine, inspect, text
 
 from scheduler.book import Book
 from scheduler.cli import main
-from scheduler.domain import Roster, Shift
+from scheduler.domain import Forecast, Roster, Shift, week_hours
+from scheduler.io import agents_from_raw, parse_raw_table, write_plan_state
+from scheduler.params import PlanParams
 from scheduler.pipeline import roster_frame
+from scheduler.replan import plan_inputs
 
 WEEK = date(2026, 11, 23)
 PG = os.environ.get("SCHEDULER_TEST_PG_URL")
@@ -76,6 +79,18 @@ def test_diff_says_which_shifts_changed_for_whom(url: str) -> None:
     assert (moved.before.start.hour, moved.after.start.hour) == (14, 12)
 
 
+def _plan_json(folder: Path) -> None:
+    """A plan folder's plan.json for the three agents at 2 sessions an hour."""
+    import pandas as pd
+
+    hours = pd.to_datetime(week_hours(WEEK))
+    forecast = Forecast(WEEK, pd.DataFrame({"timestamp": hours, "sessions": 2.0, "low": 2.0,
+                                            "high": 2.0, "overridden": False}), "file")
+    agents, _ = agents_from_raw(parse_raw_table(
+        b"agent_id,max_concurrent,max_hours_week\nA01,4,40\nA02,4,40\nA03,4,40\n", "a.csv"))
+    write_plan_state({"inputs": plan_inputs(forecast, agents, PlanParams())}, folder)
+
+
 def test_publish_and_book_commands(url: str, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     for k, roster in enumerate((ROSTER_A, ROSTER_B)):
@@ -84,6 +99,7 @@ def test_publish_and_book_commands(url: str, tmp_path: Path,
         roster_frame(roster).to_csv(folder / "roster.csv", index=False)
         (folder / "summary.json").write_text(json.dumps(
             {"agent_hours": 24.0, "parameters": {"seed": 0}}), encoding="utf-8")
+        _plan_json(folder)
         assert main(["publish", "--plan", str(folder), "--db", url, "--note", f"n{k}"]) == 0
     out = capsys.readouterr().out
     assert "as version 1: 3 shifts, 24.0 agent-hours" in out and "as version 2" in out

@@ -13,9 +13,8 @@ from scheduler.book import Book
 from scheduler.cli import main
 from scheduler.domain import Roster, Shift
 from scheduler.errors import InputError
-from scheduler.io import read_plan_state
 from scheduler.pipeline import PlanResult, floor_for, in_week_shifts, predict_coverage
-from scheduler.replan import Replan, Request, planned_from, read_requests, replan
+from scheduler.replan import Replan, Request, open_plan, planned_from, read_requests, replan
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,8 +39,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
                  "--time-limit", "20", "--replications", "2"]) == 0
     db = f"sqlite:///{tmp / 'book.sqlite'}"
     assert main(["publish", "--plan", str(tmp / "plan"), "--db", db]) == 0
-    plan = read_plan_state(tmp / "plan")
-    assert isinstance(plan, PlanResult)
+    plan = open_plan(tmp / "plan")
     week0 = datetime.combine(plan.week_start, datetime.min.time())
     cutoff = week0 + timedelta(days=2, hours=12)
     published = Book(db).roster(plan.week_start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,9 @@ class RosterResult:
       that cap that would close the gap).
     - ``cap_mix``: agent-hours on duty at each cap.
     - ``rule_costs``: filled by ``rule_costs`` (the pipeline asks for them).
+    - ``need_scale``: the factor some intervals' requirement was raised by before this plan was
+      found (``build_problem``'s ``need_scale``: the pipeline's exact mixed-team check); empty
+      when none was.
     """
 
     roster: Roster
@@ -69,6 +72,7 @@ class RosterResult:
     """CP-SAT deterministic seconds used."""
     objective_points: int
     rule_costs: tuple[RuleCost, ...] = ()
+    need_scale: dict[int, float] = field(default_factory=dict)
 
     @property
     def efficiency(self) -> float:

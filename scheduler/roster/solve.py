@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scheduler.roster.cost import Plan, weights
+from scheduler.roster.cost import Cost, Plan, evaluate, weights
 from scheduler.roster.diagnose import diagnose
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import RosterResult, RuleCost, cap_mix, coverage_frame
@@ -21,12 +21,6 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
     found = solve_plan(problem, limits, seed=seed, start=start, progress=progress,
                        bound=explain)
     cost = found.cost
-    hours = cost.agent_hours
-    short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, found.plan)
-                                                ["shortfall_agents"]) if c > 0)
-    short = tuple(t for t in short if problem.demand[t]) if cost.short_intervals else ()
-    bound = found.bound_hours
-    gap = None
     messages = list(found.messages)
     if cost.short_intervals:
         messages.append("no gap to the bound: the bound covers every interval, this plan "
@@ -35,19 +29,41 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
         messages.append("no gap to the bound: the bound meets the 3-minute target of every "
                         f"period (week or day), this plan misses it by "
                         f"{cost.weekly_gap / 100:g} sessions")
-    elif bound is not None and hours > 0:
-        gap = max(0.0, (hours - bound) / hours)
-    roster = problem.roster(found.plan)
-    return RosterResult(
-        roster=roster, plan=found.plan, cost=cost,
-        status="OPTIMAL" if found.proved else "FEASIBLE",
-        agent_hours=hours, bound_hours=bound, gap=gap, short_intervals=short,
-        coverage=coverage_frame(problem, found.plan), cap_mix=cap_mix(problem, found.plan),
+    bound = found.bound_hours
+    return roster_result(
+        problem, found.plan, cost=cost, status="OPTIMAL" if found.proved else "FEASIBLE",
+        bound_hours=bound,
         diagnosis=diagnose(problem, found.plan, relaxation_covers=bound is not None)
         if explain else (),
+        messages=tuple(messages), solve_seconds=found.seconds, work=found.work)
+
+
+def roster_result(problem: RosterProblem, plan: Plan, *, status: str,
+                  bound_hours: float | None, diagnosis: tuple[str, ...] = (),
+                  messages: tuple[str, ...] = (), solve_seconds: float = 0.0,
+                  work: float = 0.0, cost: Cost | None = None) -> RosterResult:
+    """A plan judged: its roster, cost, short intervals, coverage, cap mix, soft violations and
+    gap to ``bound_hours``; what only the search that found it knows (its status, the bound,
+    the diagnosis, its messages and time) is given. ``cost``: the plan's, when the search
+    worked it out (otherwise evaluated: a broken hard rule raises ``RuleViolationError``)."""
+    cost = evaluate(problem, plan) if cost is None else cost
+    hours = cost.agent_hours
+    short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, plan)
+                                                ["shortfall_agents"]) if c > 0)
+    short = tuple(t for t in short if problem.demand[t]) if cost.short_intervals else ()
+    gap = None
+    if not cost.short_intervals and not cost.weekly_gap and bound_hours is not None \
+            and hours > 0:
+        gap = max(0.0, (hours - bound_hours) / hours)
+    roster = problem.roster(plan)
+    return RosterResult(
+        roster=roster, plan=plan, cost=cost, status=status,
+        agent_hours=hours, bound_hours=bound_hours, gap=gap, short_intervals=short,
+        coverage=coverage_frame(problem, plan), cap_mix=cap_mix(problem, plan),
+        diagnosis=diagnosis,
         violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
-        rules=rule_statements(problem), messages=tuple(messages),
-        solve_seconds=found.seconds, work=found.work,
+        rules=rule_statements(problem), messages=messages,
+        solve_seconds=solve_seconds, work=work,
         objective_points=cost.points(weights(problem)))
 
 

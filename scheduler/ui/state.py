@@ -26,7 +26,9 @@ import streamlit as st
 
 from scheduler import io
 from scheduler.domain import Agent, HourlyHistory, SessionLog
+from scheduler.errors import SchedulerError
 from scheduler.pipeline import PlanResult
+from scheduler.replan import open_plan
 from scheduler.ui.settings import Settings
 from scheduler.whatif import ReplanChoice, ScenarioOutcome
 
@@ -109,9 +111,12 @@ def _open_plan_from_env() -> None:
     folder = os.environ.get("SCHEDULER_PLAN_DIR")
     if not folder:
         return
-    result = io.read_plan_state(folder)
-    if isinstance(result, PlanResult):
-        set_plan(result, fingerprint())
+    try:
+        result = open_plan(Path(folder))
+    except SchedulerError as exc:
+        set_error(ERR_PLAN, f"Cannot open the plan 无法打开排班: {exc}")
+        return
+    set_plan(result, fingerprint())
 
 
 def load_sample() -> None:

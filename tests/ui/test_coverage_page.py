@@ -57,12 +57,13 @@ def test_the_app_opens_on_the_plan_demo_just_made(open_page: OpenPage, sample_pl
                                                   tmp_path, monkeypatch) -> None:
     from dataclasses import replace
 
-    from scheduler import io
+    from scheduler.replan import save_plan
     from scheduler.ui import state
     from tests.ui.conftest import FAST
 
-    io.write_plan_state(sample_plan, tmp_path)
+    save_plan(sample_plan, tmp_path)
     monkeypatch.setenv("SCHEDULER_PLAN_DIR", str(tmp_path))
+    monkeypatch.setenv("SCHEDULER_DB", f"sqlite:///{tmp_path / 'book.sqlite'}")
     # settings the Data page's widgets hold as they are (its time-limit box starts at 5 s)
     at = open_page("coverage", settings=replace(FAST, time_limit_seconds=5.0))
     assert at.session_state[state.PLAN] is not None
@@ -70,3 +71,24 @@ def test_the_app_opens_on_the_plan_demo_just_made(open_page: OpenPage, sample_pl
     shown = texts(at)
     assert "not yet" not in shown and "inputs changed" not in shown
     assert f"{sample_plan.summary.agent_hours:,.1f} agent-hours" in shown
+    # every page that reads the plan works on the plan re-derived from the folder
+    for name in ("roster", "whatif", "export", "book"):
+        at.switch_page(f"scheduler/ui/pages/{name}.py")
+        at.run()
+        assert not at.exception, (name, [e.value for e in at.exception])
+        assert not at.error, (name, [e.value for e in at.error])
+
+
+def test_an_older_plan_folder_is_one_line_on_the_page(open_page: OpenPage, tmp_path,  # type: ignore[no-untyped-def]
+                                                      monkeypatch) -> None:
+    import pickle
+    from pathlib import Path
+
+    (tmp_path / "plan.pickle").write_bytes(pickle.dumps((Path.touch, ())))
+    (tmp_path / "summary.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("SCHEDULER_PLAN_DIR", str(tmp_path))
+    at = open_page("coverage")
+    assert state.PLAN not in at.session_state
+    assert [e.value for e in at.error] == [
+        f"Cannot open the plan 无法打开排班: {tmp_path}: made by an older version (or not a plan "
+        "folder): run plan again"]
