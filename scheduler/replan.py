@@ -202,7 +202,7 @@ def open_plan(folder: Path) -> PlanResult:
         notes = tuple(str(n) for n in state["notes"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{PLAN_OLDER} ({exc})", file=label) from None
-    roster = read_roster(folder / "roster.csv", week_start=forecast.week_start)
+    roster, _ = read_roster(folder / "roster.csv", week_start=forecast.week_start)
     try:
         return result_from_roster(forecast, agents, roster, params=params, written=written,
                                   messages=messages, notes=notes, before=before,

@@ -123,7 +123,10 @@ CASES: list[tuple[str, str, dict[str, str], tuple[str, ...]]] = [
     ("simulate a folder that is no plan", "simulate --plan {d}/p --out {d}/out",
      {"p/notes.txt": "mine\n"}, ("summary.json",)),
     ("publish a folder that is no plan", "publish --plan {d}/p --db sqlite:///{d}/b.sqlite",
-     {"p/notes.txt": "mine\n"}, ("summary.json",)),
+     {"p/notes.txt": "mine\n"}, ("not a plan folder", "run plan again")),
+    ("publish an older plan folder", "publish --plan {d}/p --db sqlite:///{d}/b.sqlite",
+     {"p/plan.pickle": "\x80\x04K\x01.", "p/summary.json": '{"agent_hours": 1}',
+      "p/roster.csv": ROSTER_HEAD + ROSTER_ROW}, ("older version", "run plan again")),
     # ---- the roster book
     ("book driver missing", "book --db postgresql+psycopg2://u:secret@localhost/x", {},
      ("psycopg2", "not installed", "postgres")),
