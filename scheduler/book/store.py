@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -127,6 +128,18 @@ class PublishedVersion:
     agent_hours: float
     shifts: int
     note: str
+    stored: bool = True
+    """False when ``Book.publish`` stored nothing: the roster's shifts were this version's,
+    the week's latest."""
+
+    @property
+    def text(self) -> str:
+        """What publishing did, in the words the CLI and the app both show."""
+        if not self.stored:
+            return (f"The week of {self.week_start} is identical to version {self.number}: "
+                    "nothing stored")
+        return (f"Published the week of {self.week_start} as version {self.number}: "
+                f"{self.shifts} shifts, {self.agent_hours:.1f} agent-hours")
 
 
 @dataclass(frozen=True)
@@ -182,7 +195,8 @@ class Book:
                 requests: Sequence[RequestLike] = ()) -> PublishedVersion:
         """Store ``roster`` as the next version of its week, with the requests it granted or
         refused; nothing earlier is changed. One transaction: a failure part-way leaves the
-        book as it was."""
+        book as it was. A roster whose shifts are the week's latest version's (``same_as``)
+        stores nothing: the result is that version with ``stored`` False."""
         when = published_at or datetime.now().replace(microsecond=0)
         for attempt in range(PUBLISH_TRIES):
             try:
@@ -204,8 +218,12 @@ class Book:
                 week = WeekRow(week_start=roster.week_start)
                 s.add(week)
                 s.flush()
-            last = s.scalar(select(VersionRow.number).where(VersionRow.week_id == week.id)
-                            .order_by(VersionRow.number.desc()).limit(1)) or 0
+            latest = _latest(s, week.id)
+            if latest is not None and _same(s, latest, roster):
+                return PublishedVersion(roster.week_start, latest.number, latest.published_at,
+                                        latest.agent_hours, len(roster.shifts), latest.note,
+                                        stored=False)
+            last = latest.number if latest is not None else 0
             version = VersionRow(week_id=week.id, number=last + 1, published_at=when, note=note,
                                  agent_hours=float(agent_hours),
                                  summary=json.dumps(summary, ensure_ascii=False, default=str))
@@ -222,6 +240,15 @@ class Book:
                                  kind=r.kind) for r in requests)
             return PublishedVersion(roster.week_start, version.number, when,
                                     float(agent_hours), len(roster.shifts), note)
+
+    def same_as(self, roster: Roster) -> int | None:
+        """The number of the week's latest version when its shifts are ``roster``'s (agent,
+        start, end, cap and break of each), else None: publishing ``roster`` would store
+        nothing."""
+        with Session(self.engine) as s:
+            week = s.scalar(select(WeekRow.id).where(WeekRow.week_start == roster.week_start))
+            latest = _latest(s, week) if week is not None else None
+            return latest.number if latest is not None and _same(s, latest, roster) else None
 
     def versions(self, week_start: date | None = None) -> list[PublishedVersion]:
         """Every published version (of one week, or of all), oldest week and version first."""
@@ -294,6 +321,18 @@ class Book:
         """The shifts that differ between versions ``a`` and ``b`` of the week, per agent."""
         return shift_changes(self.roster(week_start, a).shifts,
                              self.roster(week_start, b).shifts)
+
+
+def _latest(s: Session, week_id: int) -> VersionRow | None:
+    return s.scalar(select(VersionRow).where(VersionRow.week_id == week_id)
+                    .order_by(VersionRow.number.desc()).limit(1))
+
+
+def _same(s: Session, version: VersionRow, roster: Roster) -> bool:
+    """Whether ``version`` holds exactly ``roster``'s shifts (agent, start, end, cap, break)."""
+    rows = s.scalars(select(ShiftRow).where(ShiftRow.version_id == version.id)).all()
+    return Counter(Shift(r.agent_id, r.start, r.end, r.max_concurrent, r.break_start,
+                         r.break_end) for r in rows) == Counter(roster.shifts)
 
 
 def shift_changes(before: Iterable[Shift], after: Iterable[Shift]) -> list[ShiftChange]:
