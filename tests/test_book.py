@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from scheduler.book import Book
+from scheduler.book import Book, ShiftChange
 from scheduler.cli import main
 from scheduler.domain import Roster, Shift
 from scheduler.pipeline import roster_frame
@@ -98,6 +98,26 @@ def test_publishing_the_latest_versions_shifts_again_stores_nothing(url: str) ->
         assert book.same_as(roster) == len(book.versions(WEEK))
     # the same shifts as an older version (not the latest) are a new version
     assert book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={}).number == 4
+
+
+def test_a_change_names_what_changed_of_hours_break_and_cap() -> None:
+    """Issue 27: a moved break or a new cap is shown (not "17:00–01:00 → 17:00–01:00"), and
+    only what changed is named."""
+    start = datetime(2026, 11, 25, 17)
+    a = Shift("A01", start, start.replace(day=26, hour=1), 4, start.replace(hour=20),
+              start.replace(hour=20, minute=30))
+    b = replace(a, break_start=start.replace(hour=21), break_end=start.replace(hour=21,
+                                                                              minute=30))
+    assert ShiftChange("A01", a, b).text == ("A01: Wed 11-25 17:00–01:00, break 20:00–20:30 → "
+                                             "21:00–21:30")
+    assert ShiftChange("A01", a, replace(a, max_concurrent=6)).text == (
+        "A01: Wed 11-25 17:00–01:00, cap 4 → 6")
+    cut = replace(a, end=start.replace(hour=20, minute=30))
+    assert ShiftChange("A01", a, cut).text == "A01: Wed 11-25 17:00–01:00 → 17:00–20:30"
+    assert ShiftChange("A01", a, None).text == ("A01: Wed 11-25 17:00–01:00 (break 20:00–20:30, "
+                                                "cap 4) → —")
+    assert ShiftChange("A01", None, replace(b, break_start=None, break_end=None)).text == (
+        "A01: — → Wed 11-25 17:00–01:00 (no break, cap 4)")
 
 
 def test_publish_and_book_commands(url: str, tmp_path: Path,

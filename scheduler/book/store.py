@@ -142,6 +142,16 @@ class PublishedVersion:
                 f"{self.shifts} shifts, {self.agent_hours:.1f} agent-hours")
 
 
+def _hours(s: Shift) -> str:
+    return f"{s.start:%H:%M}–{s.end:%H:%M}"
+
+
+def _break(s: Shift) -> str:
+    if s.break_start is None or s.break_end is None:
+        return "none"
+    return f"{s.break_start:%H:%M}–{s.break_end:%H:%M}"
+
+
 @dataclass(frozen=True)
 class ShiftChange:
     """One agent's shift that differs between two versions (None: no such shift)."""
@@ -152,10 +162,24 @@ class ShiftChange:
 
     @property
     def text(self) -> str:
-        def show(s: Shift | None) -> str:
-            return "—" if s is None else (f"{s.start:%a %m-%d %H:%M}–{s.end:%H:%M} "
-                                          f"(cap {s.max_concurrent})")
-        return f"{self.agent_id}: {show(self.before)} -> {show(self.after)}"
+        """``A01: Wed 11-25 17:00–01:00 → 17:00–20:00`` or ``A01: Wed 11-25 17:00–01:00, break
+        19:30–20:00 → 21:00–21:30, cap 6 → 4``: only what changed of the hours, the break and
+        the cap; a shift that came or went is shown whole against "—"."""
+        b, a = self.before, self.after
+        if b is None or a is None:
+            def whole(s: Shift | None) -> str:
+                if s is None:
+                    return "—"
+                rest = "no break" if _break(s) == "none" else f"break {_break(s)}"
+                return f"{s.start:%a %m-%d} {_hours(s)} ({rest}, cap {s.max_concurrent})"
+            return f"{self.agent_id}: {whole(b)} → {whole(a)}"
+        parts = [f"{b.start:%a %m-%d} {_hours(b)}"
+                 + (f" → {_hours(a)}" if (a.start, a.end) != (b.start, b.end) else "")]
+        if _break(a) != _break(b):
+            parts.append(f"break {_break(b)} → {_break(a)}")
+        if a.max_concurrent != b.max_concurrent:
+            parts.append(f"cap {b.max_concurrent} → {a.max_concurrent}")
+        return f"{self.agent_id}: " + ", ".join(parts)
 
 
 def migrate(engine: Engine) -> None:
