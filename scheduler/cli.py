@@ -746,7 +746,8 @@ def publish(
     note: Annotated[str, typer.Option(help="Why this version (shown in the book).")] = "",
 ) -> None:
     """Store a plan's roster as the next version of its week in the roster book (nothing is
-    ever overwritten; the latest version is the week's roster)."""
+    ever overwritten; the latest version is the week's roster; a roster identical to the
+    latest version stores nothing)."""
     from scheduler.book import Book
     from scheduler.replan import planned_from
 
@@ -760,8 +761,7 @@ def publish(
     book = Book(db)
     v = book.publish(roster, agent_hours=float(summary["agent_hours"]), summary=summary,
                      inputs=inputs, note=note)
-    typer.echo(f"Published the week of {v.week_start} as version {v.number}: {v.shifts} shifts, "
-               f"{v.agent_hours:.1f} agent-hours ({book.url}).")
+    typer.echo(f"{v.text} ({book.url}).")
 
 
 @app.command()
@@ -911,7 +911,7 @@ def replan(
                               "short_intervals_after_cutoff": result.short_after},
                      inputs=inputs, requests=asked,
                      note=note or f"re-plan from {cutoff:%a %m-%d %H:%M}")
-    typer.echo(f"Published the week of {v.week_start} as version {v.number} ({book.url}).")
+    typer.echo(f"{v.text} ({book.url}).")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

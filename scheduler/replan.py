@@ -5,11 +5,12 @@
   version as JSON so that a re-plan needs only the week; a plan folder's ``plan.json`` holds
   the same (``save_plan`` / ``open_plan``: the plan re-derived from its roster).
 - **Requests** (``read_requests``): leave and days off (agent, start, end, kind) become
-  unavailability; a request that overlaps a kept shift cannot be granted and is reported.
+  unavailability; a request that overlaps what is kept of a shift cannot be granted and is
+  reported with that shift (``_answer``).
 - **Kept** (``replan``): every published shift that starts before the cut-off (a shift running
-  at the cut-off keeps its part before it and continues, except for an agent whose leave starts
-  by then: that shift ends at the cut-off) and every pinned shift; no new shift starts before
-  the cut-off.
+  at the cut-off keeps its part before it and continues, except for an agent whose leave runs
+  at the cut-off: that shift ends there, ``_end_at``) and every pinned shift; no new shift
+  starts before the cut-off.
 - **Least disruption**: the search starts from the published roster and accepts only changes
   that make the plan cheaper or better covered; afterwards every published shift the search
   changed is put back where that keeps the plan within ``SLACK_MINUTES`` paid minutes of the
@@ -311,17 +312,18 @@ class Replan:
     short_after: int
     """Short intervals from the cut-off on."""
     changes: tuple[ShiftChange, ...]
-    """Published shifts running after the cut-off that changed (moved, dropped, added, or cut
-    at the cut-off): what ``scheduler book --diff`` shows between the two versions."""
+    """The shifts that differ from the published ones (moved, re-capped, their break moved,
+    dropped, added, or ended at the cut-off): what ``scheduler book --diff`` shows between the
+    two versions."""
     kept: int
     """Published shifts kept as they were (pinned or unchanged)."""
     cut: tuple[Shift, ...]
     """Shifts ended at the cut-off (their agent's leave starts by then)."""
     refused: tuple[tuple[Request, str], ...]
-    """Requests that cannot be granted, and why."""
+    """Requests (or their part before or from the cut-off) that cannot be granted, and why."""
     short_hours: tuple[tuple[Request, float], ...]
-    """Granted requests and the hours they leave short (intervals short while the request runs,
-    in hours)."""
+    """Granted requests (or parts) and the hours they leave short (intervals short while the
+    request runs, in hours)."""
     seconds: float
 
     @property
@@ -340,6 +342,52 @@ class Replan:
                 for r, h in self.short_hours]
         out += [f"  {c.text}" for c in self.changes]
         return out
+
+
+def _on_leave_at(requests: tuple[Request, ...], pinned: tuple[Shift, ...], cutoff: datetime
+                 ) -> set[str]:
+    """The agents with a request running at the cut-off (from it or earlier) whose part from the
+    cut-off overlaps none of their pinned shifts: their shift running then ends there."""
+    return {r.agent_id for r in requests if r.start <= cutoff < r.end
+            and _clash(replace(r, start=cutoff), pinned) is None}
+
+
+def _clash(r: Request, kept: Iterable[Shift]) -> Shift | None:
+    """The first of ``kept`` that is ``r``'s agent's and overlaps ``r``."""
+    return next((s for s in sorted(kept, key=lambda x: x.start)
+                 if s.agent_id == r.agent_id and s.start < r.end and r.start < s.end), None)
+
+
+def _end_at(s: Shift, cutoff: datetime) -> Shift:
+    """``s`` ended at the cut-off: a break taken before it stays (up to the cut-off), one due
+    after it goes."""
+    if s.break_start is None or s.break_end is None or s.break_start >= cutoff:
+        return replace(s, end=cutoff, break_start=None, break_end=None)
+    return replace(s, end=cutoff, break_end=min(s.break_end, cutoff))
+
+
+def _answer(requests: tuple[Request, ...], kept: Iterable[Shift], cutoff: datetime
+            ) -> tuple[list[Request], list[tuple[Request, str]]]:
+    """Each request granted, or refused with the kept shift it overlaps (``kept``: what the
+    re-plan keeps, shifts ended at the cut-off as ended). A request running over the cut-off is
+    answered for its part before it and its part from it; where the two answers differ, each
+    part is listed on its own."""
+    kept = list(kept)
+    granted: list[Request] = []
+    refused: list[tuple[Request, str]] = []
+    for r in requests:
+        parts = ([replace(r, end=cutoff), replace(r, start=cutoff)] if r.start < cutoff < r.end
+                 else [r])
+        said = [(part, _clash(part, kept)) for part in parts]
+        if len({hit is None for _part, hit in said}) == 1:
+            said = [(r, next((hit for _part, hit in said if hit is not None), None))]
+        for part, hit in said:
+            if hit is None:
+                granted.append(part)
+            else:
+                refused.append((part, f"overlaps the kept shift {hit.start:%a %H:%M}-"
+                                      f"{hit.end:%H:%M}"))
+    return granted, refused
 
 
 def _keep_published(p: RosterProblem, plan: Plan, published: Plan) -> Plan:
@@ -390,22 +438,12 @@ def replan(
     origin = datetime.combine(week, datetime.min.time())
     if not origin <= cutoff <= origin + timedelta(days=7):
         raise InputError(f"the cut-off {cutoff:%Y-%m-%d %H:%M} is not in the week of {week}")
-    leave_from = {r.agent_id: r for r in requests if r.start <= cutoff < r.end}
     shifts = in_week_shifts(published)
-    cut = tuple(replace(s, end=cutoff, break_start=None, break_end=None)
-                for s in shifts if s.agent_id in leave_from and s.start < cutoff < s.end)
-    keep = {s for s in shifts if s.start < cutoff and not (s.agent_id in leave_from
-                                                           and s.end > cutoff)}
-    keep |= set(pinned)
-    refused: list[tuple[Request, str]] = []
-    granted: list[Request] = []
-    for r in requests:
-        hit = next((s for s in sorted(keep, key=lambda x: x.start)
-                    if s.agent_id == r.agent_id and s.start < r.end and r.start < s.end), None)
-        if hit is not None:
-            refused.append((r, f"overlaps the kept shift {hit.start:%a %H:%M}-{hit.end:%H:%M}"))
-        else:
-            granted.append(r)
+    leaving = _on_leave_at(requests, pinned, cutoff)
+    running = {s for s in shifts if s.agent_id in leaving and s.start < cutoff < s.end}
+    cut = tuple(_end_at(s, cutoff) for s in sorted(running, key=lambda s: (s.start, s.agent_id)))
+    keep = {s for s in shifts if s.start < cutoff} - running | set(pinned)
+    granted, refused = _answer(requests, (*keep, *cut), cutoff)
     team = list(agents)
     for r in granted:
         team = [a.without(week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
@@ -424,8 +462,6 @@ def replan(
     roster = replace(roster, shifts=tuple(sorted(roster.shifts + cut,
                                                  key=lambda s: (s.start, s.agent_id))))
     now = in_week_shifts(roster)
-    after = [s for s in now if s.end > cutoff and s not in keep]
-    was = [s for s in shifts if s.end > cutoff and s not in keep]
     coverage = coverage_frame(problem, plan)
     short_t = [t for t in range(problem.first_start, problem.intervals)
                if problem.demand[t] and coverage["shortfall_agents"].iloc[t] > 0]
@@ -433,6 +469,6 @@ def replan(
     short_hours = tuple((r, step * sum(1 for t in short_t if r.start <= problem.at(t) < r.end))
                         for r in granted)
     return Replan(roster=roster, agent_hours=sum(s.paid_hours for s in now),
-                  short_after=len(short_t), changes=tuple(shift_changes(was, after)),
+                  short_after=len(short_t), changes=tuple(shift_changes(shifts, now)),
                   kept=len(set(shifts) & set(now)), cut=cut, refused=tuple(refused),
                   short_hours=short_hours, seconds=time.perf_counter() - t0)

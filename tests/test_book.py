@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from scheduler.book import Book
+from scheduler.book import Book, ShiftChange
 from scheduler.cli import main
 from scheduler.domain import Forecast, Roster, Shift, week_hours
 from scheduler.io import agents_from_raw, parse_raw_table, write_plan_state
@@ -91,6 +92,49 @@ def _plan_json(folder: Path) -> None:
     write_plan_state({"inputs": plan_inputs(forecast, agents, PlanParams())}, folder)
 
 
+def test_publishing_the_latest_versions_shifts_again_stores_nothing(url: str) -> None:
+    """Issue 27: the same shifts (agent, start, end, cap, break) as the week's latest version
+    store nothing and say which version they are; a moved break or another cap is a change."""
+    book = Book(url)
+    assert book.same_as(ROSTER_A) is None
+    assert book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={}).stored
+    again = book.publish(Roster(WEEK, ROSTER_A.shifts[::-1]), agent_hours=24.0, summary={},
+                         inputs={}, note="again")
+    assert (again.stored, again.number) == (False, 1)
+    assert again.text == "The week of 2026-11-23 is identical to version 1: nothing stored"
+    assert [v.number for v in book.versions(WEEK)] == [1]
+    first = ROSTER_A.shifts[0]
+    moved = replace(first, break_start=first.start.replace(hour=12),
+                    break_end=first.start.replace(hour=12, minute=30))
+    for other in (moved, replace(first, max_concurrent=first.max_concurrent + 1)):
+        roster = Roster(WEEK, (other, *ROSTER_A.shifts[1:]))
+        assert book.same_as(roster) is None
+        assert book.publish(roster, agent_hours=24.0, summary={}, inputs={}).stored
+        assert book.same_as(roster) == len(book.versions(WEEK))
+    # the same shifts as an older version (not the latest) are a new version
+    assert book.publish(ROSTER_A, agent_hours=24.0, summary={}, inputs={}).number == 4
+
+
+def test_a_change_names_what_changed_of_hours_break_and_cap() -> None:
+    """Issue 27: a moved break or a new cap is shown (not "17:00–01:00 → 17:00–01:00"), and
+    only what changed is named."""
+    start = datetime(2026, 11, 25, 17)
+    a = Shift("A01", start, start.replace(day=26, hour=1), 4, start.replace(hour=20),
+              start.replace(hour=20, minute=30))
+    b = replace(a, break_start=start.replace(hour=21), break_end=start.replace(hour=21,
+                                                                              minute=30))
+    assert ShiftChange("A01", a, b).text == ("A01: Wed 11-25 17:00–01:00, break 20:00–20:30 → "
+                                             "21:00–21:30")
+    assert ShiftChange("A01", a, replace(a, max_concurrent=6)).text == (
+        "A01: Wed 11-25 17:00–01:00, cap 4 → 6")
+    cut = replace(a, end=start.replace(hour=20, minute=30))
+    assert ShiftChange("A01", a, cut).text == "A01: Wed 11-25 17:00–01:00 → 17:00–20:30"
+    assert ShiftChange("A01", a, None).text == ("A01: Wed 11-25 17:00–01:00 (break 20:00–20:30, "
+                                                "cap 4) → —")
+    assert ShiftChange("A01", None, replace(b, break_start=None, break_end=None)).text == (
+        "A01: — → Wed 11-25 17:00–01:00 (no break, cap 4)")
+
+
 def test_publish_and_book_commands(url: str, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     for k, roster in enumerate((ROSTER_A, ROSTER_B)):
@@ -109,6 +153,10 @@ def test_publish_and_book_commands(url: str, tmp_path: Path,
     assert main(["book", "--db", url, "--week", "2026-11-23", "--diff", "1", "2"]) == 0
     said = capsys.readouterr().out
     assert "3 shift(s) changed for 3 agent(s)" in said and "A02: Mon 11-23 14:00" in said
+    # the same plan folder again: nothing stored, said so, not an error
+    assert main(["publish", "--plan", str(tmp_path / "plan1"), "--db", url]) == 0
+    assert "identical to version 2: nothing stored" in capsys.readouterr().out
+    assert [v.number for v in Book(url).versions(WEEK)] == [1, 2]
 
 
 def test_a_bad_book_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,13 +195,14 @@ def test_an_interrupted_publish_leaves_the_previous_version_whole(
 
 
 def _publish_from_another_process(url: str, k: int) -> int:
-    return Book(url).publish(ROSTER_B, agent_hours=24.0, summary={}, inputs={},
+    roster = Roster(WEEK, (*ROSTER_B.shifts, _shift("A09", 6, 1 + k, hours=4)))
+    return Book(url).publish(roster, agent_hours=24.0, summary={}, inputs={},
                              note=f"p{k}").number
 
 
 def test_two_processes_publishing_the_same_week_both_land(url: str) -> None:
-    """Eight publications from four processes at once: eight versions, numbered 1..8, each
-    with its three shifts."""
+    """Eight publications (each a different roster) from four processes at once: eight
+    versions, numbered 1..8, each with its four shifts."""
     from concurrent.futures import ProcessPoolExecutor
 
     Book(url)  # create the schema first, as the first publish on a machine would
@@ -162,7 +211,7 @@ def test_two_processes_publishing_the_same_week_both_land(url: str) -> None:
     assert sorted(numbers) == list(range(1, 9))
     book = Book(url)
     assert sorted(v.note for v in book.versions(WEEK)) == [f"p{k}" for k in range(8)]
-    assert all(v.shifts == 3 for v in book.versions(WEEK))
+    assert all(v.shifts == 4 for v in book.versions(WEEK))
 
 
 def test_a_damaged_or_foreign_book_is_one_line(tmp_path: Path,

@@ -3,6 +3,8 @@ on the bundled sample's week with the real solver."""
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -70,8 +72,11 @@ def test_sick_call_on_wednesday_noon(sample: Sample, sick_call: tuple[Replan, Re
     running = [s for s in before if s.agent_id == sample.sick and s.end > sample.cutoff]
     assert len(running) == 1
     assert all(s in new for s in before if s not in running)
-    assert got.cut == (Shift(sample.sick, running[0].start, sample.cutoff,
-                             running[0].max_concurrent),)
+    run = running[0]
+    taken = run.break_start is not None and run.break_start < sample.cutoff
+    assert got.cut == (Shift(sample.sick, run.start, sample.cutoff, run.max_concurrent,
+                             run.break_start if taken else None,
+                             min(run.break_end, sample.cutoff) if taken else None),)
     assert all(s.end <= sample.cutoff for s in new if s.agent_id == sample.sick)
     assert all(s.start >= sample.cutoff for s in new - set(before) - set(got.cut))
     assert got.short_after <= scratch.short_after
@@ -156,6 +161,118 @@ def test_cli_replan_publishes_a_version_the_diff_agrees_with(
     assert main(["book", "--db", db, "--week", str(sample.plan.week_start), "--diff", "1",
                  "2"]) == 0
     assert f"{changed} shift(s) changed" in capsys.readouterr().out
+
+
+def _clock(after: datetime, hhmm: str) -> datetime:
+    """``hhmm`` at or after ``after`` (a shift past midnight ends the day after)."""
+    t = after.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:]))
+    return t if t >= after else t + timedelta(days=1)
+
+
+def _shift(agent: str, day: datetime, hours: str, brk: str, cap: int) -> Shift:
+    """A shift from a change line's words: ``17:00–01:00``, ``no break``/``none`` or
+    ``break 19:30–20:00``/``19:30–20:00``, cap."""
+    a, b = hours.split("–")
+    start = _clock(day, a)
+    brk = brk.removeprefix("break ")
+    if brk in ("none", "no break"):
+        return Shift(agent, start, _clock(start, b), cap)
+    x, y = brk.split("–")
+    return Shift(agent, start, _clock(start, b), cap, _clock(start, x), _clock(start, y))
+
+
+def _applied(lines: list[str], published: list[Shift], year: int) -> set[Shift]:
+    """The published shifts with every printed change line applied, read from its words alone:
+    ``A01: — → Wed 11-25 17:00–01:00 (break 19:30–20:00, cap 6)`` (added), ``... → —``
+    (dropped), ``A01: Wed 11-25 17:00–01:00 → 17:00–20:00, break .. → .., cap 6 → 4``."""
+    whole = re.compile(r"\w{3} (\d\d)-(\d\d) (\S+) \((no break|break \S+), cap (\d+)\)")
+    shifts = set(published)
+    for line in lines:
+        agent, rest = line.split(": ", 1)
+        if rest.startswith("— → ") or rest.endswith(" → —"):
+            m = whole.fullmatch(rest.removeprefix("— → ").removesuffix(" → —"))
+            assert m, line
+            day = datetime(year, int(m[1]), int(m[2]))
+            shift = _shift(agent, day, m[3], m[4], int(m[5]))
+            if rest.startswith("— → "):
+                assert shift not in shifts, line
+                shifts.add(shift)
+            else:
+                assert shift in shifts, line
+                shifts.remove(shift)
+            continue
+        first, *more = rest.split(", ")
+        m = re.fullmatch(r"\w{3} (\d\d)-(\d\d) (\S+)(?: → (\S+))?", first)
+        assert m, line
+        day = datetime(year, int(m[1]), int(m[2]))
+        start = _clock(day, m[3].split("–")[0])
+        (was,) = [s for s in shifts if s.agent_id == agent and s.start == start
+                  and s.end == _clock(start, m[3].split("–")[1])]
+        hours, brk, cap = m[4] or m[3], None, was.max_concurrent
+        for part in more:
+            what, old, new = re.fullmatch(r"(break|cap) (\S+) → (\S+)", part).groups()  # type: ignore[union-attr]
+            if what == "break":
+                assert old == (f"{was.break_start:%H:%M}–{was.break_end:%H:%M}"
+                               if was.break_start else "none"), line
+                brk = new
+            else:
+                assert int(old) == was.max_concurrent, line
+                cap = int(new)
+        if brk is None:
+            brk = f"{was.break_start:%H:%M}–{was.break_end:%H:%M}" if was.break_start else "none"
+        shifts.remove(was)
+        shifts.add(_shift(agent, day, hours, brk, cap))
+    return shifts
+
+
+def _roster_csv(path: Path) -> set[Shift]:
+    """The week's shifts in a written roster.csv (its carried-over rows left out)."""
+    def t(text: str) -> datetime | None:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {Shift(r["agent_id"], t(r["start"]), t(r["end"]),  # type: ignore[arg-type]
+                      int(r["max_concurrent"]), t(r["break_start"]), t(r["break_end"]))
+                for r in csv.DictReader(f) if r["carried_over"] != "yes"}
+
+
+def test_the_printed_changes_are_what_the_written_roster_holds(
+        sample: Sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 27: the sick agent asks for the whole of Wednesday and the rest of the week with
+    the cut-off at Wednesday 12:00. Their part before the cut-off overlaps the kept part of the
+    shift they are on, so it is not granted, with the reason; from the cut-off it is granted
+    and that shift ends there, printed as "08:00–16:00 → 08:00–12:00" (the break taken before
+    the cut-off kept). The published roster with every printed change applied (breaks and caps
+    included) is exactly the roster.csv replan writes, and the book's diff prints the same."""
+    week = sample.plan.week_start
+    sick, cutoff = sample.sick, sample.cutoff
+    (run,) = [s for s in sample.published.shifts
+              if s.agent_id == sick and s.start < cutoff < s.end]
+    requests = tmp_path / "requests.csv"
+    requests.write_text(f"agent_id,start,end,kind\n{sick},{cutoff:%Y-%m-%d},"
+                        f"{week + timedelta(days=6)},sick\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    assert main(["publish", "--plan", str(sample.folder), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["replan", "--week", str(week), "--keep-before", f"{cutoff:%Y-%m-%d %H:%M}",
+                 "--requests", str(requests), "--db", db, "--time-limit", "5", "--out",
+                 str(tmp_path / "new")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (f"  not granted: {sick} sick Wed 11-25 00:00-Wed 12:00 (overlaps the kept shift "
+            f"Wed {run.start:%H:%M}-12:00)") in out
+    assert f"  granted: {sick} sick Wed 11-25 12:00-Mon 00:00" in [x.split(" leaves")[0]
+                                                                    for x in out]
+    assert f"  {sick}: Wed 11-25 {run.start:%H:%M}–{run.end:%H:%M} → {run.start:%H:%M}–12:00" \
+        in out
+    changes = [x.strip() for x in out if re.match(r"  \S+: (—|\w{3} \d\d-\d\d) ", x)]
+    written = _roster_csv(tmp_path / "new" / "roster.csv")
+    assert _applied(changes, list(sample.published.shifts), week.year) == written
+    (cut,) = [s for s in written if s.agent_id == sick and s.start == run.start]
+    assert cut.end == cutoff and (cut.break_start, cut.break_end) == (
+        (run.break_start, run.break_end) if run.break_end and run.break_end <= cutoff
+        else (None, None))
+    assert main(["book", "--db", db, "--week", str(week), "--diff", "1", "2"]) == 0
+    assert [x.strip() for x in capsys.readouterr().out.splitlines()[1:]] == changes
 
 
 def test_cli_replan_of_a_week_not_in_the_book(tmp_path: Path,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -135,6 +136,28 @@ class PublishedVersion:
     agent_hours: float
     shifts: int
     note: str
+    stored: bool = True
+    """False when ``Book.publish`` stored nothing: the roster's shifts were this version's,
+    the week's latest."""
+
+    @property
+    def text(self) -> str:
+        """What publishing did, in the words the CLI and the app both show."""
+        if not self.stored:
+            return (f"The week of {self.week_start} is identical to version {self.number}: "
+                    "nothing stored")
+        return (f"Published the week of {self.week_start} as version {self.number}: "
+                f"{self.shifts} shifts, {self.agent_hours:.1f} agent-hours")
+
+
+def _hours(s: Shift) -> str:
+    return f"{s.start:%H:%M}–{s.end:%H:%M}"
+
+
+def _break(s: Shift) -> str:
+    if s.break_start is None or s.break_end is None:
+        return "none"
+    return f"{s.break_start:%H:%M}–{s.break_end:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -147,10 +170,24 @@ class ShiftChange:
 
     @property
     def text(self) -> str:
-        def show(s: Shift | None) -> str:
-            return "—" if s is None else (f"{s.start:%a %m-%d %H:%M}–{s.end:%H:%M} "
-                                          f"(cap {s.max_concurrent})")
-        return f"{self.agent_id}: {show(self.before)} -> {show(self.after)}"
+        """``A01: Wed 11-25 17:00–01:00 → 17:00–20:00`` or ``A01: Wed 11-25 17:00–01:00, break
+        19:30–20:00 → 21:00–21:30, cap 6 → 4``: only what changed of the hours, the break and
+        the cap; a shift that came or went is shown whole against "—"."""
+        b, a = self.before, self.after
+        if b is None or a is None:
+            def whole(s: Shift | None) -> str:
+                if s is None:
+                    return "—"
+                rest = "no break" if _break(s) == "none" else f"break {_break(s)}"
+                return f"{s.start:%a %m-%d} {_hours(s)} ({rest}, cap {s.max_concurrent})"
+            return f"{self.agent_id}: {whole(b)} → {whole(a)}"
+        parts = [f"{b.start:%a %m-%d} {_hours(b)}"
+                 + (f" → {_hours(a)}" if (a.start, a.end) != (b.start, b.end) else "")]
+        if _break(a) != _break(b):
+            parts.append(f"break {_break(b)} → {_break(a)}")
+        if a.max_concurrent != b.max_concurrent:
+            parts.append(f"cap {b.max_concurrent} → {a.max_concurrent}")
+        return f"{self.agent_id}: " + ", ".join(parts)
 
 
 def migrate(engine: Engine) -> None:
@@ -197,7 +234,8 @@ class Book:
                 requests: Sequence[RequestLike] = ()) -> PublishedVersion:
         """Store ``roster`` as the next version of its week, with the requests it granted or
         refused; nothing earlier is changed. One transaction: a failure part-way leaves the
-        book as it was."""
+        book as it was. A roster whose shifts are the week's latest version's (``same_as``)
+        stores nothing: the result is that version with ``stored`` False."""
         when = published_at or datetime.now().replace(microsecond=0)
         for attempt in range(PUBLISH_TRIES):
             try:
@@ -219,8 +257,12 @@ class Book:
                 week = WeekRow(week_start=roster.week_start)
                 s.add(week)
                 s.flush()
-            last = s.scalar(select(VersionRow.number).where(VersionRow.week_id == week.id)
-                            .order_by(VersionRow.number.desc()).limit(1)) or 0
+            latest = _latest(s, week.id)
+            if latest is not None and _same(s, latest, roster):
+                return PublishedVersion(roster.week_start, latest.number, latest.published_at,
+                                        latest.agent_hours, len(roster.shifts), latest.note,
+                                        stored=False)
+            last = latest.number if latest is not None else 0
             version = VersionRow(week_id=week.id, number=last + 1, published_at=when, note=note,
                                  agent_hours=float(agent_hours),
                                  summary=json.dumps(summary, ensure_ascii=False, default=str))
@@ -237,6 +279,15 @@ class Book:
                                  kind=r.kind) for r in requests)
             return PublishedVersion(roster.week_start, version.number, when,
                                     float(agent_hours), len(roster.shifts), note)
+
+    def same_as(self, roster: Roster) -> int | None:
+        """The number of the week's latest version when its shifts are ``roster``'s (agent,
+        start, end, cap and break of each), else None: publishing ``roster`` would store
+        nothing."""
+        with Session(self.engine) as s:
+            week = s.scalar(select(WeekRow.id).where(WeekRow.week_start == roster.week_start))
+            latest = _latest(s, week) if week is not None else None
+            return latest.number if latest is not None and _same(s, latest, roster) else None
 
     def versions(self, week_start: date | None = None) -> list[PublishedVersion]:
         """Every published version (of one week, or of all), oldest week and version first."""
@@ -309,6 +360,18 @@ class Book:
         """The shifts that differ between versions ``a`` and ``b`` of the week, per agent."""
         return shift_changes(self.roster(week_start, a).shifts,
                              self.roster(week_start, b).shifts)
+
+
+def _latest(s: Session, week_id: int) -> VersionRow | None:
+    return s.scalar(select(VersionRow).where(VersionRow.week_id == week_id)
+                    .order_by(VersionRow.number.desc()).limit(1))
+
+
+def _same(s: Session, version: VersionRow, roster: Roster) -> bool:
+    """Whether ``version`` holds exactly ``roster``'s shifts (agent, start, end, cap, break)."""
+    rows = s.scalars(select(ShiftRow).where(ShiftRow.version_id == version.id)).all()
+    return Counter(Shift(r.agent_id, r.start, r.end, r.max_concurrent, r.break_start,
+                         r.break_end) for r in rows) == Counter(roster.shifts)
 
 
 def shift_changes(before: Iterable[Shift], after: Iterable[Shift]) -> list[ShiftChange]:

@@ -60,6 +60,9 @@ BASELINE = "whatif_baseline"
 REPLAN = "replan"
 BOOK_REPLAN = "book_replan"
 """The roster book page's last re-plan: (week, version, cut-off, requests, ``Replan``)."""
+BOOK_PUBLISHED = "book_published"
+"""What the roster book page's last publish did: (what was published, "plan" or "replan",
+``PublishedVersion``); shown once, on the run after the click."""
 ERRORS = "errors"
 PROCESSED_UPLOADS = "processed_uploads"
 
@@ -330,6 +333,15 @@ def set_book_replan(shown: tuple[Any, ...] | None) -> None:
         _ss().pop(BOOK_REPLAN, None)
     else:
         _ss()[BOOK_REPLAN] = shown
+
+
+def pop_book_published() -> tuple[str, Any] | None:
+    """The last publish's (what, ``PublishedVersion``), once."""
+    return _ss().pop(BOOK_PUBLISHED, None)
+
+
+def set_book_published(what: str, version: Any) -> None:
+    _ss()[BOOK_PUBLISHED] = (what, version)
 
 
 # ---- settings widgets ----------------------------------------------------------------------

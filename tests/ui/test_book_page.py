@@ -45,16 +45,45 @@ def test_publish_replan_and_an_agents_view(open_page: OpenPage, sample_plan: Pla
     assert f"Re-plan of the week of {week} from Wed" in said
     assert f"ended at the cut-off: {sick}" in said
     at.button(key="w_book_publish_replan").click().run()
-    assert "Published as version 2" in texts(at)
+    assert f"Published the week of {week} as version 2" in texts(at)
     v2 = Book(url).roster(week, 2)
     assert all(s.end <= cutoff for s in v2.shifts if s.agent_id == sick)
 
-    at.run()  # the versions table and the diff now show both versions
+    # the versions table and the diff show both versions on the same run
     versions = at.dataframe[0].value
     assert list(versions["版本 version"]) == [1, 2]
     assert "shift(s) changed for" in texts(at)
     at.selectbox(key="w_book_agent").set_value(sick).run()
     assert f"{sick}: " in texts(at)
+
+
+def test_after_a_publish_the_page_shows_it_and_holds_the_same_plan_back(
+        open_page: OpenPage, sample_plan: PlanResult, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 27: right after Publish the page lists version 1 (not "The book is empty" above
+    "Published ... version 1"), and the same plan cannot be published again: the button is
+    greyed and the page says the plan is identical to version 1; a re-plan with the requests
+    table left empty runs (no "no data rows" error)."""
+    url = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    monkeypatch.setenv("SCHEDULER_DB", url)
+    at = open_page("book", plan=sample_plan)
+    assert not at.button(key="w_book_publish").disabled
+    at.button(key="w_book_publish").click().run()
+    said = texts(at)
+    week = sample_plan.week_start
+    assert f"Published the week of {week} as version 1" in said
+    assert "The book is empty" not in said
+    assert list(at.dataframe[0].value["版本 version"]) == [1]
+    assert at.button(key="w_book_publish").disabled
+    assert f"The week of {week} is identical to version 1: nothing to publish" in said
+    at.run()  # another run (any widget) keeps the button greyed
+    assert at.button(key="w_book_publish").disabled
+    assert [v.number for v in Book(url).versions(week)] == [1]
+
+    at.number_input(key="w_book_limit").set_value(2.0)
+    at.button(key="w_book_replan").click().run()
+    assert not at.exception and not at.error, [e.value for e in (*at.exception, *at.error)]
+    assert f"Re-plan of the week of {week} from Wed" in texts(at)
 
 
 def test_a_foreign_database_is_one_readable_line(open_page: OpenPage, tmp_path: Path,

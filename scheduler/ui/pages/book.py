@@ -13,8 +13,16 @@ from scheduler.book import Book, book_url
 from scheduler.domain import Roster
 from scheduler.errors import InputError
 from scheduler.io import parse_raw_table
-from scheduler.pipeline import in_week_shifts
-from scheduler.replan import REQUEST_KINDS, plan_inputs, planned_from, replan, requests_from_raw
+from scheduler.pipeline import PlanResult, in_week_shifts
+from scheduler.replan import (
+    REQUEST_KINDS,
+    Replan,
+    Request,
+    plan_inputs,
+    planned_from,
+    replan,
+    requests_from_raw,
+)
 from scheduler.ui import state
 from scheduler.ui.common import page
 
@@ -43,6 +51,40 @@ def shift_rows(shifts: list, agents: dict[str, str]) -> pd.DataFrame:  # type: i
 
 
 names = {a.agent_id: a.name for a in state.agents()}
+done = state.pop_book_published()
+
+
+def said(what: str) -> None:
+    """What the last publish (of the plan, or of the re-plan) did, if it was this one."""
+    if done is not None and done[0] == what:
+        v = done[1]
+        (st.success if v.stored else st.info)(
+            f"{'已发布' if v.stored else '未保存'} {v.text}.")
+
+
+def publish_plan(plan: PlanResult) -> None:
+    """The Publish button's callback: it runs before the page is drawn again, so everything
+    on it shows the new version."""
+    v = book.publish(Roster(plan.week_start, tuple(in_week_shifts(plan.roster.roster))),
+                     agent_hours=plan.summary.agent_hours, summary=plan.summary.as_dict(),
+                     inputs=plan_inputs(plan.forecast, plan.agents, plan.params),
+                     note=st.session_state.get("w_book_note", ""))
+    state.set_book_published("plan", v)
+
+
+def publish_replan(week: date, latest: int, at: datetime, asked: tuple[Request, ...],
+                   result: Replan) -> None:
+    """The re-plan's Publish button's callback (as ``publish_plan``)."""
+    forecast, agents, params = planned_from(book.inputs(week, latest), label=url)
+    v = book.publish(Roster(week, tuple(in_week_shifts(result.roster))),
+                     agent_hours=result.agent_hours,
+                     summary={"agent_hours": result.agent_hours,
+                              "short_intervals_after_cutoff": result.short_after},
+                     inputs=plan_inputs(forecast, agents, params), requests=asked,
+                     note=f"re-plan from {at:%a %m-%d %H:%M}")
+    state.set_book_replan(None)
+    state.set_book_published("replan", v)
+
 
 # ---------------------------------------------------------------- weeks and versions
 st.subheader("周与版本 Weeks and versions")
@@ -62,17 +104,17 @@ if current is None:
     st.caption("还没有排班 No plan yet: plan the week on the Coverage page, then publish it "
                "here.")
 else:
-    note = st.text_input("说明 Note", key="w_book_note", placeholder="e.g. 第一版 first roster")
-    if st.button(f"发布 Publish the week of {current.week_start}", key="w_book_publish",
-                 icon=":material/publish:"):
-        roster = Roster(current.week_start, tuple(in_week_shifts(current.roster.roster)))
-        v = book.publish(roster, agent_hours=current.summary.agent_hours,
-                         summary=current.summary.as_dict(),
-                         inputs=plan_inputs(current.forecast, current.agents, current.params),
-                         note=note)
-        st.success(f"已发布 Published the week of {v.week_start} as version {v.number}: "
-                   f"{v.shifts} shifts, {v.agent_hours:.1f} agent-hours.")
-        versions = book.versions()
+    same = book.same_as(Roster(current.week_start,
+                               tuple(in_week_shifts(current.roster.roster))))
+    if same is None:
+        st.text_input("说明 Note", key="w_book_note", placeholder="e.g. 第一版 first roster")
+    st.button(f"发布 Publish the week of {current.week_start}", key="w_book_publish",
+              icon=":material/publish:", on_click=publish_plan, args=(current,),
+              disabled=same is not None)
+    said("plan")
+    if same is not None:
+        st.caption(f"已在排班簿中 The week of {current.week_start} is identical to version "
+                   f"{same}: nothing to publish.")
 
 weeks = sorted({v.week_start for v in versions})
 if not weeks:
@@ -99,10 +141,12 @@ else:
 # ---------------------------------------------------------------- re-plan
 st.subheader("重新排班 Re-plan from a cut-off")
 st.caption("截止时间前开始的班次全部保留；"
-           "请假从截止时间起生效的客服，其正在进行的班次在截止时间结束 · "
+           "请假从截止时间起生效的客服，其正在进行的班次在截止时间结束；"
+           "与保留班次重叠的请假不予批准 · "
            "Every shift starting before the cut-off is kept; an agent on leave from then has "
-           "their running shift end there. The re-plan starts from the published roster and "
-           "changes as few shifts as it can.")
+           "their running shift end there; a request over what is kept is not granted, with "
+           "the reason. The re-plan starts from the published roster and changes as few shifts "
+           "as it can.")
 c = st.columns(3)
 cut_day = c[0].date_input("截止日期 Cut-off day", value=week + timedelta(days=2),
                           min_value=week, max_value=week + timedelta(days=6), key="w_book_day")
@@ -126,9 +170,10 @@ if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restar
         latest = max(numbers)
         forecast, agents, params = planned_from(book.inputs(week, latest),
                                                 label=f"{url} week {week} v{latest}")
-        table = asked_table.fillna("").astype(str).to_csv(index=False).encode("utf-8")
-        asked, _fixed_columns = requests_from_raw(parse_raw_table(table, "请假 requests table"),
-                                                  agents)
+        table = asked_table.fillna("").astype(str)
+        asked = requests_from_raw(parse_raw_table(
+            table.to_csv(index=False).encode("utf-8"), "请假 requests table"), agents
+        )[0] if table.map(str.strip).ne("").any(axis=None) else ()
         prev = week - timedelta(days=7)
         before = book.roster(prev).shifts if book.versions(prev) else ()
         with st.spinner("重新排班中 Re-planning..."):
@@ -149,17 +194,14 @@ if shown is not None and shown[0] == week:
     if result.changes:
         st.dataframe(pd.DataFrame([{"客服 agent": x.agent_id, "变化 change": x.text}
                                    for x in result.changes]), hide_index=True, width="stretch")
-    if st.button(f"发布重新排班 Publish as version {latest + 1}", key="w_book_publish_replan",
-                 icon=":material/publish:"):
-        forecast, agents, params = planned_from(book.inputs(week, latest), label=url)
-        v = book.publish(Roster(week, tuple(in_week_shifts(result.roster))),
-                         agent_hours=result.agent_hours,
-                         summary={"agent_hours": result.agent_hours,
-                                  "short_intervals_after_cutoff": result.short_after},
-                         inputs=plan_inputs(forecast, agents, params), requests=asked,
-                         note=f"re-plan from {at:%a %m-%d %H:%M}")
-        state.set_book_replan(None)
-        st.success(f"已发布 Published as version {v.number}.")
+    same = book.same_as(Roster(week, tuple(in_week_shifts(result.roster))))
+    st.button(f"发布重新排班 Publish as version {latest + 1}", key="w_book_publish_replan",
+              icon=":material/publish:", on_click=publish_replan,
+              args=(week, latest, at, asked, result), disabled=same is not None)
+    if same is not None:
+        st.caption(f"与已发布版本相同 The re-plan is identical to version {same}: nothing to "
+                   "publish.")
+said("replan")
 
 # ---------------------------------------------------------------- an agent's view
 st.subheader("我的排班 An agent's coming weeks")
