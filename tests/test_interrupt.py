@@ -30,14 +30,15 @@ PROGRESS = "  solving ["
 
 
 class Cli:
-    """``python -m scheduler ARGS`` with this worktree first on the path, its output read line
-    by line as it comes. The child starts with Ctrl-C at its default, as in a terminal (a
+    """``python -m scheduler ARGS`` run in this checkout (first on the path), its output read
+    line by line as it comes. The child starts with Ctrl-C at its default, as in a terminal (a
     test run in the background would otherwise hand it an ignored SIGINT)."""
 
     def __init__(self, *args: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "scheduler", *args], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+            stderr=subprocess.PIPE, text=True, cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
         self.seen: list[str] = []
