@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -36,6 +37,7 @@ from scheduler.io import (
     write_csv,
     write_json,
     write_text,
+    written_together,
 )
 from scheduler.params import (
     DEFAULT_CONFIDENCE,
@@ -274,8 +276,9 @@ def forecast(
     typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
     promos = _promotions(promotions, no_promotions)
     fc = forecast_week(hist, week, method=method, promotions=promos)
-    path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
-    write_csv(events_frame(fc), out / "events.csv", protected=[history])
+    with written_together():
+        path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
+        write_csv(events_frame(fc), out / "events.csv", protected=[history])
     if hist.hours >= 5 * 168:
         bt = backtest(hist, promotions=promos)
         typer.echo(bt.format_table())
@@ -453,8 +456,9 @@ def simulate(
         three, reply = reps.three_min_rate.mean, reps.reply_rate.mean
     hourly = hourly.copy()
     hourly["hour_start"] = pd.to_datetime(hourly["hour_start"]).dt.strftime("%Y-%m-%d %H:%M")
-    write_csv(hourly.round(4), out / "hourly.csv", protected=inputs)
-    write_json(metrics, out / "metrics.json", protected=inputs)
+    with written_together():
+        write_csv(hourly.round(4), out / "hourly.csv", protected=inputs)
+        write_json(metrics, out / "metrics.json", protected=inputs)
     typer.echo(f"Week of {week}: 3-minute reply rate {three:.1%}, reply rate {reply:.1%}. "
                f"Wrote {out / 'metrics.json'} and {out / 'hourly.csv'}")
 
@@ -539,10 +543,11 @@ def plan(
     typer.echo("", err=True)
     inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
               if p is not None]
-    write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
-    write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
-    write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
-    save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
+    with written_together():
+        write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
+        write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
+        write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
+        save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
     s = result.summary
     typer.echo(plan_headline(s))
     typer.echo(chat_line(result.chat) + f"; confidence {params.service.confidence:g}, mode "
@@ -715,9 +720,10 @@ def backtest(
     inputs = [p for p in (history, agents, rules, sessions) if p is not None]
     table = report.weeks.copy()
     table["week_start"] = table["week_start"].astype(str)
-    write_csv(table.round(4), out / "backtest.csv", protected=inputs)
     html = backtest_figure(report.weeks, target=target).to_html(include_plotlyjs="cdn")
-    write_text(html, out / "backtest.html", protected=inputs)
+    with written_together():
+        write_csv(table.round(4), out / "backtest.csv", protected=inputs)
+        write_text(html, out / "backtest.html", protected=inputs)
     typer.echo(f"{'week':<12}{'plan':<12}{'agent-h':>9}{'week rate':>11}{'busy at target':>16}"
                f"{'below: expected':>17}{'seen':>6}")
     for r in report.weeks.itertuples(index=False):
@@ -781,12 +787,14 @@ def book(
 
     store = Book(db)
     if export is not None:
-        for table, records in store.export().items():
-            frame = pd.DataFrame(records)
-            for column in frame.columns:
-                if frame[column].map(lambda v: isinstance(v, datetime)).any():
-                    frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%d %H:%M")
-            write_csv(frame, export / f"book_{table}.csv")
+        with written_together():
+            for table, records in store.export().items():
+                frame = pd.DataFrame(records)
+                for column in frame.columns:
+                    if frame[column].map(lambda v: isinstance(v, datetime)).any():
+                        frame[column] = pd.to_datetime(frame[column]).dt.strftime(
+                            "%Y-%m-%d %H:%M")
+                write_csv(frame, export / f"book_{table}.csv")
         typer.echo(f"Wrote the book ({store.url}) to {export}/book_*.csv")
         return
     if diff is not None:
@@ -892,7 +900,9 @@ def replan(
     prev = book.versions(day - timedelta(days=7))
     before = book.roster(day - timedelta(days=7)).shifts if prev else ()
     result = do_replan(published, forecast, agents, params, cutoff=cutoff, requests=asked,
-                       pinned=tuple(pinned), time_limit=time_limit, before=before)
+                       pinned=tuple(pinned), time_limit=time_limit, before=before,
+                       progress=_progress_printer())
+    typer.echo("", err=True)
     for line in result.lines(day, cutoff):
         typer.echo(line)
     roster = Roster(day, tuple(in_week_shifts(result.roster)))
@@ -982,18 +992,37 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"error: {exc.format_message()}{where}", err=True)
         return EXIT_INPUT
     except (KeyboardInterrupt, typer.Abort):
-        typer.echo("interrupted; no output file was left half-written", err=True)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except Exception as exc:  # the last line of defence: never a traceback to the user
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(please report it with the command you ran)", err=True)
         return EXIT_INTERNAL
+    if result == EXIT_INTERRUPTED:  # typer returns a Ctrl-C as this code, silently
+        return _interrupted()
     return int(result) if isinstance(result, int) else 0
 
 
+def _interrupted() -> int:
+    typer.echo(INTERRUPTED, err=True)
+    return EXIT_INTERRUPTED
+
+
+INTERRUPTED = ("interrupted: stopped; no output file or roster book entry was left "
+               "half-written")
+"""The one line a Ctrl-C ends a command with."""
+
+
 def entry() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (and ``python -m scheduler``): the first Ctrl-C ends the
+    command with one line; more, while it stops, change nothing."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _first_ctrl_c)
     sys.exit(main(sys.argv[1:]))
+
+
+def _first_ctrl_c(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 @app.command()
@@ -1058,6 +1087,7 @@ def fit(
         for column in ("default", "fitted", "used"):
             table[column] = [" ".join(f"{x:g}" for x in v) if isinstance(v, list) else v
                              for v in table[column]]
-        write_csv(table, out / "fit.csv", protected=[sessions])
-        write_csv(replay.frame(), out / "replay.csv", protected=[sessions])
+        with written_together():
+            write_csv(table, out / "fit.csv", protected=[sessions])
+            write_csv(replay.frame(), out / "replay.csv", protected=[sessions])
         typer.echo(f"Wrote {out / 'fit.csv'} and {out / 'replay.csv'}")

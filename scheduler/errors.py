@@ -1,6 +1,12 @@
-"""The project's exceptions. Every error a user can cause is one of these, in one line."""
+"""The project's exceptions. Every error a user can cause is one of these, in one line; and
+where Ctrl-C (KeyboardInterrupt) must wait (``ctrl_c_deferred``)."""
 
 from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class SchedulerError(Exception):
@@ -57,3 +63,34 @@ class InputError(SchedulerError):
 class InfeasiblePlanError(SchedulerError):
     """No plan at all can be built (e.g. no agent is ever available). Partial plans are results,
     not errors: a plan that cannot cover every hour comes back with its diagnosis instead."""
+
+
+@contextmanager
+def ctrl_c_deferred(on_ctrl_c: Callable[[], None] | None = None) -> Iterator[None]:
+    """Inside, Ctrl-C (SIGINT) raises nothing where it lands: it only calls ``on_ctrl_c``
+    (which must only ask the work to stop: set a flag, call a solver's ``stop_search``) and is
+    passed on, on leaving, to the handler it was kept from (by default KeyboardInterrupt there).
+    For work that must not be unwound part-way: CP-SAT solves (an exception raised through the
+    running solver aborts the process) and the renames that put a folder's new files in place.
+    In the main thread only, where Python handles signals, and unless Ctrl-C is ignored (a
+    process started in the background); elsewhere it changes nothing."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) == signal.SIG_IGN):
+        yield
+        return
+    came = False
+
+    def held(signum: int, frame: object) -> None:
+        nonlocal came
+        came = True
+        if on_ctrl_c is not None:
+            on_ctrl_c()
+
+    previous = signal.signal(signal.SIGINT, held)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None
+                      else signal.default_int_handler)
+        if came:
+            signal.raise_signal(signal.SIGINT)  # its handler runs now (KeyboardInterrupt)

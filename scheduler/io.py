@@ -41,6 +41,7 @@ import re
 import tempfile
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -60,7 +61,7 @@ from scheduler.domain import (
     Shift,
     WeekMask,
 )
-from scheduler.errors import InputError
+from scheduler.errors import InputError, ctrl_c_deferred
 from scheduler.forecast import Promotion, promotions_from_rows
 from scheduler.params import MAX_CAP, Rules, SearchParams
 
@@ -1054,6 +1055,34 @@ def _umask() -> int:
     return mask
 
 
+_pending: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_pending", default=None)
+"""The (temporary file, target) pairs of the ``written_together`` block being written."""
+
+
+@contextlib.contextmanager
+def written_together() -> Iterator[None]:
+    """The files written inside land together: each is written to a temporary file beside it,
+    and all are renamed into place on leaving, with Ctrl-C held off for the renames; an error
+    or a Ctrl-C before then removes the temporary files and changes nothing, so a folder never
+    holds some new files beside old ones (a plan's roster.csv with another plan's summary).
+    Inside another such block it joins that one."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[tuple[Path, Path]] = []
+    token = _pending.set(pending)
+    try:
+        yield
+        with ctrl_c_deferred():
+            for tmp, target in pending:
+                os.replace(tmp, target)
+    finally:
+        _pending.reset(token)
+        for tmp, _target in pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
 def _atomic_write(path: Path, write: Callable[[Path], object],
                   protected: Iterable[str | Path] = ()) -> None:
     target = path.resolve()
@@ -1062,17 +1091,15 @@ def _atomic_write(path: Path, write: Callable[[Path], object],
             raise InputError("refusing to overwrite an input file; choose another output folder",
                              file=str(path))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
+    with written_together():
+        pending = _pending.get()
+        assert pending is not None
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        pending.append((Path(tmp), target))
+        os.close(fd)
+        write(Path(tmp))
         # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        os.chmod(tmp, 0o666 & ~_umask())
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

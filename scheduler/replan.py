@@ -61,7 +61,7 @@ from scheduler.pipeline import (
     roster_frame,
     roster_problem,
 )
-from scheduler.roster import Limits, solve
+from scheduler.roster import Limits, ProgressFn, solve
 from scheduler.roster.cost import Plan, score
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import coverage_frame
@@ -428,9 +428,11 @@ def replan(
     time_limit: float = 10.0,
     warm: bool = True,
     before: tuple[Shift, ...] = (),
+    progress: ProgressFn | None = None,
 ) -> Replan:
     """Re-plan ``published`` (the week's latest version) from ``cutoff`` (see the module
-    docstring); ``before``: the published week before's shifts (``roster_problem``).
+    docstring); ``before``: the published week before's shifts (``roster_problem``);
+    ``progress``: the search's, as for a plan.
     ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
     no warm start, no putting back): what the least-disruption re-plan is judged against."""
     t0 = time.perf_counter()
@@ -456,7 +458,7 @@ def replan(
     start = problem.plan_of(Roster(week, tuple(shifts)))
     limits = Limits.for_seconds(time_limit, params.search, params.num_workers)
     result = solve(problem, limits=limits, seed=params.seed, start=start if warm else None,
-                   explain=False)
+                   explain=False, progress=progress)
     plan = _keep_published(problem, result.plan, start) if warm else result.plan
     roster = problem.roster(plan)
     roster = replace(roster, shifts=tuple(sorted(roster.shifts + cut,

@@ -12,7 +12,10 @@ seconds. HiGHS' LP is deterministic.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +37,48 @@ class Outcome:
     work: float
 
 
+class Stop:
+    """Stops the CP-SAT solves of a search (``run`` in other threads) through CP-SAT's own
+    ``stop_search``: each returns as at a time limit, ``run`` then raises KeyboardInterrupt
+    from Python, and no solve starts after ``stop``. A solve that starts in the instant
+    ``stop`` runs ends at its own limits (``lns_work``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._live: set[cp_model.CpSolver] = set()
+        self.asked = False
+
+    def stop(self) -> None:
+        with self._lock:
+            self.asked = True
+            for solver in self._live:
+                solver.stop_search()
+
+    @contextmanager
+    def watching(self, solver: cp_model.CpSolver) -> Iterator[None]:
+        with self._lock:
+            if self.asked:
+                raise KeyboardInterrupt
+            self._live.add(solver)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._live.discard(solver)
+        if self.asked:
+            raise KeyboardInterrupt
+
+
 def run(model: cp_model.CpModel, *, work: float, wall_seconds: float, workers: int,
-        seed: int) -> tuple[cp_model.CpSolver, Outcome]:
+        seed: int, stop: Stop | None = None) -> tuple[cp_model.CpSolver, Outcome]:
     """Solve with a deterministic work limit (the wall-clock limit only as a safety cap);
     several workers interleave deterministically. Presolve's clique merging is capped: on a
-    neighbourhood it took most of a second of work for nothing."""
+    neighbourhood it took most of a second of work for nothing. CP-SAT's own Ctrl-C handler
+    is off: solves in several threads swapped it in and out and a Ctrl-C aborted the process
+    (``std::bad_function_call``); ``stop`` stops this solve instead (see ``Stop``)."""
     solver = cp_model.CpSolver()
     prm = solver.parameters
+    prm.catch_sigint_signal = False
     prm.merge_at_most_one_work_limit = 1e5
     prm.max_deterministic_time = max(0.01, work)
     prm.max_time_in_seconds = max(0.1, wall_seconds)
@@ -48,7 +86,8 @@ def run(model: cp_model.CpModel, *, work: float, wall_seconds: float, workers: i
     prm.random_seed = seed
     if workers > 1:
         prm.interleave_search = True
-    status = solver.solve(model)
+    with stop.watching(solver) if stop is not None else nullcontext():
+        status = solver.solve(model)
     return solver, Outcome(solver.status_name(status), solver.best_objective_bound,
                            solver.deterministic_time)
 
@@ -292,12 +331,15 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
 
 
 def solve_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | None, *,
-                work: float, wall_seconds: float, seed: int) -> tuple[Plan | None, Outcome]:
+                work: float, wall_seconds: float, seed: int, stop: Stop | None = None
+                ) -> tuple[Plan | None, Outcome]:
     """Re-plan the shifts of ``agents`` starting on ``days`` (all days: None) with every rule,
     the rest of the plan fixed. Returns the new plan (None if CP-SAT found none) and the
-    outcome. One worker: a neighbourhood is small, and one worker is deterministic."""
+    outcome. One worker: a neighbourhood is small, and one worker is deterministic. ``stop``:
+    see ``run``."""
     nm, choice, fixed = build_named(p, plan, agents, days)
-    solver, out = run(nm.model, work=work, wall_seconds=wall_seconds, workers=1, seed=seed)
+    solver, out = run(nm.model, work=work, wall_seconds=wall_seconds, workers=1, seed=seed,
+                      stop=stop)
     if out.status not in ("OPTIMAL", "FEASIBLE"):
         return None, out
     chosen = [(a, s, lv) for a, s, lv, y in choice if solver.value(y)]

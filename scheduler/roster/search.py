@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scheduler.errors import ctrl_c_deferred
 from scheduler.params import SearchParams
 from scheduler.roster.cost import Cost, Plan, cover_sum, evaluate, replies_centi, score, shortfall
-from scheduler.roster.model import Outcome, aggregate_rows, relaxation, solve_named
+from scheduler.roster.model import Outcome, Stop, aggregate_rows, relaxation, solve_named
 from scheduler.roster.problem import RosterProblem, ShiftType
 from scheduler.roster.rules import allows
 
@@ -332,9 +333,10 @@ class _Neighbourhoods:
 
 
 def _resolve(p: RosterProblem, plan: Plan, job: tuple[int, list[int], range | None], *,
-             work: float, wall_seconds: float) -> tuple[Plan | None, Outcome]:
+             work: float, wall_seconds: float, stop: Stop) -> tuple[Plan | None, Outcome]:
     seed, agents, days = job
-    return solve_named(p, plan, agents, days, work=work, wall_seconds=wall_seconds, seed=seed)
+    return solve_named(p, plan, agents, days, work=work, wall_seconds=wall_seconds, seed=seed,
+                       stop=stop)
 
 
 def _merge(p: RosterProblem, plan: Plan, batch: list[tuple[list[int], range | None]],
@@ -387,15 +389,20 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
     report("start", cost)
     hoods = _Neighbourhoods(p, seed)
     idle = steps = 0
-    with ThreadPoolExecutor(max(1, limits.workers)) as pool:
+    # the re-solves run in the pool's threads; a Ctrl-C stops them (``Stop``) and is raised
+    # here once they have returned
+    stop = Stop()
+    with ctrl_c_deferred(stop.stop), ThreadPoolExecutor(max(1, limits.workers)) as pool:
         while used < limits.work and idle < p.search.patience and wall() > 0.5:
             batch = hoods.batch(shortfall(p, cover_sum(p, plan)) > 0, limits.workers)
             if not batch:
                 idle += 1
                 continue
-            each = functools.partial(_resolve, p, plan, wall_seconds=wall(),
+            each = functools.partial(_resolve, p, plan, wall_seconds=wall(), stop=stop,
                                      work=min(p.search.lns_work, (limits.work - used) / len(batch)))
             solved = list(pool.map(each, [(seed + steps + k, *h) for k, h in enumerate(batch)]))
+            if stop.asked:
+                break
             steps += len(batch)
             used += sum(out.work for _new, out in solved)
             tries = [(new, set(hood[0])) for (new, _o), hood in zip(solved, batch,
