@@ -37,7 +37,8 @@ def _week_matrix(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray
     return arr.reshape(7, 24)
 
 
-def hourly_coverage(coverage: pd.DataFrame, simulated_rate: Sequence[float] | None = None
+def hourly_coverage(coverage: pd.DataFrame,
+                    simulated_rate: Sequence[float] | np.ndarray | None = None
                     ) -> pd.DataFrame:
     """Per-interval coverage (``pipeline`` coverage table) rolled up to the 168 clock hours.
 

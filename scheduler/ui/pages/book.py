@@ -147,12 +147,12 @@ st.caption("截止时间前开始的班次全部保留；"
            "their running shift end there; a request over what is kept is not granted, with "
            "the reason. The re-plan starts from the published roster and changes as few shifts "
            "as it can.")
-c = st.columns(3)
-cut_day = c[0].date_input("截止日期 Cut-off day", value=week + timedelta(days=2),
+cut = st.columns(3)
+cut_day = cut[0].date_input("截止日期 Cut-off day", value=week + timedelta(days=2),
                           min_value=week, max_value=week + timedelta(days=6), key="w_book_day")
-cut_time = c[1].time_input("截止时间 Cut-off time", value=time(12, 0), step=3600,
+cut_time = cut[1].time_input("截止时间 Cut-off time", value=time(12, 0), step=3600,
                            key="w_book_time")
-limit = c[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, value=10.0,
+limit = cut[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, value=10.0,
                           step=1.0, key="w_book_limit")
 cutoff = datetime.combine(cut_day, cut_time)
 blank = pd.DataFrame({"agent_id": pd.Series(dtype=str), "start": pd.Series(dtype=str),
@@ -173,7 +173,7 @@ if st.button("重新排班 Re-plan", key="w_book_replan", icon=":material/restar
         table = asked_table.fillna("").astype(str)
         asked = requests_from_raw(parse_raw_table(
             table.to_csv(index=False).encode("utf-8"), "请假 requests table"), agents
-        )[0] if table.map(str.strip).ne("").any(axis=None) else ()
+        )[0] if (table.map(str.strip) != "").to_numpy().any() else ()
         prev = week - timedelta(days=7)
         before = book.roster(prev).shifts if book.versions(prev) else ()
         with st.spinner("重新排班中 Re-planning..."):

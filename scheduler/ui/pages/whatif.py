@@ -56,6 +56,7 @@ if baseline is None:
 def scenario_form(slot: str, title: str) -> None:
     """Inputs of one scenario and its result on the current roster."""
     key = f"w_wi_{slot}"
+    assert plan is not None
     with st.form(key):
         st.markdown(f"**{title}**")
         name = st.text_input("名称 Name", value=title, key=f"{key}_name")
