@@ -12,7 +12,7 @@ import streamlit as st
 
 from scheduler import io
 from scheduler.errors import InputError
-from scheduler.params import ChatModel
+from scheduler.params import ChatModel, Mode
 from scheduler.pipeline import next_monday
 from scheduler.ui import state
 from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
@@ -184,13 +184,13 @@ with c1:
     if not prof.confirmed:
         st.warning("待确认 To confirm: these numbers come from third-party guides.")
     target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
-    mode = st.radio("目标方式 Target mode", ["per-hour", "daily", "weekly"], key=k("mode"),
+    mode = st.radio("目标方式 Target mode", list(Mode), key=k("mode"),
                     horizontal=True,
                     help="per-hour: every half-hour meets the target; daily: each day "
                          "00:00-24:00 meets it; weekly: the week meets it; daily and weekly "
                          "also keep every half-hour at the floor below.")
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
-                      key=k("hourly_floor"), disabled=mode == "per-hour",
+                      key=k("hourly_floor"), disabled=mode == Mode.PER_HOUR,
                       help="Every half-hour keeps at least this rate even when its hour "
                            "brings a spike (its 99% count), so one surprise hour cannot "
                            "sink the day.")
