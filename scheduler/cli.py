@@ -54,6 +54,7 @@ from scheduler.io import (
     written_together,
 )
 from scheduler.params import (
+    MAX_CAP,
     TARGET,
     ChatModel,
     ParamError,
@@ -68,6 +69,8 @@ if TYPE_CHECKING:
     from scheduler.pipeline import PlanSummary
     from scheduler.roster import Progress
 
+DEFAULTS = PlanParams()
+"""Every plan parameter's default (``scheduler.params``), for the commands that take a few."""
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -133,7 +136,7 @@ def inspect(history: HistoryOpt) -> None:
                    f"({p.mean_handle_seconds / 60:.1f} min)")
     else:
         typer.echo(f"Mean handle time: not in the file (the planner will use its default, "
-                   f"{ChatModel().handle_seconds:.0f} s)")
+                   f"{DEFAULTS.chat.handle_seconds:.0f} s)")
     typer.echo(uses_line(hist))
 
 
@@ -185,16 +188,16 @@ def _forecast_file(path: Path, week: date) -> Forecast:
         "high": values, "overridden": False}))
 
 
-def _plan_chat(folder: Path, base: ChatModel, target: float
-               ) -> tuple[ChatModel, float, int, int]:
+def _plan_chat(folder: Path, target: float) -> tuple[ChatModel, float, int, int]:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
     summary = read_plan_summary(folder)
     try:
         params = summary["parameters"]
         chat = dict(params["chat"])
         chat["throughput"] = tuple(chat["throughput"])
-        return (base.with_(**chat), float(params.get("target", target)),
-                int(params.get("replications", 20)), int(params.get("seed", 0)))
+        return (DEFAULTS.chat.with_(**chat), float(params.get("target", target)),
+                int(params.get("replications", DEFAULTS.replications)),
+                int(params.get("seed", DEFAULTS.seed)))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"summary.json has no usable chat model ({exc})",
                          file=str(folder / "summary.json")) from None
@@ -202,7 +205,7 @@ def _plan_chat(folder: Path, base: ChatModel, target: float
 
 def _chat_model(handle: float | None, reply: float | None, patience: float | None,
                 answer: float | None, base: ChatModel | None = None) -> ChatModel:
-    chat = base or ChatModel()
+    chat = base or DEFAULTS.chat
     changes = {k: v for k, v in (("handle_seconds", handle), ("base_reply_seconds", reply),
                                  ("patience_seconds", patience), ("answer_seconds", answer))
                if v is not None}
@@ -447,8 +450,8 @@ def staffing(
 
     if sessions_per_hour < 0:
         raise InputError("--sessions-per-hour: expected a number >= 0", value=sessions_per_hour)
-    if not 1 <= cap <= 8:
-        raise InputError("--cap: expected a whole number 1-8", value=cap)
+    if not 1 <= cap <= MAX_CAP:
+        raise InputError(f"--cap: expected a whole number 1-{MAX_CAP}", value=cap)
     _check("target", target)
     chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
     n = required_agents(sessions_per_hour, cap, chat, target=target)
@@ -502,7 +505,8 @@ def simulate(
                              "sessions (timestamp, sessions) to draw arrivals from.")] = None,
     week_start: WeekOpt = None,
     replications: Annotated[int | None, typer.Option(
-        help="Seeded replications (forecast only); default the plan's, else 20.")] = None,
+        help="Seeded replications (forecast only); default the plan's, else "
+        f"{DEFAULTS.replications}.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed; default the plan's, else 0.")
                     ] = None,
     handle_seconds: HandleOpt = None,
@@ -516,12 +520,11 @@ def simulate(
     from scheduler.replan import planned_from
     from scheduler.simulate import simulate_replications, simulate_roster
 
-    base = ChatModel()
+    base, runs, rng_seed = DEFAULTS.chat, DEFAULTS.replications, DEFAULTS.seed
     planned: Forecast | None = None
-    runs, rng_seed = 20, 0
     if plan_dir is not None:
         roster = roster or plan_dir / "roster.csv"
-        base, target, runs, rng_seed = _plan_chat(plan_dir, base, target)
+        base, target, runs, rng_seed = _plan_chat(plan_dir, target)
         if arrivals is None and forecast_file is None:
             forecast_file = plan_dir / "forecast.csv"
             planned, _team, _params = planned_from(  # the exact forecast (the CSV is rounded)
@@ -1095,8 +1098,9 @@ def fit(
                     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
                    "(created if missing).", callback=_out_folder)] = None,
-    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")] = 20,
-    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = 0,
+    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")
+                            ] = DEFAULTS.replications,
+    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = DEFAULTS.seed,
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
@@ -1107,8 +1111,7 @@ def fit(
 
     if fit_weeks is not None and fit_weeks < 1:
         raise InputError("--fit-weeks: expected a whole number >= 1", value=fit_weeks)
-    if replications < 1:
-        raise InputError("--replications: expected a whole number >= 1", value=replications)
+    _check("replications", replications)
     log = read_sessions(sessions)
     _warn(log.warnings)
     starts = log.frame["start"]
@@ -1123,8 +1126,8 @@ def fit(
         raise InputError(f"no session starts before the week of {replayed}: nothing to fit the "
                          "chat model on (choose a later --replay-week)", file=str(sessions))
     fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
-    chat, rows, notes = chat_from_sessions(fit_log, ChatModel())
-    _, report = fit_chat_model(fit_log, ChatModel())  # its one-at-a-time verdict sets the caps
+    chat, rows, notes = chat_from_sessions(fit_log, DEFAULTS.chat)
+    _, report = fit_chat_model(fit_log, DEFAULTS.chat)  # its one-at-a-time verdict sets the caps
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")

@@ -173,13 +173,14 @@ class ServiceTarget:
         "weekly (the week's rate, with the same floor).")
     hourly_floor: float = setting(
         DEFAULT_HOURLY_FLOOR, ok=lambda v: 0 <= v < 1, expected="a share between 0 and 1",
-        help="Daily and weekly modes: the rate every interval keeps even when its hour's count "
-        "is a spike (risk.SPIKE_QUANTILE of its count); lowered to the target if above it.")
+        help="Daily and weekly modes: every half-hour keeps at least this rate even when its "
+        "hour brings a spike (its 99% count), so one surprise hour cannot sink the day (at "
+        "most the target).")
     confidence: float = setting(
         DEFAULT_CONFIDENCE, cli="--confidence", ok=lambda v: 0 <= v < 1,
         expected="a probability between 0 (size for the point forecast) and 1, e.g. 0.8",
-        help="Staff each half-hour for the count it stays under with this probability (the "
-        "forecast's own backtest error plus Poisson noise); 0 = the point forecast. Default "
+        help="Staff each half-hour for the sessions it stays under with this probability (the "
+        "forecast's own past error plus chance variation); 0 = the point forecast. Default "
         f"{DEFAULT_CONFIDENCE}, chosen on a backtest of real weeks.")
 
     def __post_init__(self) -> None:

@@ -16,6 +16,11 @@ SHIFT_LENGTH_CHOICES: tuple[float, ...] = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 1
 CAP_CHOICES: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
+def help_text(name: str) -> str:
+    """The plan parameter's one help text (the CLI option's too)."""
+    return str(plan_fields()[name][1].metadata["help"])
+
+
 def _app(name: str) -> Any:
     """The plan parameter's default in the app (its budget there when it has one)."""
     return default_for(plan_fields()[name][1], "app")

@@ -18,7 +18,7 @@ from scheduler.ui import state
 from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
 from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.planning import plan_panel
-from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
+from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings, help_text
 from scheduler.whatif import PROFILES, profile_by_key
 
 EDITOR_LABEL = "agents table 客服表"
@@ -185,24 +185,17 @@ with c1:
         st.warning("待确认 To confirm: these numbers come from third-party guides.")
     target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
     mode = st.radio("目标方式 Target mode", list(Mode), key=k("mode"),
-                    horizontal=True,
-                    help="per-hour: every half-hour meets the target; daily: each day "
-                         "00:00-24:00 meets it; weekly: the week meets it; daily and weekly "
-                         "also keep every half-hour at the floor below.")
+                    horizontal=True, help=help_text("mode"))
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
                       key=k("hourly_floor"), disabled=mode == Mode.PER_HOUR,
-                      help="Every half-hour keeps at least this rate even when its hour "
-                           "brings a spike (its 99% count), so one surprise hour cannot "
-                           "sink the day.")
+                      help=help_text("hourly_floor"))
     conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
-                     help="Staff each half-hour for the sessions it stays under with this "
-                          "chance (the forecast's own past error plus chance variation); 0 = "
-                          "the point forecast. 每半小时按此把握配置人手。")
+                     help=help_text("confidence"))
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
                              key=k("shift_lengths_hours"))
     rest = st.number_input("两班间最少休息 Min rest between shifts (h)", 0.0, 24.0, step=1.0,
-                           key=k("min_rest_hours"))
+                           key=k("min_rest_hours"), help=help_text("min_rest_hours"))
     off = st.number_input("每周最少休息天 Min days off / week", 0, 6, step=1,
                           key=k("min_days_off"))
     off_ft = st.number_input("全职每周休息天 Days off / week, full-timers (≥ 40 h)", 0, 6, step=1,
@@ -211,9 +204,9 @@ with c3:
     caps = st.multiselect("可用接待上限 Cap levels allowed", list(CAP_CHOICES),
                           key=k("allowed_caps"))
     limit = st.number_input("求解时限 Solver time limit (s)", 5.0, 600.0, step=5.0,
-                            key=k("time_limit_seconds"))
+                            key=k("time_limit_seconds"), help=help_text("time_limit_seconds"))
     reps = st.number_input("模拟次数 Simulation runs (check)", 1, 50, step=1,
-                           key=k("replications"))
+                           key=k("replications"), help=help_text("replications"))
 
 new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode,
               hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
