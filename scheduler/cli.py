@@ -6,12 +6,16 @@ prints a short human summary. Every user error is one line on stderr and a non-z
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import sys
+import typing
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from inspect import Parameter, signature
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +24,16 @@ import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import DAYS, Arrivals, Forecast, Roster, Shift, next_monday, week_hours
+from scheduler.domain import (
+    DAYS,
+    HOURS_PER_WEEK,
+    Arrivals,
+    Forecast,
+    Roster,
+    Shift,
+    next_monday,
+    week_hours,
+)
 from scheduler.errors import InputError, SchedulerError
 from scheduler.io import (
     PLAN_OLDER,
@@ -28,6 +41,7 @@ from scheduler.io import (
     read_history,
     read_history_and_sessions,
     read_hourly_sessions,
+    read_plan_config,
     read_plan_state,
     read_plan_summary,
     read_roster,
@@ -40,12 +54,14 @@ from scheduler.io import (
     written_together,
 )
 from scheduler.params import (
-    DEFAULT_CONFIDENCE,
-    DEFAULT_HOURLY_FLOOR,
+    MAX_CAP,
+    TARGET,
     ChatModel,
+    ParamError,
     PlanParams,
-    Rules,
-    ServiceTarget,
+    default_for,
+    plan_fields,
+    with_values,
 )
 from scheduler.profile import profile_history
 
@@ -53,6 +69,8 @@ if TYPE_CHECKING:
     from scheduler.pipeline import PlanSummary
     from scheduler.roster import Progress
 
+DEFAULTS = PlanParams()
+"""Every plan parameter's default (``scheduler.params``), for the commands that take a few."""
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -107,7 +125,7 @@ def inspect(history: HistoryOpt) -> None:
     typer.echo(f"History {p.source}: {hist.start:%Y-%m-%d %H:%M} to {hist.end:%Y-%m-%d %H:%M} "
                f"({p.hours} hours, {p.weeks_covered:.1f} weeks)")
     typer.echo(f"Sessions: {p.total_sessions:,} in total, "
-               f"{p.total_sessions / max(p.weeks_covered, 1 / 168):,.0f} per week")
+               f"{p.total_sessions / max(p.weeks_covered, 1 / HOURS_PER_WEEK):,.0f} per week")
     typer.echo("Mean sessions per day: " + ", ".join(
         f"{d} {v:,.0f}" for d, v in zip(DAYS, p.sessions_by_weekday, strict=True)))
     typer.echo("Busiest clock hours (mean sessions): " + ", ".join(
@@ -118,18 +136,18 @@ def inspect(history: HistoryOpt) -> None:
                    f"({p.mean_handle_seconds / 60:.1f} min)")
     else:
         typer.echo(f"Mean handle time: not in the file (the planner will use its default, "
-                   f"{ChatModel().handle_seconds:.0f} s)")
+                   f"{DEFAULTS.chat.handle_seconds:.0f} s)")
     typer.echo(uses_line(hist))
 
 
 def uses_line(hist: Any) -> str:
-    """What a history can be used for: forecast and plan need a week (168 hours); backtest
-    needs MIN_TRAIN_WEEKS full weeks before each judged week. InputError when nothing."""
+    """What a history can be used for: forecast and plan need a week; backtest needs
+    MIN_TRAIN_WEEKS full weeks before each judged week. InputError when nothing."""
     from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
 
-    if hist.hours < 168:
+    if hist.hours < HOURS_PER_WEEK:
         raise InputError(f"the history covers {hist.hours} hours; forecast and plan need at least "
-                         "one week (168 hours), 4-12 weeks work best; backtest needs "
+                         f"one week ({HOURS_PER_WEEK} hours), 4-12 weeks work best; backtest needs "
                          f"{MIN_TRAIN_WEEKS + 1} full weeks", file=hist.source)
     judged = full_weeks(hist) - MIN_TRAIN_WEEKS
     back = (f"backtest of up to {judged} week(s)" if judged >= 1 else
@@ -163,23 +181,23 @@ def _forecast_file(path: Path, week: date) -> Forecast:
     missing = [h for h in hours if h not in by_hour]
     if missing:
         raise InputError(f"the forecast has no row for {missing[0]:%Y-%m-%d %H:00} of the "
-                         f"week of {week}; expected 168 hourly rows", file=str(path))
+                         f"week of {week}; expected {HOURS_PER_WEEK} hourly rows", file=str(path))
     values = [by_hour[h] for h in hours]
     return Forecast(week_start=week, method="file", frame=pd.DataFrame({
         "timestamp": pd.to_datetime(hours), "sessions": values, "low": values,
         "high": values, "overridden": False}))
 
 
-def _plan_chat(folder: Path, base: ChatModel, target: float
-               ) -> tuple[ChatModel, float, int, int]:
+def _plan_chat(folder: Path, target: float) -> tuple[ChatModel, float, int, int]:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
     summary = read_plan_summary(folder)
     try:
         params = summary["parameters"]
         chat = dict(params["chat"])
         chat["throughput"] = tuple(chat["throughput"])
-        return (base.with_(**chat), float(params.get("target", target)),
-                int(params.get("replications", 20)), int(params.get("seed", 0)))
+        return (DEFAULTS.chat.with_(**chat), float(params.get("target", target)),
+                int(params.get("replications", DEFAULTS.replications)),
+                int(params.get("seed", DEFAULTS.seed)))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"summary.json has no usable chat model ({exc})",
                          file=str(folder / "summary.json")) from None
@@ -187,20 +205,129 @@ def _plan_chat(folder: Path, base: ChatModel, target: float
 
 def _chat_model(handle: float | None, reply: float | None, patience: float | None,
                 answer: float | None, base: ChatModel | None = None) -> ChatModel:
-    chat = base or ChatModel()
+    chat = base or DEFAULTS.chat
     changes = {k: v for k, v in (("handle_seconds", handle), ("base_reply_seconds", reply),
                                  ("patience_seconds", patience), ("answer_seconds", answer))
                if v is not None}
     try:
         return chat.with_(**changes)
     except ValueError as exc:
-        raise InputError(str(exc)) from None
+        raise _refused(exc, changes) from None
 
 
-ConfidenceOpt = Annotated[float, typer.Option(
-    "--confidence", help="Staff each half-hour for the count it stays under with this "
-    "probability (the forecast's own backtest error plus Poisson noise); 0 = the point "
-    f"forecast. Default {DEFAULT_CONFIDENCE}, chosen on a backtest of real weeks.")]
+def _refused(exc: ValueError, values: dict[str, Any]) -> InputError:
+    """A parameter's refusal as one line naming its option (or field), with the value."""
+    if isinstance(exc, ParamError):
+        option = plan_fields()[exc.key][1].metadata.get("cli") or exc.key
+        return InputError(f"{option}: expected {exc.expected}", value=values.get(exc.key))
+    return InputError(str(exc))
+
+
+def _check(name: str, value: Any) -> None:
+    """``value`` for the plan parameter ``name`` passes that parameter's own check."""
+    ok = plan_fields()[name][1].metadata["ok"]
+    if not ok(value):
+        raise _refused(ParamError(name, plan_fields()[name][1].metadata["expected"]),
+                       {name: value})
+
+
+def _flag(name: str, *, optional: bool = False) -> Any:
+    """The typer option of the plan parameter ``name``: its flag and help text from the field's
+    metadata (``optional``: its default is None, "not given", and the help says the default)."""
+    f = plan_fields()[name][1]
+    text = f.metadata["help"] + (f" Default {f.default:g}." if optional else "")
+    return typer.Option(f.metadata["cli"], help=text)
+
+
+def _hint(name: str) -> Any:
+    """The type of the plan parameter ``name``."""
+    section = plan_fields()[name][0]
+    return typing.get_type_hints(type(getattr(PlanParams(), section)) if section
+                                 else PlanParams)[name]
+
+
+CONFIG_HELP = ("A plan.toml setting every parameter: tables \\[rules], \\[search], \\[chat], "
+               "\\[service] of their keys, and time_limit_seconds, num_workers, seed, "
+               "replications at the top. Options given on the command line win over the files.")
+FILE_OPTIONS: dict[str, Any] = {
+    "config": Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)],
+    "rules": Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
+                       "(shift_lengths_hours, min_rest_hours, min_days_off, ...), as the "
+                       "config's \\[rules].")],
+    "tuning": Annotated[Path | None, typer.Option("--tuning", help="TOML file of the roster "
+                        "search's tuning (keys of SearchParams: lns_work, patience, ...), as "
+                        "the config's \\[search].")],
+}
+
+
+@dataclass(frozen=True)
+class Configured:
+    """What a command's plan options gave: the parameters, the names set on the command line
+    or in a file (the rest are defaults), and the files read."""
+
+    params: PlanParams
+    given: frozenset[str]
+    files: tuple[Path, ...]
+
+
+def plan_options(*names: str, files: Sequence[str] = ("config", "rules", "tuning"),
+                 surface: str | None = None) -> Callable[[Callable[..., Any]],
+                                                         Callable[..., Any]]:
+    """Give a command the options of the plan parameters ``names`` (``PlanParams`` field
+    names, each with its flag, default and help from its metadata; ``surface`` picks a budget
+    such as the backtest's shorter time limit) and the ``files`` options, in place of its
+    ``configured`` argument, which receives the :class:`Configured` they make: the defaults,
+    then ``--config``, ``--rules``, ``--tuning``, then the options given on the command line."""
+
+    def wrap(command: Callable[..., Any]) -> Callable[..., Any]:
+        sig = signature(command, eval_str=True)
+        made = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=typer.Context)]
+        made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=FILE_OPTIONS[k]) for k in files]
+        made += [Parameter(n, Parameter.KEYWORD_ONLY, annotation=Annotated[_hint(n), _flag(n)],
+                                   default=default_for(plan_fields()[n][1], surface))
+                 for n in names]
+        own = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
+        at = [p.name for p in own].index("configured")
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            ctx = kwargs.pop("ctx", None)
+            paths = {k: kwargs.pop(k, None) for k in files}
+            flags = {n: kwargs.pop(n) for n in names if n in kwargs}
+            kwargs["configured"] = configure(paths, flags, ctx=ctx, surface=surface)
+            return command(**kwargs)
+
+        run.__signature__ = sig.replace(  # type: ignore[attr-defined]
+            parameters=[*own[:at], *made, *own[at + 1:]])
+        run.__annotations__ = {}
+        return run
+
+    return wrap
+
+
+def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
+              ctx: typer.Context | None = None, surface: str | None = None) -> Configured:
+    """The plan parameters from the surface's defaults, the files and the flags: a flag the
+    command line ``ctx`` parsed gave (not its default), or every flag without ``ctx`` (a direct
+    call), wins over the files."""
+    params = with_values(PlanParams(), {n: default_for(f, surface) for n, (_, f)
+                                        in plan_fields().items() if f.metadata.get("budgets")})
+    given: set[str] = set()
+    if (config := paths.get("config")) is not None:
+        params, given = read_plan_config(config, params)
+    if (rules := paths.get("rules")) is not None:
+        params = replace(params, rules=read_rules(rules, params.rules))
+    if (tuning := paths.get("tuning")) is not None:
+        params = replace(params, search=read_tuning(tuning, params.search))
+    on_line = {n: v for n, v in flags.items() if ctx is None or getattr(
+        ctx.get_parameter_source(n), "name", "") not in ("DEFAULT", "DEFAULT_MAP")}
+    try:
+        params = with_values(params, on_line)
+    except ValueError as exc:
+        raise _refused(exc, on_line) from None
+    return Configured(params, frozenset(given | on_line.keys()),
+                      tuple(p for p in paths.values() if p is not None))
 PromoOpt = Annotated[
     Path | None,
     typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
@@ -247,14 +374,10 @@ WeekOpt = Annotated[
     typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
                  "Monday after the history ends)."),
 ]
-HandleOpt = Annotated[float | None, typer.Option("--handle-seconds", help="Solo handle time of "
-                      "one chat, seconds (default 600, or fitted from the history).")]
-ReplyOpt = Annotated[float | None, typer.Option("--reply-seconds", help="Agent's own time to "
-                     "the first reply with one chat, seconds (default 20).")]
-PatienceOpt = Annotated[float | None, typer.Option("--patience-seconds", help="Mean time a buyer "
-                        "waits before leaving, seconds (default 600; 0 = never leaves).")]
-AnswerOpt = Annotated[float | None, typer.Option("--answer-seconds", help="Reply deadline, "
-                      "seconds (default 180: the 3-minute rate).")]
+HandleOpt = Annotated[float | None, _flag("handle_seconds", optional=True)]
+ReplyOpt = Annotated[float | None, _flag("base_reply_seconds", optional=True)]
+PatienceOpt = Annotated[float | None, _flag("patience_seconds", optional=True)]
+AnswerOpt = Annotated[float | None, _flag("answer_seconds", optional=True)]
 
 
 @app.command()
@@ -273,13 +396,14 @@ def forecast(
     hist = read_history(history)
     _warn(hist.warnings)
     week = _week_start(week_start, default=next_monday(hist.end))
-    typer.echo(f"Forecasting the week of {week} from {hist.hours / 168:.1f} weeks of history...")
+    typer.echo(f"Forecasting the week of {week} from {hist.hours / HOURS_PER_WEEK:.1f} weeks of "
+               "history...")
     promos = _promotions(promotions, no_promotions)
     fc = forecast_week(hist, week, method=method, promotions=promos)
     with written_together():
         path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
         write_csv(events_frame(fc), out / "events.csv", protected=[history])
-    if hist.hours >= 5 * 168:
+    if hist.hours >= 5 * HOURS_PER_WEEK:
         bt = backtest(hist, promotions=promos)
         typer.echo(bt.format_table())
     else:
@@ -314,7 +438,7 @@ def _echo_events(fc: Any, out: Path) -> None:
 def staffing(
     sessions_per_hour: Annotated[float, typer.Option(help="Expected new sessions per hour.")],
     cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, 1-8.")] = 3,
-    target: Annotated[float, typer.Option(help="3-minute reply rate to reach, 0-1.")] = 0.8,
+    target: Annotated[float, typer.Option(help="3-minute reply rate to reach, 0-1.")] = TARGET,
     handle_seconds: HandleOpt = None,
     reply_seconds: ReplyOpt = None,
     patience_seconds: PatienceOpt = None,
@@ -326,10 +450,9 @@ def staffing(
 
     if sessions_per_hour < 0:
         raise InputError("--sessions-per-hour: expected a number >= 0", value=sessions_per_hour)
-    if not 1 <= cap <= 8:
-        raise InputError("--cap: expected a whole number 1-8", value=cap)
-    if not 0 < target < 1:
-        raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
+    if not 1 <= cap <= MAX_CAP:
+        raise InputError(f"--cap: expected a whole number 1-{MAX_CAP}", value=cap)
+    _check("target", target)
     chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
     n = required_agents(sessions_per_hour, cap, chat, target=target)
     rows = []
@@ -382,25 +505,26 @@ def simulate(
                              "sessions (timestamp, sessions) to draw arrivals from.")] = None,
     week_start: WeekOpt = None,
     replications: Annotated[int | None, typer.Option(
-        help="Seeded replications (forecast only); default the plan's, else 20.")] = None,
+        help="Seeded replications (forecast only); default the plan's, else "
+        f"{DEFAULTS.replications}.")] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed; default the plan's, else 0.")
                     ] = None,
     handle_seconds: HandleOpt = None,
     reply_seconds: ReplyOpt = None,
     patience_seconds: PatienceOpt = None,
     answer_seconds: AnswerOpt = None,
-    target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")] = 0.8,
+    target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")
+                      ] = TARGET,
 ) -> None:
     """Play a roster against sessions; write metrics.json and hourly.csv."""
     from scheduler.replan import planned_from
     from scheduler.simulate import simulate_replications, simulate_roster
 
-    base = ChatModel()
+    base, runs, rng_seed = DEFAULTS.chat, DEFAULTS.replications, DEFAULTS.seed
     planned: Forecast | None = None
-    runs, rng_seed = 20, 0
     if plan_dir is not None:
         roster = roster or plan_dir / "roster.csv"
-        base, target, runs, rng_seed = _plan_chat(plan_dir, base, target)
+        base, target, runs, rng_seed = _plan_chat(plan_dir, target)
         if arrivals is None and forecast_file is None:
             forecast_file = plan_dir / "forecast.csv"
             planned, _team, _params = planned_from(  # the exact forecast (the CSV is rounded)
@@ -412,8 +536,7 @@ def simulate(
         raise InputError("give --roster FILE or --plan FOLDER")
     if (arrivals is None) == (forecast_file is None):
         raise InputError("give exactly one of --arrivals FILE or --forecast FILE")
-    if replications < 1:
-        raise InputError("--replications: expected a whole number >= 1", value=replications)
+    _check("replications", replications)
     chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds,
                        base=base)
     given = {"handle_seconds": handle_seconds, "base_reply_seconds": reply_seconds,
@@ -463,44 +586,28 @@ def simulate(
                f"Wrote {out / 'metrics.json'} and {out / 'hourly.csv'}")
 
 
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="The roster book: a SQLAlchemy URL (default: SCHEDULER_DB, else "
+    "sqlite:///roster-book.sqlite in this folder; postgresql+psycopg://... for a shared book).")]
+
+
 @app.command()
+@plan_options("target", "time_limit_seconds", "mode", "seed", "interval_minutes", "num_workers",
+              "replications", "handle_seconds", "base_reply_seconds", "patience_seconds",
+              "answer_seconds", "confidence")
 def plan(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
                                          "(接待上限), max_hours_week, availability...")],
     out: OutOpt,
     week_start: WeekOpt = None,
-    target: Annotated[float, typer.Option(help="3-minute reply rate to keep, 0-1.")] = 0.8,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
-                                              "seconds.")] = 60.0,
-    mode: Annotated[str, typer.Option(help="per-hour (every hour meets the target), daily "
-                                      "(each day's 00:00-24:00 rate; every half-hour keeps "
-                                      f"{DEFAULT_HOURLY_FLOOR:.0%} "
-                                      "even at its hour's 99% count) or weekly (the week's "
-                                      "rate, with the same floor).")
-                    ] = "per-hour",
-    seed: Annotated[int, typer.Option(help="Random seed (solver and simulation).")] = 0,
-    interval_minutes: Annotated[int, typer.Option("--interval-minutes", help="Planning "
-                                                  "interval: 15, 30 or 60.")] = 30,
-    rules: Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
-                     "(shift_lengths_hours, min_rest_hours, min_days_off, ...).")] = None,
-    tuning: Annotated[Path | None, typer.Option("--tuning", help="TOML file of the roster "
-                      "search's tuning (keys of SearchParams: lns_work, patience, ...).")] = None,
-    workers: Annotated[int, typer.Option(
-        "--workers", help="Neighbourhood re-solves run side by side, one CP-SAT worker each "
-        "(the same seed and count give the same roster).")] = 2,
-    replications: Annotated[int, typer.Option(help="Simulated weeks to check the plan.")] = 20,
-    handle_seconds: HandleOpt = None,
-    reply_seconds: ReplyOpt = None,
-    patience_seconds: PatienceOpt = None,
-    answer_seconds: AnswerOpt = None,
+    configured: Configured | None = None,
     promotions: PromoOpt = None,
     no_promotions: NoPromoOpt = False,
     sessions: Annotated[Path | None, typer.Option(
         "--sessions", help="A session log (one row per chat: start, first_reply, end, "
         "abandoned, handle_seconds, agent_id) to fit the chat model from, beside an hourly "
         "history. A per-session --history is fitted from itself.")] = None,
-    confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
     db: DbOpt = None,
     fairness_weeks: Annotated[int, typer.Option(
         "--fairness-weeks", help="Even out nights, weekends and late finishes over this many "
@@ -515,11 +622,8 @@ def plan(
     from scheduler.pipeline import run as run_plan
     from scheduler.replan import save_plan
 
-    params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
-                          interval_minutes=interval_minutes, rules_file=rules,
-                          tuning_file=tuning, workers=workers, replications=replications,
-                          chat=_chat_model(handle_seconds, reply_seconds, patience_seconds,
-                                           answer_seconds), confidence=confidence)
+    assert configured is not None
+    params = configured.params
     hist, log = read_history_and_sessions(history)
     if sessions is not None:
         log = read_sessions(sessions)
@@ -527,21 +631,20 @@ def plan(
     _warn((*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())))
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
-               f"(target {target:.0%} in {params.chat.answer_seconds:.0f} s, {mode}; "
-               f"time limit {time_limit:.0f} s)...")
+               f"(target {params.service.target:.0%} in {params.chat.answer_seconds:.0f} s, "
+               f"{params.service.mode}; time limit {params.time_limit_seconds:.0f} s)...")
     promos = _promotions(promotions, no_promotions)
-    given = [k for k, v in (("handle_seconds", handle_seconds),
-                            ("base_reply_seconds", reply_seconds),
-                            ("patience_seconds", patience_seconds)) if v is not None]
+    given = [k for k in ("handle_seconds", "base_reply_seconds", "patience_seconds")
+             if k in configured.given]
     if fairness_weeks < 0:
         raise InputError("--fairness-weeks: expected a whole number >= 0", value=fairness_weeks)
     before, past = _book_weeks(db, week, max(1, fairness_weeks))
     result = run_plan(hist, team, week_start=week, params=params, promotions=promos,
-                      handle_given=handle_seconds is not None, progress=_progress_printer(),
+                      handle_given="handle_seconds" in given, progress=_progress_printer(),
                       sessions=log, explicit=given, before=before,
                       past_shifts=past if fairness_weeks else ())
     typer.echo("", err=True)
-    inputs = [p for p in (history, agents, rules, tuning, promotions, sessions)
+    inputs = [p for p in (history, agents, *configured.files, promotions, sessions)
               if p is not None]
     with written_together():
         write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
@@ -562,11 +665,11 @@ def plan(
                      if c.short_intervals_without < s.short_intervals else "")
             typer.echo(f"  {c.text}{fewer}")
     lo, hi = s.predicted_three_min_rate_ci
-    typer.echo(risk_line(s, target))
+    typer.echo(risk_line(s, params.service.target))
     typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate "
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
-               f"hours below {target:.0%} at the forecast's own counts.")
+               f"hours below {params.service.target:.0%} at the forecast's own counts.")
     for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
     for v in s.soft_violations:
@@ -640,38 +743,9 @@ def _progress_printer() -> Callable[[Progress], None]:
     return show
 
 
-def _plan_params(*, target: float, time_limit: float, mode: str, seed: int,
-                 interval_minutes: int, rules_file: Path | None, tuning_file: Path | None,
-                 workers: int, replications: int, chat: ChatModel,
-                 confidence: float = DEFAULT_CONFIDENCE) -> PlanParams:
-    if not 0 < target < 1:
-        raise InputError("--target: expected a share between 0 and 1, e.g. 0.8", value=target)
-    if time_limit <= 0:
-        raise InputError("--time-limit: expected seconds > 0", value=time_limit)
-    if mode not in ("per-hour", "daily", "weekly"):
-        raise InputError("--mode: expected per-hour, daily or weekly", value=mode)
-    if interval_minutes not in (15, 30, 60):
-        raise InputError("--interval-minutes: expected 15, 30 or 60", value=interval_minutes)
-    if workers < 1 or replications < 1:
-        raise InputError("--workers and --replications: expected whole numbers >= 1")
-    base = Rules(interval_minutes=interval_minutes,
-                 start_step_minutes=max(interval_minutes, 60))
-    rules = read_rules(rules_file, base) if rules_file is not None else base
-    search = read_tuning(tuning_file) if tuning_file is not None else PlanParams().search
-    try:
-        if not 0 <= confidence < 1:
-            raise InputError("--confidence: expected a probability between 0 (size for the "
-                             "point forecast) and 1, e.g. 0.8", value=confidence)
-        service = ServiceTarget(target=target, mode=mode, confidence=confidence,
-                                hourly_floor=min(ServiceTarget().hourly_floor, target))
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    return PlanParams(chat=chat, service=service, rules=rules, search=search,
-                      time_limit_seconds=time_limit, num_workers=workers, seed=seed,
-                      replications=replications)
-
-
 @app.command()
+@plan_options("confidence", "target", "mode", "time_limit_seconds", "seed",
+              files=("config", "rules"), surface="backtest")
 def backtest(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents file, as for plan.")],
@@ -681,15 +755,7 @@ def backtest(
     sessions: Annotated[Path | None, typer.Option(
         "--sessions", help="A session log: the chat model is fitted from the weeks before each "
         "judged week, and its real arrivals are replayed where it covers the week.")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules.")
-                     ] = None,
-    confidence: ConfidenceOpt = DEFAULT_CONFIDENCE,
-    target: Annotated[float, typer.Option(help="3-minute reply rate to keep, 0-1.")] = 0.8,
-    mode: Annotated[str, typer.Option(help="per-hour, daily or weekly, as for plan.")
-                    ] = "per-hour",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit of each "
-                                              "plan, seconds.")] = 30.0,
-    seed: Annotated[int, typer.Option(help="Random seed (solver, simulation, arrivals).")] = 0,
+    configured: Configured | None = None,
 ) -> None:
     """How would my plans have done? Plan each of the last N weeks from the weeks before it only,
     replay the real week; writes backtest.csv and backtest.html."""
@@ -697,18 +763,18 @@ def backtest(
     from scheduler.io import read_agents
     from scheduler.plotting import backtest_figure
 
-    params = _plan_params(target=target, time_limit=time_limit, mode=mode, seed=seed,
-                          interval_minutes=30, rules_file=rules, tuning_file=None, workers=2,
-                          replications=3, chat=ChatModel(), confidence=confidence)
+    assert configured is not None
+    params, service = configured.params, configured.params.service
     hist, log = read_history_and_sessions(history)
     if sessions is not None:
         log = read_sessions(sessions)
     team, agent_warnings = read_agents(agents)
     _warn((*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())))
 
-    typer.echo(f"Backtest of the last {weeks} week(s): target {target:.0%} ({mode}), "
-               f"confidence {confidence:g} and the point forecast, {time_limit:g} s a plan, "
-               f"seed {seed}; the chat model of each plan as plan makes it "
+    typer.echo(f"Backtest of the last {weeks} week(s): target {service.target:.0%} "
+               f"({service.mode}), confidence {service.confidence:g} and the point forecast, "
+               f"{params.time_limit_seconds:g} s a plan, seed {params.seed}; the chat model of "
+               "each plan as plan makes it "
                + ("(fitted from the session log)" if log is not None else
                   "(the history's handle times, else the defaults)"))
 
@@ -717,10 +783,10 @@ def backtest(
 
     report = backtest_plans(hist, team, weeks=weeks, params=params, sessions=log,
                             progress=progress)
-    inputs = [p for p in (history, agents, rules, sessions) if p is not None]
+    inputs = [p for p in (history, agents, *configured.files, sessions) if p is not None]
     table = report.weeks.copy()
     table["week_start"] = table["week_start"].astype(str)
-    html = backtest_figure(report.weeks, target=target).to_html(include_plotlyjs="cdn")
+    html = backtest_figure(report.weeks, target=service.target).to_html(include_plotlyjs="cdn")
     with written_together():
         write_csv(table.round(4), out / "backtest.csv", protected=inputs)
         write_text(html, out / "backtest.html", protected=inputs)
@@ -738,11 +804,6 @@ def backtest(
                    f"{r.weeks_weekly_below_target}; |expected - seen| hours below "
                    f"{r.mean_abs_expected_minus_seen:.1f} on average")
     typer.echo(f"Wrote {out / 'backtest.csv'}, {out / 'backtest.html'}")
-
-
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", help="The roster book: a SQLAlchemy URL (default: SCHEDULER_DB, else "
-    "sqlite:///roster-book.sqlite in this folder; postgresql+psycopg://... for a shared book).")]
 
 
 @app.command()
@@ -951,7 +1012,7 @@ def demo(
     inspect(history)
     typer.echo("")
     typer.echo("== Next week's plan ==")
-    plan(history=history, agents=agents, out=out, time_limit=time_limit)
+    plan(history=history, agents=agents, out=out, time_limit_seconds=time_limit)
     if open_app:
         import subprocess
 
@@ -1037,8 +1098,9 @@ def fit(
                     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
                    "(created if missing).", callback=_out_folder)] = None,
-    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")] = 20,
-    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = 0,
+    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")
+                            ] = DEFAULTS.replications,
+    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = DEFAULTS.seed,
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
@@ -1049,8 +1111,7 @@ def fit(
 
     if fit_weeks is not None and fit_weeks < 1:
         raise InputError("--fit-weeks: expected a whole number >= 1", value=fit_weeks)
-    if replications < 1:
-        raise InputError("--replications: expected a whole number >= 1", value=replications)
+    _check("replications", replications)
     log = read_sessions(sessions)
     _warn(log.warnings)
     starts = log.frame["start"]
@@ -1065,8 +1126,8 @@ def fit(
         raise InputError(f"no session starts before the week of {replayed}: nothing to fit the "
                          "chat model on (choose a later --replay-week)", file=str(sessions))
     fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
-    chat, rows, notes = chat_from_sessions(fit_log, ChatModel())
-    _, report = fit_chat_model(fit_log, ChatModel())  # its one-at-a-time verdict sets the caps
+    chat, rows, notes = chat_from_sessions(fit_log, DEFAULTS.chat)
+    _, report = fit_chat_model(fit_log, DEFAULTS.chat)  # its one-at-a-time verdict sets the caps
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")

@@ -28,6 +28,8 @@ ALWAYS: WeekMask = tuple(tuple(True for _ in range(24)) for _ in range(7))
 
 NIGHT_HOURS = frozenset({0, 1, 2, 3, 4, 5, 6, 23})
 """Clock hours counted as night work (23:00-07:00), for eligibility and fairness."""
+WEEKEND_DAYS = frozenset({5, 6})
+"""The weekend's days of the week (Monday 0): Saturday and Sunday."""
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError, ctrl_c_deferred
 from scheduler.forecast import Promotion, promotions_from_rows
-from scheduler.params import MAX_CAP, Rules, SearchParams
+from scheduler.params import MAX_CAP, SECTIONS, ParamError, PlanParams, Rules, SearchParams
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -1191,39 +1191,64 @@ def read_params(path: str | Path, base: ParamsT, *, what: str = "setting") -> Pa
     fields the file does not name keep ``base``'s values. ``what`` names a key in messages
     ("rule", "tuning setting"). Unknown keys, values of the wrong type and values the
     dataclass refuses give one ``InputError`` naming the file and the key."""
+    label = str(path)
+    return _with_table(base, _read_toml(path), file=label, what=what)
+
+
+def read_plan_config(path: str | Path, base: PlanParams) -> tuple[PlanParams, set[str]]:
+    """Every plan parameter from one TOML file: ``[rules]``, ``[search]``, ``[chat]`` and
+    ``[service]`` tables of their dataclasses' fields, and ``time_limit_seconds``,
+    ``num_workers``, ``seed``, ``replications`` at the top; the parameters it does not name keep
+    ``base``'s values. Returns the parameters and the field names the file set. An unknown
+    table or key, or a refused value, is one ``InputError`` naming the file and the key."""
+    label = str(path)
+    data = _read_toml(path)
+    top = {f.name for f in fields(base)} - set(SECTIONS)
+    sections: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS and isinstance(value, dict):
+            sections[key] = _with_table(getattr(base, key), value, file=label, what="setting",
+                                        prefix=f"{key}.")
+        elif key not in top:
+            raise InputError("unknown table or key; expected the tables "
+                             f"{', '.join(f'[{k}]' for k in SECTIONS)} or the keys "
+                             f"{', '.join(sorted(top))}", file=label, key=key)
+    given = {k for key in sections for k in data[key]} | (data.keys() & top)
+    return _with_table(replace(base, **sections), {k: data[k] for k in data.keys() & top},
+                       file=label, what="setting"), given
+
+
+def _read_toml(path: str | Path) -> dict[str, Any]:
     import tomllib
 
     p = Path(path)
-    label = str(path)
     if not p.exists():
-        raise InputError("file not found", file=label)
+        raise InputError("file not found", file=str(path))
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+        return tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable TOML file ({exc})", file=label) from None
+        raise InputError(f"not a readable TOML file ({exc})", file=str(path)) from None
+
+
+def _with_table(base: ParamsT, data: dict[str, Any], *, file: str, what: str,
+                prefix: str = "") -> ParamsT:
+    """``base`` with the fields ``data`` names, each converted to its field's type; names
+    in messages get ``prefix`` (a plan file's table)."""
     hints = typing.get_type_hints(type(base))
     known = [f.name for f in fields(base)]
     changes: dict[str, object] = {}
     for key, value in data.items():
         if key not in known:
-            raise InputError(f"unknown {what}; expected one of {', '.join(known)}", file=label,
-                             key=key)
-        changes[key] = _param_value(hints[key], value, file=label, key=key)
+            raise InputError(f"unknown {what}; expected one of {', '.join(known)}", file=file,
+                             key=prefix + key)
+        changes[key] = _param_value(hints[key], value, file=file, key=prefix + key)
     try:
         return replace(base, **changes)
+    except ParamError as exc:
+        raise InputError(f"expected {exc.expected}", file=file, key=prefix + exc.key,
+                         value=changes.get(exc.key)) from None
     except ValueError as exc:
-        raise InputError(str(exc), file=label, key=_culprit(base, changes)) from None
-
-
-def _culprit(base: DataclassInstance, changes: dict[str, object]) -> str | None:
-    """The first key whose value alone the dataclass refuses (None when only the combination
-    is refused, e.g. shift lengths longer than the daily maximum)."""
-    for key, value in changes.items():
-        try:
-            replace(base, **{key: value})
-        except ValueError:
-            return key
-    return None
+        raise InputError(str(exc), file=file) from None
 
 
 def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
@@ -1254,7 +1279,7 @@ def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
         if hint is int and value != int(value):
             raise refuse("a whole number")
         return hint(value)
-    if hint is str:
+    if isinstance(hint, type) and issubclass(hint, str):  # text, or a choice of texts (Mode)
         if not isinstance(value, str):
             raise refuse("text in quotes")
         return value

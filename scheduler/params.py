@@ -18,7 +18,10 @@ The chat model (shared by ``staffing`` and ``simulate``, so that the two agree b
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
 
 DEFAULT_THROUGHPUT: tuple[float, ...] = (1.0, 1.7, 2.5, 2.9, 3.5, 3.8, 4.0, 4.1)
 """Effective capacity of one agent holding k = 1..8 chats, in solo-chat units. k = 1..5 is the
@@ -26,6 +29,45 @@ industry table quoted in the design brief (1, 1.7, 2.5, 2.9, 3.5; see also Goes 
 Management Science 64(7)); 6..8 extend it with diminishing returns (our assumption)."""
 
 MAX_CAP = 8
+
+TARGET = 0.8
+"""The default 3-minute reply rate to keep (the platforms' usual bar)."""
+
+
+class ParamError(ValueError):
+    """A parameter's value is refused: ``key`` is its field name, ``expected`` what it takes
+    (the CLI names the option, a TOML reader the file and key)."""
+
+    def __init__(self, key: str, expected: str) -> None:
+        self.key, self.expected = key, expected
+        super().__init__(f"{key}: expected {expected}")
+
+
+def setting(default: Any, *, help: str, ok: Callable[[Any], bool] | None = None,
+            expected: str = "", cli: str | None = None,
+            budgets: dict[str, Any] | None = None) -> Any:
+    """A parameter field with its one default, help text and check: ``ok(value)`` must hold,
+    else a :class:`ParamError` saying ``expected``; ``cli`` names its command-line option;
+    ``budgets`` the defaults of surfaces that run on a shorter budget ("app", "backtest")."""
+    return field(default=default, metadata={"help": help, "ok": ok, "expected": expected,
+                                            "cli": cli, "budgets": budgets or {}})
+
+
+def check_fields(obj: Any) -> None:
+    """Each field's own check (from :func:`setting`); the first refused is a ParamError."""
+    for f in fields(obj):
+        ok = f.metadata.get("ok")
+        if ok is not None and not ok(getattr(obj, f.name)):
+            raise ParamError(f.name, f.metadata["expected"])
+
+
+def default_for(f: Field[Any], surface: str | None = None) -> Any:
+    """A field's default, or its budget on ``surface`` (e.g. the app's shorter time limit)."""
+    return f.metadata.get("budgets", {}).get(surface, f.default)
+
+
+def _positive(v: float) -> bool:
+    return v > 0
 
 
 @dataclass(frozen=True)
@@ -44,21 +86,24 @@ class ChatModel:
     - ``answer_seconds = 180``: the platform's 3-minute deadline.
     """
 
-    handle_seconds: float = 600.0
-    base_reply_seconds: float = 20.0
-    patience_seconds: float = 600.0
-    answer_seconds: float = 180.0
+    handle_seconds: float = setting(
+        600.0, cli="--handle-seconds", ok=_positive, expected="seconds > 0",
+        help="Solo handle time of one chat, seconds (a plan fits it from the history or session "
+        "log unless given).")
+    base_reply_seconds: float = setting(
+        20.0, cli="--reply-seconds", ok=lambda v: v >= 0, expected="seconds >= 0",
+        help="Agent's own time to the first reply with one chat, seconds.")
+    patience_seconds: float = setting(
+        600.0, cli="--patience-seconds", ok=lambda v: v >= 0,
+        expected="seconds >= 0 (0 or inf: nobody leaves)",
+        help="Mean time a buyer waits before leaving, seconds (0 = never leaves).")
+    answer_seconds: float = setting(
+        180.0, cli="--answer-seconds", ok=_positive, expected="seconds > 0",
+        help="Reply deadline, seconds (the platform's 3 minutes).")
     throughput: tuple[float, ...] = DEFAULT_THROUGHPUT
 
     def __post_init__(self) -> None:
-        if self.handle_seconds <= 0:
-            raise ValueError("handle_seconds must be > 0")
-        if self.base_reply_seconds < 0:
-            raise ValueError("base_reply_seconds must be >= 0")
-        if self.patience_seconds < 0:
-            raise ValueError("patience_seconds must be >= 0 (0 or inf: nobody leaves)")
-        if self.answer_seconds <= 0:
-            raise ValueError("answer_seconds must be > 0")
+        check_fields(self)
         if not self.throughput or abs(self.throughput[0] - 1.0) > 1e-12:
             raise ValueError("throughput must start with 1.0 (one chat = one solo-chat unit)")
         if any(t <= 0 for t in self.throughput):
@@ -102,33 +147,47 @@ the smallest of 0.3, 0.4, 0.5, 0.6 whose daily plans keep every day at the targe
 the weeks 2026-10-05 .. 11-09 in which per-hour plans do)."""
 
 
+class Mode(StrEnum):
+    """How the target is judged: ``per-hour``: every interval meets it; ``daily``: each
+    calendar day's 00:00-24:00 rate meets it and every interval keeps ``hourly_floor``;
+    ``weekly``: the week's rate meets it, every interval ``hourly_floor``."""
+
+    PER_HOUR = "per-hour"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 @dataclass(frozen=True)
 class ServiceTarget:
     """What "good enough" means for an interval or the week."""
 
-    target: float = 0.8
-    """Share of sessions answered by a human within ``answer_seconds`` (the 3-minute rate)."""
-    mode: str = "per-hour"
-    """``per-hour``: every interval meets ``target``; ``daily``: each calendar day's
-    00:00-24:00 rate meets ``target`` and every interval meets ``hourly_floor``; ``weekly``: the
-    week's rate meets ``target``, every interval ``hourly_floor``."""
-    hourly_floor: float = DEFAULT_HOURLY_FLOOR
-    """Daily and weekly modes: the rate every interval keeps even when its hour's count is a
-    spike (``risk.SPIKE_QUANTILE`` of its count)."""
-    confidence: float = DEFAULT_CONFIDENCE
-    """Each interval is staffed for the count it stays under with this probability (its
-    forecast distribution: Poisson widened by the forecast's backtest error); 0 staffs for the
-    point forecast."""
+    target: float = setting(
+        TARGET, cli="--target", ok=lambda v: 0 < v < 1,
+        expected=f"a share between 0 and 1, e.g. {TARGET}",
+        help="3-minute reply rate to keep, 0-1.")
+    mode: Mode = setting(
+        Mode.PER_HOUR, cli="--mode", ok=lambda v: v in list(Mode),
+        expected=" or ".join(Mode),
+        help="per-hour (every hour meets the target), daily (each day's 00:00-24:00 rate; "
+        f"every half-hour keeps {DEFAULT_HOURLY_FLOOR:.0%} even at its hour's 99% count) or "
+        "weekly (the week's rate, with the same floor).")
+    hourly_floor: float = setting(
+        DEFAULT_HOURLY_FLOOR, ok=lambda v: 0 <= v < 1, expected="a share between 0 and 1",
+        help="Daily and weekly modes: every half-hour keeps at least this rate even when its "
+        "hour brings a spike (its 99% count), so one surprise hour cannot sink the day (at "
+        "most the target).")
+    confidence: float = setting(
+        DEFAULT_CONFIDENCE, cli="--confidence", ok=lambda v: 0 <= v < 1,
+        expected="a probability between 0 (size for the point forecast) and 1, e.g. 0.8",
+        help="Staff each half-hour for the sessions it stays under with this probability (the "
+        "forecast's own past error plus chance variation); 0 = the point forecast. Default "
+        f"{DEFAULT_CONFIDENCE}, chosen on a backtest of real weeks.")
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.confidence < 1.0:
-            raise ValueError("confidence must be between 0 (point forecast) and 1 (exclusive)")
-        if not 0.0 < self.target < 1.0:
-            raise ValueError("target must be between 0 and 1 (exclusive)")
-        if self.mode not in ("per-hour", "daily", "weekly"):
-            raise ValueError("mode must be 'per-hour', 'daily' or 'weekly'")
-        if not 0.0 <= self.hourly_floor <= self.target:
-            raise ValueError("hourly_floor must be between 0 and target")
+        if self.mode in list(Mode):
+            object.__setattr__(self, "mode", Mode(self.mode))
+        check_fields(self)
+        object.__setattr__(self, "hourly_floor", min(self.hourly_floor, self.target))
 
 
 @dataclass(frozen=True)
@@ -136,13 +195,20 @@ class Rules:
     """Labour rules and shift shapes for the roster (defaults: shifts of 4-10 h, 40 h a week for
     full-timers, rest days and 11 h between shifts)."""
 
-    interval_minutes: int = 30
+    interval_minutes: int = setting(30, cli="--interval-minutes", ok=lambda v: v in (15, 30, 60),
+                                    expected="15, 30 or 60",
+                                    help="Planning interval: 15, 30 or 60.")
     shift_lengths_hours: tuple[float, ...] = (4.0, 6.0, 8.0, 10.0)
     start_step_minutes: int = 60
-    min_rest_hours: float = 11.0
-    max_consecutive_days: int = 6
-    min_days_off: int = 1
-    min_days_off_full_time: int = 2
+    min_rest_hours: float = setting(11.0, ok=lambda v: 0 <= v <= 48, expected="hours between "
+                                    "0 and 48", help="Least rest between two shifts, hours.")
+    max_consecutive_days: int = setting(6, ok=lambda v: 1 <= v <= 7, expected="between 1 and 7",
+                                        help="Most days worked in a row.")
+    min_days_off: int = setting(1, ok=lambda v: 0 <= v <= 6, expected="between 0 and 6 (nobody "
+                                "could work at all)", help="Least days off a week.")
+    min_days_off_full_time: int = setting(2, ok=lambda v: 0 <= v <= 6, expected="between 0 and 6 "
+                                          "(nobody could work at all)",
+                                          help="Least days off a week of a full-timer.")
     full_time_hours: float = 40.0
     """Agents with max_hours_week >= this are full-timers (get ``min_days_off_full_time``)."""
     max_shift_hours_per_day: float = 10.0
@@ -152,14 +218,14 @@ class Rules:
     allowed_caps: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
     cyclic: bool = True
     """Treat the week as a standing roster: Sunday-night shifts wrap into Monday 00:00."""
-    cap_policy: str = "max"
-    """``max``: every shift at the agent's own ``max_concurrent`` (the highest allowed cap up to
-    it); ``lowest``: then each shift's cap lowered as far as it goes at no extra agent-hours
-    (quality: lower caps reply faster)."""
+    cap_policy: str = setting(
+        "max", ok=lambda v: v in ("max", "lowest"), expected="'max' or 'lowest'",
+        help="max: every shift at the agent's own max_concurrent (the highest allowed cap up to "
+        "it); lowest: then each shift's cap lowered as far as it goes at no extra agent-hours "
+        "(quality: lower caps reply faster).")
 
     def __post_init__(self) -> None:
-        if self.interval_minutes not in (15, 30, 60):
-            raise ValueError("interval_minutes must be 15, 30 or 60")
+        check_fields(self)
         if self.start_step_minutes % self.interval_minutes:
             raise ValueError("start_step_minutes must be a multiple of interval_minutes")
         if not self.shift_lengths_hours or min(self.shift_lengths_hours) <= 0:
@@ -170,17 +236,8 @@ class Rules:
             raise ValueError("shift_lengths_hours must be at most 24")
         if any((h * 60) % self.interval_minutes for h in self.shift_lengths_hours):
             raise ValueError("shift_lengths_hours must be whole multiples of interval_minutes")
-        if not 0 <= self.min_rest_hours <= 48:
-            raise ValueError("min_rest_hours must be between 0 and 48")
-        if not 1 <= self.max_consecutive_days <= 7:
-            raise ValueError("max_consecutive_days must be between 1 and 7")
-        for name in ("min_days_off", "min_days_off_full_time"):
-            if not 0 <= getattr(self, name) <= 6:
-                raise ValueError(f"{name} must be between 0 and 6 (nobody could work at all)")
         if self.break_after_hours > 0 and self.break_minutes >= 60 * self.break_after_hours:
             raise ValueError("break_minutes must be shorter than break_after_hours")
-        if self.cap_policy not in ("max", "lowest"):
-            raise ValueError("cap_policy must be 'max' or 'lowest'")
         if min(self.shift_lengths_hours) > self.max_shift_hours_per_day:
             raise ValueError("every shift length exceeds max_shift_hours_per_day: no shift "
                              "could be scheduled")
@@ -194,38 +251,35 @@ class SearchParams:
     speed, so the same inputs and seed give the same roster; the wall-clock time limit is only
     a safety cap. Values tuned in ``benchmarks/`` (2 cores)."""
 
-    work_per_second: float = 0.4
-    """Deterministic work per second of the time limit. Measured on 2 cores, two re-solves side
-    by side: the sample week's 12 deterministic seconds took 18 s, the livestream reference
-    shop's 30 took 61 s; 0.4 leaves the LP, the cheap moves and the diagnosis their share
-    inside the limit on a quiet machine."""
-    lns_work: float = 0.5
-    """Deterministic seconds per neighbourhood re-solve."""
-    lns_max_candidates: int = 2_000
-    """Most (agent, shift) Booleans in one neighbourhood."""
-    lns_window_days: int = 3
-    """Days of a time-window neighbourhood."""
-    patience: int = 40
-    """Stop after this many neighbourhoods in a row without a better plan."""
-    rule_cost_share: float = 0.1
-    """Each rule's cost re-plan gets this share of the plan's work."""
+    work_per_second: float = setting(
+        0.4, ok=_positive, expected="a number > 0",
+        help="Deterministic work per second of the time limit. Measured on 2 cores, two "
+        "re-solves side by side: the sample week's 12 deterministic seconds took 18 s, the "
+        "livestream reference shop's 30 took 61 s; 0.4 leaves the LP, the cheap moves and the "
+        "diagnosis their share inside the limit on a quiet machine.")
+    lns_work: float = setting(0.5, ok=_positive, expected="a number > 0",
+                              help="Deterministic seconds per neighbourhood re-solve.")
+    lns_max_candidates: int = setting(2_000, ok=lambda v: v >= 10, expected="a number >= 10",
+                                      help="Most (agent, shift) Booleans in one neighbourhood.")
+    lns_window_days: int = setting(3, ok=lambda v: v >= 1, expected="a number >= 1",
+                                   help="Days of a time-window neighbourhood.")
+    patience: int = setting(40, ok=lambda v: v >= 1, expected="a number >= 1",
+                            help="Stop after this many neighbourhoods in a row without a better "
+                            "plan.")
+    rule_cost_share: float = setting(0.1, ok=_positive, expected="a number > 0",
+                                     help="Each rule's cost re-plan gets this share of the "
+                                     "plan's work.")
     exact_check_rounds: int = 2
     exact_check_share: float = 0.3
     """After the plan, at most this many re-plans (each this share of the work) where the exact
     mixed-team check finds an interval short."""
-    fill_tries: int = 3_000
-    swap_tries: int = 100
+    fill_tries: int = setting(3_000, ok=lambda v: v >= 1, expected="a number >= 1", help="")
+    swap_tries: int = setting(100, ok=lambda v: v >= 0, expected="a number >= 0", help="")
     """The greedy fill tries the best ``fill_tries`` (agent, shift) options of a short interval,
     then swaps for the best ``swap_tries``, then leaves it to the re-solves."""
 
     def __post_init__(self) -> None:
-        for name in ("work_per_second", "lns_work", "rule_cost_share"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0")
-        if self.lns_max_candidates < 10 or self.lns_window_days < 1 or self.patience < 1:
-            raise ValueError("lns_max_candidates >= 10, lns_window_days >= 1, patience >= 1")
-        if self.fill_tries < 1 or self.swap_tries < 0:
-            raise ValueError("fill_tries >= 1 and swap_tries >= 0")
+        check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -236,9 +290,48 @@ class PlanParams:
     service: ServiceTarget = field(default_factory=ServiceTarget)
     rules: Rules = field(default_factory=Rules)
     search: SearchParams = field(default_factory=SearchParams)
-    time_limit_seconds: float = 60.0
-    num_workers: int = 2
-    """Neighbourhood re-solves run side by side (one CP-SAT worker each); part of what decides
-    the roster, like the seed."""
-    seed: int = 0
-    replications: int = 20
+    time_limit_seconds: float = setting(
+        60.0, cli="--time-limit", ok=_positive, expected="seconds > 0",
+        budgets={"app": 16.0, "backtest": 30.0},
+        help="Solver time limit of a plan, seconds.")
+    num_workers: int = setting(
+        2, cli="--workers", ok=lambda v: v >= 1, expected="a whole number >= 1",
+        help="Neighbourhood re-solves run side by side, one CP-SAT worker each (the same seed "
+        "and count give the same roster).")
+    seed: int = setting(0, cli="--seed", help="Random seed (solver, simulation, arrivals).")
+    replications: int = setting(
+        20, cli="--replications", ok=lambda v: v >= 1, expected="a whole number >= 1",
+        budgets={"app": 5, "backtest": 3}, help="Simulated weeks to check the plan.")
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
+SECTIONS = ("rules", "search", "chat", "service")
+"""The parts of ``PlanParams`` that are parameter objects of their own (a plan.toml's tables)."""
+
+
+def plan_fields() -> dict[str, tuple[str, Field[Any]]]:
+    """Every parameter of a plan by field name: (its section in ``PlanParams``, "" for the top
+    level, and the field). Field names are unique across the sections."""
+    out: dict[str, tuple[str, Field[Any]]] = {}
+    plan = PlanParams()
+    for f in fields(plan):
+        section = getattr(plan, f.name)
+        inner = fields(section) if f.name in SECTIONS else (f,)
+        for g in inner:
+            assert g.name not in out, g.name
+            out[g.name] = (f.name if f.name in SECTIONS else "", g)
+    return out
+
+
+def with_values(params: PlanParams, values: dict[str, Any]) -> PlanParams:
+    """``params`` with fields changed by name (``plan_fields``' names); a refused value is the
+    section's ``ParamError`` or ``ValueError``."""
+    where = plan_fields()
+    sections: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        sections.setdefault(where[name][0], {})[name] = value
+    top = sections.pop("", {})
+    return replace(params, **top, **{sec: replace(getattr(params, sec), **changes)
+                                     for sec, changes in sections.items()})

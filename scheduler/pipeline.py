@@ -17,6 +17,7 @@ import pandas as pd
 from scheduler import __version__
 from scheduler.domain import (
     NIGHT_HOURS,
+    WEEKEND_DAYS,
     Agent,
     Forecast,
     HourlyHistory,
@@ -468,7 +469,7 @@ def fair_counts(shifts: Iterable[Shift], agents: Sequence[Agent]
         start = s.start.hour * 60 + s.start.minute
         c = counts[s.agent_id]
         c[0] += any(h.hour in NIGHT_HOURS for h in hours)
-        c[1] += any(h.weekday() >= 5 for h in hours)
+        c[1] += any(h.weekday() in WEEKEND_DAYS for h in hours)
         c[2] += start + (s.end - s.start).total_seconds() / 60 > LATE_MINUTE
     return tuple((c[0], c[1], c[2]) for c in counts.values())
 

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
 from scheduler.cli import main
+from scheduler.params import Mode, PlanParams, ServiceTarget, plan_fields
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -173,16 +175,79 @@ def test_progress_line_shows_hours_and_never_prints_none(
     assert "442.0" in err and "363.0" in err and "3.0 s" in err
 
 
-def test_tuning_file_reaches_the_plan_params(tmp_path: Path) -> None:
-    from scheduler.cli import _plan_params
-    from scheduler.params import ChatModel
+def plan_params_from(args: list[str]) -> PlanParams:
+    """The parameters ``plan`` runs with for these arguments: parsed by the real command (so a
+    flag's source, command line or default, is click's), without planning."""
+    from scheduler.cli import app, configure
 
+    command = typer.main.get_command(app).commands["plan"]  # type: ignore[attr-defined]
+    ctx = command.make_context("plan", ["--history", "h.csv", "--agents", "a.csv", "--out",
+                                        "out", *args])
+    with ctx:
+        files = {k: ctx.params[k] for k in ("config", "rules", "tuning")}
+        flags = {k: v for k, v in ctx.params.items() if k in plan_fields()}
+        return configure(files, flags, ctx=ctx).params
+
+
+def test_tuning_file_reaches_the_plan_params(tmp_path: Path) -> None:
     tuning = tmp_path / "tuning.toml"
     tuning.write_text("patience = 7\n")
-    params = _plan_params(target=0.8, time_limit=5, mode="per-hour", seed=0,
-                          interval_minutes=30, rules_file=None, tuning_file=tuning, workers=1,
-                          replications=1, chat=ChatModel())
-    assert params.search.patience == 7
+    assert plan_params_from(["--tuning", str(tuning)]).search.patience == 7
+
+
+PLAN_TOML = """time_limit_seconds = 12
+num_workers = 1
+seed = 5
+replications = 4
+[rules]
+interval_minutes = 15
+min_rest_hours = 12
+[search]
+patience = 9
+[chat]
+handle_seconds = 500
+answer_seconds = 120
+[service]
+target = 0.7
+mode = "daily"
+hourly_floor = 0.3
+confidence = 0.9
+"""
+
+
+def test_plan_toml_sets_every_section_and_flags_win(tmp_path: Path) -> None:
+    config = tmp_path / "plan.toml"
+    config.write_text(PLAN_TOML)
+    p = plan_params_from(["--config", str(config)])
+    assert (p.time_limit_seconds, p.num_workers, p.seed, p.replications) == (12, 1, 5, 4)
+    assert (p.rules.interval_minutes, p.rules.min_rest_hours, p.search.patience) == (15, 12, 9)
+    assert (p.chat.handle_seconds, p.chat.answer_seconds) == (500, 120)
+    assert p.service == ServiceTarget(target=0.7, mode=Mode.DAILY, hourly_floor=0.3,
+                                      confidence=0.9)
+    # a flag on the command line wins over the file; a flag left at its default does not
+    p = plan_params_from(["--config", str(config), "--target", "0.9", "--time-limit", "60",
+                          "--mode", "weekly"])
+    assert (p.service.target, p.time_limit_seconds, p.service.mode) == (0.9, 60, "weekly")
+    assert (p.seed, p.service.confidence, p.rules.interval_minutes) == (5, 0.9, 15)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("[rule]\nmin_rest_hours = 12\n", "rule"), ("[rules]\nmin_rest = 12\n", "rules.min_rest"),
+    ("time_limit = 12\n", "time_limit"), ("[service]\nmode = 'sideways'\n", "service.mode"),
+    ("[chat]\nhandle_seconds = -1\n", "chat.handle_seconds"), ("replications = 0\n",
+                                                                  "replications")])
+def test_bad_plan_toml_is_one_line_naming_file_and_key(
+        repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+        key: str) -> None:
+    config = tmp_path / "plan.toml"
+    config.write_text(text)
+    code = main(["plan", "--history", str(repo / "data" / "sample_history.csv"), "--agents",
+                 str(repo / "data" / "sample_agents.csv"), "--out", str(tmp_path / "out"),
+                 "--config", str(config)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err
+    assert "plan.toml" in err and f"key '{key}'" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_tuning_file_one_line(repo: Path, tmp_path: Path,

@@ -41,9 +41,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from scheduler.domain import HOURS_PER_WEEK as HOURS
 from scheduler.forecast.events import DAY_KINDS, DEFAULT_DAY_MULTIPLIERS, Promotion
-
-HOURS = 168
 
 BASELINE_WEEKS = 4
 """Weeks on either side whose same weekday-hour, untouched by events, make an hour's baseline."""

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scheduler.domain import HourlyHistory
+from scheduler.domain import WEEKEND_DAYS, HourlyHistory
 from scheduler.forecast.effects import Occurrence, learn, occurrences_of
 from scheduler.forecast.events import Promotion, day_events, promotions_for_years
 from scheduler.forecast.methods import HOURS, METHODS
@@ -201,7 +201,7 @@ class Engine:
         excess = np.where(keep, (y - f) ** 2 - f, 0.0)
         sq = np.where(keep, f**2, 0.0)
         pooled = max(0.0, float(excess.sum()) / max(float(sq.sum()), 1e-9))
-        group = (np.arange(HOURS) % 24) + 24 * (np.arange(HOURS) >= 5 * 24)
+        group = (np.arange(HOURS) % 24) + 24 * np.isin(np.arange(HOURS) // 24, list(WEEKEND_DAYS))
         phi = np.empty(HOURS)
         for g in np.unique(group):
             cols = group == g

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 
+from scheduler.domain import WEEKEND_DAYS
 from scheduler.errors import InputError
 
 DAY_KINDS = ("spring_festival", "holiday", "makeup")
@@ -261,7 +262,7 @@ def day_events(days: Sequence[date]) -> tuple[list[tuple[str, str] | None], list
         label = HOLIDAY_NAMES.get(name or "", name or "")
         if off and name is not None:
             out.append(("spring_festival" if name == "Spring Festival" else "holiday", label))
-        elif not off and d.weekday() >= 5:
+        elif not off and d.weekday() in WEEKEND_DAYS:
             out.append(("makeup", f"调休 {label}".strip()))
         else:
             out.append(None)

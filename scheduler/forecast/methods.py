@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-HOURS = 168
+from scheduler.domain import HOURS_PER_WEEK as HOURS
+
 DAYS = 7
 
 MethodFn = Callable[[np.ndarray], np.ndarray]

@@ -12,13 +12,13 @@ import streamlit as st
 
 from scheduler import io
 from scheduler.errors import InputError
-from scheduler.params import ChatModel
+from scheduler.params import ChatModel, Mode
 from scheduler.pipeline import next_monday
 from scheduler.ui import state
 from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
 from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.planning import plan_panel
-from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings
+from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings, help_text
 from scheduler.whatif import PROFILES, profile_by_key
 
 EDITOR_LABEL = "agents table 客服表"
@@ -184,20 +184,13 @@ with c1:
     if not prof.confirmed:
         st.warning("待确认 To confirm: these numbers come from third-party guides.")
     target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
-    mode = st.radio("目标方式 Target mode", ["per-hour", "daily", "weekly"], key=k("mode"),
-                    horizontal=True,
-                    help="per-hour: every half-hour meets the target; daily: each day "
-                         "00:00-24:00 meets it; weekly: the week meets it; daily and weekly "
-                         "also keep every half-hour at the floor below.")
+    mode = st.radio("目标方式 Target mode", list(Mode), key=k("mode"),
+                    horizontal=True, help=help_text("mode"))
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
-                      key=k("hourly_floor"), disabled=mode == "per-hour",
-                      help="Every half-hour keeps at least this rate even when its hour "
-                           "brings a spike (its 99% count), so one surprise hour cannot "
-                           "sink the day.")
+                      key=k("hourly_floor"), disabled=mode == Mode.PER_HOUR,
+                      help=help_text("hourly_floor"))
     conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
-                     help="Staff each half-hour for the sessions it stays under with this "
-                          "chance (the forecast's own past error plus chance variation); 0 = "
-                          "the point forecast. 每半小时按此把握配置人手。")
+                     help=help_text("confidence"))
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
                              key=k("shift_lengths_hours"))
