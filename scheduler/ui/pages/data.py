@@ -208,7 +208,7 @@ with c3:
     reps = st.number_input("模拟次数 Simulation runs (check)", 1, 50, step=1,
                            key=k("replications"))
 
-new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode,
+new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode or cur.mode,
               hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
               shift_lengths_hours=tuple(float(x) for x in lengths),
               min_rest_hours=float(rest), min_days_off=int(off),
