@@ -501,15 +501,8 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
         problem = replace(problem, history=fair_counts(past_shifts, team))
     if not before:
         return problem
-    worked = {(s.agent_id, s.start.date()) for s in before}
-    lead = []
-    for a in team:
-        k = 0
-        while (a.agent_id, week - timedelta(days=k + 1)) in worked:
-            k += 1
-        lead.append(k)
     return replace(problem.with_fixed((), outside=carried_in(before, week)),
-                   lead_days=tuple(lead))
+                   before=tuple(before))
 
 
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
