@@ -477,7 +477,7 @@ class Consecutive(Rule):
             days: dict[int, list[Any]] = defaultdict(list)
             for st, y in shifts:
                 days[st.day].append(y)
-            first = 0 if p.cyclic else -lead
+            first = 0 if p.cyclic else -min(lead, k)  # windows that reach into the horizon
             for d0 in range(first, p.days if p.cyclic else p.days - k):
                 window = [(d0 + i) % p.days if p.cyclic else d0 + i for i in range(k + 1)]
                 before = sum(1 for d in window if d < 0)

@@ -38,8 +38,8 @@ class Case(NamedTuple):
     """(cap, availability 'always'/'days'/'hours', max hours, min hours, nights, weekends)."""
     before: tuple[int, int]
     """a0's days in a row before the week and the hour its Sunday shift ends (not cyclic)."""
-    picks: tuple[tuple[int, int], ...]
-    """(agent, index into the shift catalogue)."""
+    picks: tuple[tuple[int, int, int], ...]
+    """(agent, day, index among the catalogue's shifts starting that day)."""
 
     def build(self) -> tuple[RosterProblem, Plan]:
         team = []
@@ -55,15 +55,18 @@ class Case(NamedTuple):
             p = replace(p, before=tuple(
                 Shift("a0", MONDAY - timedelta(days=d, hours=32 - end),
                       MONDAY - timedelta(days=d, hours=24 - end), 1) for d in range(days)))
-        picks = {(a % len(team), s % len(p.types)) for a, s in self.picks}
+        by_day: dict[int, list[int]] = {}
+        for shift in p.types:
+            by_day.setdefault(shift.day, []).append(shift.index)
+        picks = {(a % len(team), by_day[d][k % len(by_day[d])]) for a, d, k in self.picks}
         return p, tuple(sorted((a, s, _level(p, a, s)) for a, s in picks))
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     """A week of 60-minute intervals, two or three agents, rules drawn tight, a week before
-    (when not cyclic) and a roster of shifts drawn from the whole catalogue (shapes the rules
-    do not admit included)."""
+    (when not cyclic) and a roster of shifts drawn day by day from the whole catalogue (shapes
+    the rules do not admit included)."""
     breaks = draw(st.booleans())
     rules = {
         "interval_minutes": 60, "start_step_minutes": 60, "cyclic": draw(st.booleans()),
@@ -81,7 +84,8 @@ def cases(draw: st.DrawFn) -> Case:
         st.sampled_from([8.0, 16.0, 24.0, 48.0]), st.sampled_from([0.0, 6.0, 20.0]),
         st.booleans(), st.booleans()), min_size=2, max_size=3))
     before = (draw(st.integers(0, 4)), draw(st.sampled_from([17, 23, 26, 30])))
-    picks = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2000)), max_size=9))
+    picks = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(0, 300)),
+                          max_size=16))
     return Case(rules, tuple(agents), before, tuple(picks))
 
 
