@@ -84,8 +84,10 @@ def cases(draw: st.DrawFn) -> Case:
         st.sampled_from([8.0, 16.0, 24.0, 48.0]), st.sampled_from([0.0, 6.0, 20.0]),
         st.booleans(), st.booleans()), min_size=2, max_size=3))
     before = (draw(st.integers(0, 4)), draw(st.sampled_from([17, 23, 26, 30])))
-    picks = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(0, 300)),
-                          max_size=16))
+    picks = [(a, d, draw(st.integers(0, 300))) for a in range(len(agents))
+             for d in sorted(draw(st.sets(st.integers(0, 6))))]
+    picks += draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(0, 300)),
+                           max_size=2))  # a second shift on a day, now and then
     return Case(rules, tuple(agents), before, tuple(picks))
 
 
