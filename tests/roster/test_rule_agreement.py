@@ -156,10 +156,17 @@ TOO_MANY_BEFORE = Case({**SIMPLE, "max_consecutive_days": 2},
                        ((3, "always", 48.0, 0.0, True, True), (1, "always", 16.0, 0.0, True, True)),
                        (4, 23), ((0, 2, 0),))
 
+ROUND_THE_WEEK = Case({**SIMPLE, "cyclic": True, "min_rest_hours": 12.0},
+                      ((3, "always", 48.0, 0.0, True, False), (1, "always", 16.0, 0.0, True, True)),
+                      (0, 23), ((0, 6, 20 * 5 + 4), (0, 0, 6 * 5), (0, 5, 9 * 5 + 4)))
+"""Sunday 20:00-04:00 then Monday 06:00 (rest across the wrap) and a Saturday shift for an
+agent who works no weekends (the catalogue: five lengths, 4-8 h, at each hour)."""
+
 
 @SETTINGS
 @given(cases())
 @example(TOO_MANY_BEFORE)
+@example(ROUND_THE_WEEK)
 def test_every_version_of_a_rule_agrees_with_its_predicate(case: Case) -> None:
     p, plan = case.build()
     roster = p.roster(plan)
