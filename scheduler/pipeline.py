@@ -480,37 +480,21 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
                    ) -> RosterProblem:
     """The roster problem of a staffing table. With the published week before (``before``,
     its shifts) the week is not a standing one: its shifts that run into this week are on duty
-    (outside the plan), each agent rests ``min_rest_hours`` after their last shift of it before
-    working again, and the days in a row they worked up to its Sunday count towards
-    ``max_consecutive_days``; nothing wraps past this Sunday 24:00. ``past_shifts``: the shifts of
+    (outside the plan), and the rules count its shifts (rest after them, days in a row up to
+    its Sunday); nothing wraps past this Sunday 24:00. ``past_shifts``: the shifts of
     the last published weeks, whose night, weekend and late shifts fairness counts with this
     week's (``fair_counts``); ``floor``: ``floor_for``'s table."""
     week = req.interval_starts[0].date()
     team = tuple(agents)
-    rules = params.rules
-    if before:
-        rules = replace(rules, cyclic=False)
-        week0 = datetime.combine(week, datetime.min.time())
-        rest = timedelta(hours=rules.min_rest_hours)
-        last = {s.agent_id: max(t.end for t in before if t.agent_id == s.agent_id)
-                for s in before}
-        team = tuple(a.without(week, week0, last[a.agent_id] + rest) if a.agent_id in last
-                     else a for a in team)
+    rules = replace(params.rules, cyclic=False) if before else params.rules
     problem = build_problem(req, team, chat=params.chat, service=params.service, rules=rules,
                             search=params.search, need_scale=scale, floor=floor)
     if past_shifts:
         problem = replace(problem, history=fair_counts(past_shifts, team))
     if not before:
         return problem
-    worked = {(s.agent_id, s.start.date()) for s in before}
-    lead = []
-    for a in team:
-        k = 0
-        while (a.agent_id, week - timedelta(days=k + 1)) in worked:
-            k += 1
-        lead.append(k)
     return replace(problem.with_fixed((), outside=carried_in(before, week)),
-                   lead_days=tuple(lead))
+                   before=tuple(before))
 
 
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,

@@ -137,9 +137,9 @@ class RosterProblem:
     history: tuple[tuple[int, int, int], ...] = ()
     """Per agent, the night, weekend and late shifts (``FAIR_KINDS``) of the last published
     weeks: fairness counts them with this week's; empty: this week alone."""
-    lead_days: tuple[int, ...] = ()
-    """Per agent, the days in a row they worked up to the horizon's start (the published week
-    before); empty when there is none. Not used on a standing (cyclic) week."""
+    before: tuple[Shift, ...] = ()
+    """The published week before's shifts (rest and days in a row count across the boundary);
+    empty when there is none, always on a standing (cyclic) week."""
     _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property

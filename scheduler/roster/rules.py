@@ -1,15 +1,17 @@
 """The labour rules, each written once: one class per rule holding
 
 - ``statement``: the sentence a plan is explained with (parameters filled in);
-- ``admits``: which (shift type, agent) candidates the rule allows at all (vectorised);
+- ``violations``: the rule itself, a predicate written from the statement over one agent's
+  shifts in datetimes (the week before's included), yielding what is wrong; the validator
+  (``check``) and the heuristics' incremental check (``allows``) derive from it;
+- ``admits``: which (shift type, agent) candidates the rule allows at all (vectorised; for a
+  rule judged ``per_shift`` it is the whole incremental check);
 - ``add``: its CP-SAT constraint on a named model's shift Booleans;
-- ``allows``: the incremental check the heuristics use (one more shift for an agent);
 - ``aggregate``: its relaxation over shift counts per cap level (the start model and the bound);
-- ``check``: the plain-Python validator, written from the statement over the roster's shifts
-  (datetimes), not from the model's grid;
 - ``relax``: the ``Rules`` without it, for what the rule costs in agent-hours.
 
-A rule whose method is not needed inherits the base class' no-op.
+An ``allows`` of a rule's own is a faster version of the derived one, used on the search's hot
+path; ``tests/roster/test_rule_agreement.py`` checks that every version agrees with the predicate.
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scheduler.domain import NIGHT_HOURS, Agent, Roster, Shift
 from scheduler.params import Rules
-from scheduler.roster.problem import BREAK_MARGIN_MINUTES, RosterProblem, ShiftType
+from scheduler.roster.problem import BREAK_MARGIN_MINUTES, MINUTES_PER_DAY, RosterProblem, ShiftType
 
 if TYPE_CHECKING:
     from scheduler.roster.model import AggregateRows, NamedModel
@@ -35,12 +37,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Violation:
     """A rule a plan breaks: ``kind`` 'hard' (a labour rule or contract) or 'soft' (a
-    preference, e.g. fewer hours than ``min_hours_week``)."""
+    preference, e.g. fewer hours than ``min_hours_week``); ``key`` the rule's."""
 
     rule: str
     message: str
     kind: str = "hard"
     agent_id: str = ""
+    key: str = ""
 
 
 class RuleViolationError(ValueError):
@@ -55,57 +58,46 @@ def _h(x: float) -> str:
     return f"{x:g}"
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A domain shift read back onto the horizon, from its datetimes alone."""
-
-    shift: Shift
-    start: int
-    """Minutes from the horizon's origin (modulo the horizon when cyclic)."""
-    minutes: int
-    paid: int
-    day: int
-    week: int
+def minute(p: RosterProblem, t: datetime) -> int:
+    """Minutes from the horizon's origin to ``t`` (on the circle when the week is cyclic)."""
+    m = int((t - p.origin).total_seconds() // 60)
+    return m % p.horizon_minutes if p.cyclic else m
 
 
-def place(p: RosterProblem, sh: Shift) -> Placed:
-    start = int((sh.start - p.origin).total_seconds() // 60)
-    if p.cyclic:
-        start %= p.horizon_minutes
-    minutes = round((sh.end - sh.start).total_seconds() / 60)
-    day = start // 1440
-    return Placed(sh, start, minutes, round(sh.paid_hours * 60), day, day // 7)
+def planned(p: RosterProblem, shifts: Sequence[Shift]) -> list[Shift]:
+    """The shifts of the plan among an agent's, without the week before's."""
+    return [s for s in shifts if s not in p.before]
 
 
-def by_agent(p: RosterProblem, roster: Roster) -> dict[str, list[Placed]]:
-    out: dict[str, list[Placed]] = defaultdict(list)
-    for sh in roster.shifts:
-        out[sh.agent_id].append(place(p, sh))
-    for shifts in out.values():
-        shifts.sort(key=lambda x: x.start)
-    return out
-
-
-def clock_hours(sh: Shift) -> list[tuple[int, int]]:
-    """(weekday, hour) of every clock hour the shift touches, break included."""
-    out = []
-    t = sh.start.replace(minute=0, second=0, microsecond=0)
-    while t < sh.end:
-        out.append((t.weekday(), t.hour))
-        t += timedelta(hours=1)
+def shifts_by_agent(p: RosterProblem, shifts: Sequence[Shift]) -> dict[str, list[Shift]]:
+    """Each agent's shifts with their week before's (``p.before``), by start."""
+    out: dict[str, list[Shift]] = defaultdict(list)
+    for sh in (*p.before, *shifts):
+        out[sh.agent_id].append(sh)
+    for mine in out.values():
+        mine.sort(key=lambda s: minute(p, s.start))
     return out
 
 
 class Rule:
-    """Base class: every hook a no-op. ``key`` names the rule in tests and in ``relax``."""
+    """Base class: every hook a no-op. ``key`` names the rule in tests, violations and
+    ``relax``; ``kind`` 'soft' for a preference (never forbids a shift); ``per_shift``: the
+    predicate judges each shift alone, so ``admits`` is its incremental check."""
 
     key = ""
+    kind = "hard"
+    per_shift = False
 
     def statement(self, rules: Rules) -> str:
         raise NotImplementedError
 
     def in_force(self, rules: Rules) -> bool:
         return True
+
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        """What the agent's shifts (by start, the week before's first) break of the rule."""
+        return iter(())
 
     def admits(self, p: RosterProblem) -> np.ndarray | None:
         """(S, A) candidates the rule allows, or None (allows all)."""
@@ -116,29 +108,32 @@ class Rule:
 
     def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
                ) -> bool:
-        return True
+        """Agent ``a`` may work ``st`` besides ``others``: the predicate finds nothing."""
+        if self.kind == "soft":
+            return True
+        mine = [p.shift(a, o, 0) for o in (*others, st)]
+        agent = p.agents[a]
+        return next(self.violations(agent, shifts_by_agent(p, mine)[agent.agent_id], p),
+                    None) is None
 
     def aggregate(self, p: RosterProblem, rows: AggregateRows) -> None:
         return None
 
     def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        return []
+        """The validator: the predicate over every agent's shifts."""
+        mine = shifts_by_agent(p, roster.shifts)
+        return [Violation(self.statement(p.rules), f"{a.agent_id}: {message}", self.kind,
+                          a.agent_id, self.key)
+                for a in p.agents for message in self.violations(a, mine[a.agent_id], p)]
 
     def relax(self, rules: Rules) -> Rules | None:
         """The rules without this one (None: not a rule whose cost is reported)."""
         return None
 
-    def _v(self, p: RosterProblem, agent_id: str, message: str, kind: str = "hard"
-           ) -> Violation:
-        return Violation(self.statement(p.rules), f"{agent_id}: {message}", kind, agent_id)
-
-
-def _agents_of(p: RosterProblem) -> dict[str, Agent]:
-    return {a.agent_id: a for a in p.agents}
-
 
 class ShiftShape(Rule):
     key = "shape"
+    per_shift = True
 
     def statement(self, rules: Rules) -> str:
         lengths = "/".join(_h(h) for h in rules.shift_lengths_hours)
@@ -150,19 +145,18 @@ class ShiftShape(Rule):
               if h <= p.rules.max_shift_hours_per_day + 1e-9}
         return np.array([[st.length * p.interval_minutes in ok] for st in p.types], dtype=bool)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        ok = {round(h * 60) for h in p.rules.shift_lengths_hours}
-        out = []
-        for sh in roster.shifts:
-            x = place(p, sh)
-            when = f"{sh.start:%a %H:%M}"
-            if x.minutes not in ok or x.minutes > p.rules.max_shift_hours_per_day * 60:
-                out.append(self._v(p, sh.agent_id, f"{when}: a {x.minutes / 60:g}-hour shift"))
-            if x.start % p.rules.start_step_minutes:
-                out.append(self._v(p, sh.agent_id, f"{when}: start off the start grid"))
-            if not p.cyclic and (x.start < 0 or x.start + x.minutes > p.horizon_minutes):
-                out.append(self._v(p, sh.agent_id, f"{when}: runs outside the horizon"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        ok = {round(h * 60) for h in p.rules.shift_lengths_hours
+              if h <= p.rules.max_shift_hours_per_day + 1e-9}
+        for sh in planned(p, shifts):
+            minutes, start = (sh.end - sh.start).total_seconds() / 60, minute(p, sh.start)
+            if minutes not in ok:
+                yield f"{sh.start:%a %H:%M}: a {minutes / 60:g}-hour shift"
+            if start % p.rules.start_step_minutes:
+                yield f"{sh.start:%a %H:%M}: start off the start grid"
+            if start < 0 or (start + minutes > p.horizon_minutes and not p.cyclic):
+                yield f"{sh.start:%a %H:%M}: runs outside the horizon"
 
     def relax(self, rules: Rules) -> Rules:
         lo, hi = min(rules.shift_lengths_hours), max(rules.shift_lengths_hours)
@@ -172,6 +166,7 @@ class ShiftShape(Rule):
 
 class Break(Rule):
     key = "break"
+    per_shift = True
 
     def statement(self, rules: Rules) -> str:
         if rules.break_after_hours <= 0:
@@ -190,24 +185,20 @@ class Break(Rule):
         return np.array([[self._needs(p.rules, st.length * m) == (st.break_offset >= 0)]
                          for st in p.types], dtype=bool)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        out = []
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
         margin = timedelta(minutes=BREAK_MARGIN_MINUTES)
-        for sh in roster.shifts:
+        for sh in planned(p, shifts):
             minutes = (sh.end - sh.start).total_seconds() / 60
-            has = sh.break_start is not None and sh.break_end is not None
-            when = f"{sh.start:%a %H:%M}"
-            if self._needs(p.rules, minutes) and not has:
-                out.append(self._v(p, sh.agent_id, f"{when}: a {minutes / 60:g}-hour shift "
-                                                   "without a break"))
-            if has:
-                assert sh.break_start is not None and sh.break_end is not None
-                length = (sh.break_end - sh.break_start).total_seconds() / 60
-                if not (sh.start + margin <= sh.break_start < sh.break_end <= sh.end - margin):
-                    out.append(self._v(p, sh.agent_id, f"{when}: break too near an end"))
-                if self._needs(p.rules, minutes) and length < p.rules.break_minutes:
-                    out.append(self._v(p, sh.agent_id, f"{when}: a {length:g}-minute break"))
-        return out
+            if sh.break_start is None or sh.break_end is None:
+                if self._needs(p.rules, minutes):
+                    yield f"{sh.start:%a %H:%M}: a {minutes / 60:g}-hour shift without a break"
+                continue
+            length = (sh.break_end - sh.break_start).total_seconds() / 60
+            if not (sh.start + margin <= sh.break_start < sh.break_end <= sh.end - margin):
+                yield f"{sh.start:%a %H:%M}: break too near an end"
+            if self._needs(p.rules, minutes) and length < p.rules.break_minutes:
+                yield f"{sh.start:%a %H:%M}: a {length:g}-minute break"
 
     def relax(self, rules: Rules) -> Rules:
         return replace(rules, break_after_hours=0.0)
@@ -215,6 +206,7 @@ class Break(Rule):
 
 class Availability(Rule):
     key = "availability"
+    per_shift = True
 
     def statement(self, rules: Rules) -> str:
         return ("every hour of a shift inside the agent's availability; night hours "
@@ -225,26 +217,31 @@ class Availability(Rule):
         return np.array([bad[list(st.span)].sum(axis=0) == 0 for st in p.types], dtype=bool
                         ).reshape(len(p.types), len(p.agents))
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        agents = _agents_of(p)
-        out = []
-        for sh in roster.shifts:
-            a = agents.get(sh.agent_id)
-            if a is None:
-                out.append(self._v(p, sh.agent_id, "not in the agents file"))
-                continue
-            for d, h in clock_hours(sh):
-                why = ("not available" if not a.available[d][h]
-                       else "not night-eligible" if h in NIGHT_HOURS and not a.night_ok
-                       else "not weekend-eligible" if d >= 5 and not a.weekend_ok else "")
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        for sh in planned(p, shifts):
+            t = sh.start.replace(minute=0, second=0, microsecond=0)
+            while t < sh.end:
+                d, h = t.weekday(), t.hour
+                why = ("not available" if not agent.available[d][h]
+                       else "not night-eligible" if h in NIGHT_HOURS and not agent.night_ok
+                       else "not weekend-eligible" if d >= 5 and not agent.weekend_ok else "")
                 if why:
-                    out.append(self._v(p, sh.agent_id, f"{why} at {sh.start:%a} {h:02d}:00"))
+                    yield f"{why} at {sh.start:%a} {h:02d}:00"
                     break
-        return out
+                t += timedelta(hours=1)
+
+    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
+        known = {a.agent_id for a in p.agents}
+        return super().check(p, roster) + [
+            Violation(self.statement(p.rules), f"{sh.agent_id}: not in the agents file",
+                      agent_id=sh.agent_id, key=self.key)
+            for sh in roster.shifts if sh.agent_id not in known]
 
 
 class Cap(Rule):
     key = "cap"
+    per_shift = True
 
     def statement(self, rules: Rules) -> str:
         return (f"each shift's cap among the allowed caps {list(rules.allowed_caps)} and "
@@ -253,16 +250,12 @@ class Cap(Rule):
     def admits(self, p: RosterProblem) -> np.ndarray:
         return np.broadcast_to(p.agent_level[None, :] >= 0, (len(p.types), len(p.agents)))
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        agents = _agents_of(p)
-        out = []
-        for sh in roster.shifts:
-            a = agents.get(sh.agent_id)
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        for sh in planned(p, shifts):
             if sh.max_concurrent not in p.rules.allowed_caps or (
-                    a is not None and sh.max_concurrent > a.max_concurrent):
-                out.append(self._v(p, sh.agent_id, f"{sh.start:%a %H:%M}: cap "
-                                                   f"{sh.max_concurrent}"))
-        return out
+                    sh.max_concurrent > agent.max_concurrent):
+                yield f"{sh.start:%a %H:%M}: cap {sh.max_concurrent}"
 
 
 class OnePerDay(Rule):
@@ -292,13 +285,11 @@ class OnePerDay(Rule):
                     if keys else 0
                 rows.add({k: 1 for k in keys}, cap)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        out = []
-        for aid, shifts in by_agent(p, roster).items():
-            for day, n in Counter(x.day for x in shifts).items():
-                if n > 1:
-                    out.append(self._v(p, aid, f"{n} shifts start on day {day + 1}"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        for day, n in Counter(minute(p, sh.start) // MINUTES_PER_DAY for sh in shifts).items():
+            if n > 1:
+                yield f"{n} shifts start on day {day + 1}"
 
 
 class Rest(Rule):
@@ -314,6 +305,17 @@ class Rest(Rule):
         b0, b1 = b.start * m, (b.start + b.length) * m + rest
         shifts = (-h, 0, h) if p.cyclic else (0,)
         return any(a0 < b1 + d and b0 + d < a1 for d in shifts)
+
+    def admits(self, p: RosterProblem) -> np.ndarray | None:
+        """No shift before the rest after the agent's last shift of the week before is over."""
+        if not p.before:
+            return None
+        rest = round(p.rules.min_rest_hours * 60)
+        ends: dict[str, int] = {}
+        for sh in p.before:
+            ends[sh.agent_id] = max(ends.get(sh.agent_id, 0), minute(p, sh.end) + rest)
+        starts = np.array([st.start * p.interval_minutes for st in p.types])[:, None]
+        return starts >= np.array([ends.get(a.agent_id, 0) for a in p.agents])[None, :]
 
     def add(self, nm: NamedModel) -> None:
         # two shifts clash iff their arcs [start, end + rest) overlap; every overlapping pair
@@ -336,25 +338,30 @@ class Rest(Rule):
                ) -> bool:
         return not any(self._arcs_clash(p, st, o) for o in others)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        rest = timedelta(hours=p.rules.min_rest_hours)
-        horizon = timedelta(minutes=p.horizon_minutes)
-        out = []
-        for aid, shifts in by_agent(p, roster).items():
-            times = [(p.origin + timedelta(minutes=x.start),
-                      p.origin + timedelta(minutes=x.start + x.minutes)) for x in shifts]
-            pairs = list(itertools.pairwise(times))
-            if p.cyclic and len(times) > 1:
-                pairs.append((times[-1], (times[0][0] + horizon, times[0][1] + horizon)))
-            for (_, end), (start, _) in pairs:
-                if start - end < rest:
-                    gap = (start - end).total_seconds() / 3600
-                    out.append(self._v(p, aid, f"{gap:g} h between the shift ending "
-                                               f"{end:%a %H:%M} and the next"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        rest, horizon = timedelta(hours=p.rules.min_rest_hours), timedelta(
+            minutes=p.horizon_minutes)
+        times = sorted((p.origin + timedelta(minutes=minute(p, sh.start)), sh.end - sh.start)
+                       for sh in shifts)
+        pairs = list(itertools.pairwise(times))
+        if p.cyclic and len(times) > 1:
+            pairs.append((times[-1], (times[0][0] + horizon, times[0][1])))
+        for (start, length), (nxt, _) in pairs:
+            if nxt - (start + length) < rest:
+                gap = (nxt - start - length).total_seconds() / 3600
+                yield f"{gap:g} h between the shift ending {start + length:%a %H:%M} and the next"
 
     def relax(self, rules: Rules) -> Rules:
         return replace(rules, min_rest_hours=0.0)
+
+
+def _paid_by_week(p: RosterProblem, shifts: Sequence[Shift]) -> Counter[int]:
+    """Paid minutes (breaks excluded) of the plan's shifts per week of the horizon, by start."""
+    out: Counter[int] = Counter()
+    for sh in planned(p, shifts):
+        out[minute(p, sh.start) // (7 * MINUTES_PER_DAY)] += round(sh.paid_hours * 60)
+    return out
 
 
 class MaxHours(Rule):
@@ -391,24 +398,18 @@ class MaxHours(Rule):
                 rows.add({k: p.types[k[0]].paid_minutes for k in rows.keys_of_level(lv)
                           if p.types[k[0]].week == week}, total)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        agents = _agents_of(p)
-        out = []
-        for aid, shifts in by_agent(p, roster).items():
-            per_week: Counter[int] = Counter()
-            for x in shifts:
-                per_week[x.week] += x.paid
-            limit = agents[aid].max_hours_week * 60 if aid in agents else 0
-            for week, paid in per_week.items():
-                if paid > limit + 1e-6:
-                    out.append(self._v(p, aid, f"{paid / 60:g} h in week {week + 1}"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        for week, paid in sorted(_paid_by_week(p, shifts).items()):
+            if paid > agent.max_hours_week * 60 + 1e-6:
+                yield f"{paid / 60:g} h in week {week + 1}"
 
 
 class MinHours(Rule):
     """Soft: each minute below ``min_hours_week`` (pro rata in a partial week) is a penalty."""
 
     key = "min_hours"
+    kind = "soft"
 
     def statement(self, rules: Rules) -> str:
         return "paid hours per week >= the agent's min_hours_week (a preference)"
@@ -427,16 +428,13 @@ class MinHours(Rule):
                                            if st.week == week) >= low)
                 nm.soft.append(deficit)
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        placed = by_agent(p, roster)
-        out = []
-        for a, agent in enumerate(p.agents):
-            for week in range(p.weeks):
-                paid = sum(x.paid for x in placed.get(agent.agent_id, []) if x.week == week)
-                if paid < self.low(p, a, week):
-                    out.append(self._v(p, agent.agent_id, f"{paid / 60:g} h in week {week + 1},"
-                                       f" below {agent.min_hours_week:g} h", "soft"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        paid = _paid_by_week(p, shifts)
+        for week in range(p.weeks):
+            if paid[week] < round(agent.min_hours_week * 60 * p.days_in_week(week) / 7):
+                yield (f"{paid[week] / 60:g} h in week {week + 1}, below "
+                       f"{agent.min_hours_week:g} h")
 
 
 class Consecutive(Rule):
@@ -448,9 +446,16 @@ class Consecutive(Rule):
     def in_force(self, rules: Rules) -> bool:
         return rules.max_consecutive_days < 7
 
-    def _lead(self, p: RosterProblem, a: int) -> int:
+    def lead(self, p: RosterProblem, a: int) -> int:
         """Days in a row agent ``a`` worked up to the horizon's start (the week before)."""
-        return p.lead_days[a] if p.lead_days and not p.cyclic else 0
+        lead = p._cache.get("lead")
+        if lead is None:
+            worked = {(s.agent_id, minute(p, s.start) // MINUTES_PER_DAY) for s in p.before}
+            lead = p._cache["lead"] = [0] * len(p.agents)
+            for i, agent in enumerate(p.agents):
+                while (agent.agent_id, -lead[i] - 1) in worked:
+                    lead[i] += 1
+        return lead[a]
 
     def _too_long(self, p: RosterProblem, days: set[int], lead: int = 0) -> bool:
         k = p.rules.max_consecutive_days
@@ -466,13 +471,13 @@ class Consecutive(Rule):
     def add(self, nm: NamedModel) -> None:
         p, k = nm.problem, nm.problem.rules.max_consecutive_days
         for a, shifts in nm.shifts.items():
-            lead = self._lead(p, a)
+            lead = self.lead(p, a)
             if p.days + lead <= k:
                 continue
             days: dict[int, list[Any]] = defaultdict(list)
             for st, y in shifts:
                 days[st.day].append(y)
-            first = 0 if p.cyclic else -lead
+            first = 0 if p.cyclic else -min(lead, k)  # windows that reach into the horizon
             for d0 in range(first, p.days if p.cyclic else p.days - k):
                 window = [(d0 + i) % p.days if p.cyclic else d0 + i for i in range(k + 1)]
                 before = sum(1 for d in window if d < 0)
@@ -482,18 +487,23 @@ class Consecutive(Rule):
 
     def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
                ) -> bool:
-        return not self._too_long(p, {o.day for o in others} | {st.day}, self._lead(p, a))
+        return not self._too_long(p, {o.day for o in others} | {st.day}, self.lead(p, a))
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        index = {a.agent_id: i for i, a in enumerate(p.agents)}
-        out = []
-        for aid, shifts in by_agent(p, roster).items():
-            lead = self._lead(p, index[aid]) if aid in index else 0
-            if self._too_long(p, {x.day for x in shifts}, lead):
-                out.append(self._v(p, aid, "works more consecutive days than allowed"
-                                   + (f" (with {lead} day(s) in a row the week before)"
-                                      if lead else "")))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        k = p.rules.max_consecutive_days
+        days = sorted({minute(p, sh.start) // MINUTES_PER_DAY for sh in shifts})
+        if p.cyclic and days:  # the week goes round: a run may pass Sunday into Monday
+            if len(days) == p.days:
+                days = list(range(2 * p.days)) if p.days > k else []
+            else:
+                days += [d + p.days for d in days]
+        run = 0
+        for i, d in enumerate(days):
+            run = run + 1 if i and days[i - 1] == d - 1 else 1
+            if run > k and d >= 0:
+                yield f"works {run} days in a row up to day {d % p.days + 1}"
+                return
 
     def relax(self, rules: Rules) -> Rules:
         return replace(rules, max_consecutive_days=7)
@@ -548,15 +558,16 @@ class DaysOff(Rule):
                 rows.add({k: 1 for k in rows.keys_of_level(lv) if p.types[k[0]].week == week},
                          sum(self.most_days(p, a, week) for a in team))
 
-    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
-        index = {a.agent_id: i for i, a in enumerate(p.agents)}
-        out = []
-        for aid, shifts in by_agent(p, roster).items():
-            for week in range(p.weeks):
-                days = {x.day for x in shifts if x.week == week}
-                if aid in index and len(days) > self.most_days(p, index[aid], week):
-                    out.append(self._v(p, aid, f"works {len(days)} days in week {week + 1}"))
-        return out
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        r = p.rules
+        off = max(r.min_days_off, r.min_days_off_full_time) \
+            if agent.max_hours_week >= r.full_time_hours else r.min_days_off
+        worked = Counter(day // 7 for day in {minute(p, sh.start) // MINUTES_PER_DAY
+                                               for sh in planned(p, shifts)})
+        for week, n in sorted(worked.items()):
+            if n > 7 - off:
+                yield f"works {n} days in week {week + 1}"
 
     def relax(self, rules: Rules) -> Rules:
         if rules.min_days_off_full_time > rules.min_days_off:
@@ -584,6 +595,6 @@ def allows(p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType])
     if not p.admitted()[st.index, a]:
         return "not a shift this agent may work (availability, shape, cap or weekly hours)"
     for r in p.constraints:
-        if r.in_force(p.rules) and not r.allows(p, a, st, others):
+        if r.in_force(p.rules) and not r.per_shift and not r.allows(p, a, st, others):
             return r.statement(p.rules)
     return None

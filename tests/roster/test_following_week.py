@@ -13,6 +13,7 @@ from scheduler.params import PlanParams, Rules, SearchParams
 from scheduler.pipeline import interval_teams, plan_roster, roster_problem
 from scheduler.roster import validate
 from scheduler.roster.cost import cover_sum
+from scheduler.roster.rules import Consecutive
 from scheduler.simulate.inputs import team_from_roster
 from tests.roster.factory import CHAT, MONDAY, flat_need, make_requirements, window_need
 
@@ -38,7 +39,8 @@ def test_the_week_follows_the_published_week_before() -> None:
     req = make_requirements(flat_need(7, 2.0))
     before = last_week()
     p = roster_problem(req, AGENTS, PARAMS, before=before)
-    assert not p.cyclic and p.lead_days == (5, 1, 0, 0, 0, 0)
+    assert not p.cyclic
+    assert [Consecutive().lead(p, a) for a in range(6)] == [5, 1, 0, 0, 0, 0]
     # A1's Sunday-night shift is on duty Monday 00:00-06:00 (outside the plan), not later
     assert p.carried is not None
     assert (p.carried[:6] > 0).all() and (p.carried[6:] == 0).all()
@@ -77,15 +79,13 @@ def test_days_in_a_row_across_the_boundary_inside_and_outside_the_limit() -> Non
     """Six days in a row before the week (the limit): Monday is not allowed; five: Monday is,
     but not Monday and Tuesday both."""
     req = make_requirements(flat_need(7, 1.0))
-    from scheduler.roster.rules import Consecutive
-
     rule = Consecutive()
     for lead, monday_ok, two_ok in ((6, False, False), (5, True, False), (4, True, True)):
         before = tuple(Shift("A1", SUNDAY - timedelta(days=d) + timedelta(hours=8),
                              SUNDAY - timedelta(days=d) + timedelta(hours=12), 3)
                        for d in range(lead))
         p = roster_problem(req, AGENTS, PARAMS, before=before)
-        assert p.lead_days[0] == lead
+        assert rule.lead(p, 0) == lead
         mon = next(st for st in p.types if st.start == 9 and st.length == 8)
         tue = next(st for st in p.types if st.start == 24 + 9 and st.length == 8)
         assert rule.allows(p, 0, mon, []) is monday_ok
