@@ -30,6 +30,8 @@ NIGHT_HOURS = frozenset({0, 1, 2, 3, 4, 5, 6, 23})
 """Clock hours counted as night work (23:00-07:00), for eligibility and fairness."""
 WEEKEND_DAYS = frozenset({5, 6})
 """The weekend's days of the week (Monday 0): Saturday and Sunday."""
+LATE_MINUTE = 22 * 60
+"""A shift ending after this minute of its start day (22:00) is a late finish."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,31 @@ class Shift:
         if self.break_start is not None and self.break_end is not None:
             total -= (self.break_end - self.break_start).total_seconds()
         return total / 3600.0
+
+    @property
+    def hours(self) -> list[datetime]:
+        """The clock hours the shift touches (break included), each as its hour's start."""
+        t, out = self.start.replace(minute=0, second=0, microsecond=0), []
+        while t < self.end:
+            out.append(t)
+            t += timedelta(hours=1)
+        return out
+
+    @property
+    def night(self) -> bool:
+        """A night shift: any hour of it in 23:00-07:00 (``NIGHT_HOURS``)."""
+        return any(h.hour in NIGHT_HOURS for h in self.hours)
+
+    @property
+    def weekend(self) -> bool:
+        """A weekend shift: any hour of it on Saturday or Sunday."""
+        return any(h.weekday() in WEEKEND_DAYS for h in self.hours)
+
+    @property
+    def late(self) -> bool:
+        """A late finish: it ends after 22:00 of its start day (``LATE_MINUTE``)."""
+        start = self.start.hour * 60 + self.start.minute
+        return start + (self.end - self.start).total_seconds() / 60 > LATE_MINUTE
 
     def on_duty(self, when: datetime) -> bool:
         """Whether the agent takes new chats at ``when`` (on shift and not on break)."""

@@ -16,8 +16,6 @@ import pandas as pd
 
 from scheduler import __version__
 from scheduler.domain import (
-    NIGHT_HOURS,
-    WEEKEND_DAYS,
     Agent,
     Forecast,
     HourlyHistory,
@@ -50,7 +48,6 @@ from scheduler.roster import (
     rule_costs,
     solve,
 )
-from scheduler.roster.problem import LATE_MINUTE
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import build_requirements, fit_chat_model, team_service_level
 
@@ -462,15 +459,9 @@ def fair_counts(shifts: Iterable[Shift], agents: Sequence[Agent]
     finishes (after 22:00 of the start day) among ``shifts`` (the last published weeks)."""
     counts = {a.agent_id: [0, 0, 0] for a in agents}
     for s in shifts:
-        if s.agent_id not in counts:
-            continue
-        hours = [s.start + timedelta(hours=k) for k in
-                 range(math.ceil((s.end - s.start).total_seconds() / 3600))]
-        start = s.start.hour * 60 + s.start.minute
-        c = counts[s.agent_id]
-        c[0] += any(h.hour in NIGHT_HOURS for h in hours)
-        c[1] += any(h.weekday() in WEEKEND_DAYS for h in hours)
-        c[2] += start + (s.end - s.start).total_seconds() / 60 > LATE_MINUTE
+        if s.agent_id in counts:
+            c = counts[s.agent_id]
+            c[0], c[1], c[2] = c[0] + s.night, c[1] + s.weekend, c[2] + s.late
     return tuple((c[0], c[1], c[2]) for c in counts.values())
 
 

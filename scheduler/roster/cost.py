@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from scheduler.roster.problem import FAIR_KINDS, LATE_MINUTE, SCALE, SLACK, RosterProblem
+from scheduler.domain import LATE_MINUTE
+from scheduler.roster.problem import FAIR_KINDS, SCALE, SLACK, RosterProblem
 from scheduler.roster.rules import MinHours, RuleViolationError, validate
 
 Plan = tuple[tuple[int, int, int], ...]

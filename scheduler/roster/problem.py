@@ -25,7 +25,15 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from scheduler.domain import NIGHT_HOURS, Agent, Requirements, Roster, Shift
+from scheduler.domain import (
+    LATE_MINUTE,
+    NIGHT_HOURS,
+    WEEKEND_DAYS,
+    Agent,
+    Requirements,
+    Roster,
+    Shift,
+)
 from scheduler.errors import InfeasiblePlanError, InputError
 from scheduler.params import ChatModel, Rules, SearchParams, ServiceTarget
 
@@ -39,8 +47,6 @@ BREAK_OFFSETS_MINUTES = (-60, 0, 60)
 """A meal break starts at the middle of its shift or an hour either side..."""
 BREAK_MARGIN_MINUTES = 120
 """...never in the first or last two hours of the shift."""
-LATE_MINUTE = 22 * 60
-"""A shift ending after this minute of its start day (22:00) is a late finish."""
 FAIR_KINDS = ("night", "weekend", "late")
 """What fairness evens out across agents: night shifts (any hour in 23:00-07:00), weekend
 shifts and late finishes (after 22:00)."""
@@ -403,7 +409,7 @@ def build_problem(
     team = tuple(agents)
     hour = (np.arange(t_count) * m // 60) % 168
     night = np.isin(hour % 24, sorted(NIGHT_HOURS))
-    weekend = hour // 24 >= 5
+    weekend = np.isin(hour // 24, sorted(WEEKEND_DAYS))
     ok = np.ones((t_count, len(team)), dtype=bool)
     for i, a in enumerate(team):
         mask = np.array([a.available[h // 24][h % 24] for h in range(168)], dtype=bool)[hour]

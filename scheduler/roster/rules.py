@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scheduler.domain import NIGHT_HOURS, Agent, Roster, Shift
+from scheduler.domain import NIGHT_HOURS, WEEKEND_DAYS, Agent, Roster, Shift
 from scheduler.params import Rules
 from scheduler.roster.problem import BREAK_MARGIN_MINUTES, MINUTES_PER_DAY, RosterProblem, ShiftType
 
@@ -220,16 +220,15 @@ class Availability(Rule):
     def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
                    ) -> Iterator[str]:
         for sh in planned(p, shifts):
-            t = sh.start.replace(minute=0, second=0, microsecond=0)
-            while t < sh.end:
+            for t in sh.hours:
                 d, h = t.weekday(), t.hour
                 why = ("not available" if not agent.available[d][h]
                        else "not night-eligible" if h in NIGHT_HOURS and not agent.night_ok
-                       else "not weekend-eligible" if d >= 5 and not agent.weekend_ok else "")
+                       else "not weekend-eligible" if d in WEEKEND_DAYS and not agent.weekend_ok
+                       else "")
                 if why:
                     yield f"{why} at {sh.start:%a} {h:02d}:00"
                     break
-                t += timedelta(hours=1)
 
     def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
         known = {a.agent_id for a in p.agents}
