@@ -95,19 +95,13 @@ def roster_result(problem: RosterProblem, plan: Plan, *, status: str,
     the diagnosis, its messages and time) is given. ``cost``: the plan's, when the search
     worked it out (otherwise evaluated: a broken hard rule raises ``RuleViolationError``)."""
     cost = evaluate(problem, plan) if cost is None else cost
-    hours = cost.agent_hours
-    short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, plan)
-                                                ["shortfall_agents"]) if c > 0)
-    short = tuple(t for t in short if problem.demand[t]) if cost.short_intervals else ()
-    gap = None
-    if not cost.short_intervals and not cost.weekly_gap and bound_hours is not None \
-            and hours > 0:
-        gap = max(0.0, (hours - bound_hours) / hours)
+    coverage = coverage_frame(problem, plan)
+    short = tuple(int(t) for t, c in enumerate(coverage["shortfall_agents"])
+                  if c > 0 and problem.demand[t]) if cost.short_intervals else ()
     roster = problem.roster(plan)
     return RosterResult(
-        roster=roster, plan=plan, cost=cost, status=status,
-        agent_hours=hours, bound_hours=bound_hours, gap=gap, short_intervals=short,
-        coverage=coverage_frame(problem, plan), cap_mix=cap_mix(problem, plan),
+        roster=roster, plan=plan, cost=cost, status=status, bound_hours=bound_hours,
+        short_intervals=short, coverage=coverage, cap_mix=cap_mix(problem, plan),
         diagnosis=diagnosis,
         violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
         rules=rule_statements(problem), messages=messages,
