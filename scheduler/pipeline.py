@@ -44,6 +44,7 @@ from scheduler.roster import (
     RuleCost,
     RuleViolationError,
     build_problem,
+    recheck,
     roster_result,
     rule_costs,
     solve,
@@ -428,24 +429,6 @@ def run(
     return result
 
 
-def exact_shortfalls(result: RosterResult, req: Requirements, params: PlanParams
-                     ) -> dict[int, float]:
-    """Intervals the roster counts as covered whose planned team, by the queueing model of its
-    real mix of caps, misses the per-interval target (per-hour mode), with the factor to raise
-    their requirement by: the team's linear cover times the share of the target it misses."""
-    if params.service.mode != "per-hour":
-        return {}
-    pred = predict_coverage(result.roster, req, params.chat)
-    rate = pred["predicted_three_min_rate"].to_numpy(dtype=float)
-    ratio = result.coverage["cover_ratio"].to_numpy(dtype=float)
-    target = params.service.target
-    covered = np.isfinite(ratio) & (ratio >= 0.99)  # short in the linear model: said already
-    out = {}
-    for t in np.nonzero((np.asarray(req.sessions) > 0) & covered & (rate < target - 0.005))[0]:
-        out[int(t)] = float(ratio[t] * (1 + (target - rate[t]) / target))
-    return out
-
-
 def carried_in(before: Sequence[Shift], week_start: date) -> tuple[Shift, ...]:
     """The shifts of the week before that run past its Sunday 24:00 into ``week_start``."""
     week0 = datetime.combine(week_start, datetime.min.time())
@@ -505,25 +488,13 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
-    # the roster's coverage is linear in each cap's agents; check the real mixed team with the
-    # queueing model and re-plan, from this plan, where an interval falls short
-    scale: dict[int, float] = {}
-    for _ in range(params.search.exact_check_rounds):
-        low = exact_shortfalls(result, req, params)
-        if not low:
-            break
-        scale = {t: scale.get(t, 1.0) * f for t, f in low.items()}
-        problem = problem_for(scale)
-        result = solve(problem, limits=limits.scaled(params.search.exact_check_share),
-                       seed=params.seed,
-                       start=result.plan, progress=progress)
-        result = replace(result, messages=(*result.messages, (
-            f"the exact mixed-team check found {len(low)} interval(s) below target; "
-            "re-planned with their requirement raised")))
+    problem, result = recheck(
+        problem, result, rebuild=problem_for, limits=limits, seed=params.seed,
+        progress=progress, rates=lambda roster: predict_coverage(roster, req, params.chat)[
+            "predicted_three_min_rate"].to_numpy(dtype=float))
     if costs:
         result = replace(result, rule_costs=rule_costs(problem, result, limits=limits,
                                                        seed=params.seed))
-    result = replace(result, need_scale=scale)
     if before:
         week = req.interval_starts[0].date()
         result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))

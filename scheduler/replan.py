@@ -13,7 +13,8 @@
   starts before the cut-off.
 - **Least disruption**: the search starts from the published roster and accepts only changes
   that make the plan cheaper or better covered; afterwards every published shift the search
-  changed is put back where that keeps the plan within ``SLACK_MINUTES`` paid minutes of the
+  changed is put back (the search's last move, ``roster.search.PutBack``, its plan validated
+  as every plan is) where that keeps the plan within ``SLACK_MINUTES`` paid minutes of the
   cheapest it found and leaves no more intervals short.
 """
 
@@ -62,10 +63,8 @@ from scheduler.pipeline import (
     roster_problem,
 )
 from scheduler.roster import Limits, ProgressFn, solve
-from scheduler.roster.cost import Plan, score
-from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import coverage_frame
-from scheduler.roster.rules import allows
+from scheduler.roster.search import PutBack
 
 BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
                 "again from its plan folder)")
@@ -390,32 +389,6 @@ def _answer(requests: tuple[Request, ...], kept: Iterable[Shift], cutoff: dateti
     return granted, refused
 
 
-def _keep_published(p: RosterProblem, plan: Plan, published: Plan) -> Plan:
-    """Put back the published assignments the search changed, one at a time in start order
-    (the agent's clashing shifts that day given up), each kept while every rule allows it, no
-    more intervals are short, the period targets are no further off and the paid minutes stay
-    within ``SLACK_MINUTES`` of ``plan``'s."""
-    base = score(p, plan)
-    limit = base.paid_minutes + SLACK_MINUTES
-    current = list(plan)
-    for x in sorted(set(published) - set(plan), key=lambda y: (p.types[y[1]].start, y[0])):
-        a, s, _lv = x
-        st = p.types[s]
-        if not p.admitted()[s, a]:
-            continue
-        mine = [y for y in current if y[0] == a]
-        clash = [y for y in mine if y not in p.pinned and p.types[y[1]].day == st.day]
-        others = [p.types[y[1]] for y in mine if y not in clash]
-        if allows(p, a, st, others) is not None:
-            continue
-        trial = tuple(sorted([y for y in current if y not in clash] + [x]))
-        c = score(p, trial)
-        if (c.short_intervals <= base.short_intervals and c.weekly_gap <= base.weekly_gap
-                and c.paid_minutes <= limit):
-            current = list(trial)
-    return tuple(sorted(current))
-
-
 def replan(
     published: Roster,
     forecast: Forecast,
@@ -458,10 +431,10 @@ def replan(
     start = problem.plan_of(Roster(week, tuple(shifts)))
     limits = Limits.for_seconds(time_limit, params.search, params.num_workers)
     result = solve(problem, limits=limits, seed=params.seed, start=start if warm else None,
-                   explain=False, progress=progress)
-    plan = _keep_published(problem, result.plan, start) if warm else result.plan
-    roster = problem.roster(plan)
-    roster = replace(roster, shifts=tuple(sorted(roster.shifts + cut,
+                   explain=False, progress=progress,
+                   finish=(PutBack(start, SLACK_MINUTES),) if warm else ())
+    plan = result.plan
+    roster = replace(result.roster, shifts=tuple(sorted(result.roster.shifts + cut,
                                                  key=lambda s: (s.start, s.agent_id))))
     now = in_week_shifts(roster)
     coverage = coverage_frame(problem, plan)

@@ -188,13 +188,15 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
         small_shop: tuple[Path, Path]) -> None:
     """The roster's linear coverage is checked with the queueing model of each interval's real
     mix of caps: an interval whose team misses the target is found, its requirement raised by
-    the factor the check reports, and a re-plan from the plan covers it."""
+    the factor the check reports, and the re-plan from the plan (``recheck``) covers it."""
     from dataclasses import replace
 
     from scheduler import pipeline
+    from scheduler.domain import Roster
     from scheduler.io import read_history
     from scheduler.params import PlanParams, ServiceTarget
-    from scheduler.roster import Limits, build_problem, solve
+    from scheduler.roster import Limits, RosterProblem, recheck
+    from scheduler.roster.solve import exact_shortfalls
 
     hist, agents_file = small_shop
     agents, _ = read_agents(agents_file)
@@ -204,22 +206,29 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     forecast = pipeline.make_forecast(history, pipeline.next_monday(history.end))
     req = pipeline.requirements_for(forecast, params.chat, params)
     planned = pipeline.plan_roster(req, agents, params)
+    assert planned.need_scale == {}  # held at the plan's own target
+
+    def rates(roster: Roster) -> np.ndarray:
+        return pipeline.predict_coverage(roster, req, params.chat)[
+            "predicted_three_min_rate"].to_numpy(dtype=float)
+
     # judged against a stricter target than the plan was made for, some intervals fall short
     strict = replace(params, service=ServiceTarget(target=0.9, confidence=0.0))
-    low = pipeline.exact_shortfalls(planned, req, strict)
+
+    def strict_problem(scale: dict[int, float]) -> RosterProblem:
+        return pipeline.roster_problem(req, agents, strict, scale=scale)
+
+    low = exact_shortfalls(strict_problem({}), planned.plan, rates)
     assert low and all(f > 1.0 for f in low.values())
-    rates = pipeline.predict_coverage(planned.roster, req, params.chat)
     t = next(iter(low))
-    assert rates["predicted_three_min_rate"].iloc[t] < 0.9
-    raised = build_problem(req, agents, chat=params.chat, service=params.service,
-                           rules=params.rules, need_scale=low)
-    plain = build_problem(req, agents, chat=params.chat, service=params.service,
-                          rules=params.rules)
-    assert raised.need[t].max() > plain.need[t].max()
-    again = solve(raised, limits=Limits(work=3, wall_seconds=60, workers=1), seed=0,
-                  start=planned.plan)
+    assert rates(planned.roster)[t] < 0.9
+    raised, again = recheck(strict_problem({}), planned, rates=rates, rebuild=strict_problem,
+                            limits=Limits(work=3, wall_seconds=60, workers=1), seed=0)
+    assert raised.need[t].max() > strict_problem({}).need[t].max()
+    assert again.need_scale[t] >= low[t]
     assert t not in again.short_intervals
     assert again.agent_hours >= planned.agent_hours
+    assert any("exact mixed-team check" in m for m in again.messages)
 
 
 def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, Path]) -> None:

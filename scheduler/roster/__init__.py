@@ -10,7 +10,7 @@ from scheduler.roster.problem import RosterProblem, build_problem
 from scheduler.roster.result import RosterResult, RuleCost
 from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
 from scheduler.roster.search import Limits, Progress, ProgressFn
-from scheduler.roster.solve import roster_result, rule_costs, solve
+from scheduler.roster.solve import recheck, roster_result, rule_costs, solve
 
 __all__ = [
     "RULES",
@@ -25,6 +25,7 @@ __all__ = [
     "RuleViolationError",
     "Violation",
     "build_problem",
+    "recheck",
     "roster_result",
     "rule_costs",
     "solve",

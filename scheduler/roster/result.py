@@ -33,12 +33,9 @@ class RuleCost:
 class RosterResult:
     """A roster and everything needed to judge it.
 
-    - ``agent_hours``: paid hours (breaks excluded) of the shifts in the horizon.
     - ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
       interval short under the rules the aggregate model states (the LP relaxation of shift
       counts per cap class; None when even that cannot cover every interval).
-    - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when intervals are short
-      (the plan is then not comparable with a bound that covers everything) or no bound.
     - ``status``: 'OPTIMAL' (proved for the named problem) or 'FEASIBLE'.
     - ``coverage``: per interval: ``interval_start``, ``sessions``, ``required_agents`` (agents
       at the highest cap on duty that meet the target alone), ``scheduled_agents``, ``cap``
@@ -56,9 +53,7 @@ class RosterResult:
     plan: Plan
     cost: Cost
     status: str
-    agent_hours: float
     bound_hours: float | None
-    gap: float | None
     short_intervals: tuple[int, ...]
     coverage: pd.DataFrame
     cap_mix: dict[int, float]
@@ -73,6 +68,21 @@ class RosterResult:
     objective_points: int
     rule_costs: tuple[RuleCost, ...] = ()
     need_scale: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def agent_hours(self) -> float:
+        """Paid hours (breaks excluded) of the shifts in the horizon."""
+        return self.cost.agent_hours
+
+    @property
+    def gap(self) -> float | None:
+        """``(agent_hours - bound_hours) / agent_hours``; None when intervals are short or the
+        period targets missed (the plan is then not comparable with a bound that covers
+        everything), or with no bound or no shifts."""
+        hours, bound = self.agent_hours, self.bound_hours
+        if self.cost.short_intervals or self.cost.weekly_gap or bound is None or hours <= 0:
+            return None
+        return max(0.0, (hours - bound) / hours)
 
     @property
     def efficiency(self) -> float:

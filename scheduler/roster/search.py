@@ -1,13 +1,15 @@
-"""``solve``: one start, one loop of improvers, one incumbent.
+"""``solve``: one start, one loop of improvers, one incumbent, one evaluation.
 
 - **Start**: a given plan (a re-plan's warm start, kept where the rules allow), or the
-  aggregate model's shift counts per cap class (CP-SAT) named greedily.
-- **Loop**: the cheap moves (``fill`` short intervals, ``trim`` shifts nobody needs), then
-  neighbourhood re-solves with the named CP-SAT model (some agents over some days, the rest
-  fixed), each accepted when the plan's ``Cost`` does not get worse; until the work is spent
-  or ``patience`` neighbourhoods in a row bring nothing.
-- **End**: the cap policy (``lowest`` lowers caps at no cost), the plan validated (a broken
-  hard rule raises), the bound in agent-hours from the aggregate LP.
+  aggregate model's shift counts per cap class (CP-SAT) named greedily; then the moves of
+  ``REPAIR`` in order (``fill`` short intervals, ``trim`` shifts nobody needs).
+- **Loop**: neighbourhood re-solves with the named CP-SAT model (some agents over some days,
+  the rest fixed), each accepted when the plan's ``Cost`` does not get worse, until a stopping
+  criterion says so: ``AnyOf(WorkBudget, NoImprovement, WallClock)`` (the work is spent,
+  ``patience`` batches in a row bring nothing, or the wall-clock cap is near).
+- **End**: the moves of ``FINISH`` (the cap policy: ``lowest`` lowers caps at no cost), then
+  the caller's (a re-plan's ``PutBack``), then the one evaluation (a broken hard rule raises);
+  the bound in agent-hours from the aggregate LP.
 
 Work is counted in CP-SAT's deterministic seconds: the same inputs and seed give the same
 roster; the wall-clock limit is only a safety cap.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import functools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -55,6 +57,73 @@ class Limits:
         """A share of the work under the same safety cap (a short re-plan's start alone can
         take a second of wall time on a busy machine)."""
         return Limits(self.work * share, self.wall_seconds, self.workers)
+
+
+@dataclass
+class Run:
+    """The search so far, as its stopping criteria read it: the incumbent's cost and the
+    deterministic seconds the re-solves have used."""
+
+    cost: Cost
+    work: float = 0.0
+
+
+@dataclass(frozen=True)
+class WorkBudget:
+    """Stop once ``work`` deterministic seconds are used (decides the result)."""
+
+    work: float
+
+    def __call__(self, run: Run) -> bool:
+        return run.work >= self.work
+
+
+class NoImprovement:
+    """Stop after ``patience`` checks in a row without a cheaper incumbent."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience, self.idle = patience, 0
+        self.best: Cost | None = None
+
+    def __call__(self, run: Run) -> bool:
+        if self.best is None or run.cost < self.best:
+            self.best, self.idle = run.cost, 0
+        else:
+            self.idle += 1
+        return self.idle >= self.patience
+
+
+class WallClock:
+    """Stop when at most ``margin`` of ``seconds`` (from now, on ``clock``) are left: a safety
+    cap only a much slower machine reaches."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.perf_counter,
+                 margin: float = 0.5) -> None:
+        self.clock, self.end, self.margin = clock, clock() + seconds, margin
+
+    def left(self) -> float:
+        return self.end - self.clock()
+
+    def __call__(self, run: Run) -> bool:
+        return self.left() <= self.margin
+
+
+class AnyOf:
+    """Stop when any of the criteria says so (each is asked every time: some count)."""
+
+    combine = staticmethod(any)
+
+    def __init__(self, *criteria: Callable[[Run], bool]) -> None:
+        self.criteria = criteria
+
+    def __call__(self, run: Run) -> bool:
+        return self.combine([c(run) for c in self.criteria])
+
+
+class AllOf(AnyOf):
+    """Stop when all of the criteria say so."""
+
+    combine = staticmethod(all)
 
 
 @dataclass(frozen=True)
@@ -257,9 +326,11 @@ def trim(p: RosterProblem, plan: Plan, agents: set[int] | None = None) -> Plan:
 
 
 def lower_caps(p: RosterProblem, plan: Plan) -> Plan:
-    """The ``lowest`` cap policy: each shift's cap lowered one level at a time while no
-    interval gets shorter and the weekly gap does not grow (no extra agent-hours), latest
-    starting shifts first."""
+    """The ``lowest`` cap policy (any other: ``plan`` as it is): each shift's cap lowered one
+    level at a time while no interval gets shorter and the weekly gap does not grow (no extra
+    agent-hours), latest starting shifts first."""
+    if p.rules.cap_policy != "lowest":
+        return plan
     out = list(plan)
     cover = cover_sum(p, plan)
     pinned = set(p.pinned)
@@ -354,26 +425,61 @@ def _merge(p: RosterProblem, plan: Plan, batch: list[tuple[list[int], range | No
     return tuple(sorted(kept))
 
 
+class PutBack:
+    """The re-plan's least-disruption move: put back the ``published`` assignments the search
+    changed, one at a time in start order (the agent's clashing shifts that day given up), each
+    kept while every rule allows it, no more intervals are short, the period targets are no
+    further off and the paid minutes stay within ``slack_minutes`` of the plan's."""
+
+    def __init__(self, published: Plan, slack_minutes: int) -> None:
+        self.published, self.slack = published, slack_minutes
+
+    def __call__(self, p: RosterProblem, plan: Plan) -> Plan:
+        base = score(p, plan)
+        current = list(plan)
+        for x in sorted(set(self.published) - set(plan),
+                        key=lambda y: (p.types[y[1]].start, y[0])):
+            a, s, _lv = x
+            st = p.types[s]
+            if not p.admitted()[s, a]:
+                continue
+            mine = [y for y in current if y[0] == a]
+            clash = [y for y in mine if y not in p.pinned and p.types[y[1]].day == st.day]
+            if allows(p, a, st, [p.types[y[1]] for y in mine if y not in clash]) is not None:
+                continue
+            trial = tuple(sorted([y for y in current if y not in clash] + [x]))
+            c = score(p, trial)
+            if (c.short_intervals <= base.short_intervals and c.weekly_gap <= base.weekly_gap
+                    and c.paid_minutes <= base.paid_minutes + self.slack):
+                current = list(trial)
+        return tuple(sorted(current))
+
+
+Operator = Callable[[RosterProblem, Plan], Plan]
+REPAIR: tuple[Operator, ...] = (fill, trim)
+"""The cheap moves after the start, in order: cover what is short, drop what nobody needs."""
+FINISH: tuple[Operator, ...] = (lower_caps,)
+"""The moves after the search, in order, before the caller's own (``finish``)."""
+
+
 def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan | None = None,
-               progress: ProgressFn | None = None, bound: bool = True) -> Found:
+               progress: ProgressFn | None = None, bound: bool = True,
+               finish: Sequence[Operator] = ()) -> Found:
     """The search (see the module docstring); ``bound``: solve the LP for the bound (always
-    when there is no start: it is the start)."""
+    when there is no start: it is the start); ``finish``: moves after ``FINISH``'s (the plan
+    they give is evaluated like any other: a broken hard rule raises)."""
     t0 = time.perf_counter()
+    clock = WallClock(limits.wall_seconds)
     messages: list[str] = []
     relaxed = relaxation(p, aggregate_rows(p)) if bound or start is None else None
     hours = None if relaxed is None or relaxed.bound_minutes is None else (
         relaxed.bound_minutes / 60)
-    used = 0.0
-
-    def wall() -> float:
-        return limits.wall_seconds - (time.perf_counter() - t0)
 
     def report(stage: str, cost: Cost) -> None:
         if progress is not None:
             progress(Progress(stage, cost.agent_hours, cost.short_intervals, hours,
                               time.perf_counter() - t0))
 
-    proved = False
     if start is not None:
         plan = keep_valid(p, start)
         if len(plan) < len(start):
@@ -384,27 +490,29 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
         plan = name_instances(p, [k for k, c in relaxed.counts.items() for _ in range(c)])
         messages.append("start: the aggregate model's LP of shift counts per cap class, "
                         "rounded and named")
-    plan = trim(p, fill(p, plan))
-    cost = score(p, plan)
-    report("start", cost)
+    for op in REPAIR:
+        plan = op(p, plan)
+    run = Run(score(p, plan))
+    report("start", run.cost)
     hoods = _Neighbourhoods(p, seed)
-    idle = steps = 0
+    stop = AnyOf(WorkBudget(limits.work), NoImprovement(p.search.patience), clock)
+    steps, proved = 0, False
     # the re-solves run in the pool's threads; a Ctrl-C stops them (``Stop``) and is raised
     # here once they have returned
-    stop = Stop()
-    with ctrl_c_deferred(stop.stop), ThreadPoolExecutor(max(1, limits.workers)) as pool:
-        while used < limits.work and idle < p.search.patience and wall() > 0.5:
+    interrupt = Stop()
+    with ctrl_c_deferred(interrupt.stop), ThreadPoolExecutor(max(1, limits.workers)) as pool:
+        while not proved and not stop(run):
             batch = hoods.batch(shortfall(p, cover_sum(p, plan)) > 0, limits.workers)
             if not batch:
-                idle += 1
                 continue
-            each = functools.partial(_resolve, p, plan, wall_seconds=wall(), stop=stop,
-                                     work=min(p.search.lns_work, (limits.work - used) / len(batch)))
+            work = min(p.search.lns_work, (limits.work - run.work) / len(batch))
+            each = functools.partial(_resolve, p, plan, wall_seconds=clock.left(),
+                                     stop=interrupt, work=work)
             solved = list(pool.map(each, [(seed + steps + k, *h) for k, h in enumerate(batch)]))
-            if stop.asked:
+            if interrupt.asked:
                 break
             steps += len(batch)
-            used += sum(out.work for _new, out in solved)
+            run.work += sum(out.work for _new, out in solved)
             tries = [(new, set(hood[0])) for (new, _o), hood in zip(solved, batch,
                                                                            strict=True) if new]
             if len(tries) > 1:
@@ -412,19 +520,15 @@ def solve_plan(p: RosterProblem, limits: Limits, *, seed: int = 0, start: Plan |
                               set().union(*(set(h[0]) for h in batch))))
             best = min(((score(p, n), n) for n in (trim(p, new, who) for new, who in tries)),
                        default=None)
-            whole = [h for (_n, o), h in zip(solved, batch, strict=True)
-                     if h[1] is None and len(h[0]) == len(p.agents) and o.status == "OPTIMAL"]
-            if best is not None and (best[0] < cost or (whole and best[0] <= cost)):
-                plan, cost, idle = best[1], best[0], 0
-                report("search", cost)
-            else:
-                idle += 1
-            if whole:
-                proved = True
-                break
-    messages.append(f"search: {steps} neighbourhood re-solves, {used:.1f} deterministic s")
-    if p.rules.cap_policy == "lowest":
-        plan = lower_caps(p, plan)
+            proved = any(h[1] is None and len(h[0]) == len(p.agents) and o.status == "OPTIMAL"
+                         for (_n, o), h in zip(solved, batch, strict=True))
+            if best is not None and (best[0] < run.cost or (proved and best[0] <= run.cost)):
+                plan, run.cost = best[1], best[0]
+                report("search", run.cost)
+    messages.append(f"search: {steps} neighbourhood re-solves, {run.work:.1f} deterministic s")
+    for op in (*FINISH, *finish):
+        plan = op(p, plan)
     cost = evaluate(p, plan)
     report("done", cost)
-    return Found(plan, cost, hours, proved, used, time.perf_counter() - t0, tuple(messages))
+    return Found(plan, cost, hours, proved, run.work, time.perf_counter() - t0,
+                 tuple(messages))

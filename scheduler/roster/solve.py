@@ -3,23 +3,29 @@ each labour rule costs (``rule_costs``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+
+from scheduler.domain import Roster
 from scheduler.roster.cost import Cost, Plan, evaluate, weights
 from scheduler.roster.diagnose import diagnose
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import RosterResult, RuleCost, cap_mix, coverage_frame
 from scheduler.roster.rules import rule_statements, validate
-from scheduler.roster.search import Limits, ProgressFn, solve_plan
+from scheduler.roster.search import Limits, Operator, ProgressFn, solve_plan
 
 
 def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan | None = None,
-          progress: ProgressFn | None = None, explain: bool = True) -> RosterResult:
+          progress: ProgressFn | None = None, explain: bool = True,
+          finish: Sequence[Operator] = ()) -> RosterResult:
     """Plan the horizon's shifts and caps for the named agents (see ``search``). ``start``: a
     plan to improve (a re-plan's warm start). ``explain``: diagnose short intervals and check
-    fixes, and work out the bound (both off for the rule-cost re-plans, which need neither)."""
+    fixes, and work out the bound (both off for the rule-cost re-plans, which need neither).
+    ``finish``: moves after the search's own (a re-plan's ``PutBack``)."""
     found = solve_plan(problem, limits, seed=seed, start=start, progress=progress,
-                       bound=explain)
+                       bound=explain, finish=finish)
     cost = found.cost
     messages = list(found.messages)
     if cost.short_intervals:
@@ -38,6 +44,48 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
         messages=tuple(messages), solve_seconds=found.seconds, work=found.work)
 
 
+def exact_shortfalls(p: RosterProblem, plan: Plan, rates: Callable[[Roster], np.ndarray]
+                     ) -> dict[int, float]:
+    """Intervals the plan counts as covered whose team misses the per-interval target
+    (per-hour mode) by ``rates`` (the queueing model's 3-minute rate of each interval's real
+    mix of caps, for a roster), with the factor to raise their requirement by: the team's
+    linear cover times the share of the target it misses."""
+    if p.service.mode != "per-hour":
+        return {}
+    rate = rates(p.roster(plan))
+    ratio = coverage_frame(p, plan)["cover_ratio"].to_numpy(dtype=float)
+    target = p.service.target
+    covered = np.isfinite(ratio) & (ratio >= 0.99)  # short in the linear model: said already
+    low = (np.asarray(p.requirements.sessions) > 0) & covered & (rate < target - 0.005)
+    return {int(t): float(ratio[t] * (1 + (target - rate[t]) / target))
+            for t in np.nonzero(low)[0]}
+
+
+def recheck(problem: RosterProblem, result: RosterResult, *,
+            rates: Callable[[Roster], np.ndarray],
+            rebuild: Callable[[dict[int, float]], RosterProblem], limits: Limits,
+            seed: int = 0, progress: ProgressFn | None = None
+            ) -> tuple[RosterProblem, RosterResult]:
+    """The exact mixed-team check: the roster's coverage is linear in each cap's agents, so
+    check the real mixed teams (``exact_shortfalls``) and re-plan, from this plan, with the
+    requirement of the intervals that fall short raised (``rebuild``: the problem with those
+    factors), up to ``exact_check_rounds`` times. The problem and result it ends with (their
+    ``need_scale``)."""
+    scale: dict[int, float] = {}
+    for _ in range(problem.search.exact_check_rounds):
+        low = exact_shortfalls(problem, result.plan, rates)
+        if not low:
+            break
+        scale = {t: scale.get(t, 1.0) * f for t, f in low.items()}
+        problem = rebuild(scale)
+        result = solve(problem, limits=limits.scaled(problem.search.exact_check_share),
+                       seed=seed, start=result.plan, progress=progress)
+        result = replace(result, messages=(*result.messages, (
+            f"the exact mixed-team check found {len(low)} interval(s) below target; "
+            "re-planned with their requirement raised")))
+    return problem, replace(result, need_scale=scale)
+
+
 def roster_result(problem: RosterProblem, plan: Plan, *, status: str,
                   bound_hours: float | None, diagnosis: tuple[str, ...] = (),
                   messages: tuple[str, ...] = (), solve_seconds: float = 0.0,
@@ -47,19 +95,13 @@ def roster_result(problem: RosterProblem, plan: Plan, *, status: str,
     the diagnosis, its messages and time) is given. ``cost``: the plan's, when the search
     worked it out (otherwise evaluated: a broken hard rule raises ``RuleViolationError``)."""
     cost = evaluate(problem, plan) if cost is None else cost
-    hours = cost.agent_hours
-    short = tuple(int(t) for t, c in enumerate(coverage_frame(problem, plan)
-                                                ["shortfall_agents"]) if c > 0)
-    short = tuple(t for t in short if problem.demand[t]) if cost.short_intervals else ()
-    gap = None
-    if not cost.short_intervals and not cost.weekly_gap and bound_hours is not None \
-            and hours > 0:
-        gap = max(0.0, (hours - bound_hours) / hours)
+    coverage = coverage_frame(problem, plan)
+    short = tuple(int(t) for t, c in enumerate(coverage["shortfall_agents"])
+                  if c > 0 and problem.demand[t]) if cost.short_intervals else ()
     roster = problem.roster(plan)
     return RosterResult(
-        roster=roster, plan=plan, cost=cost, status=status,
-        agent_hours=hours, bound_hours=bound_hours, gap=gap, short_intervals=short,
-        coverage=coverage_frame(problem, plan), cap_mix=cap_mix(problem, plan),
+        roster=roster, plan=plan, cost=cost, status=status, bound_hours=bound_hours,
+        short_intervals=short, coverage=coverage, cap_mix=cap_mix(problem, plan),
         diagnosis=diagnosis,
         violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
         rules=rule_statements(problem), messages=messages,
