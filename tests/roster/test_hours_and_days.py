@@ -61,3 +61,19 @@ def test_days_off_part_timer_one_full_timer_two() -> None:
     part = plan(req, [agent("p", cap=1, max_hours=56, available=DAYTIME)], rules_pt)
     assert_valid(part)
     assert part.agent_hours == 48.0  # part-timer (56 < 60): 6 days
+
+
+def test_a_shift_longer_than_the_agents_week_is_never_a_candidate() -> None:
+    """An agent with 6 h a week gets no Boolean for an 8-hour shift at all (``admits``), while
+    an agent with 40 h does: the weekly limit prunes the model before any search."""
+    from tests.roster.factory import flat_need
+    from tests.roster.helpers import problem
+
+    p = problem(make_requirements(flat_need(7, 1.0)), [agent("short", max_hours=6.0),
+                                                      agent("full")],
+                simple_rules(shift_lengths_hours=(4.0, 8.0)))
+    long = [st.index for st in p.types if st.paid_minutes > 6 * 60]
+    short = [st.index for st in p.types if st.paid_minutes <= 6 * 60]
+    assert long and short
+    assert not p.admitted()[long, 0].any() and p.admitted()[long, 1].any()
+    assert p.admitted()[short, 0].any()
