@@ -10,7 +10,7 @@ killed only by a test assertion, not by the validator crashing the search (the t
 that raise are left out). A control run with no mutant must pass first. Each mutant runs a fast
 subset of the tests in a fresh process (``-x``: the first failure kills it).
 
-    .venv/bin/python benchmarks/mutation_run.py            # every mutant, about 10 minutes
+    .venv/bin/python benchmarks/mutation_run.py            # every mutant, about 20 minutes
     .venv/bin/python benchmarks/mutation_run.py rest.add   # one
 
 Writes ``benchmarks/results/mutation_run.md``. As a pytest plugin (``-p

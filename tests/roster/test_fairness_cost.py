@@ -29,3 +29,25 @@ def test_minutes_below_minimum_hours_are_the_plain_costs_too() -> None:
     day = next(st for st in p.types if st.day == 2 and p.at(st.start).hour == 9)
     level = int(p.type_level[day.index, int(p.agent_level[0])])
     assert score(p, ((0, day.index, level),)).soft == 16 * 60 - 8 * 60  # a day shift, 8 h
+
+
+def test_the_named_models_objective_weighs_the_same_spread() -> None:
+    """With every Boolean fixed, the CP-SAT model's objective is higher for two nights on one
+    agent than for one night each: its own fairness term, not only the plain cost's."""
+    from scheduler.roster.model import build_named, run
+
+    p = problem(make_requirements(flat_need(7, 1.0)), [agent("a0"), agent("a1")],
+                simple_rules(cyclic=False))
+    monday, tuesday = (next(st for st in p.types if st.day == d and p.at(st.start).hour == 23)
+                       for d in (0, 1))
+    def objective(chosen: set[tuple[int, int]]) -> float:
+        nm, choice, _fixed = build_named(p, (), [0, 1], None)
+        for a, s, _lv, y in choice:
+            nm.model.add(y == int((a, s) in chosen))
+        solver, out = run(nm.model, work=5.0, wall_seconds=30.0, workers=1, seed=0)
+        assert out.status == "OPTIMAL", out.status
+        return float(solver.objective_value)
+
+    same = objective({(0, monday.index), (0, tuesday.index)})
+    shared = objective({(0, monday.index), (1, tuesday.index)})
+    assert same > shared
