@@ -9,17 +9,12 @@ with ``WEIGHTS`` so that each tier outweighs everything below it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from scheduler.domain import LATE_MINUTE
-from scheduler.roster.problem import FAIR_KINDS, SCALE, SLACK, RosterProblem
-from scheduler.roster.rules import MinHours, RuleViolationError, validate
-
-Plan = tuple[tuple[int, int, int], ...]
-"""(agent, shift type, level) assignments, sorted."""
+from scheduler.roster.problem import SCALE, SLACK, Plan, RosterProblem
+from scheduler.roster.rules import RuleViolationError, validate
 
 
 class Weights(NamedTuple):
@@ -89,71 +84,9 @@ def replies_centi(p: RosterProblem, cover: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class FairGroup:
-    """One fairness term: the agents who may work ``kind`` shifts (``FAIR_KINDS``), each
-    agent's count weighed by ``scale[a]`` (10 x the group's most opportunities / the agent's:
-    how many days a week their availability allows such a shift) and started at
-    ``offset[a]`` (their count over the last published weeks, weighed the same)."""
-
-    kind: str
-    scale: dict[int, int]
-    offset: dict[int, int]
-
-
-def opportunities(p: RosterProblem, kind: str) -> np.ndarray:
-    """(A,) days of the week on which each agent may work a ``kind`` shift."""
-    days = p.intervals * p.interval_minutes // 1440
-    if not p.agents:
-        return np.zeros(0, dtype=np.int64)
-    per_day = p.ok.reshape(days, -1, len(p.agents))
-    if kind == "night":
-        hours = p.night.reshape(days, -1)
-    elif kind == "weekend":
-        hours = p.weekend.reshape(days, -1)
-    else:
-        step = p.interval_minutes
-        hours = np.tile((np.arange(1440 // step) * step) >= LATE_MINUTE, (days, 1))
-    return np.asarray((per_day & hours[:, :, None]).any(axis=1).sum(axis=0))
-
-
-def fair_groups(p: RosterProblem) -> list[FairGroup]:
-    """The fairness terms (computed once)."""
-    cached = p._cache.get("fair")
-    if cached is None:
-        cached = []
-        for k, kind in enumerate(FAIR_KINDS):
-            opp = opportunities(p, kind)
-            members = [int(a) for a in np.nonzero(opp)[0]]
-            if len(members) < 2:
-                continue
-            top = int(opp.max())
-            scale = {a: round(10 * top / int(opp[a])) for a in members}
-            offset = {a: scale[a] * (p.history[a][k] if p.history else 0) for a in members}
-            cached.append(FairGroup(kind, scale, offset))
-        p._cache["fair"] = cached
-    return list(cached)
-
-
 def soft_terms(p: RosterProblem, plan: Plan) -> int:
-    """Fairness spread (max - min of the weighed counts, ``fair_groups``) of night, weekend and
-    late shifts, plus minutes below ``min_hours_week``."""
-    total = 0
-    for g in fair_groups(p):
-        counts = dict(g.offset)
-        for a, s, _lv in plan:
-            if a in counts and getattr(p.types[s], g.kind):
-                counts[a] += g.scale[a]
-        total += max(counts.values()) - min(counts.values())
-    rule = next((r for r in p.constraints if isinstance(r, MinHours)), None)
-    if rule is not None:
-        paid = np.zeros((len(p.agents), p.weeks), dtype=np.int64)
-        for a, s, _lv in plan:
-            paid[a, p.types[s].week] += p.types[s].paid_minutes
-        for a in range(len(p.agents)):
-            for week in range(p.weeks):
-                total += max(0, rule.low(p, a, week) - int(paid[a, week]))
-    return total
+    """The soft rules' penalties (fairness spread, minutes below ``min_hours_week``)."""
+    return sum(r.penalty(p, plan) for r in p.constraints if r.in_force(p))
 
 
 def score(p: RosterProblem, plan: Plan) -> Cost:

@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import linprog
 
-from scheduler.roster.cost import Plan, Weights, cover_sum, fair_groups, replies_centi, weights
+from scheduler.roster.cost import Plan, Weights, cover_sum, replies_centi, weights
 from scheduler.roster.problem import SCALE, SLACK, RosterProblem, ShiftType
 
 
@@ -131,7 +131,7 @@ class AggregateRows:
 def aggregate_rows(p: RosterProblem) -> AggregateRows:
     rows = AggregateRows(p, p.admitted())
     for r in p.constraints:
-        if r.in_force(p.rules):
+        if r.in_force(p):
             r.aggregate(p, rows)
     # no agent is on two shifts at once (every rule set forbids overlaps): at most the class'
     # agents who could be on duty at t
@@ -287,6 +287,8 @@ class NamedModel:
     problem: RosterProblem
     shifts: dict[int, list[tuple[ShiftType, Any]]]
     soft: list[Any] = field(default_factory=list)
+    fixed: list[tuple[int, int, int]] = field(default_factory=list)
+    """The plan's assignments outside the neighbourhood (and the pinned ones)."""
 
 
 def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | None
@@ -301,7 +303,7 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
     fixed = [x for x in plan if x[0] not in free or x in pinned
              or (days is not None and p.types[x[1]].day not in days)]
     current = {(a, s) for a, s, _lv in plan if a in free}
-    nm = NamedModel(m, p, {a: [] for a in agents})
+    nm = NamedModel(m, p, {a: [] for a in agents}, fixed=fixed)
     choice: list[tuple[int, int, int, Any]] = []
     for a in agents:
         top = int(p.agent_level[a])
@@ -321,11 +323,11 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
         for t in p.types[s].duty:
             terms[t] += int(p.cover[t, lv]) * y
     for r in p.constraints:
-        if r.in_force(p.rules):
+        if r.in_force(p):
             r.add(nm)
     obj: list[Any] = [w.minute * p.types[s].paid_minutes * y for _a, s, _lv, y in choice]
     obj += _coverage(m, p, w, terms, base, set(terms))
-    obj += [w.soft * e for e in nm.soft + _fairness(nm, fixed)]
+    obj += [w.soft * e for e in nm.soft]
     m.minimize(sum(obj))
     return nm, choice, fixed
 
@@ -344,24 +346,3 @@ def solve_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
         return None, out
     chosen = [(a, s, lv) for a, s, lv, y in choice if solver.value(y)]
     return tuple(sorted(fixed + chosen)), out
-
-
-def _fairness(nm: NamedModel, fixed: list[tuple[int, int, int]]) -> list[Any]:
-    """Spread (max - min) of the weighed night, weekend and late counts (``fair_groups``)."""
-    p, m = nm.problem, nm.model
-    out = []
-    for g in fair_groups(p):
-        counts = dict(g.offset)
-        for a, s, _lv in fixed:
-            if a in counts and a not in nm.shifts and getattr(p.types[s], g.kind):
-                counts[a] += g.scale[a]
-        top = max(counts.values()) + 7 * p.weeks * max(g.scale.values())
-        hi = m.new_int_var(0, top, f"{g.kind}_max")
-        lo = m.new_int_var(0, top, f"{g.kind}_min")
-        for a in counts:
-            c = (counts[a] + sum(g.scale[a] * y for st, y in nm.shifts[a]
-                                 if getattr(st, g.kind)) if a in nm.shifts else counts[a])
-            m.add(hi >= c)
-            m.add(lo <= c)
-        out.append(hi - lo)
-    return out

@@ -50,6 +50,8 @@ BREAK_MARGIN_MINUTES = 120
 FAIR_KINDS = ("night", "weekend", "late")
 """What fairness evens out across agents: night shifts (any hour in 23:00-07:00), weekend
 shifts and late finishes (after 22:00)."""
+Plan = tuple[tuple[int, int, int], ...]
+"""(agent, shift type, level) assignments, sorted."""
 REPLY_SCALE = 100
 """Weekly mode: expected replies within the deadline in hundredths of a session."""
 
@@ -170,12 +172,10 @@ class RosterProblem:
         if cached is None:
             cached = np.ones((len(self.types), len(self.agents)), dtype=bool)
             for r in self.constraints:
-                if r.in_force(self.rules):
+                if r.in_force(self):
                     got = r.admits(self)
                     if got is not None:
                         cached = cached & got
-            if self.first_start:
-                cached[[st.start < self.first_start for st in self.types]] = False
             self._cache["admitted"] = cached
         return cached
 

@@ -26,9 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scheduler.domain import NIGHT_HOURS, WEEKEND_DAYS, Agent, Roster, Shift
+from scheduler.domain import LATE_MINUTE, NIGHT_HOURS, WEEKEND_DAYS, Agent, Roster, Shift
 from scheduler.params import Rules
-from scheduler.roster.problem import BREAK_MARGIN_MINUTES, MINUTES_PER_DAY, RosterProblem, ShiftType
+from scheduler.roster.problem import (
+    BREAK_MARGIN_MINUTES,
+    FAIR_KINDS,
+    MINUTES_PER_DAY,
+    Plan,
+    RosterProblem,
+    ShiftType,
+)
 
 if TYPE_CHECKING:
     from scheduler.roster.model import AggregateRows, NamedModel
@@ -91,7 +98,7 @@ class Rule:
     def statement(self, rules: Rules) -> str:
         raise NotImplementedError
 
-    def in_force(self, rules: Rules) -> bool:
+    def in_force(self, p: RosterProblem) -> bool:
         return True
 
     def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
@@ -118,6 +125,11 @@ class Rule:
 
     def aggregate(self, p: RosterProblem, rows: AggregateRows) -> None:
         return None
+
+    def penalty(self, p: RosterProblem, plan: Plan) -> int:
+        """A soft rule's cost of a plan (the plain cost's soft term; ``add`` puts the same
+        expression in ``nm.soft``)."""
+        return 0
 
     def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
         """The validator: the predicate over every agent's shifts."""
@@ -174,8 +186,8 @@ class Break(Rule):
         return (f"a {rules.break_minutes}-minute meal break in shifts longer than "
                 f"{_h(rules.break_after_hours)} h, not in their first or last 2 h")
 
-    def in_force(self, rules: Rules) -> bool:
-        return rules.break_after_hours > 0
+    def in_force(self, p: RosterProblem) -> bool:
+        return p.rules.break_after_hours > 0
 
     def _needs(self, rules: Rules, minutes: float) -> bool:
         return rules.break_after_hours > 0 and minutes > rules.break_after_hours * 60
@@ -427,6 +439,13 @@ class MinHours(Rule):
                                            if st.week == week) >= low)
                 nm.soft.append(deficit)
 
+    def penalty(self, p: RosterProblem, plan: Plan) -> int:
+        paid = np.zeros((len(p.agents), p.weeks), dtype=np.int64)
+        for a, s, _lv in plan:
+            paid[a, p.types[s].week] += p.types[s].paid_minutes
+        return sum(max(0, self.low(p, a, week) - int(paid[a, week]))
+                   for a in range(len(p.agents)) for week in range(p.weeks))
+
     def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
                    ) -> Iterator[str]:
         paid = _paid_by_week(p, shifts)
@@ -442,8 +461,8 @@ class Consecutive(Rule):
     def statement(self, rules: Rules) -> str:
         return f"at most {rules.max_consecutive_days} consecutive working days"
 
-    def in_force(self, rules: Rules) -> bool:
-        return rules.max_consecutive_days < 7
+    def in_force(self, p: RosterProblem) -> bool:
+        return p.rules.max_consecutive_days < 7
 
     def lead(self, p: RosterProblem, a: int) -> int:
         """Days in a row agent ``a`` worked up to the horizon's start (the week before)."""
@@ -518,8 +537,8 @@ class DaysOff(Rule):
                   f">= {_h(rules.full_time_hours)} h/week)")
         return s
 
-    def in_force(self, rules: Rules) -> bool:
-        return max(rules.min_days_off, rules.min_days_off_full_time) > 0
+    def in_force(self, p: RosterProblem) -> bool:
+        return max(p.rules.min_days_off, p.rules.min_days_off_full_time) > 0
 
     def most_days(self, p: RosterProblem, a: int, week: int) -> int:
         r = p.rules
@@ -574,18 +593,169 @@ class DaysOff(Rule):
         return replace(rules, min_days_off=0, min_days_off_full_time=0)
 
 
+@dataclass(frozen=True)
+class FairGroup:
+    """One fairness term: the agents who may work ``kind`` shifts (``FAIR_KINDS``), each
+    agent's count weighed by ``scale[a]`` (10 x the group's most opportunities / the agent's:
+    how many days a week their availability allows such a shift) and started at
+    ``offset[a]`` (their count over the last published weeks, weighed the same)."""
+
+    kind: str
+    scale: dict[int, int]
+    offset: dict[int, int]
+
+    def counts(self, p: RosterProblem, plan: Plan) -> dict[int, int]:
+        """Each member's weighed count with ``plan``'s shifts."""
+        out = dict(self.offset)
+        for a, s, _lv in plan:
+            if a in out and getattr(p.types[s], self.kind):
+                out[a] += self.scale[a]
+        return out
+
+
+def opportunities(p: RosterProblem, kind: str) -> np.ndarray:
+    """(A,) days of the week on which each agent may work a ``kind`` shift."""
+    days = p.intervals * p.interval_minutes // MINUTES_PER_DAY
+    if not p.agents:
+        return np.zeros(0, dtype=np.int64)
+    per_day = p.ok.reshape(days, -1, len(p.agents))
+    if kind == "night":
+        hours = p.night.reshape(days, -1)
+    elif kind == "weekend":
+        hours = p.weekend.reshape(days, -1)
+    else:
+        step = p.interval_minutes
+        hours = np.tile((np.arange(MINUTES_PER_DAY // step) * step) >= LATE_MINUTE, (days, 1))
+    return np.asarray((per_day & hours[:, :, None]).any(axis=1).sum(axis=0))
+
+
+class Fairness(Rule):
+    """Soft, team-level: the spread (most - fewest) of each kind's weighed counts
+    (``FairGroup``) is a penalty; an agent with two or more such shifts above another who may
+    work them as often is a soft violation."""
+
+    key = "fairness"
+    kind = "soft"
+
+    def statement(self, rules: Rules) -> str:
+        return ("night, weekend and late-finish shifts spread evenly over the agents who may "
+                "work them, counting the last published weeks (a preference)")
+
+    def groups(self, p: RosterProblem) -> list[FairGroup]:
+        """The fairness terms (computed once)."""
+        cached = p._cache.get("fair")
+        if cached is None:
+            cached = []
+            for k, kind in enumerate(FAIR_KINDS):
+                opp = opportunities(p, kind)
+                members = [int(a) for a in np.nonzero(opp)[0]]
+                if len(members) < 2:
+                    continue
+                top = int(opp.max())
+                scale = {a: round(10 * top / int(opp[a])) for a in members}
+                offset = {a: scale[a] * (p.history[a][k] if p.history else 0) for a in members}
+                cached.append(FairGroup(kind, scale, offset))
+            p._cache["fair"] = cached
+        return list(cached)
+
+    def penalty(self, p: RosterProblem, plan: Plan) -> int:
+        return sum(max(c.values()) - min(c.values())
+                   for c in (g.counts(p, plan) for g in self.groups(p)))
+
+    def add(self, nm: NamedModel) -> None:
+        p, m = nm.problem, nm.model
+        for g in self.groups(p):
+            counts = g.counts(p, tuple(x for x in nm.fixed if x[0] not in nm.shifts))
+            top = max(counts.values()) + 7 * p.weeks * max(g.scale.values())
+            hi = m.new_int_var(0, top, f"{g.kind}_max")
+            lo = m.new_int_var(0, top, f"{g.kind}_min")
+            for a in counts:
+                c = (counts[a] + sum(g.scale[a] * y for st, y in nm.shifts[a]
+                                     if getattr(st, g.kind)) if a in nm.shifts else counts[a])
+                m.add(hi >= c)
+                m.add(lo <= c)
+            nm.soft.append(hi - lo)
+
+    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
+        plan = p.plan_of(roster)
+        out = []
+        for g in self.groups(p):
+            counts = g.counts(p, plan)
+            shifts = {a: counts[a] / g.scale[a] for a in counts}  # this week's and past
+            most = max(counts, key=lambda a: (shifts[a], -a))
+            fewest = min((a for a in counts if g.scale[a] <= g.scale[most]),
+                         key=lambda a: (shifts[a], a))
+            if shifts[most] - shifts[fewest] >= 2:
+                names = p.agents[most].agent_id, p.agents[fewest].agent_id
+                out.append(Violation(
+                    self.statement(p.rules), f"{g.kind} shifts: {names[0]} has "
+                    f"{shifts[most]:g}, {names[1]} {shifts[fewest]:g} (and may work them as "
+                    "often)", self.kind, names[0], self.key))
+        return out
+
+
+class Pinned(Rule):
+    """Shifts already worked or promised (a re-plan's kept shifts, ``p.pinned``) stay as they
+    are: the search never drops, moves or re-caps them; this is their check."""
+
+    key = "pinned"
+
+    def statement(self, rules: Rules) -> str:
+        return "shifts already worked or promised stay as they are"
+
+    def in_force(self, p: RosterProblem) -> bool:
+        return bool(p.pinned)
+
+    def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
+               ) -> bool:
+        return True  # a new shift never removes a pinned one
+
+    def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
+        kept = set(roster.shifts)
+        return [Violation(self.statement(p.rules), f"{sh.agent_id}: the shift "
+                          f"{sh.start:%a %H:%M}-{sh.end:%H:%M} was dropped or changed",
+                          agent_id=sh.agent_id, key=self.key)
+                for sh in (p.shift(a, p.types[s], lv) for a, s, lv in p.pinned)
+                if sh not in kept]
+
+
+class Cutoff(Rule):
+    """A re-plan from a cut-off: no new shift starts before it (the kept ones are pinned)."""
+
+    key = "cutoff"
+    per_shift = True
+
+    def statement(self, rules: Rules) -> str:
+        return "no new shift starts before the re-plan's cut-off"
+
+    def in_force(self, p: RosterProblem) -> bool:
+        return p.first_start > 0
+
+    def admits(self, p: RosterProblem) -> np.ndarray:
+        return np.array([[st.start >= p.first_start] for st in p.types], dtype=bool)
+
+    def violations(self, agent: Agent, shifts: Sequence[Shift], p: RosterProblem
+                   ) -> Iterator[str]:
+        cut = p.at(p.first_start)
+        kept = {p.shift(a, p.types[s], lv) for a, s, lv in p.pinned}
+        for sh in planned(p, shifts):
+            if minute(p, sh.start) < p.first_start * p.interval_minutes and sh not in kept:
+                yield f"{sh.start:%a %H:%M}: a new shift before the cut-off {cut:%a %H:%M}"
+
+
 RULES: tuple[Rule, ...] = (ShiftShape(), Break(), Availability(), Cap(), OnePerDay(), Rest(),
-                           MaxHours(), MinHours(), Consecutive(), DaysOff())
+                           MaxHours(), MinHours(), Consecutive(), DaysOff(), Fairness(),
+                           Pinned(), Cutoff())
 """Every rule a plan is built and checked with."""
 
 
 def rule_statements(p: RosterProblem) -> tuple[str, ...]:
-    return tuple(r.statement(p.rules) for r in p.constraints if r.in_force(p.rules))
+    return tuple(r.statement(p.rules) for r in p.constraints if r.in_force(p))
 
 
 def validate(p: RosterProblem, roster: Roster) -> tuple[Violation, ...]:
     """Every rule's check of a roster (hard and soft)."""
-    return tuple(v for r in p.constraints if r.in_force(p.rules) for v in r.check(p, roster))
+    return tuple(v for r in p.constraints if r.in_force(p) for v in r.check(p, roster))
 
 
 def allows(p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]) -> str | None:
@@ -594,6 +764,6 @@ def allows(p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType])
     if not p.admitted()[st.index, a]:
         return "not a shift this agent may work (availability, shape, cap or weekly hours)"
     for r in p.constraints:
-        if r.in_force(p.rules) and not r.per_shift and not r.allows(p, a, st, others):
+        if r.in_force(p) and not r.per_shift and not r.allows(p, a, st, others):
             return r.statement(p.rules)
     return None

@@ -123,7 +123,7 @@ def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, 
     control = None
     out = []
     for rule in problem.constraints:
-        looser = rule.relax(problem.rules) if rule.in_force(problem.rules) else None
+        looser = rule.relax(problem.rules) if rule.in_force(problem) else None
         if looser is None:
             continue
         control = control or again(problem)

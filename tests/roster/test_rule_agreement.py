@@ -4,7 +4,8 @@ On many small random rosters, for each rule alone: with every Boolean of the nam
 fixed to the roster, the model is feasible exactly when the predicate (``violations``) finds
 nothing, and exactly when the heuristics' incremental check accepts the shifts one by one (a
 rule's own faster ``allows`` answers as the one derived from the predicate at every step); a
-soft rule's CP-SAT penalty is the shortfall the predicate reports. A roster every rule accepts
+soft rule's CP-SAT penalty is its plain penalty (for minimum hours, the shortfall the
+predicate reports). A roster every rule accepts
 satisfies every rule's LP rows. Then, per rule, the predicate alone on given shifts, inside and
 outside its limit, with no search.
 """
@@ -171,7 +172,7 @@ def test_every_version_of_a_rule_agrees_with_its_predicate(case: Case) -> None:
     p, plan = case.build()
     roster = p.roster(plan)
     for rule in RULES:
-        if not rule.in_force(p.rules):
+        if not rule.in_force(p):
             continue
         q = alone(p, rule)
         assert all(v.key == r.key and v.kind == r.kind
@@ -181,6 +182,8 @@ def test_every_version_of_a_rule_agrees_with_its_predicate(case: Case) -> None:
         accepted = one_by_one(q, rule, plan)
         assert feasible == (not hard) == accepted, (rule.key, hard, feasible, accepted)
         if rule.kind == "soft" and feasible:
+            assert penalty == rule.penalty(q, plan), rule.key
+        if rule.key == "min_hours" and feasible:
             assert penalty == shortfall_minutes(q, roster)
             assert bool(rule.check(q, roster)) == (penalty > 0), (rule.key, penalty)
 
@@ -196,7 +199,7 @@ def test_a_valid_roster_satisfies_every_rules_lp_rows(case: Case) -> None:
             others[a].append(p.types[s])
             plan.append((a, s, lv))
     roster = p.roster(tuple(plan))
-    assert not [v for v in (x for r in RULES if r.in_force(p.rules) for x in r.check(p, roster))
+    assert not [v for v in (x for r in RULES if r.in_force(p) for x in r.check(p, roster))
                 if v.kind == "hard"]
     counts: dict[tuple[int, int], int] = {}
     for a, s, _lv in plan:
@@ -207,7 +210,7 @@ def test_a_valid_roster_satisfies_every_rules_lp_rows(case: Case) -> None:
             rows = aggregate_rows(p)
         else:
             rows = AggregateRows(p, p.admitted())
-            if not rule.in_force(p.rules):
+            if not rule.in_force(p):
                 continue
             rule.aggregate(p, rows)
         assert set(counts) <= set(rows.keys)

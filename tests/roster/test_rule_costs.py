@@ -21,7 +21,7 @@ def test_each_rule_cost_is_the_hours_a_replan_without_it_saves() -> None:
     assert result.short_intervals == ()
     assert result.agent_hours == 48.0
     costs = {c.rule: c for c in rule_costs(p, result, limits=limits(), seed=SEED)}
-    relaxable = {r.key for r in p.constraints if r.in_force(p.rules) and r.relax(p.rules)}
+    relaxable = {r.key for r in p.constraints if r.in_force(p) and r.relax(p.rules)}
     assert set(costs) == relaxable == {"shape", "rest", "consecutive", "days_off"}
     share = limits().scaled(p.search.rule_cost_share)
     for rule in p.constraints:
