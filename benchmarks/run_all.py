@@ -162,9 +162,6 @@ def roster_record(r: RosterResult) -> dict[str, Any]:
         else round(r.agent_hours - bound, 2),
         "short_intervals": len(r.short_intervals),
         "cap_mix": {f"cap {c}": round(h, 2) for c, h in sorted(r.cap_mix.items())},
-        "rule_costs": [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
-                        "short_intervals_without": c.short_intervals_without}
-                       for c in r.rule_costs],
         "objective_points": r.objective_points,
         "solve_seconds": round(r.solve_seconds, 2),
         "work": round(r.work, 2),

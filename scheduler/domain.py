@@ -12,6 +12,7 @@ Conventions
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -211,6 +212,13 @@ class Roster:
 
     def for_agent(self, agent_id: str) -> tuple[Shift, ...]:
         return tuple(s for s in self.shifts if s.agent_id == agent_id)
+
+
+def carried_in(before: Sequence[Shift], week_start: date) -> tuple[Shift, ...]:
+    """The shifts of the week before that run past its Sunday 24:00 into ``week_start``."""
+    week0 = datetime.combine(week_start, datetime.min.time())
+    return tuple(sorted((s for s in before if s.start < week0 < s.end),
+                        key=lambda s: (s.start, s.agent_id)))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from scheduler.domain import (
     Roster,
     SessionLog,
     Shift,
+    carried_in,
     next_monday,
 )
 from scheduler.errors import InputError
@@ -429,13 +430,6 @@ def run(
     return result
 
 
-def carried_in(before: Sequence[Shift], week_start: date) -> tuple[Shift, ...]:
-    """The shifts of the week before that run past its Sunday 24:00 into ``week_start``."""
-    week0 = datetime.combine(week_start, datetime.min.time())
-    return tuple(sorted((s for s in before if s.start < week0 < s.end),
-                        key=lambda s: (s.start, s.agent_id)))
-
-
 def fair_counts(shifts: Iterable[Shift], agents: Sequence[Agent]
                 ) -> tuple[tuple[int, int, int], ...]:
     """Per agent, their night shifts (any hour in 23:00-07:00), weekend shifts and late
@@ -473,13 +467,11 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
 
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
-                costs: bool = False, before: Sequence[Shift] = (),
-                past_shifts: Sequence[Shift] = (), floor: Requirements | None = None
-                ) -> RosterResult:
+                before: Sequence[Shift] = (), past_shifts: Sequence[Shift] = (),
+                floor: Requirements | None = None) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
-    ``costs`` also what each labour rule costs this week, ``before`` the published week
-    before's shifts, ``past_shifts`` the last published weeks' and ``floor`` the daily and
-    weekly modes' per-interval table (``roster_problem``)."""
+    ``before`` the published week before's shifts, ``past_shifts`` the last published weeks'
+    and ``floor`` the daily and weekly modes' per-interval table (``roster_problem``)."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
         return roster_problem(req, agents, params, before=before, scale=scale,
                               past_shifts=past_shifts, floor=floor)
@@ -488,16 +480,10 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
-    problem, result = recheck(
+    _problem, result = recheck(
         problem, result, rebuild=problem_for, limits=limits, seed=params.seed,
         progress=progress, rates=lambda roster: predict_coverage(roster, req, params.chat)[
             "predicted_three_min_rate"].to_numpy(dtype=float))
-    if costs:
-        result = replace(result, rule_costs=rule_costs(problem, result, limits=limits,
-                                                       seed=params.seed))
-    if before:
-        week = req.interval_starts[0].date()
-        result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))
     return result
 
 
@@ -515,11 +501,13 @@ def plan_from_forecast(
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
     req = requirements_for(forecast, chat, params)
-    result = plan_roster(req, agents, params, progress=progress, hint=hint,
-                         costs=hint is None, before=before, past_shifts=past_shifts,
-                         floor=floor_for(forecast, chat, params))
+    result = plan_roster(req, agents, params, progress=progress, hint=hint, before=before,
+                         past_shifts=past_shifts, floor=floor_for(forecast, chat, params))
+    costs = () if hint is not None else rule_costs(
+        result.problem, result, seed=params.seed,
+        limits=Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers))
     return _checked(forecast, agents, params, req, result, notes=notes, before=before,
-                    past_shifts=past_shifts)
+                    past_shifts=past_shifts, costs=costs, diagnosis=result.diagnosis)
 
 
 def result_from_roster(
@@ -538,7 +526,7 @@ def result_from_roster(
     """The plan ``plan_from_forecast`` made, re-derived from its roster (the week's own shifts,
     as ``roster.csv`` lists them) and what it was planned from: the staffing table, the
     roster's coverage and cost under the plan's rules (``need_scale``: the requirement the
-    exact mixed-team check raised, ``RosterResult.need_scale``), the simulated check with the
+    exact mixed-team check raised, ``RosterProblem.need_scale``), the simulated check with the
     plan's seed and replications, the summary. What only the search knew (its status, bound,
     diagnosis, rule costs, solve time, ``messages``) and the chat-model fit are ``written``'s
     (the plan's summary). InputError when the roster holds a shift this plan cannot (an agent
@@ -555,29 +543,28 @@ def result_from_roster(
     plan = problem.plan_of(roster)
     try:
         result = roster_result(problem, plan, status=written.status,
-                               bound_hours=written.bound_hours, diagnosis=written.diagnosis,
-                               messages=messages, solve_seconds=written.solve_seconds)
+                               bound_hours=written.bound_hours, messages=messages,
+                               solve_seconds=written.solve_seconds)
     except RuleViolationError as exc:
         raise InputError(f"the roster breaks a labour rule: {exc}") from None
-    result = replace(result, rule_costs=written.rule_costs, need_scale=dict(need_scale or {}))
-    if before:
-        week = req.interval_starts[0].date()
-        result = replace(result, roster=replace(result.roster, before=carried_in(before, week)))
     out = _checked(forecast, agents, params, req, result, notes=notes, before=before,
-                   past_shifts=past_shifts)
+                   past_shifts=past_shifts, costs=written.rule_costs,
+                   diagnosis=written.diagnosis)
     return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit))
 
 
 def _checked(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
              req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
-             before: Sequence[Shift], past_shifts: Sequence[Shift]) -> PlanResult:
-    """A roster's plan: its coverage and hourly risk, the simulated check, the summary."""
+             before: Sequence[Shift], past_shifts: Sequence[Shift],
+             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[str, ...] = ()) -> PlanResult:
+    """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
+    what each rule costs and the diagnosis, when known)."""
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
     sim = simulate_replications(result.roster, forecast, params.chat,
                                 replications=params.replications, seed=params.seed)
-    summary = _summary(result, coverage, sim, forecast, params, hours)
+    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis)
     return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,
@@ -618,7 +605,8 @@ def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
 
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
-             forecast: Forecast, params: PlanParams, hours: pd.DataFrame) -> PlanSummary:
+             forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
+             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...]) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
     risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
@@ -632,7 +620,7 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         gap=result.gap, gap_note=gap_note(result),
         short_intervals=len(result.short_intervals),
         cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
-        rule_costs=result.rule_costs,
+        rule_costs=costs,
         objective_points=result.objective_points,
         solve_seconds=round(result.solve_seconds, 2),
         schedule_efficiency=result.efficiency,
@@ -644,7 +632,7 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         expected_hours_below_target=round(risk.expected, 2),
         expected_hours_below_range=(risk.low, risk.high),
         forecast_sessions=float(forecast.frame["sessions"].sum()),
-        diagnosis=result.diagnosis,
+        diagnosis=diagnosis,
         soft_violations=tuple(v.message for v in result.violations),
         parameters=parameters_record(params, forecast),
     )

@@ -169,7 +169,7 @@ def plan_record(plan: PlanResult) -> dict[str, Any]:
         "inputs": plan_inputs(plan.forecast, plan.agents, plan.params),
         "before": _shift_records(plan.before),
         "past_shifts": _shift_records(plan.past_shifts),
-        "need_scale": [[t, f] for t, f in sorted(plan.roster.need_scale.items())],
+        "need_scale": [[t, f] for t, f in sorted(plan.roster.problem.need_scale.items())],
         "bound_hours": plan.roster.bound_hours,
         "messages": list(plan.roster.messages),
         "notes": list(plan.notes),
@@ -431,7 +431,7 @@ def replan(
     start = problem.plan_of(Roster(week, tuple(shifts)))
     limits = Limits.for_seconds(time_limit, params.search, params.num_workers)
     result = solve(problem, limits=limits, seed=params.seed, start=start if warm else None,
-                   explain=False, progress=progress,
+                   bound=False, progress=progress,
                    finish=(PutBack(start, SLACK_MINUTES),) if warm else ())
     plan = result.plan
     roster = replace(result.roster, shifts=tuple(sorted(result.roster.shifts + cut,

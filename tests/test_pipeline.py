@@ -206,7 +206,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     forecast = pipeline.make_forecast(history, pipeline.next_monday(history.end))
     req = pipeline.requirements_for(forecast, params.chat, params)
     planned = pipeline.plan_roster(req, agents, params)
-    assert planned.need_scale == {}  # held at the plan's own target
+    assert planned.problem.need_scale == {}  # held at the plan's own target
 
     def rates(roster: Roster) -> np.ndarray:
         return pipeline.predict_coverage(roster, req, params.chat)[
@@ -225,7 +225,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     raised, again = recheck(strict_problem({}), planned, rates=rates, rebuild=strict_problem,
                             limits=Limits(work=3, wall_seconds=60, workers=1), seed=0)
     assert raised.need[t].max() > strict_problem({}).need[t].max()
-    assert again.need_scale[t] >= low[t]
+    assert again.problem.need_scale[t] >= low[t]
     assert t not in again.short_intervals
     assert again.agent_hours >= planned.agent_hours
     assert any("exact mixed-team check" in m for m in again.messages)

@@ -33,6 +33,7 @@ from scheduler.domain import (
     Requirements,
     Roster,
     Shift,
+    carried_in,
 )
 from scheduler.errors import InfeasiblePlanError, InputError
 from scheduler.params import ChatModel, Rules, SearchParams, ServiceTarget
@@ -148,6 +149,8 @@ class RosterProblem:
     before: tuple[Shift, ...] = ()
     """The published week before's shifts (rest and days in a row count across the boundary);
     empty when there is none, always on a standing (cyclic) week."""
+    need_scale: dict[int, float] = field(default_factory=dict)
+    """Intervals whose requirement was raised by a factor (``build_problem``'s)."""
     _cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
@@ -226,7 +229,8 @@ class RosterProblem:
         """The domain roster of (agent, type, level) assignments, sorted by start then agent."""
         shifts = sorted((self.shift(a, self.types[s], lv) for a, s, lv in plan),
                         key=lambda sh: (sh.start, sh.agent_id))
-        return Roster(week_start=self.week_start, shifts=tuple(shifts), agents=self.agents)
+        return Roster(week_start=self.week_start, shifts=tuple(shifts), agents=self.agents,
+                      before=carried_in(self.before, self.week_start))
 
     def plan_of(self, roster: Roster) -> tuple[tuple[int, int, int], ...]:
         """(agent, type, level) of a roster's shifts that fit this problem's grid (a warm start;
@@ -441,4 +445,5 @@ def build_problem(
         days=t_count * m // MINUTES_PER_DAY, caps=caps, agent_level=level,
         types=types, type_level=type_level, ok=ok, need=need,
         cover=cover.astype(np.int64), sessions=np.asarray(requirements.sessions, dtype=float),
-        night=night, weekend=weekend, envelope=envelope, floor=floor, constraints=RULES)
+        night=night, weekend=weekend, envelope=envelope, floor=floor, constraints=RULES,
+        need_scale=dict(need_scale or {}))

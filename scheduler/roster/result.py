@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from scheduler.domain import Roster
-from scheduler.roster.cost import Cost, Plan, cover_sum, on_duty, shortfall
+from scheduler.roster.cost import Cost, Plan, cover_sum, on_duty, shortfall, weights
+from scheduler.roster.diagnose import diagnose
 from scheduler.roster.problem import SCALE, RosterProblem
-from scheduler.roster.rules import Violation
+from scheduler.roster.rules import Violation, rule_statements, validate
 
 
 @dataclass(frozen=True)
@@ -29,45 +31,73 @@ class RuleCost:
         return f"{self.statement}: +{self.hours:.1f} h"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RosterResult:
-    """A roster and everything needed to judge it.
+    """A plan found for a problem: the plan, its cost, the bound, what the search took. The
+    rest is worked out from them when asked (once):
 
-    - ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
-      interval short under the rules the aggregate model states (the LP relaxation of shift
-      counts per cap class; None when even that cannot cover every interval).
-    - ``status``: 'OPTIMAL' (proved for the named problem) or 'FEASIBLE'.
-    - ``coverage``: per interval: ``interval_start``, ``sessions``, ``required_agents`` (agents
-      at the highest cap on duty that meet the target alone), ``scheduled_agents``, ``cap``
-      (highest cap on duty, 0 if nobody), ``cover_ratio`` (sum over the agents on duty of
-      1 / agents needed at their cap; >= 1 meets the target), ``shortfall_agents`` (agents at
-      that cap that would close the gap).
-    - ``cap_mix``: agent-hours on duty at each cap.
-    - ``rule_costs``: filled by ``rule_costs`` (the pipeline asks for them).
-    - ``need_scale``: the factor some intervals' requirement was raised by before this plan was
-      found (``build_problem``'s ``need_scale``: the pipeline's exact mixed-team check); empty
-      when none was.
+    - ``roster``: the dated shifts (``RosterProblem.roster``);
+    - ``coverage``: per interval (``coverage_frame``): ``interval_start``, ``sessions``,
+      ``required_agents`` (agents at the highest cap on duty that meet the target alone),
+      ``scheduled_agents``, ``cap`` (highest cap on duty, 0 if nobody), ``cover_ratio`` (sum
+      over the agents on duty of 1 / agents needed at their cap; >= 1 meets the target),
+      ``shortfall_agents`` (agents at that cap that would close the gap);
+    - ``short_intervals``, ``cap_mix`` (agent-hours on duty at each cap), ``violations`` (soft
+      ones: a hard one raises), ``rules`` (the statements in force), ``diagnosis``
+      (``diagnose``: why intervals are short and what would fix it).
+
+    ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
+    interval short under the rules the aggregate model states (the LP relaxation of shift
+    counts per cap class; None when even that cannot cover every interval, or not asked for).
+    ``status``: 'OPTIMAL' (proved for the named problem) or 'FEASIBLE'. ``work``: CP-SAT
+    deterministic seconds used.
     """
 
-    roster: Roster
+    problem: RosterProblem
     plan: Plan
     cost: Cost
     status: str
     bound_hours: float | None
-    short_intervals: tuple[int, ...]
-    coverage: pd.DataFrame
-    cap_mix: dict[int, float]
-    diagnosis: tuple[str, ...]
-    violations: tuple[Violation, ...]
-    """Soft ones only (a hard one raises)."""
-    rules: tuple[str, ...]
-    messages: tuple[str, ...]
-    solve_seconds: float
-    work: float
-    """CP-SAT deterministic seconds used."""
-    objective_points: int
-    rule_costs: tuple[RuleCost, ...] = ()
-    need_scale: dict[int, float] = field(default_factory=dict)
+    solve_seconds: float = 0.0
+    work: float = 0.0
+    messages: tuple[str, ...] = ()
+
+    @cached_property
+    def roster(self) -> Roster:
+        return self.problem.roster(self.plan)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        return coverage_frame(self.problem, self.plan)
+
+    @property
+    def short_intervals(self) -> tuple[int, ...]:
+        if not self.cost.short_intervals:
+            return ()
+        return tuple(int(t) for t, c in enumerate(self.coverage["shortfall_agents"])
+                     if c > 0 and self.problem.demand[t])
+
+    @property
+    def cap_mix(self) -> dict[int, float]:
+        p = self.problem
+        hours = on_duty(p, self.plan).sum(axis=0) * p.interval_minutes / 60
+        return {int(c): float(h) for c, h in zip(p.caps, hours, strict=True) if h > 0}
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return tuple(v for v in validate(self.problem, self.roster) if v.kind == "soft")
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return rule_statements(self.problem)
+
+    @cached_property
+    def diagnosis(self) -> tuple[str, ...]:
+        return diagnose(self.problem, self.plan, relaxation_covers=self.bound_hours is not None)
+
+    @property
+    def objective_points(self) -> int:
+        return self.cost.points(weights(self.problem))
 
     @property
     def agent_hours(self) -> float:
@@ -124,8 +154,3 @@ def _nanmin(a: np.ndarray) -> np.ndarray:
         masked = np.where(a > 0, a, np.inf)
         out = masked.min(axis=1)
     return np.where(np.isfinite(out), out, np.nan)
-
-
-def cap_mix(p: RosterProblem, plan: Plan) -> dict[int, float]:
-    counts = on_duty(p, plan).sum(axis=0) * p.interval_minutes / 60
-    return {int(c): float(h) for c, h in zip(p.caps, counts, strict=True) if h > 0}

@@ -5,27 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from scheduler.domain import Roster
-from scheduler.roster.cost import Cost, Plan, evaluate, weights
-from scheduler.roster.diagnose import diagnose
+from scheduler.roster.cost import Plan, evaluate
 from scheduler.roster.problem import RosterProblem
-from scheduler.roster.result import RosterResult, RuleCost, cap_mix, coverage_frame
-from scheduler.roster.rules import rule_statements, validate
+from scheduler.roster.result import RosterResult, RuleCost, coverage_frame
 from scheduler.roster.search import Limits, Operator, ProgressFn, solve_plan
 
 
 def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan | None = None,
-          progress: ProgressFn | None = None, explain: bool = True,
+          progress: ProgressFn | None = None, bound: bool = True,
           finish: Sequence[Operator] = ()) -> RosterResult:
     """Plan the horizon's shifts and caps for the named agents (see ``search``). ``start``: a
-    plan to improve (a re-plan's warm start). ``explain``: diagnose short intervals and check
-    fixes, and work out the bound (both off for the rule-cost re-plans, which need neither).
+    plan to improve (a re-plan's warm start). ``bound``: work out the bound (off for the
+    rule-cost re-plans and a re-plan, which do not report it).
     ``finish``: moves after the search's own (a re-plan's ``PutBack``)."""
     found = solve_plan(problem, limits, seed=seed, start=start, progress=progress,
-                       bound=explain, finish=finish)
+                       bound=bound, finish=finish)
     cost = found.cost
     messages = list(found.messages)
     if cost.short_intervals:
@@ -35,13 +34,8 @@ def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan 
         messages.append("no gap to the bound: the bound meets the 3-minute target of every "
                         f"period (week or day), this plan misses it by "
                         f"{cost.weekly_gap / 100:g} sessions")
-    bound = found.bound_hours
-    return roster_result(
-        problem, found.plan, cost=cost, status="OPTIMAL" if found.proved else "FEASIBLE",
-        bound_hours=bound,
-        diagnosis=diagnose(problem, found.plan, relaxation_covers=bound is not None)
-        if explain else (),
-        messages=tuple(messages), solve_seconds=found.seconds, work=found.work)
+    return RosterResult(problem, found.plan, cost, "OPTIMAL" if found.proved else "FEASIBLE",
+                        found.bound_hours, found.seconds, found.work, tuple(messages))
 
 
 def exact_shortfalls(p: RosterProblem, plan: Plan, rates: Callable[[Roster], np.ndarray]
@@ -69,8 +63,8 @@ def recheck(problem: RosterProblem, result: RosterResult, *,
     """The exact mixed-team check: the roster's coverage is linear in each cap's agents, so
     check the real mixed teams (``exact_shortfalls``) and re-plan, from this plan, with the
     requirement of the intervals that fall short raised (``rebuild``: the problem with those
-    factors), up to ``exact_check_rounds`` times. The problem and result it ends with (their
-    ``need_scale``)."""
+    factors), up to ``exact_check_rounds`` times. The problem and result it ends with (the
+    problem's ``need_scale``)."""
     scale: dict[int, float] = {}
     for _ in range(problem.search.exact_check_rounds):
         low = exact_shortfalls(problem, result.plan, rates)
@@ -83,30 +77,14 @@ def recheck(problem: RosterProblem, result: RosterResult, *,
         result = replace(result, messages=(*result.messages, (
             f"the exact mixed-team check found {len(low)} interval(s) below target; "
             "re-planned with their requirement raised")))
-    return problem, replace(result, need_scale=scale)
+    return problem, result
 
 
-def roster_result(problem: RosterProblem, plan: Plan, *, status: str,
-                  bound_hours: float | None, diagnosis: tuple[str, ...] = (),
-                  messages: tuple[str, ...] = (), solve_seconds: float = 0.0,
-                  work: float = 0.0, cost: Cost | None = None) -> RosterResult:
-    """A plan judged: its roster, cost, short intervals, coverage, cap mix, soft violations and
-    gap to ``bound_hours``; what only the search that found it knows (its status, the bound,
-    the diagnosis, its messages and time) is given. ``cost``: the plan's, when the search
-    worked it out (otherwise evaluated: a broken hard rule raises ``RuleViolationError``)."""
-    cost = evaluate(problem, plan) if cost is None else cost
-    coverage = coverage_frame(problem, plan)
-    short = tuple(int(t) for t, c in enumerate(coverage["shortfall_agents"])
-                  if c > 0 and problem.demand[t]) if cost.short_intervals else ()
-    roster = problem.roster(plan)
-    return RosterResult(
-        roster=roster, plan=plan, cost=cost, status=status, bound_hours=bound_hours,
-        short_intervals=short, coverage=coverage, cap_mix=cap_mix(problem, plan),
-        diagnosis=diagnosis,
-        violations=tuple(v for v in validate(problem, roster) if v.kind == "soft"),
-        rules=rule_statements(problem), messages=messages,
-        solve_seconds=solve_seconds, work=work,
-        objective_points=cost.points(weights(problem)))
+def roster_result(problem: RosterProblem, plan: Plan, **known: Any) -> RosterResult:
+    """A plan judged (its cost evaluated: a broken hard rule raises ``RuleViolationError``);
+    ``known``: what only the search that found it knew (status, bound, time, messages)."""
+    return RosterResult(problem, plan, evaluate(problem, plan), **{
+        "status": "FEASIBLE", "bound_hours": None, **known})
 
 
 def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, seed: int = 0
@@ -118,7 +96,7 @@ def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, 
     extra = limits.scaled(problem.search.rule_cost_share)
 
     def again(q: RosterProblem) -> RosterResult:
-        return solve(q, limits=extra, seed=seed, start=result.plan, explain=False)
+        return solve(q, limits=extra, seed=seed, start=result.plan, bound=False)
 
     control = None
     out = []

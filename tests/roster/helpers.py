@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from scheduler.domain import Agent, Requirements, Roster
 from scheduler.params import Rules, SearchParams, ServiceTarget
@@ -23,13 +23,6 @@ def limits(work: float = WORK) -> Limits:
     return Limits(work=work, wall_seconds=60.0, workers=1)
 
 
-@dataclass(frozen=True)
-class Planned(RosterResult):
-    """A result together with the problem it solves (for ``assert_valid``)."""
-
-    problem: RosterProblem | None = None
-
-
 def problem(
     req: Requirements,
     agents: Sequence[Agent],
@@ -44,11 +37,11 @@ def problem(
 
 
 def solved(p: RosterProblem, *, work: float = WORK, start: Roster | None = None,
-           explain: bool = True) -> Planned:
+           bound: bool = True) -> RosterResult:
     """Solve ``p`` with one worker and seed 7 (reproducible)."""
     result = solve(p, limits=limits(work), seed=SEED,
-                   start=None if start is None else p.plan_of(start), explain=explain)
-    return Planned(**vars(result), problem=p)
+                   start=None if start is None else p.plan_of(start), bound=bound)
+    return result
 
 
 def plan(
@@ -60,7 +53,7 @@ def plan(
     search: SearchParams | None = None,
     work: float = WORK,
     hint: Roster | None = None,
-) -> Planned:
+) -> RosterResult:
     """Build the problem and solve it with one worker, seed 7 and ``work`` deterministic s."""
     return solved(problem(req, agents, rules, service=service, search=search), work=work,
                   start=hint)
@@ -80,7 +73,7 @@ def hard_violations(p: RosterProblem, roster: Roster, key: str | None = None) ->
             if v.kind == "hard" and (statement is None or v.rule == statement)]
 
 
-def assert_valid(result: Planned) -> None:
+def assert_valid(result: RosterResult) -> None:
     """No hard rule broken (the plain-Python validator), and the result's cost is the one the
     plan recomputes to."""
     p = result.problem

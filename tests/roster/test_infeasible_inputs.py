@@ -3,18 +3,19 @@ the reason and a fix checked by a quick re-plan."""
 
 from __future__ import annotations
 
+from scheduler.roster import RosterResult
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
-from tests.roster.helpers import Planned, assert_valid, covered, plan
+from tests.roster.helpers import assert_valid, covered, plan
 
 DAY = mask({(d, h) for d in range(7) for h in range(8, 20)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
 
 
-def _short(result: Planned) -> list[str]:
+def _short(result: RosterResult) -> list[str]:
     return [s for s in result.diagnosis if "short by" in s]
 
 
-def _fixes(result: Planned) -> list[str]:
+def _fixes(result: RosterResult) -> list[str]:
     return [s for s in result.diagnosis if s.startswith(("Cheapest fix", "Also helps"))]
 
 

@@ -28,7 +28,7 @@ def test_each_rule_cost_is_the_hours_a_replan_without_it_saves() -> None:
         if rule.key not in costs:
             continue
         looser = replace(p, rules=rule.relax(p.rules))
-        again = solve(looser, limits=share, seed=SEED, start=result.plan, explain=False)
+        again = solve(looser, limits=share, seed=SEED, start=result.plan, bound=False)
         assert costs[rule.key].hours == round(result.agent_hours - again.agent_hours, 2)
         assert costs[rule.key].short_intervals_without == len(again.short_intervals)
         assert costs[rule.key].hours >= 0

@@ -160,10 +160,10 @@ def test_rule_binds_and_removing_it_breaks_it(key: str) -> None:
     full = case.given(problem(case.req, case.agents, case.rules))
     rule = next(r for r in full.constraints if r.key == key)
     assert rule.in_force(full)
-    kept = solved(full, explain=False)
+    kept = solved(full, bound=False)
     assert_valid(kept)
     assert case.bound_by(kept)  # the rule costs this plan something
-    loose = solved(without(full, key), explain=False)
+    loose = solved(without(full, key), bound=False)
     if rule.kind == "soft":  # the plan misses the preference for agent "a"
         def missed(r: RosterResult) -> list[Violation]:
             return [v for v in validate(full, r.roster) if v.key == key and v.kind == "soft"]

@@ -14,11 +14,11 @@ from scheduler.domain import Agent, Requirements
 from scheduler.io import read_params
 from scheduler.params import SearchParams
 from scheduler.pipeline import roster_frame
-from scheduler.roster import RosterProblem, RuleViolationError, search, solve
+from scheduler.roster import RosterProblem, RosterResult, RuleViolationError, search, solve
 from scheduler.roster.cost import Cost, Plan
 from scheduler.roster.search import AllOf, AnyOf, NoImprovement, Run, WallClock, WorkBudget
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
-from tests.roster.helpers import SEED, Planned, assert_valid, limits, plan, problem
+from tests.roster.helpers import SEED, assert_valid, limits, plan, problem
 
 HOURS = mask({(d, h) for d in range(2) for h in range(6, 24)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 6.0, 8.0), start_step_minutes=120)
@@ -33,7 +33,7 @@ def _team() -> list[Agent]:
     return [agent(f"a{i}", cap=2 + i % 2, available=HOURS) for i in range(6)]
 
 
-def _resolves(result: Planned) -> int:
+def _resolves(result: RosterResult) -> int:
     """Neighbourhood re-solves the search reports having run."""
     (n,) = [int(m.group(1)) for s in result.messages
             if (m := re.search(r"(\d+) neighbourhood re-solves", s))]

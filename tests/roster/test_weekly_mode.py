@@ -12,8 +12,9 @@ import pytest
 
 from scheduler.domain import Requirements
 from scheduler.params import ServiceTarget
+from scheduler.roster import RosterResult
 from tests.roster.factory import agent, make_requirements, mask, simple_rules, window_need
-from tests.roster.helpers import Planned, assert_valid, covered, plan, problem, solved
+from tests.roster.helpers import assert_valid, covered, plan, problem, solved
 
 DAY = mask({(0, h) for h in range(8, 20)})
 RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
@@ -26,7 +27,7 @@ def _req(table_target: float = 0.8) -> Requirements:
                              table_target=table_target)
 
 
-def _rates(result: Planned, req: Requirements) -> np.ndarray:
+def _rates(result: RosterResult, req: Requirements) -> np.ndarray:
     """Per interval, the table's service rate of the team on duty (all at cap 3)."""
     on = result.coverage["scheduled_agents"].to_numpy()
     return np.array([req.service[t, req.caps.index(3), n] for t, n in enumerate(on)])

@@ -25,7 +25,7 @@ def test_gantt_and_table(open_page: OpenPage, sample_plan: PlanResult) -> None:
     assert "inputs changed" in at.warning[0].value  # the injected plan has no fingerprint
     shown = texts(at)
     assert all(r in shown for r in sample_plan.roster.rules)
-    costs = sample_plan.roster.rule_costs
+    costs = sample_plan.summary.rule_costs
     assert costs  # a plan (not a what-if re-plan) says what its rules cost
     cost_table = at.dataframe[1].value
     assert set(cost_table.iloc[:, 0]) == {c.statement for c in costs}

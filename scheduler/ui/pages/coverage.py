@@ -40,7 +40,7 @@ for c in checks:
 st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulated "
            f"{plan.params.replications} times on the forecast.")
 
-diagnosis = plan.roster.diagnosis
+diagnosis = plan.summary.diagnosis
 if plan.summary.short_intervals or diagnosis:
     minutes = plan.params.rules.interval_minutes
     with st.container(border=True):

@@ -29,7 +29,7 @@ with st.expander("规则 Rules this roster respects"):
         st.markdown(f"- {r}")
     for v in plan.roster.violations:
         st.caption(f"preference missed 未满足: {v.message}")
-costs = plan.roster.rule_costs
+costs = plan.summary.rule_costs
 if costs:
     st.subheader("What each rule costs 各规则成本")
     st.caption("The agent-hours a re-plan without the rule saves this week (a quick re-plan "

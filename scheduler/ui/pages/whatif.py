@@ -153,7 +153,7 @@ def show_choice(choice: ReplanChoice) -> None:
                f"runs, seed {cur.seed}; deltas against keeping the current roster.")
     st.dataframe(compare(choice.current, choice.replanned), hide_index=True, width="stretch")
     with st.expander("Where the re-plan stays short 重新排班仍不足之处"):
-        for line in choice.plan.roster.diagnosis:
+        for line in choice.plan.summary.diagnosis:
             st.markdown(f"- {line}")
     if choice.keeps_replan:
         if st.button("采用为当前排班 Adopt the re-plan as the current plan", key="w_wi_adopt"):
