@@ -17,7 +17,7 @@ import numpy as np
 
 from scheduler.domain import Forecast, Requirements
 from scheduler.params import ChatModel, PlanParams
-from scheduler.pipeline import interval_sessions
+from scheduler.report import interval_sessions
 
 BASELINE_LENGTHS = (8.0,)
 

@@ -26,18 +26,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scheduler.context import chat_from_history, fair_counts, roster_problem  # noqa: E402
 from scheduler.domain import Forecast, Roster, Shift, next_monday  # noqa: E402
 from scheduler.io import read_agents, read_history  # noqa: E402
 from scheduler.params import PlanParams  # noqa: E402
-from scheduler.pipeline import (  # noqa: E402
-    chat_from_history,
-    fair_counts,
-    in_week_shifts,
-    make_forecast,
-    plan_roster,
-    requirements_for,
-    roster_problem,
-)
+from scheduler.pipeline import make_forecast, plan_roster, requirements_for  # noqa: E402
+from scheduler.report import in_week_shifts  # noqa: E402
 from scheduler.roster.cost import opportunities  # noqa: E402
 from scheduler.roster.problem import FAIR_KINDS  # noqa: E402
 

@@ -176,7 +176,7 @@ def evaluate(data: dict, solver: str, *, forecast, chat, week_start, replication
     from datetime import datetime, timedelta
 
     from scheduler.domain import Roster, Shift
-    from scheduler.pipeline import judged_hours
+    from scheduler.report import judged_hours
     from scheduler.simulate import simulate_replications
 
     res = data["solvers"][solver]

@@ -41,14 +41,8 @@ from baseline_erlang import (  # noqa: E402
 from lp_highs import highs_bound  # noqa: E402
 
 from scheduler.domain import Forecast, Roster  # noqa: E402
-from scheduler.pipeline import (  # noqa: E402
-    contract_shifts,
-    judged_hours,
-    on_duty_caps,
-    plan_from_forecast,
-    plan_roster,
-    run,
-)
+from scheduler.pipeline import plan_from_forecast, plan_roster, run  # noqa: E402
+from scheduler.report import contract_shifts, judged_hours, on_duty_caps  # noqa: E402
 from scheduler.roster import RosterResult  # noqa: E402
 from scheduler.simulate import ReplicationSummary, simulate_replications  # noqa: E402
 

@@ -21,8 +21,8 @@ import pandas as pd
 from scheduler.domain import Agent, Arrivals, HourlyHistory, SessionLog, next_monday
 from scheduler.errors import InputError
 from scheduler.params import PlanParams
-from scheduler.pipeline import PlanResult
 from scheduler.pipeline import run as run_plan
+from scheduler.report import PlanResult
 from scheduler.risk import BUSY_SESSIONS
 from scheduler.simulate import simulate_roster
 

@@ -66,7 +66,7 @@ from scheduler.params import (
 from scheduler.profile import profile_history
 
 if TYPE_CHECKING:
-    from scheduler.pipeline import PlanSummary
+    from scheduler.report import PlanSummary
     from scheduler.roster import Progress
 
 DEFAULTS = PlanParams()
@@ -618,9 +618,9 @@ def plan(
     rest and days in a row across the boundary) instead of repeating itself."""
     from scheduler.forecast import events_frame
     from scheduler.io import read_agents
-    from scheduler.pipeline import coverage_frame
     from scheduler.pipeline import run as run_plan
     from scheduler.replan import save_plan
+    from scheduler.report import coverage_frame
 
     assert configured is not None
     params = configured.params
@@ -881,7 +881,7 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
     it exists): the published shifts of the week before ``week`` and those of the last
     ``fairness_weeks`` published weeks before it, said aloud; empty when there is no book."""
     from scheduler.book import DEFAULT_URL, Book
-    from scheduler.pipeline import carried_in
+    from scheduler.domain import carried_in
 
     if db is None and not os.environ.get("SCHEDULER_DB") and not Path(
             DEFAULT_URL.removeprefix("sqlite:///")).exists():
@@ -930,9 +930,9 @@ def replan(
     shift, grant the requests, cover what they open, and change as few published shifts as
     possible; published as the week's next version (unless --dry-run)."""
     from scheduler.book import Book
-    from scheduler.pipeline import in_week_shifts, roster_frame
     from scheduler.replan import Request, plan_inputs, planned_from, read_requests
     from scheduler.replan import replan as do_replan
+    from scheduler.report import in_week_shifts, roster_frame
 
     day = _week_start(week, option="--week")
     cutoff = parse_datetime(keep_before.strip(), file="--keep-before", row=0,
@@ -1104,8 +1104,8 @@ def fit(
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
+    from scheduler.context import chat_from_sessions
     from scheduler.domain import SessionLog, week_start_of
-    from scheduler.pipeline import chat_from_sessions
     from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
     from scheduler.staffing import fit_chat_model
 

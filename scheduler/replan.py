@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.book.store import ShiftChange, moved_agents, shift_changes
+from scheduler.context import roster_problem
 from scheduler.domain import Agent, Forecast, Roster, Shift, week_hours
 from scheduler.errors import InputError
 from scheduler.io import (
@@ -52,16 +53,8 @@ from scheduler.io import (
     write_plan_state,
 )
 from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
-from scheduler.pipeline import (
-    PlanResult,
-    PlanSummary,
-    floor_for,
-    in_week_shifts,
-    requirements_for,
-    result_from_roster,
-    roster_frame,
-    roster_problem,
-)
+from scheduler.pipeline import floor_for, requirements_for, result_from_roster
+from scheduler.report import PlanResult, PlanSummary, in_week_shifts, roster_frame
 from scheduler.roster import Limits, ProgressFn, solve
 from scheduler.roster.result import coverage_frame
 from scheduler.roster.search import PutBack

@@ -40,7 +40,8 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel, PlanParams
-from scheduler.pipeline import PlanResult, plan_from_forecast
+from scheduler.pipeline import plan_from_forecast
+from scheduler.report import PlanResult
 from scheduler.risk import BUSY_SESSIONS
 from scheduler.roster import ProgressFn
 from scheduler.simulate import ReplicationSummary, simulate_replications

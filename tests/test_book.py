@@ -18,8 +18,8 @@ from scheduler.cli import main
 from scheduler.domain import Forecast, Roster, Shift, week_hours
 from scheduler.io import agents_from_raw, parse_raw_table, write_plan_state
 from scheduler.params import PlanParams
-from scheduler.pipeline import roster_frame
 from scheduler.replan import plan_inputs
+from scheduler.report import roster_frame
 
 WEEK = date(2026, 11, 23)
 PG = os.environ.get("SCHEDULER_TEST_PG_URL")

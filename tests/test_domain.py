@@ -62,8 +62,8 @@ def test_the_grids_flags_are_the_shifts_own() -> None:
 
 
 def test_fair_counts_count_nights_weekends_and_late_finishes_of_past_weeks() -> None:
+    from scheduler.context import fair_counts
     from scheduler.domain import Agent
-    from scheduler.pipeline import fair_counts
 
     def s(who: str, day: int, start: int, hours: int) -> Shift:
         begin = datetime(2026, 11, 16 + day, start)

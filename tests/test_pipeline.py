@@ -147,18 +147,26 @@ def test_ctrl_c_leaves_no_output(small_shop: tuple[Path, Path], tmp_path: Path,
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_unusable_agents_are_named_before_solving() -> None:
+def test_unusable_agents_are_named_with_the_rules_that_close_every_shift() -> None:
     from scheduler.domain import Agent
-    from scheduler.params import PlanParams, Rules
-    from scheduler.pipeline import team_warnings
+    from scheduler.roster import unusable_agents
+    from tests.roster.factory import flat_need, make_requirements, simple_rules
+    from tests.roster.helpers import problem
 
-    params = PlanParams(rules=Rules(shift_lengths_hours=(4.0, 8.0)))
+    def said(*team: Agent) -> tuple[str, ...]:
+        rules = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0), allowed_caps=(2, 3))
+        return unusable_agents(problem(make_requirements(flat_need(7, 1.0)), team, rules))
+
     fine = Agent("A1", 3, 40.0)
-    short = Agent("A2", 3, 3.5)
-    assert team_warnings([fine], params) == ()
-    (msg,) = team_warnings([fine, short], params)
-    assert "A2" in msg and "3.5 h" in msg and "4 h" in msg
-    assert team_warnings([Agent("A3", 3, 4.0)], params) == ()  # exactly the shortest shift
+    assert said(fine) == ()
+    assert said(Agent("A3", 3, 4.0)) == ()  # exactly the shortest shift
+    (msg,) = said(fine, Agent("A2", 3, 3.5))
+    assert msg.startswith("agent A2 can never be scheduled (max 3.5 h a week")
+    assert "max_hours_week" in msg and "allowed caps" not in msg
+    (msg,) = said(fine, Agent("A4", 1, 40.0))
+    assert "A4" in msg and "allowed caps [2, 3]" in msg and "max_hours_week" not in msg
+    (msg,) = said(fine, Agent("A5", 3, 40.0, available=tuple((False,) * 24 for _ in range(7))))
+    assert "A5" in msg and "availability" in msg
 
 
 def test_the_sample_planned_twice_with_one_seed_gives_the_same_files(tmp_path: Path) -> None:
@@ -191,7 +199,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     the factor the check reports, and the re-plan from the plan (``recheck``) covers it."""
     from dataclasses import replace
 
-    from scheduler import pipeline
+    from scheduler import context, pipeline, report
     from scheduler.domain import Roster
     from scheduler.io import read_history
     from scheduler.params import PlanParams, ServiceTarget
@@ -209,14 +217,14 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     assert planned.problem.need_scale == {}  # held at the plan's own target
 
     def rates(roster: Roster) -> np.ndarray:
-        return pipeline.predict_coverage(roster, req, params.chat)[
+        return report.predict_coverage(roster, req, params.chat)[
             "predicted_three_min_rate"].to_numpy(dtype=float)
 
     # judged against a stricter target than the plan was made for, some intervals fall short
     strict = replace(params, service=ServiceTarget(target=0.9, confidence=0.0))
 
     def strict_problem(scale: dict[int, float]) -> RosterProblem:
-        return pipeline.roster_problem(req, agents, strict, scale=scale)
+        return context.roster_problem(req, agents, strict, scale=scale)
 
     low = exact_shortfalls(strict_problem({}), planned.plan, rates)
     assert low and all(f > 1.0 for f in low.values())
@@ -235,7 +243,7 @@ def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, 
     """Daily mode sizes each half-hour for the hourly floor at its hour's 99% count, not at the
     day's sizing: judged by the queueing model of the planned team, every half-hour the plan
     calls covered keeps the floor with the spike's sessions."""
-    from scheduler import pipeline
+    from scheduler import pipeline, report
     from scheduler.io import read_history
     from scheduler.params import PlanParams, ServiceTarget
 
@@ -251,7 +259,7 @@ def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, 
     assert floor is not None
     sized = pipeline.requirements_for(forecast, params.chat, params)
     assert (floor.sessions >= sized.sessions).all() and (floor.sessions > sized.sessions).any()
-    spiked = pipeline.predict_coverage(result.roster.roster, floor, params.chat)
+    spiked = report.predict_coverage(result.roster.roster, floor, params.chat)
     rate = spiked["predicted_three_min_rate"].to_numpy()
     short = set(result.roster.short_intervals)
     judged = [t for t in range(floor.intervals) if floor.sessions[t] > 0 and t not in short]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scheduler import io, pipeline
+from scheduler import io, pipeline, report
 from scheduler.cli import main
 from scheduler.errors import InputError
 from scheduler.params import PlanParams
@@ -25,7 +25,7 @@ OLDER = "made by an older version (or not a plan folder): run plan again"
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.PlanResult, Path]:
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[report.PlanResult, Path]:
     """The bundled sample's week planned (3 s, 2 simulated weeks) and saved to a folder."""
     history = io.read_history(REPO / "data" / "sample_history.csv")
     agents, _ = io.read_agents(REPO / "data" / "sample_agents.csv")
@@ -37,14 +37,14 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.PlanResu
 
 
 @pytest.fixture(scope="module")
-def followed(planned: tuple[pipeline.PlanResult, Path],
-             tmp_path_factory: pytest.TempPathFactory) -> tuple[pipeline.PlanResult, Path]:
+def followed(planned: tuple[report.PlanResult, Path],
+             tmp_path_factory: pytest.TempPathFactory) -> tuple[report.PlanResult, Path]:
     """The next week planned after ``planned``'s, published (its shifts run into Monday, rest
     and days in a row count across the boundary, fairness counts its nights), and saved."""
     plan, _folder = planned
     history = io.read_history(REPO / "data" / "sample_history.csv")
     week = plan.week_start + timedelta(days=7)
-    last = tuple(pipeline.in_week_shifts(plan.roster.roster))
+    last = tuple(report.in_week_shifts(plan.roster.roster))
     nxt = pipeline.run(history, plan.agents, week_start=week, params=plan.params, before=last,
                        past_shifts=last)
     assert nxt.roster.roster.before  # the week before runs into this one
@@ -82,7 +82,7 @@ def test_the_plan_is_re_derived_from_its_folder(which: str, request: pytest.Fixt
 
 
 def test_a_roster_edited_off_the_plans_rules_is_one_line(
-        planned: tuple[pipeline.PlanResult, Path], tmp_path: Path) -> None:
+        planned: tuple[report.PlanResult, Path], tmp_path: Path) -> None:
     _plan, folder = planned
     edited = tmp_path / "edited"
     shutil.copytree(folder, edited)
@@ -106,7 +106,7 @@ class _Touch:
 
 
 def test_an_older_folder_is_one_line_and_nothing_is_unpickled(
-        planned: tuple[pipeline.PlanResult, Path], tmp_path: Path,
+        planned: tuple[report.PlanResult, Path], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     _plan, folder = planned
     old = tmp_path / "old"
@@ -128,7 +128,7 @@ def test_an_older_folder_is_one_line_and_nothing_is_unpickled(
 
 @pytest.mark.parametrize("schema", [0, "1", None])
 def test_another_schema_or_a_foreign_folder_is_one_line(
-        planned: tuple[pipeline.PlanResult, Path], tmp_path: Path, schema: object) -> None:
+        planned: tuple[report.PlanResult, Path], tmp_path: Path, schema: object) -> None:
     _plan, folder = planned
     other = tmp_path / "other"
     shutil.copytree(folder, other)

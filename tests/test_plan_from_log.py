@@ -74,7 +74,7 @@ def test_a_flag_wins_over_the_fit(repo: Path, tmp_path: Path, hours_only: Path,
 
 
 def test_too_few_sessions_fall_back_with_a_note(tmp_path: Path) -> None:
-    from scheduler.pipeline import chat_from_sessions
+    from scheduler.context import chat_from_sessions
 
     rows = ["start,first_reply,end,abandoned,handle_seconds,agent_id"]
     for k in range(12):

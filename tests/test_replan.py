@@ -15,8 +15,9 @@ from scheduler.book import Book
 from scheduler.cli import main
 from scheduler.domain import Roster, Shift
 from scheduler.errors import InputError
-from scheduler.pipeline import PlanResult, floor_for, in_week_shifts, predict_coverage
+from scheduler.pipeline import floor_for
 from scheduler.replan import Replan, Request, open_plan, planned_from, read_requests, replan
+from scheduler.report import PlanResult, in_week_shifts, predict_coverage
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,8 @@ from scheduler import io, pipeline
 from scheduler.domain import Agent, Forecast, Roster, Shift
 from scheduler.errors import InputError
 from scheduler.params import ChatModel, PlanParams, Rules
-from scheduler.pipeline import PlanResult, plan_from_forecast
+from scheduler.pipeline import plan_from_forecast
+from scheduler.report import PlanResult
 from scheduler.whatif import (
     PROFILES,
     Scenario,

@@ -6,6 +6,7 @@ rule by rule, a bound in agent-hours. Only this package imports ortools.
 """
 
 from scheduler.roster.cost import Cost, Plan
+from scheduler.roster.diagnose import unusable_agents
 from scheduler.roster.problem import RosterProblem, build_problem
 from scheduler.roster.result import RosterResult, RuleCost
 from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
@@ -29,5 +30,6 @@ __all__ = [
     "roster_result",
     "rule_costs",
     "solve",
+    "unusable_agents",
     "validate",
 ]

@@ -200,3 +200,17 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
         lines.append(f"{'Cheapest fix' if rank == 0 else 'Also helps'}: {text} — {tail} "
                      f"(checked on the aggregate model: about {hours:g} agent-hours there).")
     return tuple(lines)
+
+
+def unusable_agents(p: RosterProblem) -> tuple[str, ...]:
+    """Agents no shift is open to, each with the rules that close every shift to them."""
+    out = []
+    for a, agent in enumerate(p.agents):
+        if p.admitted()[:, a].any():
+            continue
+        closed = [r.statement(p.rules) for r in p.constraints if r.in_force(p) and (
+            got := r.admits(p)) is not None and not got[:, min(a, got.shape[1] - 1)].any()]
+        out.append(f"agent {agent.agent_id} can never be scheduled (max "
+                   f"{agent.max_hours_week:g} h a week, cap {agent.max_concurrent}): "
+                   + "; ".join(closed or ["no shift keeps every rule"]))
+    return tuple(out)

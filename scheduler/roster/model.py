@@ -322,11 +322,15 @@ def build_named(p: RosterProblem, plan: Plan, agents: list[int], days: range | N
     for _a, s, lv, y in choice:
         for t in p.types[s].duty:
             terms[t] += int(p.cover[t, lv]) * y
-    for r in p.constraints:
-        if r.in_force(p):
+    in_force = [r for r in p.constraints if r.in_force(p)]
+    for r in in_force:
+        if not r.team:
             r.add(nm)
     obj: list[Any] = [w.minute * p.types[s].paid_minutes * y for _a, s, _lv, y in choice]
     obj += _coverage(m, p, w, terms, base, set(terms))
+    for r in in_force:
+        if r.team:
+            r.add(nm)
     obj += [w.soft * e for e in nm.soft]
     m.minimize(sum(obj))
     return nm, choice, fixed

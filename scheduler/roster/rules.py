@@ -89,11 +89,15 @@ def shifts_by_agent(p: RosterProblem, shifts: Sequence[Shift]) -> dict[str, list
 class Rule:
     """Base class: every hook a no-op. ``key`` names the rule in tests, violations and
     ``relax``; ``kind`` 'soft' for a preference (never forbids a shift); ``per_shift``: the
-    predicate judges each shift alone, so ``admits`` is its incremental check."""
+    predicate judges each shift alone, so ``admits`` is its incremental check; ``team``: the
+    rule judges the whole roster, not one agent's shifts."""
 
     key = ""
     kind = "hard"
     per_shift = False
+    team = False
+    """Judged over the whole roster (``check`` its own): its CP-SAT terms come after the
+    coverage's in the named model."""
 
     def statement(self, rules: Rules) -> str:
         raise NotImplementedError
@@ -636,6 +640,7 @@ class Fairness(Rule):
 
     key = "fairness"
     kind = "soft"
+    team = True
 
     def statement(self, rules: Rules) -> str:
         return ("night, weekend and late-finish shifts spread evenly over the agents who may "
@@ -699,6 +704,7 @@ class Pinned(Rule):
     are: the search never drops, moves or re-caps them; this is their check."""
 
     key = "pinned"
+    team = True
 
     def statement(self, rules: Rules) -> str:
         return "shifts already worked or promised stay as they are"

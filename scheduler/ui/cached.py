@@ -12,10 +12,10 @@ from typing import Any
 import streamlit as st
 
 from scheduler import io
+from scheduler.context import chat_from_sessions
 from scheduler.domain import Agent, Forecast, HourlyHistory, SessionLog
 from scheduler.forecast import apply_overrides, forecast_week
 from scheduler.params import ChatModel
-from scheduler.pipeline import chat_from_sessions
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -29,7 +29,7 @@ def parse_history(data: bytes, label: str) -> tuple[HourlyHistory, SessionLog | 
 def chat_fit(history_key: str, _log: SessionLog
              ) -> tuple[tuple[dict[str, Any], ...], tuple[str, ...]]:
     """The chat model fitted from a session log: one row per figure and the fit's notes
-    (``pipeline.chat_from_sessions``; ``history_key`` identifies ``_log``)."""
+    (``context.chat_from_sessions``; ``history_key`` identifies ``_log``)."""
     _chat, rows, notes = chat_from_sessions(_log, ChatModel())
     return rows, notes
 

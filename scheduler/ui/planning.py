@@ -17,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from scheduler import pipeline
+from scheduler import pipeline, report
 from scheduler.errors import SchedulerError
 from scheduler.roster import Progress, ProgressFn
 from scheduler.ui import state
@@ -126,7 +126,7 @@ def _plan_now() -> None:
         return
     history, agents, log = state.history(), state.agents(), state.sessions()
 
-    def work(progress: ProgressFn) -> pipeline.PlanResult:
+    def work(progress: ProgressFn) -> report.PlanResult:
         return pipeline.run(history, agents, params=params, forecast=fc, progress=progress,
                             sessions=log)
 
@@ -146,7 +146,7 @@ def _plan_now() -> None:
     st.rerun()  # redraw every part of the page (and the sidebar) from the new plan
 
 
-def plan_headline(plan: pipeline.PlanResult) -> None:
+def plan_headline(plan: report.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
     expected service, hours at risk, half-hours short; the solver's details in an expander."""
     sm = plan.summary

@@ -27,8 +27,8 @@ import streamlit as st
 from scheduler import io
 from scheduler.domain import Agent, HourlyHistory, SessionLog
 from scheduler.errors import SchedulerError
-from scheduler.pipeline import PlanResult
 from scheduler.replan import open_plan
+from scheduler.report import PlanResult
 from scheduler.ui.settings import Settings
 from scheduler.whatif import ReplanChoice, ScenarioOutcome
 

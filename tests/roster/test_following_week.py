@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import numpy as np
 
+from scheduler.context import roster_problem
 from scheduler.domain import Agent, Shift
 from scheduler.params import PlanParams, Rules, SearchParams
-from scheduler.pipeline import interval_teams, plan_roster, roster_problem
+from scheduler.pipeline import plan_roster
+from scheduler.report import interval_teams
 from scheduler.roster import validate
 from scheduler.roster.cost import cover_sum
 from scheduler.roster.rules import Consecutive

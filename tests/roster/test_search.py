@@ -13,7 +13,7 @@ import pytest
 from scheduler.domain import Agent, Requirements
 from scheduler.io import read_params
 from scheduler.params import SearchParams
-from scheduler.pipeline import roster_frame
+from scheduler.report import roster_frame
 from scheduler.roster import RosterProblem, RosterResult, RuleViolationError, search, solve
 from scheduler.roster.cost import Cost, Plan
 from scheduler.roster.search import AllOf, AnyOf, NoImprovement, Run, WallClock, WorkBudget

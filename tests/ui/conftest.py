@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scheduler import io, pipeline
+from scheduler import io, pipeline, report
 from scheduler.params import PlanParams
 from scheduler.ui import state
 from scheduler.ui.settings import Settings
@@ -26,7 +26,7 @@ FAST = Settings(time_limit_seconds=4.0, replications=3, replan_time_limit_second
 
 
 @pytest.fixture(scope="session")
-def sample_plan() -> pipeline.PlanResult:
+def sample_plan() -> report.PlanResult:
     history = io.read_history(REPO / "data" / "sample_history.csv")
     agents, _ = io.read_agents(REPO / "data" / "sample_agents.csv")
     params = FAST.params(PlanParams())
@@ -40,7 +40,7 @@ OpenPage = Callable[..., AppTest]
 def open_page() -> OpenPage:
     """``open_page("coverage", plan=...)``: the app, first run on Data, then on that page."""
 
-    def _open(name: str, *, plan: pipeline.PlanResult | None = None,
+    def _open(name: str, *, plan: report.PlanResult | None = None,
               settings: Settings = FAST, timeout: float = 60) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=timeout)
         at.session_state[state.SETTINGS] = settings

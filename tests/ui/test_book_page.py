@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.book import Book
-from scheduler.pipeline import PlanResult
+from scheduler.report import PlanResult
 from tests.ui.conftest import OpenPage, texts
 
 

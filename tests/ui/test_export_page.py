@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.pipeline import PlanResult
+from scheduler.report import PlanResult
 from scheduler.ui.tables import DAY_HEADERS
 from tests.ui.conftest import OpenPage
 

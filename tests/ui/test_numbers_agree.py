@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from scheduler import io, pipeline
+from scheduler import io, report
 from scheduler.cli import main
 from tests.ui.conftest import APP, FAST, REPO, texts
 
@@ -77,5 +77,5 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
     per_agent = [float(m) for m in re.findall(r": ([0-9.]+) h, \d+ shift", block)]
     assert sum(per_agent) == pytest.approx(hours, abs=0.05 * len(per_agent))
     app_roster = at.session_state["plan"].roster.roster
-    assert io.csv_bytes(pipeline.roster_frame(app_roster)) == (plan_dir / "roster.csv"
+    assert io.csv_bytes(report.roster_frame(app_roster)) == (plan_dir / "roster.csv"
                                                                 ).read_bytes()

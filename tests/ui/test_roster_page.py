@@ -3,7 +3,7 @@ table, the rules and what each costs."""
 
 from __future__ import annotations
 
-from scheduler.pipeline import PlanResult
+from scheduler.report import PlanResult
 from tests.ui.conftest import OpenPage, figures, texts
 
 

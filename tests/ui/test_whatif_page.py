@@ -4,7 +4,7 @@ judged against keeping the current roster (the better one kept, a worse one neve
 
 from __future__ import annotations
 
-from scheduler.pipeline import PlanResult
+from scheduler.report import PlanResult
 from scheduler.ui import state
 from scheduler.whatif import rank
 from tests.ui.conftest import OpenPage, array, figures, texts

@@ -13,7 +13,6 @@ from scheduler.book import Book, book_url
 from scheduler.domain import Roster
 from scheduler.errors import InputError
 from scheduler.io import parse_raw_table
-from scheduler.pipeline import PlanResult, in_week_shifts
 from scheduler.replan import (
     REQUEST_KINDS,
     Replan,
@@ -23,6 +22,7 @@ from scheduler.replan import (
     replan,
     requests_from_raw,
 )
+from scheduler.report import PlanResult, in_week_shifts
 from scheduler.ui import state
 from scheduler.ui.common import page
 

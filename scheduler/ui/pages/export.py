@@ -7,7 +7,7 @@ import json
 
 import streamlit as st
 
-from scheduler import io, pipeline
+from scheduler import io, report
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
 from scheduler.ui.tables import agent_summaries, wide_schedule
@@ -32,9 +32,9 @@ if state.plan_is_stale() and plan is current:
 week = f"{plan.week_start:%Y%m%d}"
 roster = plan.roster.roster
 wide = wide_schedule(roster, plan.agents)
-roster_csv = io.csv_bytes(pipeline.roster_frame(roster))
+roster_csv = io.csv_bytes(report.roster_frame(roster))
 wide_csv = io.csv_bytes(wide)
-coverage_csv = io.csv_bytes(pipeline.coverage_frame(plan))
+coverage_csv = io.csv_bytes(report.coverage_frame(plan))
 summary_txt = agent_summaries(roster, plan.agents).encode("utf-8-sig")
 summary_json = json.dumps(plan.summary.as_dict(), ensure_ascii=False, indent=2,
                           default=str).encode("utf-8")

@@ -1,0 +1,401 @@
+"""What a plan reports: the roster as its file lists it, coverage and the chance of meeting
+the target per interval and hour, the summary in the manager's units (no solving here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scheduler import __version__
+from scheduler.domain import (
+    Agent,
+    Forecast,
+    Requirements,
+    Roster,
+    Shift,
+)
+from scheduler.params import ChatModel, PlanParams
+from scheduler.risk import (
+    BUSY_SESSIONS,
+    below_target,
+    capacity,
+    count_cdf,
+)
+from scheduler.roster import (
+    RosterResult,
+    RuleCost,
+)
+from scheduler.simulate import ReplicationSummary, simulate_replications
+from scheduler.staffing import team_service_level
+
+
+def interval_sessions(forecast: Forecast, interval_minutes: int) -> tuple[list[datetime],
+                                                                          np.ndarray]:
+    """Split each hour's expected sessions evenly over its intervals."""
+    per_hour = 60 // interval_minutes
+    hours = pd.to_datetime(forecast.frame["timestamp"]).dt.to_pydatetime()
+    values = forecast.frame["sessions"].to_numpy(dtype=float)
+    starts = [h + timedelta(minutes=interval_minutes * i) for h in hours for i in range(per_hour)]
+    return starts, np.repeat(values / per_hour, per_hour)
+
+
+def interval_errors(forecast: Forecast, interval_minutes: int) -> np.ndarray | None:
+    """Each interval's relative forecast error (its hour's ``Forecast.rel_error``), or None."""
+    if forecast.rel_error is None:
+        return None
+    return np.repeat(np.asarray(forecast.rel_error, dtype=float), 60 // interval_minutes)
+
+
+def on_duty_caps(shifts: Sequence[Shift], when: datetime) -> list[int]:
+    """Caps of the agents taking new chats at ``when`` (one per agent)."""
+    caps: dict[str, int] = {}
+    for s in shifts:
+        if s.on_duty(when):
+            caps[s.agent_id] = max(caps.get(s.agent_id, 0), s.max_concurrent)
+    return list(caps.values())
+
+
+def interval_teams(roster: Roster, requirements: Requirements) -> list[list[int]]:
+    """The caps of the agents on duty in each interval (judged at its midpoint); a shift of a
+    standing (cyclic) horizon that started before it also runs at its end; the shifts of the
+    week before (``roster.before``) count where they run."""
+    minutes = requirements.interval_minutes
+    origin = requirements.interval_starts[0]
+    horizon = timedelta(minutes=minutes * requirements.intervals)
+    shifts = [*roster.shifts, *roster.before,
+              *(_moved(s, horizon) for s in roster.shifts if s.start < origin)]
+    return [on_duty_caps(shifts, start + timedelta(minutes=minutes / 2))
+            for start in requirements.interval_starts]
+
+
+def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel, *,
+                     sessions: np.ndarray | None = None) -> pd.DataFrame:
+    """Per interval: sessions (``requirements.sessions`` unless given), who is on duty, and the
+    model's 3-minute and reply rate for that team (mixed caps)."""
+    minutes = requirements.interval_minutes
+    counts = np.asarray(requirements.sessions if sessions is None else sessions, dtype=float)
+    rows = []
+    for t, caps in enumerate(interval_teams(roster, requirements)):
+        m = team_service_level(float(counts[t]) * 60.0 / minutes, caps, chat)
+        rows.append((requirements.interval_starts[t], float(counts[t]), len(caps),
+                     max(caps, default=0), m.service_level, m.reply_rate))
+    return pd.DataFrame(rows, columns=["interval_start", "sessions", "scheduled_agents", "cap",
+                                       "predicted_three_min_rate", "predicted_reply_rate"])
+
+
+def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat: ChatModel,
+            target: float) -> tuple[np.ndarray, np.ndarray]:
+    """The chance each interval, and each hour of the forecast, keeps ``target`` when its count
+    is the forecast's distribution (``risk``): the count's probability of staying at or under
+    what the planned team handles at the target (an hour's sessions split evenly over its
+    intervals, the hour's rate their mean)."""
+    minutes = requirements.interval_minutes
+    per = 60 // minutes
+    _, point = interval_sessions(forecast, minutes)
+    rel = interval_errors(forecast, minutes)
+    rel = np.zeros(point.size) if rel is None else rel
+    teams = interval_teams(roster, requirements)
+
+    def rate_of(group: list[list[int]], share: float) -> Callable[[float], float]:
+        def rate(x: float) -> float:
+            return float(np.mean([team_service_level(x * share * 60.0 / minutes, caps,
+                                                     chat).service_level for caps in group]))
+        return rate
+
+    per_interval = np.array([
+        count_cdf(capacity(rate_of([caps], 1.0), target, point[t] + 1), point[t], rel[t])
+        for t, caps in enumerate(teams)])
+    hours = forecast.frame["sessions"].to_numpy(dtype=float)
+    per_hour = np.array([
+        count_cdf(capacity(rate_of(teams[h * per:(h + 1) * per], 1.0 / per), target, m + 1), m,
+                  float(rel[h * per]))
+        for h, m in enumerate(hours)])
+    return per_interval, per_hour
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The headline numbers of a plan (``summary.json``), in the manager's units.
+
+    - ``agent_hours``: paid hours of the shifts starting in the week.
+    - ``bound_hours``: no roster that leaves no interval short needs fewer agent-hours under
+      these rules (None when even the relaxation cannot cover every interval).
+    - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when the plan leaves
+      intervals short (it is then not comparable with a bound that covers every interval) or
+      there is no bound; ``gap_note`` says which.
+    - ``short_intervals``: intervals below the target (``diagnosis`` says why).
+    - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
+    - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
+      agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
+    - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
+    - ``soft_violations``: preferences the plan misses (a broken hard rule never gets here).
+    """
+
+    status: str
+    agent_hours: float
+    bound_hours: float | None
+    gap: float | None
+    gap_note: str
+    short_intervals: int
+    cap_mix: dict[str, float]
+    rule_costs: tuple[RuleCost, ...]
+    objective_points: int
+    solve_seconds: float
+    schedule_efficiency: float
+    predicted_three_min_rate: float
+    predicted_three_min_rate_ci: tuple[float, float]
+    predicted_reply_rate: float
+    model_three_min_rate: float
+    hours_below_target: int
+    hours_judged: int
+    expected_hours_below_target: float
+    expected_hours_below_range: tuple[int, int]
+    forecast_sessions: float
+    diagnosis: tuple[str, ...]
+    soft_violations: tuple[str, ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    chat_fit: tuple[dict[str, Any], ...] = ()
+    """When a session log was given: each chat-model figure's default, fitted and used value,
+    the sessions behind the fit and its source (``chat_from_sessions``)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
+        d["expected_hours_below_range"] = list(self.expected_hours_below_range)
+        d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
+                            "short_intervals_without": c.short_intervals_without}
+                           for c in self.rule_costs]
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PlanSummary:
+        """The summary ``as_dict`` gave (``summary.json``); KeyError, TypeError or ValueError
+        when ``d`` is not one."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in names}
+        lo, hi = d["predicted_three_min_rate_ci"]
+        low, high = d["expected_hours_below_range"]
+        return cls(**{
+            **values,
+            **{k: math.nan for k in ("predicted_three_min_rate", "predicted_reply_rate",
+                                     "model_three_min_rate") if d[k] is None},
+            "predicted_three_min_rate_ci": (lo, hi),
+            "expected_hours_below_range": (int(low), int(high)),
+            "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
+                                         int(c["short_intervals_without"]))
+                                for c in d["rule_costs"]),
+            "diagnosis": tuple(str(x) for x in d["diagnosis"]),
+            "soft_violations": tuple(str(x) for x in d["soft_violations"]),
+            "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
+        })
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything a plan run produced."""
+
+    week_start: date
+    params: PlanParams
+    chat: ChatModel
+    agents: tuple[Agent, ...]
+    forecast: Forecast
+    requirements: Requirements
+    roster: RosterResult
+    coverage: pd.DataFrame
+    """Per interval: interval_start, sessions, required_agents, scheduled_agents, cap,
+    predicted_three_min_rate, predicted_reply_rate, shortfall_agents."""
+    simulation: ReplicationSummary
+    summary: PlanSummary
+    notes: tuple[str, ...] = ()
+    hour_risk: pd.DataFrame | None = None
+    """Per hour of the forecast: hour_start, sessions (expected), busy (>= 5 expected),
+    chance_meeting_target (the count's chance of staying within what the planned team handles
+    at the target)."""
+    before: tuple[Shift, ...] = ()
+    """The published week before's shifts the week follows (``roster_problem``)."""
+    past_shifts: tuple[Shift, ...] = ()
+    """The last published weeks' shifts fairness counted (``roster_problem``)."""
+
+
+def _coverage_table(result: RosterResult, req: Requirements, forecast: Forecast,
+                    params: PlanParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-interval table (``PlanResult.coverage``) and the per-hour risk table
+    (``PlanResult.hour_risk``)."""
+    _, point = interval_sessions(forecast, req.interval_minutes)
+    pred = predict_coverage(result.roster, req, params.chat, sessions=point)
+    cov = result.coverage
+    per_interval, per_hour = chances(result.roster, req, forecast, params.chat,
+                                     params.service.target)
+    pred["sized_sessions"] = np.asarray(req.sessions, dtype=float)
+    pred["chance_meeting_target"] = per_interval
+    pred["required_agents"] = cov["required_agents"].to_numpy()
+    pred["shortfall_agents"] = cov["shortfall_agents"].to_numpy()
+    expected = forecast.frame["sessions"].to_numpy(dtype=float)
+    hours = pd.DataFrame({"hour_start": pd.to_datetime(forecast.frame["timestamp"]),
+                          "sessions": expected, "busy": expected >= BUSY_SESSIONS,
+                          "chance_meeting_target": per_hour})
+    return pred[["interval_start", "sessions", "sized_sessions", "required_agents",
+                 "scheduled_agents", "cap", "predicted_three_min_rate", "predicted_reply_rate",
+                 "chance_meeting_target", "shortfall_agents"]], hours
+
+
+def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
+                 ) -> tuple[int, int]:
+    """(hours below target, hours judged): hour-windows with at least
+    ``BUSY_SESSIONS`` expected sessions, by the simulated mean 3-minute rate."""
+    expected = forecast.frame["sessions"].to_numpy(dtype=float)
+    rates = np.asarray(sim.hourly_three_min_rate, dtype=float)
+    judged = expected >= BUSY_SESSIONS
+    below = judged & ~(np.nan_to_num(rates, nan=1.0) >= target - 1e-12)
+    return int(below.sum()), int(judged.sum())
+
+
+def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
+             forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
+             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...]) -> PlanSummary:
+    target = params.service.target
+    below, judged = judged_hours(sim, forecast, target)
+    risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
+    w = coverage["sessions"].to_numpy(dtype=float)
+    model_rate = float((coverage["predicted_three_min_rate"] * w).sum() / w.sum()) \
+        if w.sum() > 0 else 1.0
+    est = sim.three_min_rate
+    return PlanSummary(
+        status=result.status, agent_hours=round(result.agent_hours, 2),
+        bound_hours=None if result.bound_hours is None else round(result.bound_hours, 2),
+        gap=result.gap, gap_note=gap_note(result),
+        short_intervals=len(result.short_intervals),
+        cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
+        rule_costs=costs,
+        objective_points=result.objective_points,
+        solve_seconds=round(result.solve_seconds, 2),
+        schedule_efficiency=result.efficiency,
+        predicted_three_min_rate=est.mean,
+        predicted_three_min_rate_ci=(est.low, est.high),
+        predicted_reply_rate=sim.reply_rate.mean,
+        model_three_min_rate=model_rate,
+        hours_below_target=below, hours_judged=judged,
+        expected_hours_below_target=round(risk.expected, 2),
+        expected_hours_below_range=(risk.low, risk.high),
+        forecast_sessions=float(forecast.frame["sessions"].sum()),
+        diagnosis=diagnosis,
+        soft_violations=tuple(v.message for v in result.violations),
+        parameters=parameters_record(params, forecast),
+    )
+
+
+def gap_note(result: RosterResult) -> str:
+    """Why a plan has no gap to the bound ("" when it has one)."""
+    if result.gap is not None:
+        return ""
+    if result.short_intervals:
+        return (f"{len(result.short_intervals)} intervals short: the bound covers every "
+                "interval, so the plan is not comparable with it (see the diagnosis)")
+    if result.cost.weekly_gap:
+        return "the week's 3-minute target is missed: the bound meets it (see the diagnosis)"
+    if result.bound_hours is None:
+        return "no bound: even the relaxation cannot cover every interval under these rules"
+    return "no shifts"
+
+
+def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
+    """The parameters a plan used, for exports (reproducibility)."""
+    return {
+        "version": __version__,
+        "week_start": forecast.week_start.isoformat(),
+        "forecast_method": forecast.method,
+        "forecast_wape": forecast.wape,
+        "forecast_naive_wape": forecast.naive_wape,
+        "forecast_backtest_weeks": forecast.backtest_weeks,
+        "target": params.service.target,
+        "mode": params.service.mode,
+        "confidence": params.service.confidence,
+        "hourly_floor": params.service.hourly_floor,
+        "chat": asdict(params.chat),
+        "rules": asdict(params.rules),
+        "search": asdict(params.search),
+        "time_limit_seconds": params.time_limit_seconds,
+        "num_workers": params.num_workers,
+        "seed": params.seed,
+        "replications": params.replications,
+    }
+
+
+def _moved(s: Shift, by: timedelta) -> Shift:
+    return replace(s, start=s.start + by, end=s.end + by,
+                   break_start=s.break_start + by if s.break_start else None,
+                   break_end=s.break_end + by if s.break_end else None)
+
+
+def in_week_shifts(roster: Roster) -> list[Shift]:
+    """The roster's shifts dated as they are worked: a standing week's Sunday-night shift, which
+    the roster dates from the Sunday before (it covers this Monday's first hours), is dated this
+    Sunday, running into next Monday. What ``roster.csv`` lists without its carried-over rows,
+    and what the roster book stores."""
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
+    return [_moved(s, timedelta(days=7)) if s.start < week0 else s for s in roster.shifts]
+
+
+def contract_shifts(roster: Roster) -> list[Shift]:
+    """The week's shifts as the ``roster.csv`` contract lists them: every shift that starts in
+    the week (Monday 00:00 to Sunday 24:00), plus, for a shift that runs past Sunday 24:00, the
+    same shift one week earlier (starting the Sunday before), so that the file alone says who
+    covers Monday 00:00 (for a week that follows a published one, that week's shifts running
+    into this one: ``roster.before``). Agent-hours count the shifts that start in the week."""
+    week1 = datetime.combine(roster.week_start, datetime.min.time()) + timedelta(days=7)
+    in_week = in_week_shifts(roster)
+    carry = [*(_moved(s, -timedelta(days=7)) for s in in_week if s.end > week1),
+             *roster.before]
+    unique = {(s.agent_id, s.start): s for s in [*in_week, *carry]}
+    return sorted(unique.values(), key=lambda s: (s.start, s.agent_id))
+
+
+def roster_frame(roster: Roster) -> pd.DataFrame:
+    """The ``roster.csv`` contract: one row per shift (see :func:`contract_shifts`);
+    ``carried_over`` is ``yes`` on the copy of a shift that runs past Sunday 24:00, listed the
+    Sunday before so the file alone says who covers Monday 00:00 (leave those rows out of any
+    sum: the week's agent-hours are the other rows')."""
+    fmt = "%Y-%m-%d %H:%M"
+    week0 = datetime.combine(roster.week_start, datetime.min.time())
+    rows = [{
+        "agent_id": s.agent_id,
+        "start": s.start.strftime(fmt),
+        "end": s.end.strftime(fmt),
+        "max_concurrent": s.max_concurrent,
+        "break_start": s.break_start.strftime(fmt) if s.break_start else "",
+        "break_end": s.break_end.strftime(fmt) if s.break_end else "",
+        "carried_over": "yes" if s.start < week0 else "",
+    } for s in contract_shifts(roster)]
+    return pd.DataFrame(rows, columns=["agent_id", "start", "end", "max_concurrent",
+                                       "break_start", "break_end", "carried_over"])
+
+
+def coverage_frame(result: PlanResult) -> pd.DataFrame:
+    """The ``coverage.csv`` contract: one row per interval."""
+    c = result.coverage.copy()
+    c["interval_start"] = pd.to_datetime(c["interval_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    return c.round({"sessions": 2, "predicted_three_min_rate": 4, "predicted_reply_rate": 4})
+
+
+def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
+             req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
+             before: Sequence[Shift], past_shifts: Sequence[Shift],
+             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[str, ...] = ()) -> PlanResult:
+    """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
+    what each rule costs and the diagnosis, when known)."""
+    if before:
+        params = replace(params, rules=replace(params.rules, cyclic=False))
+    coverage, hours = _coverage_table(result, req, forecast, params)
+    sim = simulate_replications(result.roster, forecast, params.chat,
+                                replications=params.replications, seed=params.seed)
+    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis)
+    return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
+                      agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
+                      coverage=coverage, simulation=sim, summary=summary, notes=notes,
+                      hour_risk=hours, before=tuple(before), past_shifts=tuple(past_shifts))
