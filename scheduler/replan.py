@@ -55,9 +55,7 @@ from scheduler.io import (
 from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
 from scheduler.pipeline import floor_for, requirements_for, result_from_roster
 from scheduler.report import PlanResult, PlanSummary, in_week_shifts, roster_frame
-from scheduler.roster import Limits, ProgressFn, solve
-from scheduler.roster.result import coverage_frame
-from scheduler.roster.search import PutBack
+from scheduler.roster import Limits, ProgressFn, PutBack, coverage_frame, solve
 
 BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
                 "again from its plan folder)")

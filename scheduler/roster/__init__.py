@@ -8,9 +8,9 @@ rule by rule, a bound in agent-hours. Only this package imports ortools.
 from scheduler.roster.cost import Cost, Plan
 from scheduler.roster.diagnose import unusable_agents
 from scheduler.roster.problem import RosterProblem, build_problem
-from scheduler.roster.result import RosterResult, RuleCost
+from scheduler.roster.result import RosterResult, RuleCost, coverage_frame
 from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
-from scheduler.roster.search import Limits, Progress, ProgressFn
+from scheduler.roster.search import Limits, Progress, ProgressFn, PutBack
 from scheduler.roster.solve import recheck, roster_result, rule_costs, solve
 
 __all__ = [
@@ -20,12 +20,14 @@ __all__ = [
     "Plan",
     "Progress",
     "ProgressFn",
+    "PutBack",
     "RosterProblem",
     "RosterResult",
     "RuleCost",
     "RuleViolationError",
     "Violation",
     "build_problem",
+    "coverage_frame",
     "recheck",
     "roster_result",
     "rule_costs",
