@@ -198,7 +198,10 @@ class Rules:
     interval_minutes: int = setting(30, cli="--interval-minutes", ok=lambda v: v in (15, 30, 60),
                                     expected="15, 30 or 60",
                                     help="Planning interval: 15, 30 or 60.")
-    shift_lengths_hours: tuple[float, ...] = (4.0, 6.0, 8.0, 10.0)
+    shift_lengths_hours: tuple[float, ...] = setting(
+        (4.0, 6.0, 8.0, 10.0), ok=lambda v: bool(v) and all(0 < h <= 24 for h in v),
+        expected="one or more lengths above 0 and at most 24 hours",
+        help="Shift lengths a shift may have, hours (whole multiples of the interval).")
     start_step_minutes: int = 60
     min_rest_hours: float = setting(11.0, ok=lambda v: 0 <= v <= 48, expected="hours between "
                                     "0 and 48", help="Least rest between two shifts, hours.")
@@ -215,7 +218,10 @@ class Rules:
     break_after_hours: float = 6.0
     """Shifts longer than this get a meal break (0 disables breaks)."""
     break_minutes: int = 30
-    allowed_caps: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    allowed_caps: tuple[int, ...] = setting(
+        (1, 2, 3, 4, 5, 6), ok=lambda v: bool(v) and all(1 <= c <= MAX_CAP for c in v),
+        expected=f"one or more caps within 1..{MAX_CAP}",
+        help="Reception caps (接待上限) a shift may run at; each agent at most their own.")
     cyclic: bool = True
     """Treat the week as a standing roster: Sunday-night shifts wrap into Monday 00:00."""
     cap_policy: str = setting(
@@ -228,12 +234,6 @@ class Rules:
         check_fields(self)
         if self.start_step_minutes % self.interval_minutes:
             raise ValueError("start_step_minutes must be a multiple of interval_minutes")
-        if not self.shift_lengths_hours or min(self.shift_lengths_hours) <= 0:
-            raise ValueError("shift_lengths_hours must be positive")
-        if any(c < 1 or c > MAX_CAP for c in self.allowed_caps):
-            raise ValueError(f"allowed_caps must be within 1..{MAX_CAP}")
-        if max(self.shift_lengths_hours) > 24:
-            raise ValueError("shift_lengths_hours must be at most 24")
         if any((h * 60) % self.interval_minutes for h in self.shift_lengths_hours):
             raise ValueError("shift_lengths_hours must be whole multiples of interval_minutes")
         if self.break_after_hours > 0 and self.break_minutes >= 60 * self.break_after_hours:

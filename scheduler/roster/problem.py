@@ -67,7 +67,6 @@ class ShiftType:
     start: int
     length: int
     break_offset: int
-    break_len: int
     day: int
     paid_minutes: int
     duty: tuple[int, ...]
@@ -333,7 +332,7 @@ def _types(rules: Rules, t_count: int, m: int, night: np.ndarray, weekend: np.nd
                              if not (off >= 0 and off <= i < off + b_len))
                 out.append(ShiftType(
                     index=len(out), start=start, length=length, break_offset=off,
-                    break_len=b_len if off >= 0 else 0, day=start // ipd,
+                    day=start // ipd,
                     paid_minutes=minutes - (rules.break_minutes if off >= 0 else 0),
                     duty=duty, span=span, night=bool(night[list(span)].any()),
                     weekend=bool(weekend[list(span)].any()), wraps=wraps,

@@ -6,14 +6,18 @@ parameters with :meth:`Settings.params`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from scheduler.params import Mode, PlanParams, ServiceTarget, default_for, plan_fields
+from scheduler.params import Mode, PlanParams, default_for, plan_fields, with_values
 from scheduler.whatif import PlatformProfile, profile_by_key
 
 SHIFT_LENGTH_CHOICES: tuple[float, ...] = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0)
 CAP_CHOICES: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
+PLAN_SETTINGS = ("target", "mode", "hourly_floor", "confidence", "shift_lengths_hours",
+                 "min_rest_hours", "min_days_off", "min_days_off_full_time", "allowed_caps",
+                 "time_limit_seconds", "replications", "seed")
+"""The plan parameters the Data page sets (the rest keep their defaults)."""
 
 
 def help_text(name: str) -> str:
@@ -57,16 +61,11 @@ class Settings:
         return profile_by_key(self.profile)
 
     def params(self, base: PlanParams | None = None) -> PlanParams:
-        """The plan parameters these settings give (other fields from ``base``)."""
-        base = base or PlanParams()
-        service = ServiceTarget(target=self.target, mode=self.mode,
-                                hourly_floor=self.hourly_floor, confidence=self.confidence)
-        rules = replace(
-            base.rules, shift_lengths_hours=tuple(sorted(self.shift_lengths_hours)),
-            min_rest_hours=self.min_rest_hours, min_days_off=self.min_days_off,
-            min_days_off_full_time=max(self.min_days_off, self.min_days_off_full_time),
-            allowed_caps=tuple(sorted(self.allowed_caps)),
-        )
-        return replace(base, service=service, rules=rules,
-                       time_limit_seconds=self.time_limit_seconds,
-                       replications=self.replications, seed=self.seed)
+        """The plan parameters these settings give (other fields from ``base``); checked by
+        the parameters' own checks (``ValueError``)."""
+        values = {name: getattr(self, name) for name in PLAN_SETTINGS}
+        values.update(shift_lengths_hours=tuple(sorted(self.shift_lengths_hours)),
+                      allowed_caps=tuple(sorted(self.allowed_caps)),
+                      min_days_off_full_time=max(self.min_days_off,
+                                                 self.min_days_off_full_time))
+        return with_values(base or PlanParams(), values)

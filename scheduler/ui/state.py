@@ -81,7 +81,6 @@ ERR_EDITOR = "agents editor"
 ERR_FORECAST = "forecast editor"
 ERR_PLAN = "plan"
 ERR_WHATIF = "what-if"
-ERR_SETTINGS = "settings"
 
 
 def _ss() -> Any:
@@ -358,11 +357,3 @@ def seed_widget(key: str, value: object) -> None:
     when its page is left, the stored settings remember it."""
     if key not in _ss():
         _ss()[key] = value
-
-
-def widget_value(key: str) -> Any:
-    return _ss()[key]
-
-
-def bump_forecast_editor() -> None:
-    _ss()[FORECAST_EDITOR_VERSION] += 1

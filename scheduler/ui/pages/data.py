@@ -183,7 +183,8 @@ with c1:
                + prof.note)
     if not prof.confirmed:
         st.warning("待确认 To confirm: these numbers come from third-party guides.")
-    target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"))
+    target = st.slider("3分钟回复率目标 3-minute rate target (%)", 50, 99, key=k("target"),
+                       help=help_text("target"))
     mode = st.radio("目标方式 Target mode", list(Mode), key=k("mode"),
                     horizontal=True, help=help_text("mode"))
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
@@ -193,20 +194,21 @@ with c1:
                      help=help_text("confidence"))
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
-                             key=k("shift_lengths_hours"))
+                             key=k("shift_lengths_hours"), help=help_text("shift_lengths_hours"))
     rest = st.number_input("两班间最少休息 Min rest between shifts (h)", 0.0, 24.0, step=1.0,
-                           key=k("min_rest_hours"))
+                           key=k("min_rest_hours"), help=help_text("min_rest_hours"))
     off = st.number_input("每周最少休息天 Min days off / week", 0, 6, step=1,
-                          key=k("min_days_off"))
+                          key=k("min_days_off"), help=help_text("min_days_off"))
     off_ft = st.number_input("全职每周休息天 Days off / week, full-timers (≥ 40 h)", 0, 6, step=1,
-                             key=k("min_days_off_full_time"))
+                             key=k("min_days_off_full_time"),
+                             help=help_text("min_days_off_full_time"))
 with c3:
     caps = st.multiselect("可用接待上限 Cap levels allowed", list(CAP_CHOICES),
-                          key=k("allowed_caps"))
+                          key=k("allowed_caps"), help=help_text("allowed_caps"))
     limit = st.number_input("求解时限 Solver time limit (s)", 5.0, 600.0, step=5.0,
-                            key=k("time_limit_seconds"))
+                            key=k("time_limit_seconds"), help=help_text("time_limit_seconds"))
     reps = st.number_input("模拟次数 Simulation runs (check)", 1, 50, step=1,
-                           key=k("replications"))
+                           key=k("replications"), help=help_text("replications"))
 
 new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode or cur.mode,
               hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
