@@ -22,7 +22,6 @@ HOUR_LABELS = tuple(f"{h:02d}" for h in range(24))
 SHORT = "#d62728"
 """Red: a shortfall / a missed target."""
 OK = "#2ca02c"
-SURPLUS = "#9ecae1"
 CAP_COLOURS = ("#17becf", "#bcbd22", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b", "#e377c2",
                "#393b79")
 """One distinct colour per reception cap 1..8 (the cap is also written on the bar)."""

@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -277,11 +277,6 @@ class Scenario:
             raise ValueError("auto_reply_share must be in [0, 1)")
         if abs(self.cap_delta) >= MAX_CAP:
             raise ValueError(f"cap_delta must be within ±{MAX_CAP - 1}")
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.spikes or self.extra_agents or self.cap_delta or self.auto_reply_share
-                    or self.sick)
 
     def describe(self) -> tuple[str, ...]:
         """One line per change, for the page and the comparison."""
@@ -646,13 +641,3 @@ def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
         "difference 差异": [rb.get(n, math.nan) - ra.get(n, math.nan) for n in names],
     })
 
-
-def hour_label(when: datetime) -> str:
-    """``周五 Fri 20:00``."""
-    d = when.weekday()
-    return f"{DAYS_ZH[d]} {DAYS[d]} {when:%H:%M}"
-
-
-def week_hour(week_start_dt: datetime, hour_of_week: int) -> datetime:
-    """The datetime of an hour-of-week index."""
-    return week_start_dt + timedelta(hours=hour_of_week)

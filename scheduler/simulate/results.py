@@ -45,7 +45,7 @@ HOURLY_COLUMNS = (
 """Columns of :meth:`SimulationResult.hourly_frame`; the first eight are the export's contract."""
 
 
-def _ratio(num: float, den: float) -> float:
+def ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
@@ -237,7 +237,7 @@ def _frame(periods: tuple[PeriodMetrics, ...]) -> pd.DataFrame:
     )
 
 
-def _percentiles(values: np.ndarray) -> tuple[float, float, float]:
+def percentiles(values: np.ndarray) -> tuple[float, float, float]:
     if len(values) == 0:
         return (math.nan, math.nan, math.nan)
     p = np.percentile(values, (50.0, 90.0, 99.0))
@@ -279,7 +279,7 @@ def build_result(
         s3 = int(np.count_nonzero(on_time[sel]))
         ab = int(np.count_nonzero(abandoned[sel]))
         fr = first_reply[sel]
-        p50, p90, p99 = _percentiles(fr[~np.isnan(fr)])
+        p50, p90, p99 = percentiles(fr[~np.isnan(fr)])
         on_s = float(on[h0:h1].sum())
         return PeriodMetrics(
             start=label,
@@ -289,15 +289,15 @@ def build_result(
             replied_3min=s3,
             abandoned=ab,
             unresolved=n - r - ab,
-            three_min_rate=_ratio(s3, n),
-            reply_rate=_ratio(r, n),
-            abandonment_share=_ratio(ab, n),
+            three_min_rate=ratio(s3, n),
+            reply_rate=ratio(r, n),
+            abandonment_share=ratio(ab, n),
             p50_wait_seconds=p50,
             p90_wait_seconds=p90,
             p99_wait_seconds=p99,
             mean_agents_on_duty=on_s / (hours * 3600.0),
-            occupancy=_ratio(float(busy_slots[h0:h1].sum()), float(offered[h0:h1].sum())),
-            utilisation=_ratio(float(busy_time[h0:h1].sum()), on_s),
+            occupancy=ratio(float(busy_slots[h0:h1].sum()), float(offered[h0:h1].sum())),
+            utilisation=ratio(float(busy_time[h0:h1].sum()), on_s),
         )
 
     # sessions are sorted by start, so each hour is a contiguous slice

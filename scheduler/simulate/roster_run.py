@@ -115,10 +115,6 @@ class Estimate:
     n: int
     confidence: float
 
-    @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2.0
-
     @staticmethod
     def of(values: np.ndarray, *, confidence: float = 0.95) -> Estimate:
         v = np.asarray(values, dtype=float)
