@@ -16,7 +16,7 @@ latency), over replied sessions only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -49,8 +49,23 @@ def ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
-def _json_float(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
+def as_json(result: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of the dataclass ``result`` (those not in ``skip``) as JSON values: dates as
+    ISO text (datetimes to the minute), NaN as None, a tuple of the seven days as ``{"Mon": ...}``
+    and a nested result by its ``as_dict``."""
+    return {f.name: _json(getattr(result, f.name)) for f in fields(result) if f.name not in skip}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, tuple):
+        return {d: _json(v) for d, v in zip(DAYS, value, strict=True)}
+    return value.as_dict() if hasattr(value, "as_dict") else value
 
 
 @dataclass(frozen=True)
@@ -115,37 +130,7 @@ class SimulationSummary:
     hours_below_target: int | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "week_start": self.week_start.isoformat(),
-            "seed": self.seed,
-            "sessions": self.sessions,
-            "replied": self.replied,
-            "replied_3min": self.replied_3min,
-            "abandoned": self.abandoned,
-            "three_min_rate": _json_float(self.three_min_rate),
-            "reply_rate": _json_float(self.reply_rate),
-            "abandonment_share": _json_float(self.abandonment_share),
-            "p50_wait_seconds": _json_float(self.p50_wait_seconds),
-            "p90_wait_seconds": _json_float(self.p90_wait_seconds),
-            "p99_wait_seconds": _json_float(self.p99_wait_seconds),
-            "occupancy": _json_float(self.occupancy),
-            "utilisation": _json_float(self.utilisation),
-            "on_duty_agent_hours": self.on_duty_agent_hours,
-            "daily_three_min_rate": {
-                d: _json_float(r) for d, r in zip(DAYS, self.daily_three_min_rate, strict=True)
-            },
-            "daily_reply_rate": {
-                d: _json_float(r) for d, r in zip(DAYS, self.daily_reply_rate, strict=True)
-            },
-            "worst_hour_start": (
-                self.worst_hour_start.isoformat(timespec="minutes")
-                if self.worst_hour_start
-                else None
-            ),
-            "worst_hour_three_min_rate": _json_float(self.worst_hour_three_min_rate),
-            "target": self.target,
-            "hours_below_target": self.hours_below_target,
-        }
+        return as_json(self)
 
 
 @dataclass(frozen=True)
@@ -188,22 +173,12 @@ class SimulationResult:
         if has.any():
             i = int(np.nanargmin(rates))
             worst_start, worst = self.hours[i].start, float(rates[i])
-        w = self.week
+        week = {f.name for f in fields(PeriodMetrics)}
         return SimulationSummary(
             week_start=self.week_start,
             seed=self.seed,
-            sessions=w.sessions,
-            replied=w.replied,
-            replied_3min=w.replied_3min,
-            abandoned=w.abandoned,
-            three_min_rate=w.three_min_rate,
-            reply_rate=w.reply_rate,
-            abandonment_share=w.abandonment_share,
-            p50_wait_seconds=w.p50_wait_seconds,
-            p90_wait_seconds=w.p90_wait_seconds,
-            p99_wait_seconds=w.p99_wait_seconds,
-            occupancy=w.occupancy,
-            utilisation=w.utilisation,
+            **{f.name: getattr(self.week, f.name) for f in fields(SimulationSummary)
+               if f.name in week},
             on_duty_agent_hours=self.on_duty_agent_hours,
             daily_three_min_rate=tuple(d.three_min_rate for d in self.days),
             daily_reply_rate=tuple(d.reply_rate for d in self.days),
