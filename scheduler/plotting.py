@@ -297,8 +297,6 @@ def whatif_figure(base: pd.DataFrame, scenario: pd.DataFrame, *, target: float,
 def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     """Per judged week and plan: the share of busy hours that kept the target (bars) and the
     agent-hours (dots, right axis)."""
-    from plotly.subplots import make_subplots
-
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = {"confidence": "with margin 含余量", "point": "point forecast 点预测"}
     for plan, g in weeks.groupby("plan", sort=False):

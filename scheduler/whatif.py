@@ -315,13 +315,6 @@ def _clip_cap(cap: int, delta: int) -> int:
     return max(1, min(MAX_CAP, cap + delta))
 
 
-def _hours_by_agent(roster: Roster) -> dict[str, float]:
-    hours: dict[str, float] = {}
-    for s in roster.shifts:
-        hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
-    return hours
-
-
 def extra_agent_ids(n: int, taken: Sequence[str]) -> tuple[str, ...]:
     """Ids ``TMP1``, ``TMP2``... for ``n`` temporary agents, avoiding ``taken``."""
     out: list[str] = []
@@ -369,7 +362,9 @@ def scenario_roster(roster: Roster, agents: Sequence[Agent], scenario: Scenario
     if sick:
         notes.append(f"removed {dropped} shift(s) of absent agents")
     if scenario.extra_agents > 0:
-        hours = _hours_by_agent(Roster(roster.week_start, tuple(kept)))
+        hours: dict[str, float] = {}
+        for s in kept:
+            hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
         models = sorted(hours, key=lambda a: (-hours[a], a))[:scenario.extra_agents]
         ids = extra_agent_ids(len(models), [a.agent_id for a in agents])
         for new, model in zip(ids, models, strict=True):

@@ -192,24 +192,8 @@ class SimulationResult:
 
 
 def _frame(periods: tuple[PeriodMetrics, ...]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "hour_start": pd.to_datetime([p.start for p in periods]),
-            "sessions": np.array([p.sessions for p in periods], dtype=np.int64),
-            "replied": np.array([p.replied for p in periods], dtype=np.int64),
-            "replied_3min": np.array([p.replied_3min for p in periods], dtype=np.int64),
-            "three_min_rate": [p.three_min_rate for p in periods],
-            "reply_rate": [p.reply_rate for p in periods],
-            "p90_wait_seconds": [p.p90_wait_seconds for p in periods],
-            "mean_agents_on_duty": [p.mean_agents_on_duty for p in periods],
-            "abandoned": np.array([p.abandoned for p in periods], dtype=np.int64),
-            "p50_wait_seconds": [p.p50_wait_seconds for p in periods],
-            "p99_wait_seconds": [p.p99_wait_seconds for p in periods],
-            "occupancy": [p.occupancy for p in periods],
-            "utilisation": [p.utilisation for p in periods],
-        },
-        columns=list(HOURLY_COLUMNS),
-    )
+    return pd.DataFrame({"hour_start": pd.to_datetime([p.start for p in periods]),
+                         **{c: [getattr(p, c) for p in periods] for c in HOURLY_COLUMNS[1:]}})
 
 
 def percentiles(values: np.ndarray) -> tuple[float, float, float]:

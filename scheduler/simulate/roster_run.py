@@ -172,18 +172,9 @@ class ReplicationSummary:
         """Per-hour means: ``hour_start``, ``sessions``, ``three_min_rate``,
         ``three_min_rate_low``, ``three_min_rate_high``, ``reply_rate``, ``p90_wait_seconds``,
         ``mean_agents_on_duty``."""
-        return pd.DataFrame(
-            {
-                "hour_start": pd.to_datetime(list(self.hour_starts)),
-                "sessions": self.hourly_sessions,
-                "three_min_rate": self.hourly_three_min_rate,
-                "three_min_rate_low": self.hourly_three_min_rate_low,
-                "three_min_rate_high": self.hourly_three_min_rate_high,
-                "reply_rate": self.hourly_reply_rate,
-                "p90_wait_seconds": self.hourly_p90_wait_seconds,
-                "mean_agents_on_duty": self.hourly_mean_agents_on_duty,
-            }
-        )
+        return pd.DataFrame({"hour_start": pd.to_datetime(list(self.hour_starts)),
+                             **{f.name.removeprefix("hourly_"): getattr(self, f.name)
+                                for f in fields(self) if f.name.startswith("hourly_")}})
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable weekly and daily estimates (no hourly arrays)."""
