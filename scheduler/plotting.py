@@ -22,7 +22,6 @@ HOUR_LABELS = tuple(f"{h:02d}" for h in range(24))
 SHORT = "#d62728"
 """Red: a shortfall / a missed target."""
 OK = "#2ca02c"
-SURPLUS = "#9ecae1"
 CAP_COLOURS = ("#17becf", "#bcbd22", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b", "#e377c2",
                "#393b79")
 """One distinct colour per reception cap 1..8 (the cap is also written on the bar)."""
@@ -298,8 +297,6 @@ def whatif_figure(base: pd.DataFrame, scenario: pd.DataFrame, *, target: float,
 def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     """Per judged week and plan: the share of busy hours that kept the target (bars) and the
     agent-hours (dots, right axis)."""
-    from plotly.subplots import make_subplots
-
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = {"confidence": "with margin 含余量", "point": "point forecast 点预测"}
     for plan, g in weeks.groupby("plan", sort=False):

@@ -92,10 +92,6 @@ class BelowTarget:
     high: int
     judged: int
 
-    def as_text(self) -> str:
-        return (f"{self.expected:.1f} of {self.judged} busy hours expected below target "
-                f"(90% range {self.low}-{self.high})")
-
 
 def below_target(chances: Sequence[float]) -> BelowTarget:
     """Expected misses and the 5%-95% range of their number, for independent hours that keep

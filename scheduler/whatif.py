@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -279,11 +279,6 @@ class Scenario:
         if abs(self.cap_delta) >= MAX_CAP:
             raise ValueError(f"cap_delta must be within ±{MAX_CAP - 1}")
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.spikes or self.extra_agents or self.cap_delta or self.auto_reply_share
-                    or self.sick)
-
     def describe(self) -> tuple[str, ...]:
         """One line per change, for the page and the comparison."""
         lines = [f"demand {s.label} ({s.kind})" for s in self.spikes]
@@ -319,13 +314,6 @@ def scenario_forecast(forecast: Forecast, scenario: Scenario) -> Forecast:
 
 def _clip_cap(cap: int, delta: int) -> int:
     return max(1, min(MAX_CAP, cap + delta))
-
-
-def _hours_by_agent(roster: Roster) -> dict[str, float]:
-    hours: dict[str, float] = {}
-    for s in roster.shifts:
-        hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
-    return hours
 
 
 def extra_agent_ids(n: int, taken: Sequence[str]) -> tuple[str, ...]:
@@ -375,7 +363,9 @@ def scenario_roster(roster: Roster, agents: Sequence[Agent], scenario: Scenario
     if sick:
         notes.append(f"removed {dropped} shift(s) of absent agents")
     if scenario.extra_agents > 0:
-        hours = _hours_by_agent(Roster(roster.week_start, tuple(kept)))
+        hours: dict[str, float] = {}
+        for s in kept:
+            hours[s.agent_id] = hours.get(s.agent_id, 0.0) + s.paid_hours
         models = sorted(hours, key=lambda a: (-hours[a], a))[:scenario.extra_agents]
         ids = extra_agent_ids(len(models), [a.agent_id for a in agents])
         for new, model in zip(ids, models, strict=True):
@@ -647,13 +637,3 @@ def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
         "difference 差异": [rb.get(n, math.nan) - ra.get(n, math.nan) for n in names],
     })
 
-
-def hour_label(when: datetime) -> str:
-    """``周五 Fri 20:00``."""
-    d = when.weekday()
-    return f"{DAYS_ZH[d]} {DAYS[d]} {when:%H:%M}"
-
-
-def week_hour(week_start_dt: datetime, hour_of_week: int) -> datetime:
-    """The datetime of an hour-of-week index."""
-    return week_start_dt + timedelta(hours=hour_of_week)

@@ -110,7 +110,7 @@ def test_empty_scenario_changes_nothing() -> None:
     fc, ros = make_forecast(), make_roster()
     assert scenario_forecast(fc, Scenario()) is fc
     assert scenario_roster(ros, AGENTS, Scenario())[0] == ros
-    assert Scenario().is_empty and Scenario().describe() == ("no change",)
+    assert Scenario().describe() == ("no change",)
 
 
 def test_sick_agent_loses_only_shifts_on_sick_days() -> None:

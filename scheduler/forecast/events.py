@@ -273,12 +273,6 @@ def day_events(days: Sequence[date]) -> tuple[list[tuple[str, str] | None], list
     return out, notes
 
 
-def day_kinds(days: Sequence[date]) -> tuple[list[str | None], list[str]]:
-    """The day kind of each date and the notes of ``day_events``."""
-    events, notes = day_events(days)
-    return [e[0] if e else None for e in events], notes
-
-
 def promotions_for_years(years: Iterable[int]) -> tuple[Promotion, ...]:
     """``default_promotions`` of each year, concatenated."""
     out: list[Promotion] = []

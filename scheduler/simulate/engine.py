@@ -75,13 +75,13 @@ class RawRun:
     Per session (arrays of length N, in arrival order): ``pickup_seconds`` (NaN if never picked
     up), ``reply_latency_seconds`` (NaN if never picked up), ``agent`` (-1 if never picked up),
     ``held_at_pickup`` (chats the agent held right after the pickup, 0 if never picked up),
-    ``abandoned`` (left the queue before a pickup), ``left_seconds`` (time of abandonment, NaN
-    otherwise), ``done_seconds`` (chat completion, NaN if not completed before the run stopped).
+    ``abandoned`` (left the queue before a pickup), ``done_seconds`` (chat completion, NaN if not
+    completed before the run stopped).
 
     Agent state log (arrays of length M, in time order): at ``log_seconds[m]`` agent
     ``log_agent[m]`` holds ``log_load[m]`` chats and has cap ``log_cap[m]`` (0 = off duty) until
-    its next log entry. Every agent has a first entry at the run's start and a last entry at
-    ``end_seconds``.
+    its next log entry. Every agent has a first entry at the run's start and a last entry where
+    the run stopped.
     """
 
     pickup_seconds: np.ndarray
@@ -89,14 +89,11 @@ class RawRun:
     held_at_pickup: np.ndarray
     agent: np.ndarray
     abandoned: np.ndarray
-    left_seconds: np.ndarray
     done_seconds: np.ndarray
     log_seconds: np.ndarray
     log_agent: np.ndarray
     log_load: np.ndarray
     log_cap: np.ndarray
-    start_seconds: float
-    end_seconds: float
 
 
 def run_events(
@@ -149,7 +146,6 @@ def run_events(
     agent_of = [-1] * n
     held = [0] * n
     abandoned = [False] * n
-    left = [nan] * n
     done = [nan] * n
     waiting = bytearray(n)
 
@@ -231,7 +227,6 @@ def run_events(
                     waiting[x] = 0
                     n_waiting -= 1
                     abandoned[x] = True
-                    left[x] = t
             else:
                 a = x
                 if y != version[a]:
@@ -323,14 +318,11 @@ def run_events(
         held_at_pickup=np.asarray(held, dtype=np.int64),
         agent=np.asarray(agent_of, dtype=np.int64),
         abandoned=np.asarray(abandoned, dtype=bool),
-        left_seconds=np.asarray(left, dtype=float),
         done_seconds=np.asarray(done, dtype=float),
         log_seconds=np.asarray(log_t, dtype=float)[order],
         log_agent=np.asarray(log_a, dtype=np.int64)[order],
         log_load=np.asarray(log_l, dtype=np.int64)[order],
         log_cap=np.asarray(log_c, dtype=np.int64)[order],
-        start_seconds=start_seconds,
-        end_seconds=end,
     )
 
 

@@ -186,16 +186,13 @@ METRICS = (
 
 @dataclass(frozen=True)
 class ReplayRow:
-    """One period (a day or the week): recorded and simulated rates. ``simulated`` holds the
-    means over the replications and ``simulated_ci`` their t intervals per metric."""
+    """One period (a day or the week): recorded rates and the means over the replications."""
 
     label: str
     start: date
     days: int
     recorded: Rates
     simulated: Rates
-    simulated_ci: tuple[Estimate, ...]
-    """One :class:`Estimate` per entry of :data:`METRICS`."""
 
     def difference_pp(self, metric: str) -> float:
         """Simulated minus recorded, in percentage points."""
@@ -521,7 +518,6 @@ def replay_week(
     replications: int = 20,
     seed: int = 0,
     handle: HandleSource = "logged",
-    confidence: float = 0.95,
     behaviour: DutyBehaviour | None = None,
 ) -> ReplayReport:
     """Replay the week of ``log`` starting Monday ``week_start`` and compare with the log.
@@ -536,7 +532,6 @@ def replay_week(
         handle: ``logged``: each session's logged handle time (converted to solo work, see
             ``_solo_handle``; sessions without one draw from the model); ``model``: every handle
             time drawn from ``chat`` (exponential, mean ``chat.handle_seconds``).
-        confidence: level of the simulated t intervals.
         behaviour: how the agents worked their duty (``fit_duty_behaviour`` on other weeks):
             the duty is played with its away spells and patience drawn from its curve.
 
@@ -569,19 +564,16 @@ def replay_week(
     played = duty if behaviour is None else away_duty(duty, behaviour.away_share,
                                                        behaviour.away_cycle_seconds)
     summary = simulate_replications(played, Arrivals(start=starts, handle_seconds=given), chat,
-                                    replications=replications, seed=seed,
-                                    confidence=confidence, cyclic=False,
+                                    replications=replications, seed=seed, cyclic=False,
                                     patience=None if behaviour is None
                                     else behaviour.patience(chat))
 
     def row(label: str, first: datetime, days: int, period: int | None) -> ReplayRow:
         periods = [run.week if period is None else run.days[period] for run in summary.runs]
-        estimates = tuple(
-            Estimate.of(np.array([getattr(p, m) for p in periods]), confidence=confidence)
-            for m, _ in METRICS)
-        simulated = Rates(periods[0].sessions, *(e.mean for e in estimates))
+        simulated = Rates(periods[0].sessions, *(
+            Estimate.of(np.array([getattr(p, m) for p in periods])).mean for m, _ in METRICS))
         recorded = recorded_rates(log, first, first + timedelta(days=days), chat)
-        return ReplayRow(label, first.date(), days, recorded, simulated, estimates)
+        return ReplayRow(label, first.date(), days, recorded, simulated)
 
     days = tuple(
         row(f"{DAYS[d]} {origin + timedelta(days=d):%m-%d}", origin + timedelta(days=d), 1, d)

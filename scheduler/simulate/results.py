@@ -16,7 +16,7 @@ latency), over replied sessions only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -45,12 +45,27 @@ HOURLY_COLUMNS = (
 """Columns of :meth:`SimulationResult.hourly_frame`; the first eight are the export's contract."""
 
 
-def _ratio(num: float, den: float) -> float:
+def ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
-def _json_float(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
+def as_json(result: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of the dataclass ``result`` (those not in ``skip``) as JSON values: dates as
+    ISO text (datetimes to the minute), NaN as None, a tuple of the seven days as ``{"Mon": ...}``
+    and a nested result by its ``as_dict``."""
+    return {f.name: _json(getattr(result, f.name)) for f in fields(result) if f.name not in skip}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, tuple):
+        return {d: _json(v) for d, v in zip(DAYS, value, strict=True)}
+    return value.as_dict() if hasattr(value, "as_dict") else value
 
 
 @dataclass(frozen=True)
@@ -115,37 +130,7 @@ class SimulationSummary:
     hours_below_target: int | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "week_start": self.week_start.isoformat(),
-            "seed": self.seed,
-            "sessions": self.sessions,
-            "replied": self.replied,
-            "replied_3min": self.replied_3min,
-            "abandoned": self.abandoned,
-            "three_min_rate": _json_float(self.three_min_rate),
-            "reply_rate": _json_float(self.reply_rate),
-            "abandonment_share": _json_float(self.abandonment_share),
-            "p50_wait_seconds": _json_float(self.p50_wait_seconds),
-            "p90_wait_seconds": _json_float(self.p90_wait_seconds),
-            "p99_wait_seconds": _json_float(self.p99_wait_seconds),
-            "occupancy": _json_float(self.occupancy),
-            "utilisation": _json_float(self.utilisation),
-            "on_duty_agent_hours": self.on_duty_agent_hours,
-            "daily_three_min_rate": {
-                d: _json_float(r) for d, r in zip(DAYS, self.daily_three_min_rate, strict=True)
-            },
-            "daily_reply_rate": {
-                d: _json_float(r) for d, r in zip(DAYS, self.daily_reply_rate, strict=True)
-            },
-            "worst_hour_start": (
-                self.worst_hour_start.isoformat(timespec="minutes")
-                if self.worst_hour_start
-                else None
-            ),
-            "worst_hour_three_min_rate": _json_float(self.worst_hour_three_min_rate),
-            "target": self.target,
-            "hours_below_target": self.hours_below_target,
-        }
+        return as_json(self)
 
 
 @dataclass(frozen=True)
@@ -188,22 +173,12 @@ class SimulationResult:
         if has.any():
             i = int(np.nanargmin(rates))
             worst_start, worst = self.hours[i].start, float(rates[i])
-        w = self.week
+        week = {f.name for f in fields(PeriodMetrics)}
         return SimulationSummary(
             week_start=self.week_start,
             seed=self.seed,
-            sessions=w.sessions,
-            replied=w.replied,
-            replied_3min=w.replied_3min,
-            abandoned=w.abandoned,
-            three_min_rate=w.three_min_rate,
-            reply_rate=w.reply_rate,
-            abandonment_share=w.abandonment_share,
-            p50_wait_seconds=w.p50_wait_seconds,
-            p90_wait_seconds=w.p90_wait_seconds,
-            p99_wait_seconds=w.p99_wait_seconds,
-            occupancy=w.occupancy,
-            utilisation=w.utilisation,
+            **{f.name: getattr(self.week, f.name) for f in fields(SimulationSummary)
+               if f.name in week},
             on_duty_agent_hours=self.on_duty_agent_hours,
             daily_three_min_rate=tuple(d.three_min_rate for d in self.days),
             daily_reply_rate=tuple(d.reply_rate for d in self.days),
@@ -217,27 +192,11 @@ class SimulationResult:
 
 
 def _frame(periods: tuple[PeriodMetrics, ...]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "hour_start": pd.to_datetime([p.start for p in periods]),
-            "sessions": np.array([p.sessions for p in periods], dtype=np.int64),
-            "replied": np.array([p.replied for p in periods], dtype=np.int64),
-            "replied_3min": np.array([p.replied_3min for p in periods], dtype=np.int64),
-            "three_min_rate": [p.three_min_rate for p in periods],
-            "reply_rate": [p.reply_rate for p in periods],
-            "p90_wait_seconds": [p.p90_wait_seconds for p in periods],
-            "mean_agents_on_duty": [p.mean_agents_on_duty for p in periods],
-            "abandoned": np.array([p.abandoned for p in periods], dtype=np.int64),
-            "p50_wait_seconds": [p.p50_wait_seconds for p in periods],
-            "p99_wait_seconds": [p.p99_wait_seconds for p in periods],
-            "occupancy": [p.occupancy for p in periods],
-            "utilisation": [p.utilisation for p in periods],
-        },
-        columns=list(HOURLY_COLUMNS),
-    )
+    return pd.DataFrame({"hour_start": pd.to_datetime([p.start for p in periods]),
+                         **{c: [getattr(p, c) for p in periods] for c in HOURLY_COLUMNS[1:]}})
 
 
-def _percentiles(values: np.ndarray) -> tuple[float, float, float]:
+def percentiles(values: np.ndarray) -> tuple[float, float, float]:
     if len(values) == 0:
         return (math.nan, math.nan, math.nan)
     p = np.percentile(values, (50.0, 90.0, 99.0))
@@ -279,7 +238,7 @@ def build_result(
         s3 = int(np.count_nonzero(on_time[sel]))
         ab = int(np.count_nonzero(abandoned[sel]))
         fr = first_reply[sel]
-        p50, p90, p99 = _percentiles(fr[~np.isnan(fr)])
+        p50, p90, p99 = percentiles(fr[~np.isnan(fr)])
         on_s = float(on[h0:h1].sum())
         return PeriodMetrics(
             start=label,
@@ -289,15 +248,15 @@ def build_result(
             replied_3min=s3,
             abandoned=ab,
             unresolved=n - r - ab,
-            three_min_rate=_ratio(s3, n),
-            reply_rate=_ratio(r, n),
-            abandonment_share=_ratio(ab, n),
+            three_min_rate=ratio(s3, n),
+            reply_rate=ratio(r, n),
+            abandonment_share=ratio(ab, n),
             p50_wait_seconds=p50,
             p90_wait_seconds=p90,
             p99_wait_seconds=p99,
             mean_agents_on_duty=on_s / (hours * 3600.0),
-            occupancy=_ratio(float(busy_slots[h0:h1].sum()), float(offered[h0:h1].sum())),
-            utilisation=_ratio(float(busy_time[h0:h1].sum()), on_s),
+            occupancy=ratio(float(busy_slots[h0:h1].sum()), float(offered[h0:h1].sum())),
+            utilisation=ratio(float(busy_time[h0:h1].sum()), on_s),
         )
 
     # sessions are sorted by start, so each hour is a contiguous slice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scheduler.domain import DAYS, HOURS_PER_WEEK, Roster
+from scheduler.domain import HOURS_PER_WEEK, Roster
 from scheduler.params import ChatModel
 from scheduler.simulate.engine import run_events
 from scheduler.simulate.inputs import (
@@ -22,7 +22,7 @@ from scheduler.simulate.inputs import (
     team_from_roster,
     week_origin,
 )
-from scheduler.simulate.results import SimulationResult, build_result
+from scheduler.simulate.results import SimulationResult, as_json, build_result
 from scheduler.simulate.sampling import HandleSampler, PatienceSampler
 
 
@@ -115,10 +115,6 @@ class Estimate:
     n: int
     confidence: float
 
-    @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2.0
-
     @staticmethod
     def of(values: np.ndarray, *, confidence: float = 0.95) -> Estimate:
         v = np.asarray(values, dtype=float)
@@ -134,17 +130,7 @@ class Estimate:
         return Estimate(mean, mean - half, mean + half, std, n, confidence)
 
     def as_dict(self) -> dict[str, Any]:
-        def f(x: float) -> float | None:
-            return None if math.isnan(x) else x
-
-        return {
-            "mean": f(self.mean),
-            "low": f(self.low),
-            "high": f(self.high),
-            "std": f(self.std),
-            "n": self.n,
-            "confidence": self.confidence,
-        }
+        return as_json(self)
 
 
 @dataclass(frozen=True)
@@ -186,38 +172,14 @@ class ReplicationSummary:
         """Per-hour means: ``hour_start``, ``sessions``, ``three_min_rate``,
         ``three_min_rate_low``, ``three_min_rate_high``, ``reply_rate``, ``p90_wait_seconds``,
         ``mean_agents_on_duty``."""
-        return pd.DataFrame(
-            {
-                "hour_start": pd.to_datetime(list(self.hour_starts)),
-                "sessions": self.hourly_sessions,
-                "three_min_rate": self.hourly_three_min_rate,
-                "three_min_rate_low": self.hourly_three_min_rate_low,
-                "three_min_rate_high": self.hourly_three_min_rate_high,
-                "reply_rate": self.hourly_reply_rate,
-                "p90_wait_seconds": self.hourly_p90_wait_seconds,
-                "mean_agents_on_duty": self.hourly_mean_agents_on_duty,
-            }
-        )
+        return pd.DataFrame({"hour_start": pd.to_datetime(list(self.hour_starts)),
+                             **{f.name.removeprefix("hourly_"): getattr(self, f.name)
+                                for f in fields(self) if f.name.startswith("hourly_")}})
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable weekly and daily estimates (no hourly arrays)."""
-        return {
-            "week_start": self.week_start.isoformat(),
-            "replications": self.replications,
-            "seed": self.seed,
-            "confidence": self.confidence,
-            "three_min_rate": self.three_min_rate.as_dict(),
-            "reply_rate": self.reply_rate.as_dict(),
-            "abandonment_share": self.abandonment_share.as_dict(),
-            "p90_wait_seconds": self.p90_wait_seconds.as_dict(),
-            "occupancy": self.occupancy.as_dict(),
-            "daily_three_min_rate": {
-                d: e.as_dict() for d, e in zip(DAYS, self.daily_three_min_rate, strict=True)
-            },
-            "daily_reply_rate": {
-                d: e.as_dict() for d, e in zip(DAYS, self.daily_reply_rate, strict=True)
-            },
-        }
+        hourly = [f.name for f in fields(self) if f.name.startswith("hour")]
+        return as_json(self, skip=(*hourly, "runs"))
 
 
 BOOTSTRAP_RESAMPLES = 400
@@ -288,13 +250,6 @@ def simulate_replications(
     def hourly(attr: str) -> np.ndarray:
         return np.array([[getattr(h, attr) for h in r.hours] for r in runs], dtype=float)
 
-    rate = hourly("three_min_rate")
-    n_h = np.count_nonzero(~np.isnan(rate), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(rate, axis=0) / np.where(n_h > 0, n_h, 1)
-        mean[n_h == 0] = np.nan
-    low, high = _bootstrap_interval(rate, confidence, seed)
-
     def nanmean(x: np.ndarray) -> np.ndarray:
         cnt = np.count_nonzero(~np.isnan(x), axis=0)
         out = np.full(x.shape[1], np.nan)
@@ -302,6 +257,8 @@ def simulate_replications(
         out[ok] = np.nansum(x[:, ok], axis=0) / cnt[ok]
         return out
 
+    rate = hourly("three_min_rate")
+    low, high = _bootstrap_interval(rate, confidence, seed)
     origin = week_origin(roster.week_start)
     return ReplicationSummary(
         week_start=roster.week_start,
@@ -317,7 +274,7 @@ def simulate_replications(
         daily_reply_rate=tuple(est([r.days[d].reply_rate for r in runs]) for d in range(7)),
         hour_starts=tuple(origin + timedelta(hours=h) for h in range(HOURS_PER_WEEK)),
         hourly_sessions=hourly("sessions").mean(axis=0),
-        hourly_three_min_rate=mean,
+        hourly_three_min_rate=nanmean(rate),
         hourly_three_min_rate_low=low,
         hourly_three_min_rate_high=high,
         hourly_reply_rate=nanmean(hourly("reply_rate")),

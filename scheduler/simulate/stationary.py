@@ -9,6 +9,7 @@ import numpy as np
 
 from scheduler.params import ChatModel
 from scheduler.simulate.engine import DutyPlan, integrate_agents, run_events
+from scheduler.simulate.results import percentiles, ratio
 from scheduler.simulate.sampling import (
     HandleSampler,
     draw_handle,
@@ -28,12 +29,10 @@ class StationaryMetrics:
       chat.answer_seconds``.
     - ``reply_rate``: share of sessions picked up at all (not abandoned).
     - ``abandonment_share``: share that left before a pickup (``1 - reply_rate``).
-    - ``mean_queue_wait_seconds``: mean time from arrival to pickup over picked-up sessions.
     - ``p50/p90/p99_wait_seconds``: percentiles of the time to first human reply (queue wait
       plus reply latency) over picked-up sessions (NaN if none).
     - ``occupancy``: mean chats held / (``n_agents * cap``) over the window.
     - ``utilisation``: share of agent-time holding at least one chat.
-    - ``mean_chats_held``: mean chats held per agent.
     - ``queue_waits_seconds``: each counted session's time from arrival to pickup, ``inf`` if it
       abandoned; use :meth:`share_picked_up_within` for ``P(queue wait <= t)``.
     """
@@ -46,13 +45,11 @@ class StationaryMetrics:
     three_min_rate: float
     reply_rate: float
     abandonment_share: float
-    mean_queue_wait_seconds: float
     p50_wait_seconds: float
     p90_wait_seconds: float
     p99_wait_seconds: float
     occupancy: float
     utilisation: float
-    mean_chats_held: float
     queue_waits_seconds: np.ndarray
 
     def share_picked_up_within(self, seconds: float) -> float:
@@ -127,33 +124,21 @@ def simulate_stationary(
     first_reply = (run.pickup_seconds + run.reply_latency_seconds - arrivals)[picked]
     success = int(np.count_nonzero(first_reply <= chat.answer_seconds + 1e-9))
     n_picked = int(np.count_nonzero(picked))
-
-    edges = np.array([window_start, window_end])
-    on, offered, busy_slots, busy_time = integrate_agents(run, edges)
-
-    def share(x: int) -> float:
-        return x / sessions if sessions else math.nan
-
-    def pct(q: float) -> float:
-        return float(np.percentile(first_reply, q)) if n_picked else math.nan
-
+    p50, p90, p99 = percentiles(first_reply)
+    on, offered, busy_slots, busy_time = integrate_agents(run, np.array([window_start, window_end]))
     return StationaryMetrics(
         arrivals_per_hour=float(arrivals_per_hour),
         n_agents=n_agents,
         cap=cap,
         hours=float(hours),
         sessions=sessions,
-        three_min_rate=share(success),
-        reply_rate=share(n_picked),
-        abandonment_share=share(sessions - n_picked),
-        mean_queue_wait_seconds=(
-            float(np.mean(queue_wait[np.isfinite(queue_wait)])) if n_picked else math.nan
-        ),
-        p50_wait_seconds=pct(50),
-        p90_wait_seconds=pct(90),
-        p99_wait_seconds=pct(99),
+        three_min_rate=ratio(success, sessions),
+        reply_rate=ratio(n_picked, sessions),
+        abandonment_share=ratio(sessions - n_picked, sessions),
+        p50_wait_seconds=p50,
+        p90_wait_seconds=p90,
+        p99_wait_seconds=p99,
         occupancy=float(busy_slots[0] / offered[0]),
         utilisation=float(busy_time[0] / on[0]),
-        mean_chats_held=float(busy_slots[0] / on[0]),
         queue_waits_seconds=queue_wait,
     )

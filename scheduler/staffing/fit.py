@@ -36,8 +36,6 @@ class FitReport:
     patience_seconds: float | None
     patience_records: int
     """Abandoned sessions with a known wait (the exact patience observations)."""
-    patience_exposure_seconds: float
-    """Sum of every known wait (abandoned: patience; answered: censored at their wait)."""
     base_reply_seconds: float | None
     reply_records: int
     throughput: tuple[float, ...] | None
@@ -263,7 +261,6 @@ def fit_chat_model(log: SessionLog, base: ChatModel) -> tuple[ChatModel, FitRepo
         handle_records=int(done_at[1]) if solo else n_handle,
         patience_seconds=patience,
         patience_records=n_exact,
-        patience_exposure_seconds=exposure,
         base_reply_seconds=reply_fit,
         reply_records=n_reply,
         throughput=throughput_fit,

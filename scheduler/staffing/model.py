@@ -76,7 +76,7 @@ class ServiceMetrics:
     - ``reply_rate``: share picked up at all (``1 - abandon_probability`` when stable).
     - ``mean_wait_seconds``: mean time from arrival to pickup or abandonment, over all arrivals.
     - ``mean_queue``: mean number of sessions waiting.
-    - ``mean_busy_slots``: mean chats in service; ``occupancy`` = that / ``slots``.
+    - ``occupancy``: mean chats in service / ``slots``.
     - ``utilisation``: mean work done / the team's work capacity at full load, both in solo-chat
       units (``sum_a throughput(j_a)`` over ``sum_a throughput(cap_a)``).
     - ``stable``: False when nobody abandons and arrivals exceed the full team's completion
@@ -93,7 +93,6 @@ class ServiceMetrics:
     reply_rate: float
     mean_wait_seconds: float
     mean_queue: float
-    mean_busy_slots: float
     occupancy: float
     utilisation: float
     stable: bool
@@ -144,7 +143,6 @@ def _metrics(lam_hour: float, agents: int, slots: int, **values: float | bool) -
         "reply_rate": 1.0,
         "mean_wait_seconds": 0.0,
         "mean_queue": 0.0,
-        "mean_busy_slots": 0.0,
         "occupancy": 0.0,
         "utilisation": 0.0,
         "stable": True,
@@ -242,7 +240,6 @@ def _solve(
                 reply_rate=mu_full / lam,
                 mean_wait_seconds=(lam - mu_full) / theta / lam,
                 mean_queue=(lam - mu_full) / theta,
-                mean_busy_slots=float(slots),
                 occupancy=1.0,
                 utilisation=1.0,
             )
@@ -279,7 +276,6 @@ def _solve(
                 reply_rate=mu_full / lam,
                 mean_wait_seconds=math.inf,
                 mean_queue=math.inf,
-                mean_busy_slots=float(slots),
                 occupancy=1.0,
                 utilisation=1.0,
                 stable=False,
@@ -317,7 +313,6 @@ def _solve(
         reply_rate=max(0.0, 1.0 - abandon),
         mean_wait_seconds=mean_queue / lam,
         mean_queue=mean_queue,
-        mean_busy_slots=mean_busy,
         occupancy=mean_busy / slots,
         utilisation=min(1.0, work / mu_full),
         stable=stable,

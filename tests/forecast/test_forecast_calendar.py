@@ -13,7 +13,7 @@ from scheduler.errors import InputError
 from scheduler.forecast import (
     DEFAULT_DAY_MULTIPLIERS,
     Promotion,
-    day_kinds,
+    day_events,
     default_promotions,
     forecast_week,
     promotions_from_rows,
@@ -39,14 +39,14 @@ def test_day_kinds_from_chinese_calendar() -> None:
         date(2026, 2, 17),
         date(2025, 9, 30),
     ]
-    kinds, notes = day_kinds(days)
-    assert kinds == ["holiday", "makeup", None, "spring_festival", None]
+    events, notes = day_events(days)
+    assert [e and e[0] for e in events] == ["holiday", "makeup", None, "spring_festival", None]
     assert notes == []
 
 
 def test_years_outside_chinese_calendar_have_no_effect_and_a_note() -> None:
-    kinds, notes = day_kinds([date(1999, 10, 1), date(2031, 1, 1)])
-    assert kinds == [None, None]
+    events, notes = day_events([date(1999, 10, 1), date(2031, 1, 1)])
+    assert events == [None, None]
     assert any("1999" in n for n in notes) and any("2031" in n for n in notes)
 
 

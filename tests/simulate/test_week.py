@@ -151,7 +151,7 @@ def test_replications_same_seed_identical_different_seed_differs() -> None:
     assert e.mean == pytest.approx(np.mean(values_per_run))
     # t interval by hand: mean +- t(0.975, 3) * s / sqrt(4), t(0.975, 3) = 3.182446
     half = 3.182446 * np.std(values_per_run, ddof=1) / 2.0
-    assert e.half_width == pytest.approx(half, rel=1e-5)
+    assert (e.high - e.low) / 2.0 == pytest.approx(half, rel=1e-5)
     json.dumps(a.as_dict())
     frame = a.hourly_frame()
     assert len(frame) == 168 and {"three_min_rate_low", "three_min_rate_high"} <= set(frame)
