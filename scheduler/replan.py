@@ -52,7 +52,7 @@ from scheduler.io import (
     write_json,
     write_plan_state,
 )
-from scheduler.params import ChatModel, PlanParams, Rules, SearchParams, ServiceTarget
+from scheduler.params import SECTIONS, PlanParams, plan_fields, with_values
 from scheduler.pipeline import floor_for, requirements_for, result_from_roster
 from scheduler.report import PlanResult, PlanSummary, in_week_shifts, roster_frame
 from scheduler.roster import Limits, ProgressFn, PutBack, coverage_frame, solve
@@ -91,24 +91,17 @@ def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParam
             "backtest_weeks": forecast.backtest_weeks,
         },
         "agents": agents_frame(agents).to_dict(orient="records"),
-        "params": {
-            "chat": dataclasses.asdict(params.chat),
-            "service": dataclasses.asdict(params.service),
-            "rules": dataclasses.asdict(params.rules),
-            "search": dataclasses.asdict(params.search),
-            "time_limit_seconds": params.time_limit_seconds,
-            "num_workers": params.num_workers,
-            "seed": params.seed,
-            "replications": params.replications,
-        },
+        "params": dataclasses.asdict(params),
     }
 
 
-def _dataclass(cls: type, values: dict[str, Any]) -> Any:
-    """``cls(**values)`` with JSON lists turned back into tuples."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()
-                  if k in names})
+def _params(values: dict[str, Any]) -> PlanParams:
+    """The parameters ``plan_inputs`` wrote (JSON lists back to tuples; a field this version
+    does not know is left out)."""
+    flat = {**values, **{k: v for section in SECTIONS for k, v in values[section].items()}}
+    known = plan_fields()
+    return with_values(PlanParams(), {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in flat.items() if k in known})
 
 
 def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISSING
@@ -136,14 +129,7 @@ def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISS
                             rel_error=tuple(rel) if rel is not None else None)
         table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
         agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
-        params = PlanParams(
-            chat=_dataclass(ChatModel, prm["chat"]),
-            service=_dataclass(ServiceTarget, prm["service"]),
-            rules=_dataclass(Rules, prm["rules"]),
-            search=_dataclass(SearchParams, prm["search"]),
-            time_limit_seconds=float(prm["time_limit_seconds"]),
-            num_workers=int(prm["num_workers"]), seed=int(prm["seed"]),
-            replications=int(prm["replications"]))
+        params = _params(prm)
     except (KeyError, TypeError, ValueError, InputError) as exc:
         raise InputError(f"{missing}: {exc}", file=label) from None
     return forecast, agents, params
