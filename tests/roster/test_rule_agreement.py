@@ -41,6 +41,8 @@ class Case(NamedTuple):
     """a0's days in a row before the week and the hour its Sunday shift ends (not cyclic)."""
     picks: tuple[tuple[int, int, int], ...]
     """(agent, day, index among the catalogue's shifts starting that day)."""
+    cut: int = 0
+    """A re-plan's cut-off, hours from Monday 00:00 (0: none)."""
 
     def build(self) -> tuple[RosterProblem, Plan]:
         team = []
@@ -56,6 +58,8 @@ class Case(NamedTuple):
             p = replace(p, before=tuple(
                 Shift("a0", MONDAY - timedelta(days=d, hours=32 - end),
                       MONDAY - timedelta(days=d, hours=24 - end), 1) for d in range(days)))
+        if self.cut:
+            p = p.with_fixed((), first_start=p.at(self.cut))
         by_day: dict[int, list[int]] = {}
         for shift in p.types:
             by_day.setdefault(shift.day, []).append(shift.index)
@@ -66,8 +70,8 @@ class Case(NamedTuple):
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     """A week of 60-minute intervals, two or three agents, rules drawn tight, a week before
-    (when not cyclic) and a roster of shifts drawn day by day from the whole catalogue (shapes
-    the rules do not admit included)."""
+    (when not cyclic), now and then a re-plan's cut-off, and a roster of shifts drawn day by
+    day from the whole catalogue (shapes the rules do not admit included)."""
     breaks = draw(st.booleans())
     rules = {
         "interval_minutes": 60, "start_step_minutes": 60, "cyclic": draw(st.booleans()),
@@ -89,7 +93,7 @@ def cases(draw: st.DrawFn) -> Case:
              for d in sorted(draw(st.sets(st.integers(0, 6))))]
     picks += draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(0, 300)),
                            max_size=2))  # a second shift on a day, now and then
-    return Case(rules, tuple(agents), before, tuple(picks))
+    return Case(rules, tuple(agents), before, tuple(picks), draw(st.sampled_from([0, 0, 30, 80])))
 
 
 def _level(p: RosterProblem, a: int, s: int) -> int:
