@@ -55,7 +55,6 @@ from scheduler.io import (
 )
 from scheduler.params import (
     MAX_CAP,
-    TARGET,
     ChatModel,
     ParamError,
     PlanParams,
@@ -188,55 +187,24 @@ def _forecast_file(path: Path, week: date) -> Forecast:
         "high": values, "overridden": False}))
 
 
-def _plan_chat(folder: Path, target: float) -> tuple[ChatModel, float, int, int]:
+def _plan_params(folder: Path) -> PlanParams:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
     summary = read_plan_summary(folder)
     try:
-        params = summary["parameters"]
-        chat = dict(params["chat"])
-        chat["throughput"] = tuple(chat["throughput"])
-        return (DEFAULTS.chat.with_(**chat), float(params.get("target", target)),
-                int(params.get("replications", DEFAULTS.replications)),
-                int(params.get("seed", DEFAULTS.seed)))
+        recorded = summary["parameters"]
+        chat = {**recorded["chat"], "throughput": tuple(recorded["chat"]["throughput"])}
+        return with_values(PlanParams(), {**chat, **{k: recorded[k] for k in (
+            "target", "replications", "seed") if k in recorded}})
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"summary.json has no usable chat model ({exc})",
                          file=str(folder / "summary.json")) from None
 
 
-def _chat_model(handle: float | None, reply: float | None, patience: float | None,
-                answer: float | None, base: ChatModel | None = None) -> ChatModel:
-    chat = base or DEFAULTS.chat
-    changes = {k: v for k, v in (("handle_seconds", handle), ("base_reply_seconds", reply),
-                                 ("patience_seconds", patience), ("answer_seconds", answer))
-               if v is not None}
-    try:
-        return chat.with_(**changes)
-    except ValueError as exc:
-        raise _refused(exc, changes) from None
-
-
-def _refused(exc: ValueError, values: dict[str, Any]) -> InputError:
-    """A parameter's refusal as one line naming its option (or field), with the value."""
-    if isinstance(exc, ParamError):
-        option = plan_fields()[exc.key][1].metadata.get("cli") or exc.key
-        return InputError(f"{option}: expected {exc.expected}", value=values.get(exc.key))
-    return InputError(str(exc))
-
-
-def _check(name: str, value: Any) -> None:
-    """``value`` for the plan parameter ``name`` passes that parameter's own check."""
-    ok = plan_fields()[name][1].metadata["ok"]
-    if not ok(value):
-        raise _refused(ParamError(name, plan_fields()[name][1].metadata["expected"]),
-                       {name: value})
-
-
-def _flag(name: str, *, optional: bool = False) -> Any:
+def _flag(name: str) -> Any:
     """The typer option of the plan parameter ``name``: its flag and help text from the field's
-    metadata (``optional``: its default is None, "not given", and the help says the default)."""
+    metadata."""
     f = plan_fields()[name][1]
-    text = f.metadata["help"] + (f" Default {f.default:g}." if optional else "")
-    return typer.Option(f.metadata["cli"], help=text)
+    return typer.Option(f.metadata["cli"], help=f.metadata["help"])
 
 
 def _hint(name: str) -> Any:
@@ -262,17 +230,17 @@ FILE_OPTIONS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Configured:
-    """What a command's plan options gave: the parameters, the names set on the command line
-    or in a file (the rest are defaults), and the files read."""
+    """What a command's plan options gave: the parameters, the values set on the command line
+    (``flags``), the names set there or in a file (the rest are defaults), and the files read."""
 
     params: PlanParams
+    flags: dict[str, Any]
     given: frozenset[str]
     files: tuple[Path, ...]
 
 
-def plan_options(*names: str, files: Sequence[str] = ("config", "rules", "tuning"),
-                 surface: str | None = None) -> Callable[[Callable[..., Any]],
-                                                         Callable[..., Any]]:
+def plan_options(*names: str, files: Sequence[str] = (), surface: str | None = None
+                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the options of the plan parameters ``names`` (``PlanParams`` field
     names, each with its flag, default and help from its metadata; ``surface`` picks a budget
     such as the backtest's shorter time limit) and the ``files`` options, in place of its
@@ -282,11 +250,10 @@ def plan_options(*names: str, files: Sequence[str] = ("config", "rules", "tuning
     def wrap(command: Callable[..., Any]) -> Callable[..., Any]:
         sig = signature(command, eval_str=True)
         made = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=typer.Context)]
-        made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None,
-                                  annotation=FILE_OPTIONS[k]) for k in files]
+        made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None, annotation=FILE_OPTIONS[k])
+                 for k in files]
         made += [Parameter(n, Parameter.KEYWORD_ONLY, annotation=Annotated[_hint(n), _flag(n)],
-                                   default=default_for(plan_fields()[n][1], surface))
-                 for n in names]
+                           default=default_for(plan_fields()[n][1], surface)) for n in names]
         own = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
         at = [p.name for p in own].index("configured")
 
@@ -310,7 +277,7 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
               ctx: typer.Context | None = None, surface: str | None = None) -> Configured:
     """The plan parameters from the surface's defaults, the files and the flags: a flag the
     command line ``ctx`` parsed gave (not its default), or every flag without ``ctx`` (a direct
-    call), wins over the files."""
+    call), wins over the files. A refused value is one line naming its option."""
     params = with_values(PlanParams(), {n: default_for(f, surface) for n, (_, f)
                                         in plan_fields().items() if f.metadata.get("budgets")})
     given: set[str] = set()
@@ -324,10 +291,16 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
         ctx.get_parameter_source(n), "name", "") not in ("DEFAULT", "DEFAULT_MAP")}
     try:
         params = with_values(params, on_line)
+    except ParamError as exc:
+        option = plan_fields()[exc.key][1].metadata.get("cli") or exc.key
+        raise InputError(f"{option}: expected {exc.expected}", value=on_line.get(exc.key)
+                         ) from None
     except ValueError as exc:
-        raise _refused(exc, on_line) from None
-    return Configured(params, frozenset(given | on_line.keys()),
+        raise InputError(str(exc)) from None
+    return Configured(params, on_line, frozenset(given | on_line.keys()),
                       tuple(p for p in paths.values() if p is not None))
+
+
 PromoOpt = Annotated[
     Path | None,
     typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
@@ -374,10 +347,9 @@ WeekOpt = Annotated[
     typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
                  "Monday after the history ends)."),
 ]
-HandleOpt = Annotated[float | None, _flag("handle_seconds", optional=True)]
-ReplyOpt = Annotated[float | None, _flag("base_reply_seconds", optional=True)]
-PatienceOpt = Annotated[float | None, _flag("patience_seconds", optional=True)]
-AnswerOpt = Annotated[float | None, _flag("answer_seconds", optional=True)]
+CHAT = tuple(n for n, (section, f) in plan_fields().items()
+             if section == "chat" and f.metadata.get("cli"))
+"""The chat model's parameters with an option (staffing, simulate, plan)."""
 
 
 @app.command()
@@ -435,25 +407,23 @@ def _echo_events(fc: Any, out: Path) -> None:
 
 
 @app.command()
+@plan_options("target", *CHAT)
 def staffing(
     sessions_per_hour: Annotated[float, typer.Option(help="Expected new sessions per hour.")],
-    cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, 1-8.")] = 3,
-    target: Annotated[float, typer.Option(help="3-minute reply rate to reach, 0-1.")] = TARGET,
-    handle_seconds: HandleOpt = None,
-    reply_seconds: ReplyOpt = None,
-    patience_seconds: PatienceOpt = None,
-    answer_seconds: AnswerOpt = None,
+    cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, "
+                                     f"1-{MAX_CAP}.")] = 3,
+    configured: Configured | None = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """How many agents at this cap reach the target? (A calculator for one busy hour.)"""
     from scheduler.staffing import required_agents, service_metrics
 
+    assert configured is not None
+    chat, target = configured.params.chat, configured.params.service.target
     if sessions_per_hour < 0:
         raise InputError("--sessions-per-hour: expected a number >= 0", value=sessions_per_hour)
     if not 1 <= cap <= MAX_CAP:
         raise InputError(f"--cap: expected a whole number 1-{MAX_CAP}", value=cap)
-    _check("target", target)
-    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
     n = required_agents(sessions_per_hour, cap, chat, target=target)
     rows = []
     if n is not None:
@@ -492,59 +462,46 @@ def staffing(
 
 
 @app.command()
+@plan_options("replications", "seed", *CHAT, "target")
 def simulate(
     out: OutOpt,
     roster: Annotated[Path | None, typer.Option("--roster", help="roster.csv (agent_id, start, "
                       "end, max_concurrent[, break_start, break_end]).")] = None,
     plan_dir: Annotated[Path | None, typer.Option("--plan", help="A plan's folder (from plan): "
-                        "its roster.csv, forecast.csv and chat model (summary.json); flags "
-                        "given here win.")] = None,
+                        "its roster.csv, forecast.csv, and its chat model, target, replications "
+                        "and seed (summary.json) as the defaults; options given here win.")
+                        ] = None,
     arrivals: Annotated[Path | None, typer.Option("--arrivals", help="Per-session records to "
                         "replay (start times).")] = None,
     forecast_file: Annotated[Path | None, typer.Option("--forecast", help="Hourly expected "
                              "sessions (timestamp, sessions) to draw arrivals from.")] = None,
     week_start: WeekOpt = None,
-    replications: Annotated[int | None, typer.Option(
-        help="Seeded replications (forecast only); default the plan's, else "
-        f"{DEFAULTS.replications}.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed; default the plan's, else 0.")
-                    ] = None,
-    handle_seconds: HandleOpt = None,
-    reply_seconds: ReplyOpt = None,
-    patience_seconds: PatienceOpt = None,
-    answer_seconds: AnswerOpt = None,
-    target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")
-                      ] = TARGET,
+    configured: Configured | None = None,
 ) -> None:
     """Play a roster against sessions; write metrics.json and hourly.csv."""
     from scheduler.replan import planned_from
     from scheduler.simulate import simulate_replications, simulate_roster
 
-    base, runs, rng_seed = DEFAULTS.chat, DEFAULTS.replications, DEFAULTS.seed
+    assert configured is not None
+    params, source = configured.params, "default"
     planned: Forecast | None = None
     if plan_dir is not None:
         roster = roster or plan_dir / "roster.csv"
-        base, target, runs, rng_seed = _plan_chat(plan_dir, target)
+        params = with_values(_plan_params(plan_dir), configured.flags)
+        source = "the plan's summary.json"
         if arrivals is None and forecast_file is None:
             forecast_file = plan_dir / "forecast.csv"
             planned, _team, _params = planned_from(  # the exact forecast (the CSV is rounded)
                 read_plan_state(plan_dir).get("inputs", {}), label=str(plan_dir),
                 missing=PLAN_OLDER)
-    replications = runs if replications is None else replications
-    seed = rng_seed if seed is None else seed
     if roster is None:
         raise InputError("give --roster FILE or --plan FOLDER")
     if (arrivals is None) == (forecast_file is None):
         raise InputError("give exactly one of --arrivals FILE or --forecast FILE")
-    _check("replications", replications)
-    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds,
-                       base=base)
-    given = {"handle_seconds": handle_seconds, "base_reply_seconds": reply_seconds,
-             "patience_seconds": patience_seconds, "answer_seconds": answer_seconds}
-    source = "the plan's summary.json" if plan_dir is not None else "default"
+    chat, target, seed = params.chat, params.service.target, params.seed
     typer.echo("Chat model: " + ", ".join(
-        f"{k} {getattr(chat, k):g} s ({'set by you' if v is not None else source})"
-        for k, v in given.items()) + f"; throughput {list(chat.throughput)} ({source}); "
+        f"{k} {getattr(chat, k):g} s ({'set by you' if k in configured.given else source})"
+        for k in CHAT) + f"; throughput {list(chat.throughput)} ({source}); "
         f"target {target:.0%}")
     ros, warnings = read_roster(roster)
     _warn(warnings)
@@ -573,7 +530,8 @@ def simulate(
             fc = planned
         else:
             fc = _forecast_file(forecast_file, week)
-        reps = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
+        reps = simulate_replications(ros, fc, chat, replications=params.replications,
+                                     seed=seed)
         hourly = reps.hourly_frame()
         metrics = reps.as_dict()
         three, reply = reps.three_min_rate.mean, reps.reply_rate.mean
@@ -593,8 +551,7 @@ DbOpt = Annotated[str | None, typer.Option(
 
 @app.command()
 @plan_options("target", "time_limit_seconds", "mode", "seed", "interval_minutes", "num_workers",
-              "replications", "handle_seconds", "base_reply_seconds", "patience_seconds",
-              "answer_seconds", "confidence")
+              "replications", *CHAT, "confidence", files=("config", "rules", "tuning"))
 def plan(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
@@ -907,6 +864,7 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
 
 
 @app.command()
+@plan_options("time_limit_seconds", surface="replan")
 def replan(
     week: Annotated[str, typer.Option("--week", help="The published week's Monday, "
                                       "YYYY-MM-DD.")],
@@ -919,7 +877,7 @@ def replan(
     pin: Annotated[Path | None, typer.Option(
         "--pin", help="Shifts to keep as they are (a roster.csv-like file).")] = None,
     db: DbOpt = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
+    configured: Configured | None = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the new roster.csv "
                                              "here.", callback=_out_folder)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the re-plan without "
@@ -934,6 +892,8 @@ def replan(
     from scheduler.replan import Request, plan_inputs, planned_from, read_requests
     from scheduler.replan import replan as do_replan
 
+    assert configured is not None
+    time_limit = configured.params.time_limit_seconds
     day = _week_start(week, option="--week")
     cutoff = parse_datetime(keep_before.strip(), file="--keep-before", row=0,
                             column="--keep-before")
@@ -989,12 +949,11 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @app.command()
+@plan_options("time_limit_seconds", surface="demo")
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Where to write the sample plan.",
-                                      callback=_out_folder)] = Path(
-        "out/sample-plan"),
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
-                                              "seconds.")] = 30.0,
+                                      callback=_out_folder)] = Path("out/sample-plan"),
+    configured: Configured | None = None,
     open_app: Annotated[bool, typer.Option("--app/--no-app", help="Open the app afterwards.")
                         ] = True,
     port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
@@ -1003,6 +962,7 @@ def demo(
                      "computer only.")] = False,
 ) -> None:
     """Plan the bundled sample shop's next week headless, then open the app on it."""
+    assert configured is not None
     history = SAMPLE_DIR / "sample_history.csv"
     agents = SAMPLE_DIR / "sample_agents.csv"
     if not history.exists() or not agents.exists():
@@ -1012,7 +972,8 @@ def demo(
     inspect(history)
     typer.echo("")
     typer.echo("== Next week's plan ==")
-    plan(history=history, agents=agents, out=out, time_limit_seconds=time_limit)
+    plan(history=history, agents=agents, out=out,
+         time_limit_seconds=configured.params.time_limit_seconds)
     if open_app:
         import subprocess
 
@@ -1087,6 +1048,7 @@ def _first_ctrl_c(signum: int, frame: object) -> None:
 
 
 @app.command()
+@plan_options("replications", "seed")
 def fit(
     sessions: Annotated[Path, typer.Option("--sessions", help="A session log (one row per chat: "
                         "start, first_reply, end, abandoned, handle_seconds, agent_id).")],
@@ -1098,9 +1060,7 @@ def fit(
                     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
                    "(created if missing).", callback=_out_folder)] = None,
-    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")
-                            ] = DEFAULTS.replications,
-    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = DEFAULTS.seed,
+    configured: Configured | None = None,
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
@@ -1109,9 +1069,10 @@ def fit(
     from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
     from scheduler.staffing import fit_chat_model
 
+    assert configured is not None
+    params = configured.params
     if fit_weeks is not None and fit_weeks < 1:
         raise InputError("--fit-weeks: expected a whole number >= 1", value=fit_weeks)
-    _check("replications", replications)
     log = read_sessions(sessions)
     _warn(log.warnings)
     starts = log.frame["start"]
@@ -1126,8 +1087,8 @@ def fit(
         raise InputError(f"no session starts before the week of {replayed}: nothing to fit the "
                          "chat model on (choose a later --replay-week)", file=str(sessions))
     fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
-    chat, rows, notes = chat_from_sessions(fit_log, DEFAULTS.chat)
-    _, report = fit_chat_model(fit_log, DEFAULTS.chat)  # its one-at-a-time verdict sets the caps
+    chat, rows, notes = chat_from_sessions(fit_log, params.chat)
+    _, report = fit_chat_model(fit_log, params.chat)  # its one-at-a-time verdict sets the caps
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")
@@ -1137,10 +1098,11 @@ def fit(
         typer.echo(f"note: {note}")
     typer.echo("Fitting how the agents worked their duty (away time, its rhythm, patience) on "
                "the fit weeks ...")
-    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time, seed=seed)
+    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time,
+                                   seed=params.seed)
     duty = duty_from_log(log, week_start=replayed, one_at_a_time=report.one_at_a_time)
-    replay = replay_week(log, chat, replayed, duty=duty, replications=replications, seed=seed,
-                         behaviour=behaviour)
+    replay = replay_week(log, chat, replayed, duty=duty, replications=params.replications,
+                         seed=params.seed, behaviour=behaviour)
     for line in replay.lines():
         typer.echo(line)
     if out is not None:
