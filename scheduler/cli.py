@@ -62,14 +62,12 @@ from scheduler.params import (
     plan_fields,
     with_values,
 )
-from scheduler.profile import profile_history
+from scheduler.profile import profile_lines
 
 if TYPE_CHECKING:
     from scheduler.pipeline import PlanSummary
     from scheduler.roster import Progress
 
-DEFAULTS = PlanParams()
-"""Every plan parameter's default (``scheduler.params``), for the commands that take a few."""
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -118,41 +116,21 @@ HistoryOpt = Annotated[
 def inspect(history: HistoryOpt) -> None:
     """Validate a history file, print a short profile and what it can be used for (exit 2 when
     nothing: it is too short)."""
-    hist = read_history(history)
-    p = profile_history(hist)
-    _warn(p.warnings)
-    typer.echo(f"History {p.source}: {hist.start:%Y-%m-%d %H:%M} to {hist.end:%Y-%m-%d %H:%M} "
-               f"({p.hours} hours, {p.weeks_covered:.1f} weeks)")
-    typer.echo(f"Sessions: {p.total_sessions:,} in total, "
-               f"{p.total_sessions / max(p.weeks_covered, 1 / HOURS_PER_WEEK):,.0f} per week")
-    typer.echo("Mean sessions per day: " + ", ".join(
-        f"{d} {v:,.0f}" for d, v in zip(DAYS, p.sessions_by_weekday, strict=True)))
-    typer.echo("Busiest clock hours (mean sessions): " + ", ".join(
-        f"{h:02d}:00 {v:.1f}" for h, v in p.busiest_hours))
-    typer.echo(f"Peak hour: {p.peak_hour[0]:%Y-%m-%d %H:00} with {p.peak_hour[1]} sessions")
-    if p.mean_handle_seconds is not None:
-        typer.echo(f"Mean handle time: {p.mean_handle_seconds:.0f} s "
-                   f"({p.mean_handle_seconds / 60:.1f} min)")
-    else:
-        typer.echo(f"Mean handle time: not in the file (the planner will use its default, "
-                   f"{DEFAULTS.chat.handle_seconds:.0f} s)")
-    typer.echo(uses_line(hist))
-
-
-def uses_line(hist: Any) -> str:
-    """What a history can be used for: forecast and plan need a week; backtest needs
-    MIN_TRAIN_WEEKS full weeks before each judged week. InputError when nothing."""
     from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
 
+    hist = read_history(history)
+    _warn(hist.warnings)
+    for line in profile_lines(hist):
+        typer.echo(line)
     if hist.hours < HOURS_PER_WEEK:
         raise InputError(f"the history covers {hist.hours} hours; forecast and plan need at least "
                          f"one week ({HOURS_PER_WEEK} hours), 4-12 weeks work best; backtest needs "
                          f"{MIN_TRAIN_WEEKS + 1} full weeks", file=hist.source)
-    judged = full_weeks(hist) - MIN_TRAIN_WEEKS
-    back = (f"backtest of up to {judged} week(s)" if judged >= 1 else
-            f"not backtest (it needs {MIN_TRAIN_WEEKS + 1} full Monday-to-Sunday weeks, the file "
-            f"holds {full_weeks(hist)})")
-    return f"Can be used for: forecast, plan, {back}."
+    judged = full_weeks(hist) - MIN_TRAIN_WEEKS  # each judged week needs these before it
+    typer.echo("Can be used for: forecast, plan, " + (
+        f"backtest of up to {judged} week(s)." if judged >= 1 else
+        f"not backtest (it needs {MIN_TRAIN_WEEKS + 1} full Monday-to-Sunday weeks, the file "
+        f"holds {full_weeks(hist)})."))
 
 
 def _week_start(text: str | None, *, default: date | None = None, option: str = "--week-start"
