@@ -178,18 +178,15 @@ def _plan_params(folder: Path) -> PlanParams:
                          file=str(folder / "summary.json")) from None
 
 
-def _flag(name: str) -> Any:
-    """The typer option of the plan parameter ``name``: its flag and help text from the field's
-    metadata."""
-    f = plan_fields()[name][1]
-    return typer.Option(f.metadata["cli"], help=f.metadata["help"])
-
-
-def _hint(name: str) -> Any:
-    """The type of the plan parameter ``name``."""
-    section = plan_fields()[name][0]
-    return typing.get_type_hints(type(getattr(PlanParams(), section)) if section
+def _option(name: str, surface: str | None) -> Parameter:
+    """The command parameter of the plan parameter ``name``: its type, and its flag, help text
+    and default (its budget on ``surface``) from the field's metadata."""
+    section, f = plan_fields()[name]
+    hint = typing.get_type_hints(type(getattr(PlanParams(), section)) if section
                                  else PlanParams)[name]
+    return Parameter(name, Parameter.KEYWORD_ONLY, default=default_for(f, surface),
+                     annotation=Annotated[hint, typer.Option(f.metadata["cli"],
+                                                             help=f.metadata["help"])])
 
 
 CONFIG_HELP = ("A plan.toml setting every parameter: tables \\[rules], \\[search], \\[chat], "
@@ -230,8 +227,7 @@ def plan_options(*names: str, files: Sequence[str] = (), surface: str | None = N
         made = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=typer.Context)]
         made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None, annotation=FILE_OPTIONS[k])
                  for k in files]
-        made += [Parameter(n, Parameter.KEYWORD_ONLY, annotation=Annotated[_hint(n), _flag(n)],
-                           default=default_for(plan_fields()[n][1], surface)) for n in names]
+        made += [_option(n, surface) for n in names]
         own = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
         at = [p.name for p in own].index("configured")
 
@@ -353,11 +349,8 @@ def forecast(
     with written_together():
         path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
         write_csv(events_frame(fc), out / "events.csv", protected=[history])
-    if hist.hours >= 5 * HOURS_PER_WEEK:
-        bt = backtest(hist, promotions=promos)
-        typer.echo(bt.format_table())
-    else:
-        typer.echo("(backtest needs at least 5 weeks of history)")
+    typer.echo(backtest(hist, promotions=promos).format_table() if hist.hours >= 5 * HOURS_PER_WEEK
+               else "(backtest needs at least 5 weeks of history)")
     total = fc.frame["sessions"].sum()
     typer.echo(f"Method: {fc.method}. Expected sessions next week: {total:,.0f} "
                f"(80% band per hour). Wrote {path}")
@@ -403,12 +396,8 @@ def staffing(
     if not 1 <= cap <= MAX_CAP:
         raise InputError(f"--cap: expected a whole number 1-{MAX_CAP}", value=cap)
     n = required_agents(sessions_per_hour, cap, chat, target=target)
-    rows = []
-    if n is not None:
-        for k in (n - 1, n, n + 1):
-            if k >= 0:
-                m = service_metrics(sessions_per_hour, k, cap, chat)
-                rows.append((k, m))
+    rows = [] if n is None else [(k, service_metrics(sessions_per_hour, k, cap, chat))
+                                 for k in (n - 1, n, n + 1) if k >= 0]
     at_n = next((m for k, m in rows if k == n), None)
     if as_json:
         typer.echo(json.dumps({
@@ -504,17 +493,15 @@ def simulate(
     else:
         assert forecast_file is not None
         inputs.append(forecast_file)
-        if planned is not None and planned.week_start == week:
-            fc = planned
-        else:
-            fc = _forecast_file(forecast_file, week)
+        fc = (planned if planned is not None and planned.week_start == week
+              else _forecast_file(forecast_file, week))
         reps = simulate_replications(ros, fc, chat, replications=params.replications,
                                      seed=seed)
         hourly = reps.hourly_frame()
         metrics = reps.as_dict()
         three, reply = reps.three_min_rate.mean, reps.reply_rate.mean
-    hourly = hourly.copy()
-    hourly["hour_start"] = pd.to_datetime(hourly["hour_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    hourly = hourly.assign(hour_start=pd.to_datetime(hourly["hour_start"]).dt.strftime(
+        "%Y-%m-%d %H:%M"))
     with written_together():
         write_csv(hourly.round(4), out / "hourly.csv", protected=inputs)
         write_json(metrics, out / "metrics.json", protected=inputs)
