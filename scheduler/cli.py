@@ -74,10 +74,8 @@ EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="scheduler",
-    help=(
-        "Plan next week's chat customer-service roster from your shop's history: forecast, "
-        "staffing with reception caps (接待上限), CP-SAT shifts, simulated check."
-    ),
+    help="Plan next week's chat customer-service roster from your shop's history: forecast, "
+    "staffing with reception caps (接待上限), CP-SAT shifts, simulated check.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -91,11 +89,8 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
-    ] = False,
-) -> None:
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show version.")] = False) -> None:
     """Chat-team roster planner."""
 
 
@@ -105,11 +100,9 @@ def _warn(warnings: Sequence[str]) -> None:
         typer.echo(f"warning: {w}", err=True)
 
 
-HistoryOpt = Annotated[
-    Path,
-    typer.Option("--history", help="Hourly history (timestamp, sessions) or per-session records; "
-                 "CSV or XLSX, English or Chinese headers."),
-]
+HistoryOpt = Annotated[Path, typer.Option(
+    "--history", help="Hourly history (timestamp, sessions) or per-session records; CSV or XLSX, "
+    "English or Chinese headers.")]
 
 
 @app.command()
@@ -275,12 +268,10 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
                       tuple(p for p in paths.values() if p is not None))
 
 
-PromoOpt = Annotated[
-    Path | None,
-    typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
-                 "multiplier): demand multipliers on exactly those hours. Default: the usual "
-                 "e-commerce calendar (38, 618, 双11 pre-sale/final payment, 双12, 年货节)."),
-]
+PromoOpt = Annotated[Path | None, typer.Option(
+    "--promotions", help="Promotion calendar CSV/XLSX (name, start, end, multiplier): demand "
+    "multipliers on exactly those hours. Default: the usual e-commerce calendar (38, 618, 双11 "
+    "pre-sale/final payment, 双12, 年货节).")]
 NoPromoOpt = Annotated[bool, typer.Option("--no-promotions", help="Apply no promotion "
                                           "calendar at all.")]
 
@@ -316,11 +307,9 @@ def _out_folder(value: Path | None) -> Path | None:
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).",
                                       callback=_out_folder)]
-WeekOpt = Annotated[
-    str | None,
-    typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
-                 "Monday after the history ends)."),
-]
+WeekOpt = Annotated[str | None, typer.Option(
+    "--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the Monday after the "
+    "history ends).")]
 CHAT = tuple(n for n, (section, f) in plan_fields().items()
              if section == "chat" and f.metadata.get("cli"))
 """The chat model's parameters with an option (staffing, simulate, plan)."""
@@ -474,9 +463,8 @@ def simulate(
     _warn(warnings)
     week = _week_start(week_start, default=ros.week_start)
     ros = type(ros)(week_start=week, shifts=ros.shifts)
-    inputs: list[Path] = [roster]
+    inputs = [p for p in (roster, arrivals, forecast_file) if p is not None]
     if arrivals is not None:
-        inputs.append(arrivals)
         log = read_sessions(arrivals)
         _warn(log.warnings)
         first = datetime.combine(week, datetime.min.time())
@@ -492,7 +480,6 @@ def simulate(
         three, reply = summary.three_min_rate, summary.reply_rate
     else:
         assert forecast_file is not None
-        inputs.append(forecast_file)
         fc = (planned if planned is not None and planned.week_start == week
               else _forecast_file(forecast_file, week))
         reps = simulate_replications(ros, fc, chat, replications=params.replications,
@@ -657,10 +644,7 @@ def _progress_printer() -> Callable[[Progress], None]:
         bound = "–" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
         text = (f"  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
                 f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s")
-        if live:
-            typer.echo(f"\r{text}   ", nl=False, err=True)
-        else:
-            typer.echo(text, err=True)
+        typer.echo(f"\r{text}   " if live else text, nl=not live, err=True)
 
     return show
 
@@ -699,12 +683,10 @@ def backtest(
                "each plan as plan makes it "
                + ("(fitted from the session log)" if log is not None else
                   "(the history's handle times, else the defaults)"))
-
-    def progress(done: int, total: int, what: str) -> None:
-        typer.echo(f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}", err=True)
-
     report = backtest_plans(hist, team, weeks=weeks, params=params, sessions=log,
-                            progress=progress)
+                            progress=lambda done, total, what: typer.echo(
+                                f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}",
+                                err=True))
     inputs = [p for p in (history, agents, *configured.files, sessions) if p is not None]
     table = report.weeks.copy()
     table["week_start"] = table["week_start"].astype(str)
@@ -979,19 +961,14 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"error: {exc.format_message()}{where}", err=True)
         return EXIT_INPUT
     except (KeyboardInterrupt, typer.Abort):
-        return _interrupted()
+        result = EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: never a traceback to the user
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(please report it with the command you ran)", err=True)
         return EXIT_INTERNAL
-    if result == EXIT_INTERRUPTED:  # typer returns a Ctrl-C as this code, silently
-        return _interrupted()
+    if result == EXIT_INTERRUPTED:  # (typer also returns a Ctrl-C as this code, silently)
+        typer.echo(INTERRUPTED, err=True)
     return int(result) if isinstance(result, int) else 0
-
-
-def _interrupted() -> int:
-    typer.echo(INTERRUPTED, err=True)
-    return EXIT_INTERRUPTED
 
 
 INTERRUPTED = ("interrupted: stopped; no output file or roster book entry was left "
