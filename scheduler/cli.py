@@ -55,7 +55,6 @@ from scheduler.io import (
 )
 from scheduler.params import (
     MAX_CAP,
-    ChatModel,
     ParamError,
     PlanParams,
     default_for,
@@ -293,15 +292,12 @@ def _promotions(path: Path | None, none: bool) -> tuple[Any, ...] | None:
 def _out_folder(value: Path | None) -> Path | None:
     """An output folder option, checked before any work: a file in its place (or in place of
     one of its parents) is one line, exit 2, instead of an error after the solve."""
-    if value is None:
-        return None
-    for p in (value, *value.parents):
-        if p.exists():
-            if not p.is_dir():
-                what = "is a file" if p == value else f"is inside {p}, which is a file"
-                raise InputError(f"expected an output folder, but it {what}; choose a folder",
-                                 file=str(value))
-            break
+    found = (next((p for p in (value, *value.parents) if p.exists()), None)
+             if value is not None else None)
+    if found is not None and not found.is_dir():
+        what = "is a file" if found == value else f"is inside {found}, which is a file"
+        raise InputError(f"expected an output folder, but it {what}; choose a folder",
+                         file=str(value))
     return value
 
 
@@ -560,10 +556,12 @@ def plan(
         write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
         write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
         save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
-    s = result.summary
+    s, chat, target = result.summary, result.chat, params.service.target
     typer.echo(plan_headline(s))
-    typer.echo(chat_line(result.chat) + f"; confidence {params.service.confidence:g}, mode "
-               f"{params.service.mode}, seed {params.seed}")
+    typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
+               f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
+               f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "
+               f"{params.service.confidence:g}, mode {params.service.mode}, seed {params.seed}")
     for line in fit_lines(s.chat_fit):
         typer.echo(line)
     if s.rule_costs:
@@ -573,12 +571,16 @@ def plan(
             fewer = (f" ({c.short_intervals_without} intervals short without it)"
                      if c.short_intervals_without < s.short_intervals else "")
             typer.echo(f"  {c.text}{fewer}")
+    fewest, most = s.expected_hours_below_range
+    typer.echo(f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy "
+               f"hours expected below {target:.0%} (90% range {fewest}-{most}) when next week's "
+               "counts vary as much as the forecast's backtest says (sized at confidence "
+               f"{s.parameters.get('confidence', 0):g}).")
     lo, hi = s.predicted_three_min_rate_ci
-    typer.echo(risk_line(s, params.service.target))
     typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate "
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
-               f"hours below {params.service.target:.0%} at the forecast's own counts.")
+               f"hours below {target:.0%} at the forecast's own counts.")
     for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
     for v in s.soft_violations:
@@ -586,22 +588,6 @@ def plan(
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
                f"{out / 'summary.json'}")
-
-
-def chat_line(chat: ChatModel) -> str:
-    """``Chat model: handle 622 s, first reply 20 s, patience 600 s, deadline 180 s, ...``"""
-    return (f"Chat model: handle {chat.handle_seconds:g} s, first reply "
-            f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
-            f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}")
-
-
-def risk_line(s: PlanSummary, target: float) -> str:
-    """``Hours at risk: 2.3 of 134 busy hours expected below 80% (90% range 0-5) ...``"""
-    lo, hi = s.expected_hours_below_range
-    return (f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy hours "
-            f"expected below {target:.0%} (90% range {lo}-{hi}) when next week's counts vary "
-            f"as much as the forecast's backtest says (sized at confidence "
-            f"{s.parameters.get('confidence', 0):g}).")
 
 
 def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
