@@ -55,6 +55,7 @@ from scheduler.io import (
 )
 from scheduler.params import (
     MAX_CAP,
+    SECTIONS,
     ParamError,
     PlanParams,
     default_for,
@@ -181,9 +182,10 @@ def _option(name: str, surface: str | None) -> Parameter:
                                                              help=f.metadata["help"])])
 
 
-CONFIG_HELP = ("A plan.toml setting every parameter: tables \\[rules], \\[search], \\[chat], "
-               "\\[service] of their keys, and time_limit_seconds, num_workers, seed, "
-               "replications at the top. Options given on the command line win over the files.")
+CONFIG_HELP = ("A plan.toml setting every parameter: tables "
+               + ", ".join(f"\\[{section}]" for section in SECTIONS) + " of their keys, and "
+               + ", ".join(n for n, (section, _) in plan_fields().items() if not section)
+               + " at the top. Options given on the command line win over the files.")
 FILE_OPTIONS: dict[str, Any] = {
     "config": Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)],
     "rules": Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
