@@ -55,32 +55,27 @@ from scheduler.io import (
 )
 from scheduler.params import (
     MAX_CAP,
-    TARGET,
-    ChatModel,
+    SECTIONS,
     ParamError,
     PlanParams,
     default_for,
     plan_fields,
     with_values,
 )
-from scheduler.profile import profile_history
+from scheduler.profile import profile_lines
 
 if TYPE_CHECKING:
     from scheduler.report import PlanSummary
     from scheduler.roster import Progress
 
-DEFAULTS = PlanParams()
-"""Every plan parameter's default (``scheduler.params``), for the commands that take a few."""
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="scheduler",
-    help=(
-        "Plan next week's chat customer-service roster from your shop's history: forecast, "
-        "staffing with reception caps (接待上限), CP-SAT shifts, simulated check."
-    ),
+    help="Plan next week's chat customer-service roster from your shop's history: forecast, "
+    "staffing with reception caps (接待上限), CP-SAT shifts, simulated check.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -94,11 +89,8 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
-    ] = False,
-) -> None:
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show version.")] = False) -> None:
     """Chat-team roster planner."""
 
 
@@ -108,52 +100,30 @@ def _warn(warnings: Sequence[str]) -> None:
         typer.echo(f"warning: {w}", err=True)
 
 
-HistoryOpt = Annotated[
-    Path,
-    typer.Option("--history", help="Hourly history (timestamp, sessions) or per-session records; "
-                 "CSV or XLSX, English or Chinese headers."),
-]
+HistoryOpt = Annotated[Path, typer.Option(
+    "--history", help="Hourly history (timestamp, sessions) or per-session records; CSV or XLSX, "
+    "English or Chinese headers.")]
 
 
 @app.command()
 def inspect(history: HistoryOpt) -> None:
     """Validate a history file, print a short profile and what it can be used for (exit 2 when
     nothing: it is too short)."""
-    hist = read_history(history)
-    p = profile_history(hist)
-    _warn(p.warnings)
-    typer.echo(f"History {p.source}: {hist.start:%Y-%m-%d %H:%M} to {hist.end:%Y-%m-%d %H:%M} "
-               f"({p.hours} hours, {p.weeks_covered:.1f} weeks)")
-    typer.echo(f"Sessions: {p.total_sessions:,} in total, "
-               f"{p.total_sessions / max(p.weeks_covered, 1 / HOURS_PER_WEEK):,.0f} per week")
-    typer.echo("Mean sessions per day: " + ", ".join(
-        f"{d} {v:,.0f}" for d, v in zip(DAYS, p.sessions_by_weekday, strict=True)))
-    typer.echo("Busiest clock hours (mean sessions): " + ", ".join(
-        f"{h:02d}:00 {v:.1f}" for h, v in p.busiest_hours))
-    typer.echo(f"Peak hour: {p.peak_hour[0]:%Y-%m-%d %H:00} with {p.peak_hour[1]} sessions")
-    if p.mean_handle_seconds is not None:
-        typer.echo(f"Mean handle time: {p.mean_handle_seconds:.0f} s "
-                   f"({p.mean_handle_seconds / 60:.1f} min)")
-    else:
-        typer.echo(f"Mean handle time: not in the file (the planner will use its default, "
-                   f"{DEFAULTS.chat.handle_seconds:.0f} s)")
-    typer.echo(uses_line(hist))
-
-
-def uses_line(hist: Any) -> str:
-    """What a history can be used for: forecast and plan need a week; backtest needs
-    MIN_TRAIN_WEEKS full weeks before each judged week. InputError when nothing."""
     from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
 
+    hist = read_history(history)
+    _warn(hist.warnings)
+    for line in profile_lines(hist):
+        typer.echo(line)
     if hist.hours < HOURS_PER_WEEK:
         raise InputError(f"the history covers {hist.hours} hours; forecast and plan need at least "
                          f"one week ({HOURS_PER_WEEK} hours), 4-12 weeks work best; backtest needs "
                          f"{MIN_TRAIN_WEEKS + 1} full weeks", file=hist.source)
-    judged = full_weeks(hist) - MIN_TRAIN_WEEKS
-    back = (f"backtest of up to {judged} week(s)" if judged >= 1 else
-            f"not backtest (it needs {MIN_TRAIN_WEEKS + 1} full Monday-to-Sunday weeks, the file "
-            f"holds {full_weeks(hist)})")
-    return f"Can be used for: forecast, plan, {back}."
+    judged = full_weeks(hist) - MIN_TRAIN_WEEKS  # each judged week needs these before it
+    typer.echo("Can be used for: forecast, plan, " + (
+        f"backtest of up to {judged} week(s)." if judged >= 1 else
+        f"not backtest (it needs {MIN_TRAIN_WEEKS + 1} full Monday-to-Sunday weeks, the file "
+        f"holds {full_weeks(hist)})."))
 
 
 def _week_start(text: str | None, *, default: date | None = None, option: str = "--week-start"
@@ -188,67 +158,34 @@ def _forecast_file(path: Path, week: date) -> Forecast:
         "high": values, "overridden": False}))
 
 
-def _plan_chat(folder: Path, target: float) -> tuple[ChatModel, float, int, int]:
+def _plan_params(folder: Path) -> PlanParams:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
     summary = read_plan_summary(folder)
     try:
-        params = summary["parameters"]
-        chat = dict(params["chat"])
-        chat["throughput"] = tuple(chat["throughput"])
-        return (DEFAULTS.chat.with_(**chat), float(params.get("target", target)),
-                int(params.get("replications", DEFAULTS.replications)),
-                int(params.get("seed", DEFAULTS.seed)))
+        recorded = summary["parameters"]
+        chat = {**recorded["chat"], "throughput": tuple(recorded["chat"]["throughput"])}
+        return with_values(PlanParams(), {**chat, **{k: recorded[k] for k in (
+            "target", "replications", "seed") if k in recorded}})
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"summary.json has no usable chat model ({exc})",
                          file=str(folder / "summary.json")) from None
 
 
-def _chat_model(handle: float | None, reply: float | None, patience: float | None,
-                answer: float | None, base: ChatModel | None = None) -> ChatModel:
-    chat = base or DEFAULTS.chat
-    changes = {k: v for k, v in (("handle_seconds", handle), ("base_reply_seconds", reply),
-                                 ("patience_seconds", patience), ("answer_seconds", answer))
-               if v is not None}
-    try:
-        return chat.with_(**changes)
-    except ValueError as exc:
-        raise _refused(exc, changes) from None
-
-
-def _refused(exc: ValueError, values: dict[str, Any]) -> InputError:
-    """A parameter's refusal as one line naming its option (or field), with the value."""
-    if isinstance(exc, ParamError):
-        option = plan_fields()[exc.key][1].metadata.get("cli") or exc.key
-        return InputError(f"{option}: expected {exc.expected}", value=values.get(exc.key))
-    return InputError(str(exc))
-
-
-def _check(name: str, value: Any) -> None:
-    """``value`` for the plan parameter ``name`` passes that parameter's own check."""
-    ok = plan_fields()[name][1].metadata["ok"]
-    if not ok(value):
-        raise _refused(ParamError(name, plan_fields()[name][1].metadata["expected"]),
-                       {name: value})
-
-
-def _flag(name: str, *, optional: bool = False) -> Any:
-    """The typer option of the plan parameter ``name``: its flag and help text from the field's
-    metadata (``optional``: its default is None, "not given", and the help says the default)."""
-    f = plan_fields()[name][1]
-    text = f.metadata["help"] + (f" Default {f.default:g}." if optional else "")
-    return typer.Option(f.metadata["cli"], help=text)
-
-
-def _hint(name: str) -> Any:
-    """The type of the plan parameter ``name``."""
-    section = plan_fields()[name][0]
-    return typing.get_type_hints(type(getattr(PlanParams(), section)) if section
+def _option(name: str, surface: str | None) -> Parameter:
+    """The command parameter of the plan parameter ``name``: its type, and its flag, help text
+    and default (its budget on ``surface``) from the field's metadata."""
+    section, f = plan_fields()[name]
+    hint = typing.get_type_hints(type(getattr(PlanParams(), section)) if section
                                  else PlanParams)[name]
+    return Parameter(name, Parameter.KEYWORD_ONLY, default=default_for(f, surface),
+                     annotation=Annotated[hint, typer.Option(f.metadata["cli"],
+                                                             help=f.metadata["help"])])
 
 
-CONFIG_HELP = ("A plan.toml setting every parameter: tables \\[rules], \\[search], \\[chat], "
-               "\\[service] of their keys, and time_limit_seconds, num_workers, seed, "
-               "replications at the top. Options given on the command line win over the files.")
+CONFIG_HELP = ("A plan.toml setting every parameter: tables "
+               + ", ".join(f"\\[{section}]" for section in SECTIONS) + " of their keys, and "
+               + ", ".join(n for n, (section, _) in plan_fields().items() if not section)
+               + " at the top. Options given on the command line win over the files.")
 FILE_OPTIONS: dict[str, Any] = {
     "config": Annotated[Path | None, typer.Option("--config", help=CONFIG_HELP)],
     "rules": Annotated[Path | None, typer.Option("--rules", help="TOML file of roster rules "
@@ -262,17 +199,17 @@ FILE_OPTIONS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Configured:
-    """What a command's plan options gave: the parameters, the names set on the command line
-    or in a file (the rest are defaults), and the files read."""
+    """What a command's plan options gave: the parameters, the values set on the command line
+    (``flags``), the names set there or in a file (the rest are defaults), and the files read."""
 
     params: PlanParams
+    flags: dict[str, Any]
     given: frozenset[str]
     files: tuple[Path, ...]
 
 
-def plan_options(*names: str, files: Sequence[str] = ("config", "rules", "tuning"),
-                 surface: str | None = None) -> Callable[[Callable[..., Any]],
-                                                         Callable[..., Any]]:
+def plan_options(*names: str, files: Sequence[str] = (), surface: str | None = None
+                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command the options of the plan parameters ``names`` (``PlanParams`` field
     names, each with its flag, default and help from its metadata; ``surface`` picks a budget
     such as the backtest's shorter time limit) and the ``files`` options, in place of its
@@ -282,11 +219,9 @@ def plan_options(*names: str, files: Sequence[str] = ("config", "rules", "tuning
     def wrap(command: Callable[..., Any]) -> Callable[..., Any]:
         sig = signature(command, eval_str=True)
         made = [Parameter("ctx", Parameter.KEYWORD_ONLY, annotation=typer.Context)]
-        made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None,
-                                  annotation=FILE_OPTIONS[k]) for k in files]
-        made += [Parameter(n, Parameter.KEYWORD_ONLY, annotation=Annotated[_hint(n), _flag(n)],
-                                   default=default_for(plan_fields()[n][1], surface))
-                 for n in names]
+        made += [Parameter(k, Parameter.KEYWORD_ONLY, default=None, annotation=FILE_OPTIONS[k])
+                 for k in files]
+        made += [_option(n, surface) for n in names]
         own = [p.replace(kind=Parameter.KEYWORD_ONLY) for p in sig.parameters.values()]
         at = [p.name for p in own].index("configured")
 
@@ -310,7 +245,7 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
               ctx: typer.Context | None = None, surface: str | None = None) -> Configured:
     """The plan parameters from the surface's defaults, the files and the flags: a flag the
     command line ``ctx`` parsed gave (not its default), or every flag without ``ctx`` (a direct
-    call), wins over the files."""
+    call), wins over the files. A refused value is one line naming its option."""
     params = with_values(PlanParams(), {n: default_for(f, surface) for n, (_, f)
                                         in plan_fields().items() if f.metadata.get("budgets")})
     given: set[str] = set()
@@ -324,16 +259,20 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
         ctx.get_parameter_source(n), "name", "") not in ("DEFAULT", "DEFAULT_MAP")}
     try:
         params = with_values(params, on_line)
+    except ParamError as exc:
+        option = plan_fields()[exc.key][1].metadata.get("cli") or exc.key
+        raise InputError(f"{option}: expected {exc.expected}", value=on_line.get(exc.key)
+                         ) from None
     except ValueError as exc:
-        raise _refused(exc, on_line) from None
-    return Configured(params, frozenset(given | on_line.keys()),
+        raise InputError(str(exc)) from None
+    return Configured(params, on_line, frozenset(given | on_line.keys()),
                       tuple(p for p in paths.values() if p is not None))
-PromoOpt = Annotated[
-    Path | None,
-    typer.Option("--promotions", help="Promotion calendar CSV/XLSX (name, start, end, "
-                 "multiplier): demand multipliers on exactly those hours. Default: the usual "
-                 "e-commerce calendar (38, 618, 双11 pre-sale/final payment, 双12, 年货节)."),
-]
+
+
+PromoOpt = Annotated[Path | None, typer.Option(
+    "--promotions", help="Promotion calendar CSV/XLSX (name, start, end, multiplier): demand "
+    "multipliers on exactly those hours. Default: the usual e-commerce calendar (38, 618, 双11 "
+    "pre-sale/final payment, 双12, 年货节).")]
 NoPromoOpt = Annotated[bool, typer.Option("--no-promotions", help="Apply no promotion "
                                           "calendar at all.")]
 
@@ -355,29 +294,23 @@ def _promotions(path: Path | None, none: bool) -> tuple[Any, ...] | None:
 def _out_folder(value: Path | None) -> Path | None:
     """An output folder option, checked before any work: a file in its place (or in place of
     one of its parents) is one line, exit 2, instead of an error after the solve."""
-    if value is None:
-        return None
-    for p in (value, *value.parents):
-        if p.exists():
-            if not p.is_dir():
-                what = "is a file" if p == value else f"is inside {p}, which is a file"
-                raise InputError(f"expected an output folder, but it {what}; choose a folder",
-                                 file=str(value))
-            break
+    found = (next((p for p in (value, *value.parents) if p.exists()), None)
+             if value is not None else None)
+    if found is not None and not found.is_dir():
+        what = "is a file" if found == value else f"is inside {found}, which is a file"
+        raise InputError(f"expected an output folder, but it {what}; choose a folder",
+                         file=str(value))
     return value
 
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created if missing).",
                                       callback=_out_folder)]
-WeekOpt = Annotated[
-    str | None,
-    typer.Option("--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the "
-                 "Monday after the history ends)."),
-]
-HandleOpt = Annotated[float | None, _flag("handle_seconds", optional=True)]
-ReplyOpt = Annotated[float | None, _flag("base_reply_seconds", optional=True)]
-PatienceOpt = Annotated[float | None, _flag("patience_seconds", optional=True)]
-AnswerOpt = Annotated[float | None, _flag("answer_seconds", optional=True)]
+WeekOpt = Annotated[str | None, typer.Option(
+    "--week-start", help="Monday of the week to plan, YYYY-MM-DD (default: the Monday after the "
+    "history ends).")]
+CHAT = tuple(n for n, (section, f) in plan_fields().items()
+             if section == "chat" and f.metadata.get("cli"))
+"""The chat model's parameters with an option (staffing, simulate, plan)."""
 
 
 @app.command()
@@ -403,11 +336,8 @@ def forecast(
     with written_together():
         path = write_csv(forecast_frame(fc), out / "forecast.csv", protected=[history])
         write_csv(events_frame(fc), out / "events.csv", protected=[history])
-    if hist.hours >= 5 * HOURS_PER_WEEK:
-        bt = backtest(hist, promotions=promos)
-        typer.echo(bt.format_table())
-    else:
-        typer.echo("(backtest needs at least 5 weeks of history)")
+    typer.echo(backtest(hist, promotions=promos).format_table() if hist.hours >= 5 * HOURS_PER_WEEK
+               else "(backtest needs at least 5 weeks of history)")
     total = fc.frame["sessions"].sum()
     typer.echo(f"Method: {fc.method}. Expected sessions next week: {total:,.0f} "
                f"(80% band per hour). Wrote {path}")
@@ -435,32 +365,26 @@ def _echo_events(fc: Any, out: Path) -> None:
 
 
 @app.command()
+@plan_options("target", *CHAT)
 def staffing(
     sessions_per_hour: Annotated[float, typer.Option(help="Expected new sessions per hour.")],
-    cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, 1-8.")] = 3,
-    target: Annotated[float, typer.Option(help="3-minute reply rate to reach, 0-1.")] = TARGET,
-    handle_seconds: HandleOpt = None,
-    reply_seconds: ReplyOpt = None,
-    patience_seconds: PatienceOpt = None,
-    answer_seconds: AnswerOpt = None,
+    cap: Annotated[int, typer.Option(help="Reception cap (接待上限): chats per agent, "
+                                     f"1-{MAX_CAP}.")] = 3,
+    configured: Configured | None = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """How many agents at this cap reach the target? (A calculator for one busy hour.)"""
     from scheduler.staffing import required_agents, service_metrics
 
+    assert configured is not None
+    chat, target = configured.params.chat, configured.params.service.target
     if sessions_per_hour < 0:
         raise InputError("--sessions-per-hour: expected a number >= 0", value=sessions_per_hour)
     if not 1 <= cap <= MAX_CAP:
         raise InputError(f"--cap: expected a whole number 1-{MAX_CAP}", value=cap)
-    _check("target", target)
-    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds)
     n = required_agents(sessions_per_hour, cap, chat, target=target)
-    rows = []
-    if n is not None:
-        for k in (n - 1, n, n + 1):
-            if k >= 0:
-                m = service_metrics(sessions_per_hour, k, cap, chat)
-                rows.append((k, m))
+    rows = [] if n is None else [(k, service_metrics(sessions_per_hour, k, cap, chat))
+                                 for k in (n - 1, n, n + 1) if k >= 0]
     at_n = next((m for k, m in rows if k == n), None)
     if as_json:
         typer.echo(json.dumps({
@@ -492,67 +416,53 @@ def staffing(
 
 
 @app.command()
+@plan_options("replications", "seed", *CHAT, "target")
 def simulate(
     out: OutOpt,
     roster: Annotated[Path | None, typer.Option("--roster", help="roster.csv (agent_id, start, "
                       "end, max_concurrent[, break_start, break_end]).")] = None,
     plan_dir: Annotated[Path | None, typer.Option("--plan", help="A plan's folder (from plan): "
-                        "its roster.csv, forecast.csv and chat model (summary.json); flags "
-                        "given here win.")] = None,
+                        "its roster.csv, forecast.csv, and its chat model, target, replications "
+                        "and seed (summary.json) as the defaults; options given here win.")
+                        ] = None,
     arrivals: Annotated[Path | None, typer.Option("--arrivals", help="Per-session records to "
                         "replay (start times).")] = None,
     forecast_file: Annotated[Path | None, typer.Option("--forecast", help="Hourly expected "
                              "sessions (timestamp, sessions) to draw arrivals from.")] = None,
     week_start: WeekOpt = None,
-    replications: Annotated[int | None, typer.Option(
-        help="Seeded replications (forecast only); default the plan's, else "
-        f"{DEFAULTS.replications}.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed; default the plan's, else 0.")
-                    ] = None,
-    handle_seconds: HandleOpt = None,
-    reply_seconds: ReplyOpt = None,
-    patience_seconds: PatienceOpt = None,
-    answer_seconds: AnswerOpt = None,
-    target: Annotated[float, typer.Option(help="3-minute target, for hours below it.")
-                      ] = TARGET,
+    configured: Configured | None = None,
 ) -> None:
     """Play a roster against sessions; write metrics.json and hourly.csv."""
     from scheduler.replan import planned_from
     from scheduler.simulate import simulate_replications, simulate_roster
 
-    base, runs, rng_seed = DEFAULTS.chat, DEFAULTS.replications, DEFAULTS.seed
+    assert configured is not None
+    params, source = configured.params, "default"
     planned: Forecast | None = None
     if plan_dir is not None:
         roster = roster or plan_dir / "roster.csv"
-        base, target, runs, rng_seed = _plan_chat(plan_dir, target)
+        params = with_values(_plan_params(plan_dir), configured.flags)
+        source = "the plan's summary.json"
         if arrivals is None and forecast_file is None:
             forecast_file = plan_dir / "forecast.csv"
             planned, _team, _params = planned_from(  # the exact forecast (the CSV is rounded)
                 read_plan_state(plan_dir).get("inputs", {}), label=str(plan_dir),
                 missing=PLAN_OLDER)
-    replications = runs if replications is None else replications
-    seed = rng_seed if seed is None else seed
     if roster is None:
         raise InputError("give --roster FILE or --plan FOLDER")
     if (arrivals is None) == (forecast_file is None):
         raise InputError("give exactly one of --arrivals FILE or --forecast FILE")
-    _check("replications", replications)
-    chat = _chat_model(handle_seconds, reply_seconds, patience_seconds, answer_seconds,
-                       base=base)
-    given = {"handle_seconds": handle_seconds, "base_reply_seconds": reply_seconds,
-             "patience_seconds": patience_seconds, "answer_seconds": answer_seconds}
-    source = "the plan's summary.json" if plan_dir is not None else "default"
+    chat, target, seed = params.chat, params.service.target, params.seed
     typer.echo("Chat model: " + ", ".join(
-        f"{k} {getattr(chat, k):g} s ({'set by you' if v is not None else source})"
-        for k, v in given.items()) + f"; throughput {list(chat.throughput)} ({source}); "
+        f"{k} {getattr(chat, k):g} s ({'set by you' if k in configured.given else source})"
+        for k in CHAT) + f"; throughput {list(chat.throughput)} ({source}); "
         f"target {target:.0%}")
     ros, warnings = read_roster(roster)
     _warn(warnings)
     week = _week_start(week_start, default=ros.week_start)
     ros = type(ros)(week_start=week, shifts=ros.shifts)
-    inputs: list[Path] = [roster]
+    inputs = [p for p in (roster, arrivals, forecast_file) if p is not None]
     if arrivals is not None:
-        inputs.append(arrivals)
         log = read_sessions(arrivals)
         _warn(log.warnings)
         first = datetime.combine(week, datetime.min.time())
@@ -568,17 +478,15 @@ def simulate(
         three, reply = summary.three_min_rate, summary.reply_rate
     else:
         assert forecast_file is not None
-        inputs.append(forecast_file)
-        if planned is not None and planned.week_start == week:
-            fc = planned
-        else:
-            fc = _forecast_file(forecast_file, week)
-        reps = simulate_replications(ros, fc, chat, replications=replications, seed=seed)
+        fc = (planned if planned is not None and planned.week_start == week
+              else _forecast_file(forecast_file, week))
+        reps = simulate_replications(ros, fc, chat, replications=params.replications,
+                                     seed=seed)
         hourly = reps.hourly_frame()
         metrics = reps.as_dict()
         three, reply = reps.three_min_rate.mean, reps.reply_rate.mean
-    hourly = hourly.copy()
-    hourly["hour_start"] = pd.to_datetime(hourly["hour_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    hourly = hourly.assign(hour_start=pd.to_datetime(hourly["hour_start"]).dt.strftime(
+        "%Y-%m-%d %H:%M"))
     with written_together():
         write_csv(hourly.round(4), out / "hourly.csv", protected=inputs)
         write_json(metrics, out / "metrics.json", protected=inputs)
@@ -593,8 +501,7 @@ DbOpt = Annotated[str | None, typer.Option(
 
 @app.command()
 @plan_options("target", "time_limit_seconds", "mode", "seed", "interval_minutes", "num_workers",
-              "replications", "handle_seconds", "base_reply_seconds", "patience_seconds",
-              "answer_seconds", "confidence")
+              "replications", *CHAT, "confidence", files=("config", "rules", "tuning"))
 def plan(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
@@ -651,10 +558,12 @@ def plan(
         write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
         write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
         save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
-    s = result.summary
+    s, chat, target = result.summary, result.chat, params.service.target
     typer.echo(plan_headline(s))
-    typer.echo(chat_line(result.chat) + f"; confidence {params.service.confidence:g}, mode "
-               f"{params.service.mode}, seed {params.seed}")
+    typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
+               f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
+               f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "
+               f"{params.service.confidence:g}, mode {params.service.mode}, seed {params.seed}")
     for line in fit_lines(s.chat_fit):
         typer.echo(line)
     if s.rule_costs:
@@ -664,12 +573,16 @@ def plan(
             fewer = (f" ({c.short_intervals_without} intervals short without it)"
                      if c.short_intervals_without < s.short_intervals else "")
             typer.echo(f"  {c.text}{fewer}")
+    fewest, most = s.expected_hours_below_range
+    typer.echo(f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy "
+               f"hours expected below {target:.0%} (90% range {fewest}-{most}) when next week's "
+               "counts vary as much as the forecast's backtest says (sized at confidence "
+               f"{s.parameters.get('confidence', 0):g}).")
     lo, hi = s.predicted_three_min_rate_ci
-    typer.echo(risk_line(s, params.service.target))
     typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate "
                f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
-               f"hours below {params.service.target:.0%} at the forecast's own counts.")
+               f"hours below {target:.0%} at the forecast's own counts.")
     for line in (*result.notes, *s.diagnosis):
         typer.echo(f"note: {line}")
     for v in s.soft_violations:
@@ -677,22 +590,6 @@ def plan(
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
                f"{out / 'summary.json'}")
-
-
-def chat_line(chat: ChatModel) -> str:
-    """``Chat model: handle 622 s, first reply 20 s, patience 600 s, deadline 180 s, ...``"""
-    return (f"Chat model: handle {chat.handle_seconds:g} s, first reply "
-            f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
-            f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}")
-
-
-def risk_line(s: PlanSummary, target: float) -> str:
-    """``Hours at risk: 2.3 of 134 busy hours expected below 80% (90% range 0-5) ...``"""
-    lo, hi = s.expected_hours_below_range
-    return (f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy hours "
-            f"expected below {target:.0%} (90% range {lo}-{hi}) when next week's counts vary "
-            f"as much as the forecast's backtest says (sized at confidence "
-            f"{s.parameters.get('confidence', 0):g}).")
 
 
 def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -735,10 +632,7 @@ def _progress_printer() -> Callable[[Progress], None]:
         bound = "–" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
         text = (f"  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
                 f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s")
-        if live:
-            typer.echo(f"\r{text}   ", nl=False, err=True)
-        else:
-            typer.echo(text, err=True)
+        typer.echo(f"\r{text}   " if live else text, nl=not live, err=True)
 
     return show
 
@@ -777,12 +671,10 @@ def backtest(
                "each plan as plan makes it "
                + ("(fitted from the session log)" if log is not None else
                   "(the history's handle times, else the defaults)"))
-
-    def progress(done: int, total: int, what: str) -> None:
-        typer.echo(f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}", err=True)
-
     report = backtest_plans(hist, team, weeks=weeks, params=params, sessions=log,
-                            progress=progress)
+                            progress=lambda done, total, what: typer.echo(
+                                f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}",
+                                err=True))
     inputs = [p for p in (history, agents, *configured.files, sessions) if p is not None]
     table = report.weeks.copy()
     table["week_start"] = table["week_start"].astype(str)
@@ -907,6 +799,7 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
 
 
 @app.command()
+@plan_options("time_limit_seconds", surface="replan")
 def replan(
     week: Annotated[str, typer.Option("--week", help="The published week's Monday, "
                                       "YYYY-MM-DD.")],
@@ -919,7 +812,7 @@ def replan(
     pin: Annotated[Path | None, typer.Option(
         "--pin", help="Shifts to keep as they are (a roster.csv-like file).")] = None,
     db: DbOpt = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Seconds.")] = 10.0,
+    configured: Configured | None = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the new roster.csv "
                                              "here.", callback=_out_folder)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the re-plan without "
@@ -934,6 +827,8 @@ def replan(
     from scheduler.replan import replan as do_replan
     from scheduler.report import in_week_shifts, roster_frame
 
+    assert configured is not None
+    time_limit = configured.params.time_limit_seconds
     day = _week_start(week, option="--week")
     cutoff = parse_datetime(keep_before.strip(), file="--keep-before", row=0,
                             column="--keep-before")
@@ -989,12 +884,11 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @app.command()
+@plan_options("time_limit_seconds", surface="demo")
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Where to write the sample plan.",
-                                      callback=_out_folder)] = Path(
-        "out/sample-plan"),
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver time limit, "
-                                              "seconds.")] = 30.0,
+                                      callback=_out_folder)] = Path("out/sample-plan"),
+    configured: Configured | None = None,
     open_app: Annotated[bool, typer.Option("--app/--no-app", help="Open the app afterwards.")
                         ] = True,
     port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
@@ -1003,6 +897,7 @@ def demo(
                      "computer only.")] = False,
 ) -> None:
     """Plan the bundled sample shop's next week headless, then open the app on it."""
+    assert configured is not None
     history = SAMPLE_DIR / "sample_history.csv"
     agents = SAMPLE_DIR / "sample_agents.csv"
     if not history.exists() or not agents.exists():
@@ -1012,7 +907,8 @@ def demo(
     inspect(history)
     typer.echo("")
     typer.echo("== Next week's plan ==")
-    plan(history=history, agents=agents, out=out, time_limit_seconds=time_limit)
+    plan(history=history, agents=agents, out=out,
+         time_limit_seconds=configured.params.time_limit_seconds)
     if open_app:
         import subprocess
 
@@ -1053,19 +949,14 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"error: {exc.format_message()}{where}", err=True)
         return EXIT_INPUT
     except (KeyboardInterrupt, typer.Abort):
-        return _interrupted()
+        result = EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: never a traceback to the user
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(please report it with the command you ran)", err=True)
         return EXIT_INTERNAL
-    if result == EXIT_INTERRUPTED:  # typer returns a Ctrl-C as this code, silently
-        return _interrupted()
+    if result == EXIT_INTERRUPTED:  # (typer also returns a Ctrl-C as this code, silently)
+        typer.echo(INTERRUPTED, err=True)
     return int(result) if isinstance(result, int) else 0
-
-
-def _interrupted() -> int:
-    typer.echo(INTERRUPTED, err=True)
-    return EXIT_INTERRUPTED
 
 
 INTERRUPTED = ("interrupted: stopped; no output file or roster book entry was left "
@@ -1087,6 +978,7 @@ def _first_ctrl_c(signum: int, frame: object) -> None:
 
 
 @app.command()
+@plan_options("replications", "seed")
 def fit(
     sessions: Annotated[Path, typer.Option("--sessions", help="A session log (one row per chat: "
                         "start, first_reply, end, abandoned, handle_seconds, agent_id).")],
@@ -1098,9 +990,7 @@ def fit(
                     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for fit.csv and replay.csv "
                    "(created if missing).", callback=_out_folder)] = None,
-    replications: Annotated[int, typer.Option(help="Simulated weeks in the replay.")
-                            ] = DEFAULTS.replications,
-    seed: Annotated[int, typer.Option(help="Random seed of the replay.")] = DEFAULTS.seed,
+    configured: Configured | None = None,
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
@@ -1109,9 +999,10 @@ def fit(
     from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
     from scheduler.staffing import fit_chat_model
 
+    assert configured is not None
+    params = configured.params
     if fit_weeks is not None and fit_weeks < 1:
         raise InputError("--fit-weeks: expected a whole number >= 1", value=fit_weeks)
-    _check("replications", replications)
     log = read_sessions(sessions)
     _warn(log.warnings)
     starts = log.frame["start"]
@@ -1126,8 +1017,8 @@ def fit(
         raise InputError(f"no session starts before the week of {replayed}: nothing to fit the "
                          "chat model on (choose a later --replay-week)", file=str(sessions))
     fit_log = SessionLog(log.frame.loc[before].reset_index(drop=True), log.source)
-    chat, rows, notes = chat_from_sessions(fit_log, DEFAULTS.chat)
-    _, report = fit_chat_model(fit_log, DEFAULTS.chat)  # its one-at-a-time verdict sets the caps
+    chat, rows, notes = chat_from_sessions(fit_log, params.chat)
+    _, report = fit_chat_model(fit_log, params.chat)  # its one-at-a-time verdict sets the caps
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")
@@ -1137,10 +1028,11 @@ def fit(
         typer.echo(f"note: {note}")
     typer.echo("Fitting how the agents worked their duty (away time, its rhythm, patience) on "
                "the fit weeks ...")
-    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time, seed=seed)
+    behaviour = fit_duty_behaviour(fit_log, chat, one_at_a_time=report.one_at_a_time,
+                                   seed=params.seed)
     duty = duty_from_log(log, week_start=replayed, one_at_a_time=report.one_at_a_time)
-    replay = replay_week(log, chat, replayed, duty=duty, replications=replications, seed=seed,
-                         behaviour=behaviour)
+    replay = replay_week(log, chat, replayed, duty=duty, replications=params.replications,
+                         seed=params.seed, behaviour=behaviour)
     for line in replay.lines():
         typer.echo(line)
     if out is not None:

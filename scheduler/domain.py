@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -246,25 +246,6 @@ def week_hours(week_start: date) -> list[datetime]:
     """The 168 clock-hour starts of the week beginning on Monday ``week_start``."""
     base = datetime.combine(week_start, datetime.min.time())
     return [base + timedelta(hours=h) for h in range(HOURS_PER_WEEK)]
-
-
-@dataclass(frozen=True)
-class Profile:
-    """A short profile of a history for ``scheduler inspect``."""
-
-    source: str
-    first_hour: datetime
-    last_hour: datetime
-    hours: int
-    weeks_covered: float
-    total_sessions: int
-    sessions_by_weekday: tuple[float, ...]
-    """Mean sessions per day for Monday..Sunday."""
-    busiest_hours: tuple[tuple[int, float], ...]
-    """(clock hour, mean sessions in that hour) for the busiest clock hours, busiest first."""
-    peak_hour: tuple[datetime, int]
-    mean_handle_seconds: float | None
-    warnings: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)

@@ -21,42 +21,22 @@ class InputError(SchedulerError):
     expected.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        key: str | None = None,
-        value: object = None,
-    ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.key = key
-        self.value = value
-        self.reason = message
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, key: str | None = None, value: object = None
+                 ) -> None:
+        self.file, self.row, self.column, self.key = file, row, column, key
+        self.value, self.reason = value, message
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where: list[str] = []
-        if self.file is not None:
-            where.append(str(self.file))
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        if self.key is not None:
-            where.append(f"key '{self.key}'")
-        head = ", ".join(where)
-        value = ""
-        if self.value is not None:
-            shown = str(self.value)
-            if len(shown) > 40:
-                shown = shown[:37] + "..."
-            value = f" (found {shown!r})"
-        text = f"{head}: {self.reason}{value}" if head else f"{self.reason}{value}"
+        where = ", ".join(text for text, given in (
+            (str(self.file), self.file), (f"row {self.row}", self.row),
+            (f"column '{self.column}'", self.column), (f"key '{self.key}'", self.key))
+            if given is not None)
+        shown = str(self.value)
+        found = "" if self.value is None else (
+            f" (found {shown if len(shown) <= 40 else shown[:37] + '...'!r})")
+        text = f"{where}: {self.reason}{found}" if where else f"{self.reason}{found}"
         return " ".join(text.split())  # always one line
 
 

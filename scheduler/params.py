@@ -292,7 +292,7 @@ class PlanParams:
     search: SearchParams = field(default_factory=SearchParams)
     time_limit_seconds: float = setting(
         60.0, cli="--time-limit", ok=_positive, expected="seconds > 0",
-        budgets={"app": 16.0, "backtest": 30.0},
+        budgets={"app": 16.0, "backtest": 30.0, "demo": 30.0, "replan": 10.0},
         help="Solver time limit of a plan, seconds.")
     num_workers: int = setting(
         2, cli="--workers", ok=lambda v: v >= 1, expected="a whole number >= 1",

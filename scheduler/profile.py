@@ -1,4 +1,4 @@
-"""A short profile of a history, for ``scheduler inspect`` and the app."""
+"""A short profile of a history, for ``scheduler inspect``."""
 
 from __future__ import annotations
 
@@ -6,38 +6,33 @@ import math
 
 import pandas as pd
 
-from scheduler.domain import HourlyHistory, Profile
+from scheduler.domain import DAYS, HOURS_PER_WEEK, HourlyHistory
+from scheduler.params import ChatModel
 
 
-def profile_history(history: HourlyHistory, *, top_hours: int = 5) -> Profile:
-    """Weeks covered, mean sessions per weekday, busiest clock hours, peak hour, handle time."""
+def profile_lines(history: HourlyHistory, *, top_hours: int = 5) -> list[str]:
+    """The history's span and weeks covered, sessions in total and per week, mean sessions per
+    weekday, busiest clock hours, peak hour and mean handle time, one line each."""
     f = history.frame
     ts = pd.to_datetime(f["timestamp"])
+    weeks, total = history.hours / HOURS_PER_WEEK, int(f["sessions"].sum())
     days = f.groupby(ts.dt.date)["sessions"].sum()
-    weekday = pd.Series(pd.to_datetime(pd.Series(days.index)).dt.day_of_week.to_numpy(),
-                        index=days.index)
-    by_weekday = tuple(float(days[weekday == d].mean()) if (weekday == d).any() else 0.0
-                       for d in range(7))
+    by_weekday = days.groupby(pd.to_datetime(days.index).dayofweek).mean()
     by_hour = f.groupby(ts.dt.hour)["sessions"].mean().sort_values(ascending=False)
-    busiest = tuple((int(str(h)), float(v)) for h, v in by_hour.head(top_hours).items())
-    i = int(f["sessions"].to_numpy().argmax())
-    handle = f["avg_handle_seconds"]
-    weights = f["sessions"].where(handle.notna(), 0)
-    mean_handle: float | None = None
-    if handle.notna().any() and weights.sum() > 0:
-        mean_handle = float((handle.fillna(0) * weights).sum() / weights.sum())
-        if math.isnan(mean_handle):
-            mean_handle = None
-    return Profile(
-        source=history.source,
-        first_hour=history.start,
-        last_hour=pd.Timestamp(ts.iloc[-1]).to_pydatetime(),
-        hours=history.hours,
-        weeks_covered=history.hours / 168.0,
-        total_sessions=int(f["sessions"].sum()),
-        sessions_by_weekday=by_weekday,
-        busiest_hours=busiest,
-        peak_hour=(pd.Timestamp(ts.iloc[i]).to_pydatetime(), int(f["sessions"].iloc[i])),
-        mean_handle_seconds=mean_handle,
-        warnings=history.warnings,
-    )
+    peak = int(f["sessions"].to_numpy().argmax())
+    weights = f["sessions"].where(f["avg_handle_seconds"].notna(), 0)
+    handle = ((f["avg_handle_seconds"].fillna(0) * weights).sum() / weights.sum()
+              if weights.sum() > 0 else math.nan)
+    return [
+        f"History {history.source}: {history.start:%Y-%m-%d %H:%M} to "
+        f"{history.end:%Y-%m-%d %H:%M} ({history.hours} hours, {weeks:.1f} weeks)",
+        f"Sessions: {total:,} in total, {total / max(weeks, 1 / HOURS_PER_WEEK):,.0f} per week",
+        "Mean sessions per day: " + ", ".join(
+            f"{d} {by_weekday.get(i, 0.0):,.0f}" for i, d in enumerate(DAYS)),
+        "Busiest clock hours (mean sessions): " + ", ".join(
+            f"{h:02d}:00 {v:.1f}" for h, v in by_hour.head(top_hours).items()),
+        f"Peak hour: {ts.iloc[peak]:%Y-%m-%d %H:00} with {int(f['sessions'].iloc[peak])} sessions",
+        f"Mean handle time: {handle:.0f} s ({handle / 60:.1f} min)" if not math.isnan(handle)
+        else "Mean handle time: not in the file (the planner will use its default, "
+        f"{ChatModel().handle_seconds:.0f} s)",
+    ]
