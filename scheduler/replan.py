@@ -375,13 +375,14 @@ def replan(
     cutoff: datetime,
     requests: tuple[Request, ...] = (),
     pinned: tuple[Shift, ...] = (),
-    time_limit: float = 10.0,
+    time_limit: float,
     warm: bool = True,
     before: tuple[Shift, ...] = (),
     progress: ProgressFn | None = None,
 ) -> Replan:
     """Re-plan ``published`` (the week's latest version) from ``cutoff`` (see the module
-    docstring); ``before``: the published week before's shifts (``roster_problem``);
+    docstring) in ``time_limit`` seconds (the CLI's and the app's default: the field's "replan"
+    budget); ``before``: the published week before's shifts (``roster_problem``);
     ``progress``: the search's, as for a plan.
     ``warm=False`` plans the rest from scratch (the same kept shifts and requests,
     no warm start, no putting back): what the least-disruption re-plan is judged against."""

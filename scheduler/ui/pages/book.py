@@ -13,6 +13,7 @@ from scheduler.book import Book, book_url
 from scheduler.domain import Roster
 from scheduler.errors import InputError
 from scheduler.io import parse_raw_table
+from scheduler.params import default_for, plan_fields
 from scheduler.replan import (
     REQUEST_KINDS,
     Replan,
@@ -152,8 +153,9 @@ cut_day = cut[0].date_input("截止日期 Cut-off day", value=week + timedelta(d
                           min_value=week, max_value=week + timedelta(days=6), key="w_book_day")
 cut_time = cut[1].time_input("截止时间 Cut-off time", value=time(12, 0), step=3600,
                            key="w_book_time")
-limit = cut[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, value=10.0,
-                          step=1.0, key="w_book_limit")
+limit = cut[2].number_input("时间上限 Time limit (s)", min_value=2.0, max_value=120.0, step=1.0,
+                          value=float(default_for(plan_fields()["time_limit_seconds"][1],
+                                                  "replan")), key="w_book_limit")
 cutoff = datetime.combine(cut_day, cut_time)
 blank = pd.DataFrame({"agent_id": pd.Series(dtype=str), "start": pd.Series(dtype=str),
                       "end": pd.Series(dtype=str), "kind": pd.Series(dtype=str)})
