@@ -40,7 +40,7 @@ import os
 import re
 import tempfile
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
@@ -132,17 +132,11 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
     "carried_over": ("carried_over", "上周延续"),
 }
 
-DAY_NAMES: dict[str, int] = {}
-for _i, _d in enumerate(DAYS):
-    DAY_NAMES[_d.lower()] = _i
-for _i, _d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                         "sunday")):
-    DAY_NAMES[_d] = _i
-for _i, _d in enumerate("一二三四五六日"):
-    DAY_NAMES[f"周{_d}"] = _i
-    DAY_NAMES[f"星期{_d}"] = _i
-DAY_NAMES["周天"] = 6
-DAY_NAMES["星期天"] = 6
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_NAMES: dict[str, int] = {"周天": 6, "星期天": 6} | {
+    name: i
+    for i, (short, long, zh) in enumerate(zip(DAYS, _WEEKDAYS, "一二三四五六日", strict=True))
+    for name in (short.lower(), long, f"周{zh}", f"星期{zh}")}
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "是", "可以", "可", "√", "✓"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "否", "不可以", "不可", "不", "×", "✗"})
@@ -470,19 +464,10 @@ def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]
                 "expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)", file=file, row=row,
                 column=column, value=text,
             ) from None
-        if len(idx) == 1:
-            days.add(idx[0])
-        elif len(idx) == 2:
-            a, b = idx
-            d = a
-            while True:
-                days.add(d)
-                if d == b:
-                    break
-                d = (d + 1) % 7
-        else:
+        if len(idx) > 2:
             raise InputError("expected a day range like Mon-Fri", file=file, row=row,
                              column=column, value=text)
+        days.update((idx[0] + k) % 7 for k in range((idx[-1] - idx[0]) % 7 + 1))
     return frozenset(days)
 
 
@@ -507,12 +492,7 @@ def parse_hours(text: str, *, file: str, row: int, column: str) -> frozenset[int
         if a == b % 24 and not (a == 0 and b == 24):
             raise InputError("a range must not start and end at the same hour", file=file,
                              row=row, column=column, value=text)
-        h = a
-        while True:
-            hours.add(h)
-            h = (h + 1) % 24
-            if h == b % 24:
-                break
+        hours.update((a + k) % 24 for k in range((b - a) % 24 or 24))
     return frozenset(hours)
 
 
@@ -1083,23 +1063,25 @@ def written_together() -> Iterator[None]:
                 tmp.unlink()
 
 
-def _atomic_write(path: Path, write: Callable[[Path], object],
-                  protected: Iterable[str | Path] = ()) -> None:
-    target = path.resolve()
-    for p in protected:
-        if Path(p).resolve() == target:
-            raise InputError("refusing to overwrite an input file; choose another output folder",
-                             file=str(path))
+def _atomic_write(path: str | Path, data: bytes, protected: Iterable[str | Path]) -> Path:
+    """Write ``data`` to ``path`` inside ``written_together``, refusing a ``protected`` path
+    (a file the run read as input)."""
+    p = Path(path)
+    target = p.resolve()
+    if any(Path(q).resolve() == target for q in protected):
+        raise InputError("refusing to overwrite an input file; choose another output folder",
+                         file=str(p))
     target.parent.mkdir(parents=True, exist_ok=True)
     with written_together():
         pending = _pending.get()
         assert pending is not None
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         pending.append((Path(tmp), target))
-        os.close(fd)
-        write(Path(tmp))
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         # mkstemp makes the file private (0600); give it the mode a plain open() would
         os.chmod(tmp, 0o666 & ~_umask())
+    return p
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -1110,17 +1092,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *,
               protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
-    data = csv_bytes(frame)
-    _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
-    return p
+    return _atomic_write(path, csv_bytes(frame), protected)
 
 
 def write_json(obj: object, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
-    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"), protected)
-    return p
+    return _atomic_write(path, text.encode("utf-8"), protected)
 
 
 def read_plan_summary(folder: str | Path) -> dict[str, Any]:
@@ -1178,9 +1155,7 @@ def read_plan_state(folder: str | Path) -> dict[str, Any]:
 
 
 def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
-    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"), protected)
-    return p
+    return _atomic_write(path, text.encode("utf-8-sig"), protected)
 
 
 # --------------------------------------------------------------------------------------------
