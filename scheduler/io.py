@@ -40,7 +40,7 @@ import os
 import re
 import tempfile
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 
 ParamsT = TypeVar("ParamsT", bound="DataclassInstance")
 """A frozen dataclass of parameters (``Rules``, ``SearchParams``)."""
+T = TypeVar("T")
 
 MAX_REPAIRED_GAP_HOURS = 12
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -387,9 +388,12 @@ def parse_datetime(text: str, *, file: str, row: int, column: str) -> datetime:
 
 def parse_number(
     text: str, *, file: str, row: int, column: str, expected: str, integer: bool = False,
-    minimum: float | None = None, maximum: float | None = None,
+    minimum: float | None = None, maximum: float | None = None, empty: str = "",
 ) -> float:
-    """Parse a number (thousands separators allowed). Refuses NaN/inf and out-of-range values."""
+    """Parse a number (thousands separators allowed). Refuses NaN/inf and out-of-range values,
+    and an empty cell as "empty ``empty``" when ``empty`` names what is missing."""
+    if empty and not text.strip():
+        raise InputError(f"empty {empty}; expected {expected}", file=file, row=row, column=column)
     cleaned = text.strip().replace(",", "").replace("，", "")
     try:
         value = float(cleaned)
@@ -505,6 +509,24 @@ def _cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
         yield i + 2, "" if v is None else str(v).strip()
 
 
+def _column(raw: RawTable, cols: Mapping[str, str], name: str, parse: Callable[..., T], *,
+            default: T | None = None, **options: Any) -> list[T]:
+    """``parse(text, file=, row=, column=, **options)`` of each cell of column ``name``:
+    ``default`` for an empty cell, or for every row when the file has no such column; with no
+    ``default``, an empty cell is parsed too (and refused)."""
+    if name not in cols:
+        assert default is not None
+        return [default] * len(raw.frame)
+    return [default if default is not None and not text
+            else parse(text, file=raw.label, row=row, column=cols[name], **options)
+            for row, text in _cells(raw.frame, cols[name])]
+
+
+def _first(mask: pd.Series | np.ndarray) -> int:
+    """The position of the first True in ``mask``."""
+    return int(np.flatnonzero(np.asarray(mask))[0])
+
+
 def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
     label = raw.label
     out: list[datetime] = []
@@ -551,56 +573,45 @@ def _is_session_table(raw: RawTable) -> bool:
 
 
 def history_from_raw(raw: RawTable) -> HourlyHistory:
-    """Validate an hourly history table (see the module docstring for the repair policy)."""
-    label = raw.label
+    """Validate an hourly history table, or per-session records aggregated to hours (see the
+    module docstring for the repair policy)."""
+    return history_and_sessions_from_raw(raw)[0]
+
+
+def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, SessionLog | None]:
+    """``read_history_and_sessions`` of a table already read."""
     if _is_session_table(raw):
-        return history_from_sessions(sessions_from_raw(raw))
+        log = sessions_from_raw(raw)
+        return history_from_sessions(log), log
     if not _is_hourly(_match_columns(raw, HISTORY_ALIASES)):
         resolve_columns(raw, HISTORY_ALIASES | SESSION_ALIASES)  # a misspelt name, if any
         raise InputError(
             "unknown column set: expected an hourly history with "
             + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
             + f", or per-session records with a start column; found {list(raw.frame.columns)}",
-            file=label, row=1,
+            file=raw.label, row=1,
         )
     cols, warnings = resolve_columns(raw, HISTORY_ALIASES)
-    stamps = _hour_timestamps(raw, cols)
-    scol = cols["sessions"]
-    sessions = []
-    for row, text in _cells(raw.frame, scol):
-        if not text:
-            raise InputError("empty session count; expected a whole number >= 0", file=label,
-                             row=row, column=scol)
-        sessions.append(int(parse_number(text, file=label, row=row, column=scol,
-                                         expected="a whole number >= 0", integer=True,
-                                         minimum=0, maximum=10_000_000)))
-    optional: dict[str, list[float]] = {}
-    for name in ("avg_handle_seconds", "first_reply_seconds"):
-        values: list[float] = []
-        if name in cols:
-            for row, text in _cells(raw.frame, cols[name]):
-                values.append(math.nan if not text else
-                              parse_seconds(text, file=label, row=row, column=cols[name]))
-        optional[name] = values
-    shares: list[float] = []
-    if "replied_share" in cols:
-        for row, text in _cells(raw.frame, cols["replied_share"]):
-            if not text:
-                shares.append(math.nan)
-                continue
-            pct = text.endswith("%")
-            v = parse_number(text.rstrip("%"), file=label, row=row,
-                             column=cols["replied_share"], expected="a share 0-1 or 0%-100%",
-                             minimum=0, maximum=100 if pct else 1)
-            shares.append(v / 100 if pct else v)
-    optional["replied_share"] = shares
+    frame = pd.DataFrame({
+        "timestamp": pd.to_datetime(pd.Series(_hour_timestamps(raw, cols))),
+        "sessions": np.asarray(_column(raw, cols, "sessions", parse_number, integer=True,
+                                       expected="a whole number >= 0", minimum=0,
+                                       maximum=10_000_000, empty="session count"),
+                               dtype=np.int64),
+        **{name: _column(raw, cols, name, parse_seconds, default=math.nan)
+           for name in ("avg_handle_seconds", "first_reply_seconds")},
+        "replied_share": _column(raw, cols, "replied_share", _parse_share, default=math.nan),
+        "_row": np.arange(2, len(raw.frame) + 2),
+    })
+    return _finish_hourly(frame, raw.label, warnings), None
 
-    frame = pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)),
-                          "sessions": np.asarray(sessions, dtype=np.int64)})
-    for name, values in optional.items():
-        frame[name] = np.asarray(values, dtype=float) if values else np.nan
-    frame["_row"] = np.arange(2, len(frame) + 2)
-    return _finish_hourly(frame, label, warnings)
+
+def _parse_share(text: str, *, file: str, row: int, column: str) -> float:
+    """A share written 0-1 or 0%-100%, as 0-1."""
+    pct = text.endswith("%")
+    v = parse_number(text.rstrip("%"), file=file, row=row, column=column,
+                     expected="a share 0-1 or 0%-100%", minimum=0, maximum=100 if pct else 1)
+    return v / 100 if pct else v
 
 
 def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[str]
@@ -657,104 +668,84 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
 # --------------------------------------------------------------------------------------------
 # History: per-session form
 # --------------------------------------------------------------------------------------------
-def _parse_datetime_column(
-    raw: RawTable, column: str, *, required: bool
-) -> pd.Series:
-    """Vectorised parse with a precise error on the first bad cell."""
+def _datetime_column(raw: RawTable, cols: Mapping[str, str], name: str) -> pd.Series:
+    """Column ``name`` as date-times, NaT where empty (in every row when the file has no such
+    column): a vectorised parse with a precise error on the first bad cell or empty start."""
+    if name not in cols:
+        return pd.Series(pd.NaT, index=range(len(raw.frame)), dtype="M8[ns]")
+    column = cols[name]
     text = raw.frame[column].astype(str).str.strip()
     fast = pd.to_datetime(text.str.replace("/", "-").str.replace("T", " "),
                           format="%Y-%m-%d %H:%M:%S", errors="coerce")
     bad = fast.isna() & (text != "")
-    if bad.any():  # slower per-cell parse handles other accepted forms, or names the culprit
-        for i in (int(k) for k in np.flatnonzero(bad.to_numpy())):
-            fast.iloc[i] = pd.Timestamp(parse_datetime(text.iloc[i], file=raw.label, row=i + 2,
-                                                       column=column))
-    if required:
-        empty = fast.isna()
-        if empty.any():
-            i = int(np.flatnonzero(empty.to_numpy())[0])
-            raise InputError("empty start time; expected YYYY-MM-DD HH:MM:SS", file=raw.label,
-                             row=i + 2, column=column)
+    for i in map(int, np.flatnonzero(bad.to_numpy())):  # other forms, or the culprit named
+        fast.iloc[i] = pd.Timestamp(parse_datetime(text.iloc[i], file=raw.label, row=i + 2,
+                                                   column=column))
+    if name == "start" and fast.isna().any():
+        raise InputError("empty start time; expected YYYY-MM-DD HH:MM:SS", file=raw.label,
+                         row=_first(fast.isna()) + 2, column=column)
     return pd.to_datetime(fast)
+
+
+def _clock_skew(raw: RawTable, column: str, times: pd.Series, floor: pd.Series,
+                warnings: list[str], refusal: str, repaired: str) -> pd.Series:
+    """``times`` with each one at most ``MAX_CLOCK_SKEW_SECONDS`` before ``floor`` read as
+    ``floor`` (counted in a warning, ``repaired`` after the count), or ``refusal`` naming the
+    first one further before."""
+    early = times.notna() & (times < floor)
+    if not early.any():
+        return times
+    too_early = (floor - times).dt.total_seconds().where(early, 0) > MAX_CLOCK_SKEW_SECONDS
+    if too_early.any():
+        i = _first(too_early)
+        raise InputError(refusal, file=raw.label, row=i + 2, column=column,
+                         value=raw.frame[column].iloc[i])
+    warnings.append(f"{raw.label}: {int(early.sum())} {repaired}")
+    return times.where(~early, floor)
 
 
 def sessions_from_raw(raw: RawTable) -> SessionLog:
     """Validate per-session records: start (required), first_reply, end, abandoned,
     handle_seconds, agent_id."""
-    label = raw.label
     cols, column_warnings = resolve_columns(raw, SESSION_ALIASES)
     if "start" not in cols:
         raise InputError(
             "unknown column set: per-session records need a start column ("
             + "/".join(SESSION_ALIASES["start"][:5]) + f"); found {list(raw.frame.columns)}",
-            file=label, row=1,
+            file=raw.label, row=1,
         )
-    n = len(raw.frame)
-    start = _parse_datetime_column(raw, cols["start"], required=True)
-    first = (_parse_datetime_column(raw, cols["first_reply"], required=False)
-             if "first_reply" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
-    end = (_parse_datetime_column(raw, cols["end"], required=False)
-           if "end" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
+    start, first, end = (_datetime_column(raw, cols, c) for c in ("start", "first_reply", "end"))
     warnings = list(column_warnings)
-    early = first.notna() & (first < start)
-    if early.any():
-        skew = (start - first).dt.total_seconds().where(early, 0)
-        too_early = skew > MAX_CLOCK_SKEW_SECONDS
-        if too_early.any():
-            i = int(np.flatnonzero(too_early.to_numpy())[0])
-            raise InputError(
-                "first reply is before the session start; expected a time at or after it",
-                file=label, row=i + 2, column=cols["first_reply"],
-                value=raw.frame[cols["first_reply"]].iloc[i])
-        warnings.append(f"{label}: {int(early.sum())} first reply time(s) up to "
-                        f"{MAX_CLOCK_SKEW_SECONDS} s before the start (clock skew) read as "
-                        "replies at the start")
-        first = first.where(~early, start)
-    if "abandoned" in cols:
-        abandoned = [parse_bool(t, file=label, row=r, column=cols["abandoned"]) if t else False
-                     for r, t in _cells(raw.frame, cols["abandoned"])]
-        abandoned_arr = np.asarray(abandoned, dtype=bool)
-    elif "first_reply" in cols:
-        abandoned_arr = first.isna().to_numpy()
-    else:
-        abandoned_arr = np.zeros(n, dtype=bool)
+    first = _clock_skew(
+        raw, cols.get("first_reply", ""), first, start, warnings,
+        "first reply is before the session start; expected a time at or after it",
+        f"first reply time(s) up to {MAX_CLOCK_SKEW_SECONDS} s before the start (clock skew) "
+        "read as replies at the start")
+    abandoned = np.asarray(_column(raw, cols, "abandoned", parse_bool, default=False), dtype=bool)
+    if "abandoned" not in cols and "first_reply" in cols:
+        abandoned = first.isna().to_numpy()
     anchor = first.where(first.notna(), start)
-    late = end.notna() & (end < anchor)
-    if late.any():
-        skew = (anchor - end).dt.total_seconds().where(late, 0)
-        too_late = skew > MAX_CLOCK_SKEW_SECONDS
-        if too_late.any():
-            i = int(np.flatnonzero(too_late.to_numpy())[0])
-            raise InputError(
-                "the session ends before it starts or before its first reply; expected an end "
-                "at or after both", file=label, row=i + 2, column=cols["end"],
-                value=raw.frame[cols["end"]].iloc[i])
-        warnings.append(f"{label}: {int(late.sum())} end time(s) up to {MAX_CLOCK_SKEW_SECONDS} "
-                        "s before the start or first reply (clock skew) read as ending then")
-        end = end.where(~late, anchor)
-    replied_and_abandoned = abandoned_arr & first.notna().to_numpy()
-    if replied_and_abandoned.any():
-        i = int(np.flatnonzero(replied_and_abandoned)[0])
+    end = _clock_skew(
+        raw, cols.get("end", ""), end, anchor, warnings,
+        "the session ends before it starts or before its first reply; expected an end at or "
+        "after both", f"end time(s) up to {MAX_CLOCK_SKEW_SECONDS} s before the start or first "
+        "reply (clock skew) read as ending then")
+    if (abandoned & first.notna().to_numpy()).any():
         raise InputError("marked abandoned but has a first reply time; expected one or the "
-                         "other", file=label, row=i + 2, column=cols["abandoned"])
-    handle = np.full(n, np.nan)
-    if "handle_seconds" in cols:
-        for r, t in _cells(raw.frame, cols["handle_seconds"]):
-            if t:
-                handle[r - 2] = parse_seconds(t, file=label, row=r, column=cols["handle_seconds"])
+                         "other", file=raw.label, row=_first(abandoned & first.notna()) + 2,
+                         column=cols["abandoned"])
     wait = np.where(first.notna(), (first - start).dt.total_seconds(),
-                    np.where(abandoned_arr & end.notna(), (end - start).dt.total_seconds(),
-                             np.nan))
-    agent = (raw.frame[cols["agent_id"]].astype(str).str.strip()
-             if "agent_id" in cols else pd.Series([""] * n))
+                    np.where(abandoned & end.notna(), (end - start).dt.total_seconds(), np.nan))
     frame = pd.DataFrame({
         "start": start.to_numpy(), "first_reply": first.to_numpy(), "end": end.to_numpy(),
-        "abandoned": abandoned_arr, "handle_seconds": handle, "wait_seconds": wait,
-        "agent_id": agent.to_numpy(),
+        "abandoned": abandoned,
+        "handle_seconds": _column(raw, cols, "handle_seconds", parse_seconds, default=math.nan),
+        "wait_seconds": wait,
+        "agent_id": _column(raw, cols, "agent_id", lambda text, **_: text, default=""),
     })
     if not frame["start"].is_monotonic_increasing:
         frame = frame.sort_values("start", kind="stable").reset_index(drop=True)
-    return SessionLog(frame=frame, source=label, warnings=tuple(warnings))
+    return SessionLog(frame=frame, source=raw.label, warnings=tuple(warnings))
 
 
 def history_from_sessions(log: SessionLog) -> HourlyHistory:
@@ -797,14 +788,6 @@ def read_history_and_sessions(path: str | Path) -> tuple[HourlyHistory, SessionL
     """Read a history; when the file is per-session records, also the log itself (the chat
     model is fitted from it)."""
     return history_and_sessions_from_raw(read_raw_table(path))
-
-
-def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, SessionLog | None]:
-    """``read_history_and_sessions`` of a table already read."""
-    if _is_session_table(raw):
-        log = sessions_from_raw(raw)
-        return history_from_sessions(log), log
-    return history_from_raw(raw), None
 
 
 # --------------------------------------------------------------------------------------------
