@@ -60,6 +60,7 @@ from scheduler.domain import (
     SessionLog,
     Shift,
     WeekMask,
+    week_start_of,
 )
 from scheduler.errors import InputError, ctrl_c_deferred
 from scheduler.forecast import Promotion, promotions_from_rows
@@ -522,6 +523,28 @@ def _column(raw: RawTable, cols: Mapping[str, str], name: str, parse: Callable[.
             for row, text in _cells(raw.frame, cols[name])]
 
 
+@dataclass(frozen=True)
+class _Row:
+    """Row ``i`` of a table whose columns ``cols`` names (canonical name -> header)."""
+
+    raw: RawTable
+    cols: Mapping[str, str]
+    i: int
+
+    def text(self, name: str) -> str:
+        """The cell's text ('' when the file has no such column)."""
+        return str(self.raw.frame[self.cols[name]].iloc[self.i]).strip() if name in self.cols \
+            else ""
+
+    def at(self, name: str) -> dict[str, Any]:
+        """Where the cell is, as an ``InputError`` names it."""
+        return {"file": self.raw.label, "row": self.i + 2, "column": self.cols.get(name, name)}
+
+    def parse(self, name: str, parse: Callable[..., T], **options: Any) -> T:
+        """``parse`` of the cell's text, naming the cell in its errors."""
+        return parse(self.text(name), **self.at(name), **options)
+
+
 def _first(mask: pd.Series | np.ndarray) -> int:
     """The position of the first True in ``mask``."""
     return int(np.flatnonzero(np.asarray(mask))[0])
@@ -807,62 +830,42 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
     warnings = list(column_warnings)
     if "max_hours_week" not in cols:
         warnings.append(f"{label}: no max_hours_week column; every agent may work up to 40 h")
-    f = raw.frame
     agents: list[Agent] = []
     seen: dict[str, int] = {}
-    for i in range(len(f)):
-        row = i + 2
-
-        def cell(name: str, _i: int = i) -> str:
-            return str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
-
-        aid = cell("agent_id")
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        aid = cell.text("agent_id")
         if not AGENT_ID_PATTERN.match(aid):
             raise InputError(
                 "expected an agent id of letters, digits, '_', '.', '-' (starting with a letter "
-                "or digit, at most 64)", file=label, row=row, column=cols["agent_id"], value=aid)
+                "or digit, at most 64)", **cell.at("agent_id"), value=aid)
         if aid in seen:
-            raise InputError(f"duplicate agent id (also on row {seen[aid]})", file=label, row=row,
-                             column=cols["agent_id"], value=aid)
-        seen[aid] = row
-        cap_text = cell("max_concurrent")
-        if not cap_text:
-            raise InputError(f"empty reception cap; expected a whole number 1-{MAX_CAP}",
-                             file=label, row=row, column=cols["max_concurrent"])
-        cap = int(parse_number(cap_text, file=label, row=row, column=cols["max_concurrent"],
-                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
-                               maximum=MAX_CAP))
+            raise InputError(f"duplicate agent id (also on row {seen[aid]})",
+                             **cell.at("agent_id"), value=aid)
+        seen[aid] = i + 2
+        cap = int(cell.parse("max_concurrent", parse_number, empty="reception cap",
+                             expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
+                             maximum=MAX_CAP))
         max_h = 40.0
         if "max_hours_week" in cols:
-            text = cell("max_hours_week")
-            if not text:
-                raise InputError("empty max hours; expected hours per week, 1-84",
-                                 file=label, row=row, column=cols["max_hours_week"])
-            max_h = parse_number(text, file=label, row=row, column=cols["max_hours_week"],
-                                 expected="hours per week, 1-84", minimum=1, maximum=84)
+            max_h = cell.parse("max_hours_week", parse_number, empty="max hours",
+                               expected="hours per week, 1-84", minimum=1, maximum=84)
         min_h = 0.0
-        if cell("min_hours_week"):
-            min_h = parse_number(cell("min_hours_week"), file=label, row=row,
-                                 column=cols["min_hours_week"],
-                                 expected="hours per week >= 0", minimum=0, maximum=84)
+        if cell.text("min_hours_week"):
+            min_h = cell.parse("min_hours_week", parse_number, expected="hours per week >= 0",
+                               minimum=0, maximum=84)
             if min_h > max_h:
-                raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}", file=label,
-                                 row=row, column=cols["min_hours_week"])
-        days = parse_days(cell("available_days"), file=label, row=row,
-                          column=cols.get("available_days", "available_days"))
-        hours = parse_hours(cell("available_hours"), file=label, row=row,
-                            column=cols.get("available_hours", "available_hours"))
+                raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}",
+                                 **cell.at("min_hours_week"))
+        days = cell.parse("available_days", parse_days)
+        hours = cell.parse("available_hours", parse_hours)
         mask: WeekMask = ALWAYS
         if len(days) < 7 or len(hours) < 24:
             mask = tuple(tuple(d in days and h in hours for h in range(24)) for d in range(7))
-        night = weekend = True
-        if cell("night_ok"):
-            night = parse_bool(cell("night_ok"), file=label, row=row, column=cols["night_ok"])
-        if cell("weekend_ok"):
-            weekend = parse_bool(cell("weekend_ok"), file=label, row=row,
-                                 column=cols["weekend_ok"])
+        night, weekend = (cell.parse(name, parse_bool) if cell.text(name) else True
+                          for name in ("night_ok", "weekend_ok"))
         agents.append(Agent(agent_id=aid, max_concurrent=cap, max_hours_week=max_h,
-                            name=cell("name"), min_hours_week=min_h, available=mask,
+                            name=cell.text("name"), min_hours_week=min_h, available=mask,
                             night_ok=night, weekend_ok=weekend))
     return tuple(agents), tuple(warnings)
 
@@ -917,50 +920,37 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None
                          file=label, row=1)
     shifts: list[Shift] = []
     carried = 0
-    f = raw.frame
-    for i in range(len(f)):
-        row = i + 2
-
-        def dt(name: str, _i: int = i, _row: int = row) -> datetime | None:
-            if name not in cols:
-                return None
-            text = str(f[cols[name]].iloc[_i]).strip()
-            return parse_datetime(text, file=label, row=_row, column=cols[name]) if text else None
-
-        s, e = dt("start"), dt("end")
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        s, e = (cell.parse(name, parse_datetime) if cell.text(name) else None
+                for name in ("start", "end"))
         if s is None or e is None:
-            raise InputError("empty shift time; expected YYYY-MM-DD HH:MM", file=label, row=row,
-                             column=cols["start"] if s is None else cols["end"])
+            raise InputError("empty shift time; expected YYYY-MM-DD HH:MM",
+                             **cell.at("start" if s is None else "end"))
         if e <= s:
-            raise InputError("shift ends before it starts", file=label, row=row,
-                             column=cols["end"], value=f[cols["end"]].iloc[i])
-        cap = int(parse_number(str(f[cols["max_concurrent"]].iloc[i]), file=label, row=row,
-                               column=cols["max_concurrent"],
-                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
-                               maximum=MAX_CAP))
-        aid = str(f[cols["agent_id"]].iloc[i]).strip()
+            raise InputError("shift ends before it starts", **cell.at("end"),
+                             value=cell.text("end"))
+        cap = int(cell.parse("max_concurrent", parse_number, integer=True, minimum=1,
+                             expected=f"a whole number 1-{MAX_CAP}", maximum=MAX_CAP))
+        aid = cell.text("agent_id")
         if not AGENT_ID_PATTERN.match(aid):
-            raise InputError("expected an agent id", file=label, row=row,
-                             column=cols["agent_id"], value=aid)
-        if "carried_over" in cols:  # optional: the copy of the week's Sunday-night shift
-            text = str(f[cols["carried_over"]].iloc[i]).strip()
-            if text and text.lower() != "nan" and parse_bool(text, file=label, row=row,
-                                                             column=cols["carried_over"]):
-                carried += 1
-                continue
-        bs, be = dt("break_start"), dt("break_end")
+            raise InputError("expected an agent id", **cell.at("agent_id"), value=aid)
+        carried_over = cell.text("carried_over")  # the copy of the week's Sunday-night shift
+        if carried_over.lower() not in ("", "nan") and cell.parse("carried_over", parse_bool):
+            carried += 1
+            continue
+        bs, be = (cell.parse(name, parse_datetime) if cell.text(name) else None
+                  for name in ("break_start", "break_end"))
         if (bs is None) != (be is None) or (bs is not None and be is not None
                                             and not (s <= bs < be <= e)):
             raise InputError("break must lie inside the shift with both start and end given",
-                             file=label, row=row, column=cols.get("break_start", "break_start"))
+                             **cell.at("break_start"))
         shifts.append(Shift(aid, s, e, cap, bs, be))
     if not shifts:
         raise InputError("no shift in the roster" + (" (only carried-over rows)" if carried
                                                      else ""), file=label)
     if week_start is None:
-        first = min(x.start for x in shifts)
-        week_start = (first + timedelta(hours=12)).date()
-        week_start -= timedelta(days=week_start.weekday())
+        week_start = week_start_of((min(x.start for x in shifts) + timedelta(hours=12)).date())
     return Roster(week_start=week_start, shifts=tuple(shifts)), warnings
 
 
