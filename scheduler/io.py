@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io as _io
-import itertools
 import json
 import math
 import os
@@ -551,36 +550,35 @@ def _first(mask: pd.Series | np.ndarray) -> int:
 
 
 def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
-    label = raw.label
-    out: list[datetime] = []
     if "timestamp" in cols:
-        col = cols["timestamp"]
-        for row, text in _cells(raw.frame, col):
-            if not text:
-                raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", file=label,
-                                 row=row, column=col)
-            span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
-            ts = parse_datetime(span.group(1) if span else text, file=label, row=row,
-                                column=col)
-            if ts.minute or ts.second:
-                raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00",
-                                 file=label, row=row, column=col, value=text)
-            out.append(ts)
-        return out
+        return _column(raw, cols, "timestamp", _parse_hour_start)
+    out: list[datetime] = []
     dcol, hcol = cols["date"], cols["hour"]
-    hours = raw.frame[hcol].tolist()
-    for row, text in _cells(raw.frame, dcol):
-        day = parse_datetime(text, file=label, row=row, column=dcol)
-        htext = str(hours[row - 2]).strip()
+    for (row, text), (_, htext) in zip(_cells(raw.frame, dcol), _cells(raw.frame, hcol),
+                                       strict=True):
+        day = parse_datetime(text, file=raw.label, row=row, column=dcol)
         m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", htext)
         if not m or int(m.group(1)) > 23:
-            raise InputError("expected an hour 0-23 (or HH:00)", file=label, row=row,
+            raise InputError("expected an hour 0-23 (or HH:00)", file=raw.label, row=row,
                              column=hcol, value=htext)
         if m.group(2) and m.group(2) != "00":
-            raise InputError("hour is not on the hour; expected HH:00", file=label, row=row,
+            raise InputError("hour is not on the hour; expected HH:00", file=raw.label, row=row,
                              column=hcol, value=htext)
         out.append(day.replace(hour=int(m.group(1)), minute=0, second=0))
     return out
+
+
+def _parse_hour_start(text: str, *, file: str, row: int, column: str) -> datetime:
+    """An hour's start: ``2026-11-16 10:00``, or a span ``2026-11-16 10:00-11:00``."""
+    if not text:
+        raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", file=file, row=row,
+                         column=column)
+    span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
+    ts = parse_datetime(span.group(1) if span else text, file=file, row=row, column=column)
+    if ts.minute or ts.second:
+        raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00", file=file,
+                         row=row, column=column, value=text)
+    return ts
 
 
 def _is_hourly(cols: dict[str, str]) -> bool:
@@ -656,23 +654,15 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
     if len(full) != len(frame):
         present = pd.Index(frame["timestamp"])
         missing = full.difference(present)
-        # longest run of consecutive missing hours
-        runs: list[tuple[pd.Timestamp, int]] = []
-        start = missing[0]
-        length = 1
-        for prev, cur in itertools.pairwise(missing):
-            if cur - prev == pd.Timedelta(hours=1):
-                length += 1
-            else:
-                runs.append((start, length))
-                start, length = cur, 1
-        runs.append((start, length))
-        worst = max(runs, key=lambda r: r[1])
-        if worst[1] > MAX_REPAIRED_GAP_HOURS:
-            after = present[present < worst[0]].max()
+        # the longest run of consecutive missing hours (the first of the longest)
+        run = (missing.to_series().diff() != pd.Timedelta(hours=1)).cumsum().to_numpy()
+        longest = int(np.bincount(run).argmax())
+        gap, since = int((run == longest).sum()), missing[run == longest][0]
+        if gap > MAX_REPAIRED_GAP_HOURS:
+            after = present[present < since].max()
             row = int(frame.loc[frame["timestamp"] == after, "_row"].iloc[0]) + 1
             raise InputError(
-                f"history has a gap of {worst[1]} hours from {worst[0]:%Y-%m-%d %H:00}; "
+                f"history has a gap of {gap} hours from {since:%Y-%m-%d %H:00}; "
                 f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read as 0 "
                 "sessions: fill the gap or cut the file",
                 file=label, row=row, column="timestamp",
@@ -776,19 +766,15 @@ def history_from_sessions(log: SessionLog) -> HourlyHistory:
     f = log.frame
     hour = f["start"].dt.floor("h")
     replied = f["first_reply"].notna()
-    g = pd.DataFrame({
+    agg = pd.DataFrame({
         "timestamp": hour,
         "sessions": 1,
         "handle": f["handle_seconds"],
         "first": (f["first_reply"] - f["start"]).dt.total_seconds().where(replied),
         "replied": replied.astype(float),
-    }).groupby("timestamp")
-    agg = pd.DataFrame({
-        "sessions": g["sessions"].sum(),
-        "avg_handle_seconds": g["handle"].mean(),
-        "first_reply_seconds": g["first"].mean(),
-        "replied_share": g["replied"].mean(),
-    })
+    }).groupby("timestamp").agg(
+        sessions=("sessions", "sum"), avg_handle_seconds=("handle", "mean"),
+        first_reply_seconds=("first", "mean"), replied_share=("replied", "mean"))
     full = pd.date_range(agg.index.min(), agg.index.max(), freq="h")
     agg = agg.reindex(full)
     agg["sessions"] = agg["sessions"].fillna(0).astype(np.int64)
@@ -976,9 +962,8 @@ def read_hourly_sessions(path: str | Path) -> tuple[pd.DataFrame, tuple[str, ...
     if "timestamp" not in cols or "sessions" not in cols:
         raise InputError("expected columns timestamp and sessions", file=raw.label, row=1)
     stamps = _hour_timestamps(raw, cols)
-    values = [parse_number(t, file=raw.label, row=r, column=cols["sessions"],
-                           expected="expected sessions >= 0", minimum=0, maximum=1e7)
-              for r, t in _cells(raw.frame, cols["sessions"])]
+    values = _column(raw, cols, "sessions", parse_number, expected="expected sessions >= 0",
+                     minimum=0, maximum=1e7)
     return (pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values}),
             warnings)
 
@@ -999,13 +984,6 @@ def excel_safe(value: object) -> object:
         except ValueError:
             return "'" + value
     return value
-
-
-def _umask() -> int:
-    """The process umask (read by setting it and putting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 _pending: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_pending", default=None)
@@ -1052,8 +1030,11 @@ def _atomic_write(path: str | Path, data: bytes, protected: Iterable[str | Path]
         pending.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, 0o666 & ~_umask())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would (the
+        # umask is read by setting it and putting it back)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
     return p
 
 
@@ -1139,8 +1120,7 @@ def read_params(path: str | Path, base: ParamsT, *, what: str = "setting") -> Pa
     fields the file does not name keep ``base``'s values. ``what`` names a key in messages
     ("rule", "tuning setting"). Unknown keys, values of the wrong type and values the
     dataclass refuses give one ``InputError`` naming the file and the key."""
-    label = str(path)
-    return _with_table(base, _read_toml(path), file=label, what=what)
+    return _with_table(base, _read_toml(path), file=str(path), what=what)
 
 
 def read_plan_config(path: str | Path, base: PlanParams) -> tuple[PlanParams, set[str]]:
