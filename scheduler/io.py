@@ -191,8 +191,6 @@ def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
 
 def parse_raw_table(data: bytes, label: str) -> RawTable:
     """Parse file bytes (CSV or XLSX, detected from content) into a RawTable."""
-    if not data.strip():
-        raise InputError("the file is empty; expected a header row and data rows", file=label)
     if data[:4] == b"PK\x03\x04":
         frame = _read_xlsx(data, label)
     else:
@@ -223,8 +221,7 @@ def parse_raw_table(data: bytes, label: str) -> RawTable:
 def _unescaped(cell: object) -> object:
     """A cell as it was before ``excel_safe`` escaped it (``'=x`` -> ``=x``), so a file this
     tool wrote reads back as it was."""
-    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and \
-            cell[1:].startswith(FORMULA_PREFIXES):
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_PREFIXES):
         return cell[1:]
     return cell
 
@@ -375,14 +372,10 @@ def parse_datetime(text: str, *, file: str, row: int, column: str) -> datetime:
             "not a real date or time; expected YYYY-MM-DD HH:MM", file=file, row=row,
             column=column, value=text,
         ) from None
-    if tz:
-        if tz == "Z":
-            offset = 0
-        else:
-            sign = 1 if tz[0] == "+" else -1
-            digits = tz[1:].replace(":", "")
-            offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
-        value = value + timedelta(minutes=SHOP_UTC_OFFSET_HOURS * 60 - offset)
+    if tz:  # Z or +HH:MM: to shop-local time
+        digits = tz[1:].replace(":", "") or "0000"
+        offset = (-1 if tz[0] == "-" else 1) * (int(digits[:2]) * 60 + int(digits[2:]))
+        value += timedelta(minutes=SHOP_UTC_OFFSET_HOURS * 60 - offset)
     return value
 
 
@@ -879,15 +872,10 @@ def agents_frame(agents: Sequence[Agent]) -> pd.DataFrame:
 
 
 def _hours_text(hours: list[int]) -> str:
-    hs = set(hours)
-    starts = [h for h in hours if (h - 1) % 24 not in hs]
-    parts = []
-    for s in starts:
-        e = s
-        while (e + 1) % 24 in hs and (e + 1) % 24 != s:
-            e = (e + 1) % 24
-        parts.append(f"{s:02d}:00-{(e + 1) % 24 if (e + 1) % 24 else 24:02d}:00")
-    return ";".join(parts)
+    """Sorted clock hours, fewer than 24, as ``HH:00-HH:00`` ranges (``;``-separated)."""
+    ends = {h: next(e for e in range(h + 1, h + 25) if e % 24 not in hours)
+            for h in hours if (h - 1) % 24 not in hours}
+    return ";".join(f"{h:02d}:00-{e % 24 or 24:02d}:00" for h, e in ends.items())
 
 
 # --------------------------------------------------------------------------------------------
