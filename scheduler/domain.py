@@ -134,12 +134,12 @@ class Forecast:
     wape: float | None = None
     naive_wape: float | None = None
     backtest_weeks: int = 0
+    """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
+    origin); None when the history is too short to score them."""
     rel_error: tuple[float, ...] | None = None
     """Per hour of the week (168): the forecast's relative error beyond Poisson noise, measured
     in its rolling backtest: an hour's count has variance ``sessions + (rel_error * sessions)**2``.
     None: unknown (sizing then uses the point forecast's Poisson noise only)."""
-    """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
-    origin); None when the history is too short to score them."""
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,9 @@ class Shift:
     @property
     def hours(self) -> list[datetime]:
         """The clock hours the shift touches (break included), each as its hour's start."""
-        t, out = self.start.replace(minute=0, second=0, microsecond=0), []
-        while t < self.end:
-            out.append(t)
-            t += timedelta(hours=1)
-        return out
+        first = self.start.replace(minute=0, second=0, microsecond=0)
+        begun = -((first - self.end) // timedelta(hours=1))  # hours begun before the end
+        return [first + timedelta(hours=k) for k in range(begun)]
 
     @property
     def night(self) -> bool:
@@ -245,8 +243,6 @@ class Profile:
     """A short profile of a history for ``scheduler inspect``."""
 
     source: str
-    first_hour: datetime
-    last_hour: datetime
     hours: int
     weeks_covered: float
     total_sessions: int

@@ -30,8 +30,6 @@ def profile_history(history: HourlyHistory, *, top_hours: int = 5) -> Profile:
             mean_handle = None
     return Profile(
         source=history.source,
-        first_hour=history.start,
-        last_hour=pd.Timestamp(ts.iloc[-1]).to_pydatetime(),
         hours=history.hours,
         weeks_covered=history.hours / 168.0,
         total_sessions=int(f["sessions"].sum()),
