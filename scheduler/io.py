@@ -282,10 +282,7 @@ def _slip(header: str, alias: str) -> int | None:
     pen for ``alias``, else None: at most 2 edits between names of 5 or more characters, or
     one character off a Chinese name of 3 or more (shorter names are too close to each other
     to guess from: 'team' and 'name', '周一' and '周末')."""
-    if _CJK.search(alias):
-        limit, shortest = 1, 3
-    else:
-        limit, shortest = 2, 5
+    limit, shortest = (1, 3) if _CJK.search(alias) else (2, 5)
     if min(len(header), len(alias)) < shortest:
         return None
     d = edit_distance(header, alias)
@@ -496,12 +493,6 @@ def parse_hours(text: str, *, file: str, row: int, column: str) -> frozenset[int
 # --------------------------------------------------------------------------------------------
 # History: hourly form
 # --------------------------------------------------------------------------------------------
-def _cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
-    """(spreadsheet row number, text) for each cell of a column."""
-    for i, v in enumerate(frame[column].tolist()):
-        yield i + 2, "" if v is None else str(v).strip()
-
-
 def _column(raw: RawTable, cols: Mapping[str, str], name: str, parse: Callable[..., T], *,
             default: T | None = None, **options: Any) -> list[T]:
     """``parse(text, file=, row=, column=, **options)`` of each cell of column ``name``:
@@ -510,9 +501,10 @@ def _column(raw: RawTable, cols: Mapping[str, str], name: str, parse: Callable[.
     if name not in cols:
         assert default is not None
         return [default] * len(raw.frame)
+    texts = ("" if v is None else str(v).strip() for v in raw.frame[cols[name]].tolist())
     return [default if default is not None and not text
-            else parse(text, file=raw.label, row=row, column=cols[name], **options)
-            for row, text in _cells(raw.frame, cols[name])]
+            else parse(text, file=raw.label, row=i + 2, column=cols[name], **options)
+            for i, text in enumerate(texts)]
 
 
 @dataclass(frozen=True)
@@ -546,17 +538,15 @@ def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
     if "timestamp" in cols:
         return _column(raw, cols, "timestamp", _parse_hour_start)
     out: list[datetime] = []
-    dcol, hcol = cols["date"], cols["hour"]
-    for (row, text), (_, htext) in zip(_cells(raw.frame, dcol), _cells(raw.frame, hcol),
-                                       strict=True):
-        day = parse_datetime(text, file=raw.label, row=row, column=dcol)
-        m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", htext)
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        day, hour = cell.parse("date", parse_datetime), cell.text("hour")
+        m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", hour)
         if not m or int(m.group(1)) > 23:
-            raise InputError("expected an hour 0-23 (or HH:00)", file=raw.label, row=row,
-                             column=hcol, value=htext)
+            raise InputError("expected an hour 0-23 (or HH:00)", **cell.at("hour"), value=hour)
         if m.group(2) and m.group(2) != "00":
-            raise InputError("hour is not on the hour; expected HH:00", file=raw.label, row=row,
-                             column=hcol, value=htext)
+            raise InputError("hour is not on the hour; expected HH:00", **cell.at("hour"),
+                             value=hour)
         out.append(day.replace(hour=int(m.group(1)), minute=0, second=0))
     return out
 
@@ -1203,12 +1193,8 @@ def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
 
 
 def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
-    """Roster rules from a TOML file whose keys are ``Rules`` fields, e.g.::
-
-        shift_lengths_hours = [4, 6, 8]
-        min_rest_hours = 11
-        min_days_off = 1
-    """
+    """Roster rules from a TOML file whose keys are ``Rules`` fields, e.g.
+    ``min_rest_hours = 11``."""
     return read_params(path, base or Rules(), what="rule")
 
 
