@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io as _io
 import json
 import math
@@ -355,20 +356,15 @@ _DT_RE = re.compile(
 def parse_datetime(text: str, *, file: str, row: int, column: str) -> datetime:
     """Parse ``YYYY-MM-DD HH:MM[:SS]`` (also ``/``, ``T``, 年月日, an optional UTC offset) to a
     naive shop-local datetime."""
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     m = _DT_RE.match(text.strip())
     if not m:
-        raise InputError(
-            "not a date-time; expected YYYY-MM-DD HH:MM", file=file, row=row, column=column,
-            value=text,
-        )
+        raise InputError("not a date-time; expected YYYY-MM-DD HH:MM", **where)
     y, mo, d, hh, mm, ss, tz = m.groups()
     try:
         value = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
     except ValueError:
-        raise InputError(
-            "not a real date or time; expected YYYY-MM-DD HH:MM", file=file, row=row,
-            column=column, value=text,
-        ) from None
+        raise InputError("not a real date or time; expected YYYY-MM-DD HH:MM", **where) from None
     if tz:  # Z or +HH:MM: to shop-local time
         digits = tz[1:].replace(":", "") or "0000"
         offset = (-1 if tz[0] == "-" else 1) * (int(digits[:2]) * 60 + int(digits[2:]))
@@ -384,20 +380,17 @@ def parse_number(
     and an empty cell as "empty ``empty``" when ``empty`` names what is missing."""
     if empty and not text.strip():
         raise InputError(f"empty {empty}; expected {expected}", file=file, row=row, column=column)
-    cleaned = text.strip().replace(",", "").replace("，", "")
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     try:
-        value = float(cleaned)
+        value = float(text.strip().replace(",", "").replace("，", ""))
     except ValueError:
-        raise InputError(f"not a number; expected {expected}", file=file, row=row,
-                         column=column, value=text) from None
+        raise InputError(f"not a number; expected {expected}", **where) from None
     if not math.isfinite(value):
-        raise InputError(f"expected {expected}", file=file, row=row, column=column, value=text)
+        raise InputError(f"expected {expected}", **where)
     if integer and value != int(value):
-        raise InputError(f"not a whole number; expected {expected}", file=file, row=row,
-                         column=column, value=text)
+        raise InputError(f"not a whole number; expected {expected}", **where)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise InputError(f"out of range; expected {expected}", file=file, row=row,
-                         column=column, value=text)
+        raise InputError(f"out of range; expected {expected}", **where)
     return value
 
 
@@ -414,10 +407,7 @@ def parse_seconds(text: str, *, file: str, row: int, column: str) -> float:
         except ValueError:
             nums = []
         if len(nums) in (2, 3) and all(n >= 0 for n in nums):
-            total = 0.0
-            for n in nums:
-                total = total * 60 + n
-            return total
+            return functools.reduce(lambda total, n: total * 60 + n, nums, 0.0)
     else:
         try:
             value = float(t.replace(",", ""))
@@ -446,6 +436,7 @@ def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]
     t = text.strip()
     if not t or t.lower() in ("all", "every day", "每天", "全部"):
         return frozenset(range(7))
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     days: set[int] = set()
     for part in re.split(r"[,，、;/ ]+", t):
         if not part:
@@ -454,13 +445,10 @@ def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]
         try:
             idx = [DAY_NAMES[e.lower()] for e in ends]
         except KeyError:
-            raise InputError(
-                "expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)", file=file, row=row,
-                column=column, value=text,
-            ) from None
+            raise InputError("expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)",
+                             **where) from None
         if len(idx) > 2:
-            raise InputError("expected a day range like Mon-Fri", file=file, row=row,
-                             column=column, value=text)
+            raise InputError("expected a day range like Mon-Fri", **where)
         days.update((idx[0] + k) % 7 for k in range((idx[-1] - idx[0]) % 7 + 1))
     return frozenset(days)
 
@@ -471,21 +459,18 @@ def parse_hours(text: str, *, file: str, row: int, column: str) -> frozenset[int
     t = text.strip()
     if not t:
         return frozenset(range(24))
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     hours: set[int] = set()
     for part in re.split(r"[;；,，]+", t):
         m = re.match(r"^\s*(\d{1,2})(?::00)?\s*(?:-|–|~|至|到)\s*(\d{1,2})(?::00)?\s*$", part)
         if not m:
-            raise InputError(
-                "expected whole-hour ranges like 09:00-18:00 or 20:00-02:00", file=file,
-                row=row, column=column, value=text,
-            )
+            raise InputError("expected whole-hour ranges like 09:00-18:00 or 20:00-02:00",
+                             **where)
         a, b = int(m.group(1)), int(m.group(2))
         if a > 23 or b > 24:
-            raise InputError("hours must be within 00:00-24:00", file=file, row=row,
-                             column=column, value=text)
+            raise InputError("hours must be within 00:00-24:00", **where)
         if a == b % 24 and not (a == 0 and b == 24):
-            raise InputError("a range must not start and end at the same hour", file=file,
-                             row=row, column=column, value=text)
+            raise InputError("a range must not start and end at the same hour", **where)
         hours.update((a + k) % 24 for k in range((b - a) % 24 or 24))
     return frozenset(hours)
 
