@@ -158,13 +158,10 @@ class RawTable:
 
 def _decode(data: bytes, label: str) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        "cannot decode the file; expected UTF-8 (with or without BOM) or GBK text", file=label
-    )
+    raise InputError("cannot decode the file; expected UTF-8 (with or without BOM) or GBK text",
+                     file=label)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -184,9 +181,8 @@ def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
         raise InputError("expected a file, found a folder", file=str(path))
     size = p.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB", file=name
-        )
+        raise InputError(f"file is {size / 1e6:.0f} MB; the limit is "
+                         f"{MAX_FILE_BYTES / 1e6:.0f} MB", file=name)
     return parse_raw_table(p.read_bytes(), name)
 
 
@@ -209,9 +205,8 @@ def parse_raw_table(data: bytes, label: str) -> RawTable:
         body: list[list[str]] = []
         for i, r in enumerate(rows[1:], start=2):
             if len(r) > width and any(c.strip() for c in r[width:]):
-                raise InputError(
-                    f"row has {len(r)} cells but the header has {width}", file=label, row=i
-                )
+                raise InputError(f"row has {len(r)} cells but the header has {width}",
+                                 file=label, row=i)
             body.append([c.strip() for c in (r + [""] * width)[:width]])
         frame = pd.DataFrame(body, columns=header, dtype=object)
     if frame.shape[0] == 0:
@@ -254,10 +249,8 @@ def _match_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]]) -> dict[s
         if canon is None:
             continue
         if canon in found:
-            raise InputError(
-                f"two columns mean '{canon}' ('{found[canon]}' and '{col}'); keep one",
-                file=raw.label, row=1, column=str(col),
-            )
+            raise InputError(f"two columns mean '{canon}' ('{found[canon]}' and '{col}'); keep one",
+                             file=raw.label, row=1, column=str(col))
         found[canon] = str(col)
     return found
 
@@ -337,6 +330,11 @@ def resolve_columns(
         warnings.append(f"{raw.label}: column '{col}' is not one this file uses{also}; "
                         "it is ignored")
     return found, tuple(warnings)
+
+
+def _lacks(raw: RawTable, needs: str) -> InputError:
+    """The error for a header without a column the file needs (``needs`` says which)."""
+    return InputError(f"{needs}; found {list(raw.frame.columns)}", file=raw.label, row=1)
 
 
 def _expected_headers(aliases: dict[str, tuple[str, ...]], names: Iterable[str]) -> str:
@@ -502,8 +500,9 @@ class _Row:
 
     def text(self, name: str) -> str:
         """The cell's text ('' when the file has no such column)."""
-        return str(self.raw.frame[self.cols[name]].iloc[self.i]).strip() if name in self.cols \
-            else ""
+        if name not in self.cols:
+            return ""
+        return str(self.raw.frame[self.cols[name]].iloc[self.i]).strip()
 
     def at(self, name: str) -> dict[str, Any]:
         """Where the cell is, as an ``InputError`` names it."""
@@ -551,8 +550,7 @@ def _parse_hour_start(text: str, *, file: str, row: int, column: str) -> datetim
 
 def _is_hourly(cols: dict[str, str]) -> bool:
     """True when a history's columns give the hour and its sessions."""
-    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
-    return has_time and "sessions" in cols
+    return ("timestamp" in cols or {"date", "hour"} <= cols.keys()) and "sessions" in cols
 
 
 def _is_session_table(raw: RawTable) -> bool:
@@ -574,12 +572,9 @@ def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, Session
         return history_from_sessions(log), log
     if not _is_hourly(_match_columns(raw, HISTORY_ALIASES)):
         resolve_columns(raw, HISTORY_ALIASES | SESSION_ALIASES)  # a misspelt name, if any
-        raise InputError(
-            "unknown column set: expected an hourly history with "
-            + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
-            + f", or per-session records with a start column; found {list(raw.frame.columns)}",
-            file=raw.label, row=1,
-        )
+        raise _lacks(raw, "unknown column set: expected an hourly history with "
+                     + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
+                     + ", or per-session records with a start column")
     cols, warnings = resolve_columns(raw, HISTORY_ALIASES)
     frame = pd.DataFrame({
         "timestamp": pd.to_datetime(pd.Series(_hour_timestamps(raw, cols))),
@@ -610,11 +605,9 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
     if dup.any():
         rows = frame.loc[dup, "_row"].tolist()[:2]
         ts = frame.loc[dup, "timestamp"].iloc[0]
-        raise InputError(
-            f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); expected one "
-            "row per hour",
-            file=label, row=int(rows[1]), column="timestamp",
-        )
+        raise InputError(f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); "
+                         "expected one row per hour", file=label, row=int(rows[1]),
+                         column="timestamp")
     if not frame["timestamp"].is_monotonic_increasing:
         warnings.append(f"{label}: rows were not in time order; sorted them")
         frame = frame.sort_values("timestamp", kind="stable")
@@ -629,12 +622,10 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
         if gap > MAX_REPAIRED_GAP_HOURS:
             after = present[present < since].max()
             row = int(frame.loc[frame["timestamp"] == after, "_row"].iloc[0]) + 1
-            raise InputError(
-                f"history has a gap of {gap} hours from {since:%Y-%m-%d %H:00}; "
-                f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read as 0 "
-                "sessions: fill the gap or cut the file",
-                file=label, row=row, column="timestamp",
-            )
+            raise InputError(f"history has a gap of {gap} hours from {since:%Y-%m-%d %H:00}; "
+                             f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read "
+                             "as 0 sessions: fill the gap or cut the file", file=label, row=row,
+                             column="timestamp")
         warnings.append(
             f"{label}: {len(missing)} missing hour(s) read as 0 sessions "
             f"(first {missing[0]:%Y-%m-%d %H:00})"
@@ -690,11 +681,8 @@ def sessions_from_raw(raw: RawTable) -> SessionLog:
     handle_seconds, agent_id."""
     cols, column_warnings = resolve_columns(raw, SESSION_ALIASES)
     if "start" not in cols:
-        raise InputError(
-            "unknown column set: per-session records need a start column ("
-            + "/".join(SESSION_ALIASES["start"][:5]) + f"); found {list(raw.frame.columns)}",
-            file=raw.label, row=1,
-        )
+        raise _lacks(raw, "unknown column set: per-session records need a start column ("
+                     + "/".join(SESSION_ALIASES["start"][:5]) + ")")
     start, first, end = (_datetime_column(raw, cols, c) for c in ("start", "first_reply", "end"))
     warnings = list(column_warnings)
     first = _clock_skew(
@@ -776,11 +764,8 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
     cols, column_warnings = resolve_columns(raw, AGENT_ALIASES)
     missing = [c for c in ("agent_id", "max_concurrent") if c not in cols]
     if missing:
-        raise InputError(
-            "unknown column set: an agents file needs "
-            + _expected_headers(AGENT_ALIASES, missing) + f"; found {list(raw.frame.columns)}",
-            file=label, row=1,
-        )
+        raise _lacks(raw, "unknown column set: an agents file needs "
+                     + _expected_headers(AGENT_ALIASES, missing))
     warnings = list(column_warnings)
     if "max_hours_week" not in cols:
         warnings.append(f"{label}: no max_hours_week column; every agent may work up to 40 h")
@@ -865,8 +850,7 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None
     cols, warnings = resolve_columns(raw, ROSTER_ALIASES)
     missing = [c for c in ("agent_id", "start", "end", "max_concurrent") if c not in cols]
     if missing:
-        raise InputError(f"a roster needs columns {missing}; found {list(raw.frame.columns)}",
-                         file=label, row=1)
+        raise _lacks(raw, f"a roster needs columns {missing}")
     shifts: list[Shift] = []
     carried = 0
     for i in range(len(raw.frame)):
