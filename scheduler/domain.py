@@ -104,14 +104,13 @@ class Agent:
         """This agent unavailable in every clock hour of the week of ``week_start`` that
         ``[start, end)`` touches (leave, a day off, rest after last week's last shift)."""
         origin = datetime.combine(week_start, datetime.min.time())
-        first = max(0, math.floor((start - origin).total_seconds() / 3600))
-        last = min(HOURS_PER_WEEK, math.ceil((end - origin).total_seconds() / 3600))
-        if first >= last:
+        off = range(max(0, math.floor((start - origin).total_seconds() / 3600)),
+                    min(HOURS_PER_WEEK, math.ceil((end - origin).total_seconds() / 3600)))
+        if not off:
             return self
-        days = [list(d) for d in self.available]
-        for h in range(first, last):
-            days[h // 24][h % 24] = False
-        return replace(self, available=tuple(tuple(d) for d in days))
+        return replace(self, available=tuple(
+            tuple(ok and 24 * d + h not in off for h, ok in enumerate(day))
+            for d, day in enumerate(self.available)))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    func,
     inspect,
     select,
 )
@@ -291,18 +292,16 @@ class Book:
 
     def versions(self, week_start: date | None = None) -> list[PublishedVersion]:
         """Every published version (of one week, or of all), oldest week and version first."""
+        shifts = (select(func.count(ShiftRow.id)).where(ShiftRow.version_id == VersionRow.id)
+                  .scalar_subquery())
+        q = (select(WeekRow.week_start, VersionRow, shifts)
+             .join(VersionRow, VersionRow.week_id == WeekRow.id)
+             .order_by(WeekRow.week_start, VersionRow.number))
+        if week_start is not None:
+            q = q.where(WeekRow.week_start == week_start)
         with Session(self.engine) as s:
-            q = (select(WeekRow.week_start, VersionRow)
-                 .join(VersionRow, VersionRow.week_id == WeekRow.id)
-                 .order_by(WeekRow.week_start, VersionRow.number))
-            if week_start is not None:
-                q = q.where(WeekRow.week_start == week_start)
-            out = []
-            for wk, v in s.execute(q):
-                n = len(s.scalars(select(ShiftRow.id).where(ShiftRow.version_id == v.id)).all())
-                out.append(PublishedVersion(wk, v.number, v.published_at, v.agent_hours, n,
-                                            v.note))
-            return out
+            return [PublishedVersion(wk, v.number, v.published_at, v.agent_hours, n, v.note)
+                    for wk, v, n in s.execute(q)]
 
     def roster(self, week_start: date, number: int | None = None) -> Roster:
         """The week's roster: version ``number``, or the latest published."""
