@@ -924,12 +924,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def excel_safe(value: object) -> object:
     """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # a negative number is data, not a formula
-        try:
-            float(value)
+        with contextlib.suppress(ValueError):
+            float(value)  # a negative number is data, not a formula
             return value
-        except ValueError:
-            return "'" + value
+        return "'" + value
     return value
 
 

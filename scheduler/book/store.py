@@ -238,16 +238,13 @@ class Book:
         book as it was. A roster whose shifts are the week's latest version's (``same_as``)
         stores nothing: the result is that version with ``stored`` False."""
         when = published_at or datetime.now().replace(microsecond=0)
-        for attempt in range(PUBLISH_TRIES):
+        for attempt in range(1, PUBLISH_TRIES):
             try:
-                return self._publish(roster, agent_hours, summary, inputs, note, when,
-                                     requests)
+                return self._publish(roster, agent_hours, summary, inputs, note, when, requests)
             except (IntegrityError, OperationalError):
                 # another publisher took this version number (or held the file): try again
-                if attempt == PUBLISH_TRIES - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
+                time.sleep(0.05 * attempt)
+        return self._publish(roster, agent_hours, summary, inputs, note, when, requests)
 
     def _publish(self, roster: Roster, agent_hours: float, summary: dict[str, Any],
                  inputs: dict[str, Any], note: str, when: datetime,
