@@ -39,6 +39,7 @@ import math
 import os
 import re
 import tempfile
+import tomllib
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -52,14 +53,12 @@ import pandas as pd
 
 from scheduler import __version__
 from scheduler.domain import (
-    ALWAYS,
     DAYS,
     Agent,
     HourlyHistory,
     Roster,
     SessionLog,
     Shift,
-    WeekMask,
     week_start_of,
 )
 from scheduler.errors import InputError, ctrl_c_deferred
@@ -166,9 +165,8 @@ def _decode(data: bytes, label: str) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    best = max((",", "\t", ";", "|"), key=first.count)
+    return best if first.count(best) else ","
 
 
 def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
@@ -318,12 +316,10 @@ def resolve_columns(
         missing = [n for n in near if n[2] not in found]
         if missing:
             best = min(d for d, _, _ in missing)
-            meant: dict[str, str] = {}  # the closest names, one alias per column, table order
-            for d, alias, canon in missing:
-                if d == best:
-                    meant.setdefault(canon, alias)
-            looks = " or ".join(f"'{canon}'" if alias == canon else f"'{alias}' ({canon})"
-                                for canon, alias in meant.items())
+            meant = {canon: alias for d, alias, canon in reversed(missing) if d == best}
+            looks = " or ".join(  # the closest names, the first alias of each, in table order
+                f"'{canon}'" if meant[canon] == canon else f"'{meant[canon]}' ({canon})"
+                for canon in aliases if canon in meant)
             raise InputError(f"looks like {looks} (misspelt?); rename it or remove it",
                              file=raw.label, row=1, column=col)
         also = f" (it looks like '{found[near[0][2]]}', which the file has)" if near else ""
@@ -537,14 +533,14 @@ def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
 
 def _parse_hour_start(text: str, *, file: str, row: int, column: str) -> datetime:
     """An hour's start: ``2026-11-16 10:00``, or a span ``2026-11-16 10:00-11:00``."""
+    where: dict[str, Any] = {"file": file, "row": row, "column": column}
     if not text:
-        raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", file=file, row=row,
-                         column=column)
+        raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", **where)
     span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
-    ts = parse_datetime(span.group(1) if span else text, file=file, row=row, column=column)
+    ts = parse_datetime(span.group(1) if span else text, **where)
     if ts.minute or ts.second:
-        raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00", file=file,
-                         row=row, column=column, value=text)
+        raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00", **where,
+                         value=text)
     return ts
 
 
@@ -798,13 +794,12 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
                                  **cell.at("min_hours_week"))
         days = cell.parse("available_days", parse_days)
         hours = cell.parse("available_hours", parse_hours)
-        mask: WeekMask = ALWAYS
-        if len(days) < 7 or len(hours) < 24:
-            mask = tuple(tuple(d in days and h in hours for h in range(24)) for d in range(7))
         night, weekend = (cell.parse(name, parse_bool) if cell.text(name) else True
                           for name in ("night_ok", "weekend_ok"))
         agents.append(Agent(agent_id=aid, max_concurrent=cap, max_hours_week=max_h,
-                            name=cell.text("name"), min_hours_week=min_h, available=mask,
+                            name=cell.text("name"), min_hours_week=min_h,
+                            available=tuple(tuple(d in days and h in hours for h in range(24))
+                                            for d in range(7)),
                             night_ok=night, weekend_ok=weekend))
     return tuple(agents), tuple(warnings)
 
@@ -1092,8 +1087,6 @@ def read_plan_config(path: str | Path, base: PlanParams) -> tuple[PlanParams, se
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
-    import tomllib
-
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=str(path))
