@@ -781,17 +781,14 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
         cap = int(cell.parse("max_concurrent", parse_number, empty="reception cap",
                              expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
                              maximum=MAX_CAP))
-        max_h = 40.0
-        if "max_hours_week" in cols:
-            max_h = cell.parse("max_hours_week", parse_number, empty="max hours",
-                               expected="hours per week, 1-84", minimum=1, maximum=84)
-        min_h = 0.0
-        if cell.text("min_hours_week"):
-            min_h = cell.parse("min_hours_week", parse_number, expected="hours per week >= 0",
-                               minimum=0, maximum=84)
-            if min_h > max_h:
-                raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}",
-                                 **cell.at("min_hours_week"))
+        max_h = (cell.parse("max_hours_week", parse_number, empty="max hours", minimum=1,
+                            maximum=84, expected="hours per week, 1-84")
+                 if "max_hours_week" in cols else 40.0)
+        min_h = (cell.parse("min_hours_week", parse_number, expected="hours per week >= 0",
+                            minimum=0, maximum=84) if cell.text("min_hours_week") else 0.0)
+        if min_h > max_h:
+            raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}",
+                             **cell.at("min_hours_week"))
         days = cell.parse("available_days", parse_days)
         hours = cell.parse("available_hours", parse_hours)
         night, weekend = (cell.parse(name, parse_bool) if cell.text(name) else True
