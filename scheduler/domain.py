@@ -105,14 +105,13 @@ class Agent:
         """This agent unavailable in every clock hour of the week of ``week_start`` that
         ``[start, end)`` touches (leave, a day off, rest after last week's last shift)."""
         origin = datetime.combine(week_start, datetime.min.time())
-        first = max(0, math.floor((start - origin).total_seconds() / 3600))
-        last = min(HOURS_PER_WEEK, math.ceil((end - origin).total_seconds() / 3600))
-        if first >= last:
+        off = range(max(0, math.floor((start - origin).total_seconds() / 3600)),
+                    min(HOURS_PER_WEEK, math.ceil((end - origin).total_seconds() / 3600)))
+        if not off:
             return self
-        days = [list(d) for d in self.available]
-        for h in range(first, last):
-            days[h // 24][h % 24] = False
-        return replace(self, available=tuple(tuple(d) for d in days))
+        return replace(self, available=tuple(
+            tuple(ok and 24 * d + h not in off for h, ok in enumerate(day))
+            for d, day in enumerate(self.available)))
 
 
 @dataclass(frozen=True)
@@ -135,12 +134,12 @@ class Forecast:
     wape: float | None = None
     naive_wape: float | None = None
     backtest_weeks: int = 0
+    """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
+    origin); None when the history is too short to score them."""
     rel_error: tuple[float, ...] | None = None
     """Per hour of the week (168): the forecast's relative error beyond Poisson noise, measured
     in its rolling backtest: an hour's count has variance ``sessions + (rel_error * sessions)**2``.
     None: unknown (sizing then uses the point forecast's Poisson noise only)."""
-    """The method's and seasonal naive's WAPE over the last ``backtest_weeks`` weeks (rolling
-    origin); None when the history is too short to score them."""
 
 
 @dataclass(frozen=True)
@@ -165,11 +164,9 @@ class Shift:
     @property
     def hours(self) -> list[datetime]:
         """The clock hours the shift touches (break included), each as its hour's start."""
-        t, out = self.start.replace(minute=0, second=0, microsecond=0), []
-        while t < self.end:
-            out.append(t)
-            t += timedelta(hours=1)
-        return out
+        first = self.start.replace(minute=0, second=0, microsecond=0)
+        begun = -((first - self.end) // timedelta(hours=1))  # hours begun before the end
+        return [first + timedelta(hours=k) for k in range(begun)]
 
     @property
     def night(self) -> bool:

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io as _io
-import itertools
 import json
 import math
 import os
 import re
 import tempfile
+import tomllib
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -52,14 +53,13 @@ import pandas as pd
 
 from scheduler import __version__
 from scheduler.domain import (
-    ALWAYS,
     DAYS,
     Agent,
     HourlyHistory,
     Roster,
     SessionLog,
     Shift,
-    WeekMask,
+    week_start_of,
 )
 from scheduler.errors import InputError, ctrl_c_deferred
 from scheduler.forecast import Promotion, promotions_from_rows
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 
 ParamsT = TypeVar("ParamsT", bound="DataclassInstance")
 """A frozen dataclass of parameters (``Rules``, ``SearchParams``)."""
+T = TypeVar("T")
 
 MAX_REPAIRED_GAP_HOURS = 12
 MAX_CLOCK_SKEW_SECONDS = 60
@@ -132,17 +133,11 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
     "carried_over": ("carried_over", "上周延续"),
 }
 
-DAY_NAMES: dict[str, int] = {}
-for _i, _d in enumerate(DAYS):
-    DAY_NAMES[_d.lower()] = _i
-for _i, _d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                         "sunday")):
-    DAY_NAMES[_d] = _i
-for _i, _d in enumerate("一二三四五六日"):
-    DAY_NAMES[f"周{_d}"] = _i
-    DAY_NAMES[f"星期{_d}"] = _i
-DAY_NAMES["周天"] = 6
-DAY_NAMES["星期天"] = 6
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_NAMES: dict[str, int] = {"周天": 6, "星期天": 6} | {
+    name: i
+    for i, (short, long, zh) in enumerate(zip(DAYS, _WEEKDAYS, "一二三四五六日", strict=True))
+    for name in (short.lower(), long, f"周{zh}", f"星期{zh}")}
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "是", "可以", "可", "√", "✓"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "否", "不可以", "不可", "不", "×", "✗"})
@@ -162,20 +157,16 @@ class RawTable:
 
 def _decode(data: bytes, label: str) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        "cannot decode the file; expected UTF-8 (with or without BOM) or GBK text", file=label
-    )
+    raise InputError("cannot decode the file; expected UTF-8 (with or without BOM) or GBK text",
+                     file=label)
 
 
 def _sniff_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    best = max((",", "\t", ";", "|"), key=first.count)
+    return best if first.count(best) else ","
 
 
 def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
@@ -188,16 +179,13 @@ def read_raw_table(path: str | Path, *, label: str | None = None) -> RawTable:
         raise InputError("expected a file, found a folder", file=str(path))
     size = p.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB", file=name
-        )
+        raise InputError(f"file is {size / 1e6:.0f} MB; the limit is "
+                         f"{MAX_FILE_BYTES / 1e6:.0f} MB", file=name)
     return parse_raw_table(p.read_bytes(), name)
 
 
 def parse_raw_table(data: bytes, label: str) -> RawTable:
     """Parse file bytes (CSV or XLSX, detected from content) into a RawTable."""
-    if not data.strip():
-        raise InputError("the file is empty; expected a header row and data rows", file=label)
     if data[:4] == b"PK\x03\x04":
         frame = _read_xlsx(data, label)
     else:
@@ -215,9 +203,8 @@ def parse_raw_table(data: bytes, label: str) -> RawTable:
         body: list[list[str]] = []
         for i, r in enumerate(rows[1:], start=2):
             if len(r) > width and any(c.strip() for c in r[width:]):
-                raise InputError(
-                    f"row has {len(r)} cells but the header has {width}", file=label, row=i
-                )
+                raise InputError(f"row has {len(r)} cells but the header has {width}",
+                                 file=label, row=i)
             body.append([c.strip() for c in (r + [""] * width)[:width]])
         frame = pd.DataFrame(body, columns=header, dtype=object)
     if frame.shape[0] == 0:
@@ -228,8 +215,7 @@ def parse_raw_table(data: bytes, label: str) -> RawTable:
 def _unescaped(cell: object) -> object:
     """A cell as it was before ``excel_safe`` escaped it (``'=x`` -> ``=x``), so a file this
     tool wrote reads back as it was."""
-    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and \
-            cell[1:].startswith(FORMULA_PREFIXES):
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(FORMULA_PREFIXES):
         return cell[1:]
     return cell
 
@@ -261,10 +247,8 @@ def _match_columns(raw: RawTable, aliases: dict[str, tuple[str, ...]]) -> dict[s
         if canon is None:
             continue
         if canon in found:
-            raise InputError(
-                f"two columns mean '{canon}' ('{found[canon]}' and '{col}'); keep one",
-                file=raw.label, row=1, column=str(col),
-            )
+            raise InputError(f"two columns mean '{canon}' ('{found[canon]}' and '{col}'); keep one",
+                             file=raw.label, row=1, column=str(col))
         found[canon] = str(col)
     return found
 
@@ -290,10 +274,7 @@ def _slip(header: str, alias: str) -> int | None:
     pen for ``alias``, else None: at most 2 edits between names of 5 or more characters, or
     one character off a Chinese name of 3 or more (shorter names are too close to each other
     to guess from: 'team' and 'name', '周一' and '周末')."""
-    if _CJK.search(alias):
-        limit, shortest = 1, 3
-    else:
-        limit, shortest = 2, 5
+    limit, shortest = (1, 3) if _CJK.search(alias) else (2, 5)
     if min(len(header), len(alias)) < shortest:
         return None
     d = edit_distance(header, alias)
@@ -335,18 +316,21 @@ def resolve_columns(
         missing = [n for n in near if n[2] not in found]
         if missing:
             best = min(d for d, _, _ in missing)
-            meant: dict[str, str] = {}  # the closest names, one alias per column, table order
-            for d, alias, canon in missing:
-                if d == best:
-                    meant.setdefault(canon, alias)
-            looks = " or ".join(f"'{canon}'" if alias == canon else f"'{alias}' ({canon})"
-                                for canon, alias in meant.items())
+            meant = {canon: alias for d, alias, canon in reversed(missing) if d == best}
+            looks = " or ".join(  # the closest names, the first alias of each, in table order
+                f"'{canon}'" if meant[canon] == canon else f"'{meant[canon]}' ({canon})"
+                for canon in aliases if canon in meant)
             raise InputError(f"looks like {looks} (misspelt?); rename it or remove it",
                              file=raw.label, row=1, column=col)
         also = f" (it looks like '{found[near[0][2]]}', which the file has)" if near else ""
         warnings.append(f"{raw.label}: column '{col}' is not one this file uses{also}; "
                         "it is ignored")
     return found, tuple(warnings)
+
+
+def _lacks(raw: RawTable, needs: str) -> InputError:
+    """The error for a header without a column the file needs (``needs`` says which)."""
+    return InputError(f"{needs}; found {list(raw.frame.columns)}", file=raw.label, row=1)
 
 
 def _expected_headers(aliases: dict[str, tuple[str, ...]], names: Iterable[str]) -> str:
@@ -366,50 +350,41 @@ _DT_RE = re.compile(
 def parse_datetime(text: str, *, file: str, row: int, column: str) -> datetime:
     """Parse ``YYYY-MM-DD HH:MM[:SS]`` (also ``/``, ``T``, 年月日, an optional UTC offset) to a
     naive shop-local datetime."""
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     m = _DT_RE.match(text.strip())
     if not m:
-        raise InputError(
-            "not a date-time; expected YYYY-MM-DD HH:MM", file=file, row=row, column=column,
-            value=text,
-        )
+        raise InputError("not a date-time; expected YYYY-MM-DD HH:MM", **where)
     y, mo, d, hh, mm, ss, tz = m.groups()
     try:
         value = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
     except ValueError:
-        raise InputError(
-            "not a real date or time; expected YYYY-MM-DD HH:MM", file=file, row=row,
-            column=column, value=text,
-        ) from None
-    if tz:
-        if tz == "Z":
-            offset = 0
-        else:
-            sign = 1 if tz[0] == "+" else -1
-            digits = tz[1:].replace(":", "")
-            offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
-        value = value + timedelta(minutes=SHOP_UTC_OFFSET_HOURS * 60 - offset)
+        raise InputError("not a real date or time; expected YYYY-MM-DD HH:MM", **where) from None
+    if tz:  # Z or +HH:MM: to shop-local time
+        digits = tz[1:].replace(":", "") or "0000"
+        offset = (-1 if tz[0] == "-" else 1) * (int(digits[:2]) * 60 + int(digits[2:]))
+        value += timedelta(minutes=SHOP_UTC_OFFSET_HOURS * 60 - offset)
     return value
 
 
 def parse_number(
     text: str, *, file: str, row: int, column: str, expected: str, integer: bool = False,
-    minimum: float | None = None, maximum: float | None = None,
+    minimum: float | None = None, maximum: float | None = None, empty: str = "",
 ) -> float:
-    """Parse a number (thousands separators allowed). Refuses NaN/inf and out-of-range values."""
-    cleaned = text.strip().replace(",", "").replace("，", "")
+    """Parse a number (thousands separators allowed). Refuses NaN/inf and out-of-range values,
+    and an empty cell as "empty ``empty``" when ``empty`` names what is missing."""
+    if empty and not text.strip():
+        raise InputError(f"empty {empty}; expected {expected}", file=file, row=row, column=column)
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     try:
-        value = float(cleaned)
+        value = float(text.strip().replace(",", "").replace("，", ""))
     except ValueError:
-        raise InputError(f"not a number; expected {expected}", file=file, row=row,
-                         column=column, value=text) from None
+        raise InputError(f"not a number; expected {expected}", **where) from None
     if not math.isfinite(value):
-        raise InputError(f"expected {expected}", file=file, row=row, column=column, value=text)
+        raise InputError(f"expected {expected}", **where)
     if integer and value != int(value):
-        raise InputError(f"not a whole number; expected {expected}", file=file, row=row,
-                         column=column, value=text)
+        raise InputError(f"not a whole number; expected {expected}", **where)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise InputError(f"out of range; expected {expected}", file=file, row=row,
-                         column=column, value=text)
+        raise InputError(f"out of range; expected {expected}", **where)
     return value
 
 
@@ -426,10 +401,7 @@ def parse_seconds(text: str, *, file: str, row: int, column: str) -> float:
         except ValueError:
             nums = []
         if len(nums) in (2, 3) and all(n >= 0 for n in nums):
-            total = 0.0
-            for n in nums:
-                total = total * 60 + n
-            return total
+            return functools.reduce(lambda total, n: total * 60 + n, nums, 0.0)
     else:
         try:
             value = float(t.replace(",", ""))
@@ -458,6 +430,7 @@ def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]
     t = text.strip()
     if not t or t.lower() in ("all", "every day", "每天", "全部"):
         return frozenset(range(7))
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     days: set[int] = set()
     for part in re.split(r"[,，、;/ ]+", t):
         if not part:
@@ -466,23 +439,11 @@ def parse_days(text: str, *, file: str, row: int, column: str) -> frozenset[int]
         try:
             idx = [DAY_NAMES[e.lower()] for e in ends]
         except KeyError:
-            raise InputError(
-                "expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)", file=file, row=row,
-                column=column, value=text,
-            ) from None
-        if len(idx) == 1:
-            days.add(idx[0])
-        elif len(idx) == 2:
-            a, b = idx
-            d = a
-            while True:
-                days.add(d)
-                if d == b:
-                    break
-                d = (d + 1) % 7
-        else:
-            raise InputError("expected a day range like Mon-Fri", file=file, row=row,
-                             column=column, value=text)
+            raise InputError("expected days like Mon-Fri or Mon,Wed,Sat (or 周一-周五)",
+                             **where) from None
+        if len(idx) > 2:
+            raise InputError("expected a day range like Mon-Fri", **where)
+        days.update((idx[0] + k) % 7 for k in range((idx[-1] - idx[0]) % 7 + 1))
     return frozenset(days)
 
 
@@ -492,76 +453,100 @@ def parse_hours(text: str, *, file: str, row: int, column: str) -> frozenset[int
     t = text.strip()
     if not t:
         return frozenset(range(24))
+    where: dict[str, Any] = {"file": file, "row": row, "column": column, "value": text}
     hours: set[int] = set()
     for part in re.split(r"[;；,，]+", t):
         m = re.match(r"^\s*(\d{1,2})(?::00)?\s*(?:-|–|~|至|到)\s*(\d{1,2})(?::00)?\s*$", part)
         if not m:
-            raise InputError(
-                "expected whole-hour ranges like 09:00-18:00 or 20:00-02:00", file=file,
-                row=row, column=column, value=text,
-            )
+            raise InputError("expected whole-hour ranges like 09:00-18:00 or 20:00-02:00",
+                             **where)
         a, b = int(m.group(1)), int(m.group(2))
         if a > 23 or b > 24:
-            raise InputError("hours must be within 00:00-24:00", file=file, row=row,
-                             column=column, value=text)
+            raise InputError("hours must be within 00:00-24:00", **where)
         if a == b % 24 and not (a == 0 and b == 24):
-            raise InputError("a range must not start and end at the same hour", file=file,
-                             row=row, column=column, value=text)
-        h = a
-        while True:
-            hours.add(h)
-            h = (h + 1) % 24
-            if h == b % 24:
-                break
+            raise InputError("a range must not start and end at the same hour", **where)
+        hours.update((a + k) % 24 for k in range((b - a) % 24 or 24))
     return frozenset(hours)
 
 
 # --------------------------------------------------------------------------------------------
 # History: hourly form
 # --------------------------------------------------------------------------------------------
-def _cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
-    """(spreadsheet row number, text) for each cell of a column."""
-    for i, v in enumerate(frame[column].tolist()):
-        yield i + 2, "" if v is None else str(v).strip()
+def _column(raw: RawTable, cols: Mapping[str, str], name: str, parse: Callable[..., T], *,
+            default: T | None = None, **options: Any) -> list[T]:
+    """``parse(text, file=, row=, column=, **options)`` of each cell of column ``name``:
+    ``default`` for an empty cell, or for every row when the file has no such column; with no
+    ``default``, an empty cell is parsed too (and refused)."""
+    if name not in cols:
+        assert default is not None
+        return [default] * len(raw.frame)
+    texts = ("" if v is None else str(v).strip() for v in raw.frame[cols[name]].tolist())
+    return [default if default is not None and not text
+            else parse(text, file=raw.label, row=i + 2, column=cols[name], **options)
+            for i, text in enumerate(texts)]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """Row ``i`` of a table whose columns ``cols`` names (canonical name -> header)."""
+
+    raw: RawTable
+    cols: Mapping[str, str]
+    i: int
+
+    def text(self, name: str) -> str:
+        """The cell's text ('' when the file has no such column)."""
+        if name not in self.cols:
+            return ""
+        return str(self.raw.frame[self.cols[name]].iloc[self.i]).strip()
+
+    def at(self, name: str) -> dict[str, Any]:
+        """Where the cell is, as an ``InputError`` names it."""
+        return {"file": self.raw.label, "row": self.i + 2, "column": self.cols.get(name, name)}
+
+    def parse(self, name: str, parse: Callable[..., T], **options: Any) -> T:
+        """``parse`` of the cell's text, naming the cell in its errors."""
+        return parse(self.text(name), **self.at(name), **options)
+
+
+def _first(mask: pd.Series | np.ndarray) -> int:
+    """The position of the first True in ``mask``."""
+    return int(np.flatnonzero(np.asarray(mask))[0])
 
 
 def _hour_timestamps(raw: RawTable, cols: dict[str, str]) -> list[datetime]:
-    label = raw.label
-    out: list[datetime] = []
     if "timestamp" in cols:
-        col = cols["timestamp"]
-        for row, text in _cells(raw.frame, col):
-            if not text:
-                raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", file=label,
-                                 row=row, column=col)
-            span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
-            ts = parse_datetime(span.group(1) if span else text, file=label, row=row,
-                                column=col)
-            if ts.minute or ts.second:
-                raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00",
-                                 file=label, row=row, column=col, value=text)
-            out.append(ts)
-        return out
-    dcol, hcol = cols["date"], cols["hour"]
-    hours = raw.frame[hcol].tolist()
-    for row, text in _cells(raw.frame, dcol):
-        day = parse_datetime(text, file=label, row=row, column=dcol)
-        htext = str(hours[row - 2]).strip()
-        m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", htext)
+        return _column(raw, cols, "timestamp", _parse_hour_start)
+    out: list[datetime] = []
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        day, hour = cell.parse("date", parse_datetime), cell.text("hour")
+        m = re.match(r"^(\d{1,2})(?::(\d{2}))?(?:\s*[-–~].*)?(?:点|时)?$", hour)
         if not m or int(m.group(1)) > 23:
-            raise InputError("expected an hour 0-23 (or HH:00)", file=label, row=row,
-                             column=hcol, value=htext)
+            raise InputError("expected an hour 0-23 (or HH:00)", **cell.at("hour"), value=hour)
         if m.group(2) and m.group(2) != "00":
-            raise InputError("hour is not on the hour; expected HH:00", file=label, row=row,
-                             column=hcol, value=htext)
+            raise InputError("hour is not on the hour; expected HH:00", **cell.at("hour"),
+                             value=hour)
         out.append(day.replace(hour=int(m.group(1)), minute=0, second=0))
     return out
 
 
+def _parse_hour_start(text: str, *, file: str, row: int, column: str) -> datetime:
+    """An hour's start: ``2026-11-16 10:00``, or a span ``2026-11-16 10:00-11:00``."""
+    where: dict[str, Any] = {"file": file, "row": row, "column": column}
+    if not text:
+        raise InputError("empty timestamp; expected YYYY-MM-DD HH:00", **where)
+    span = re.match(r"^(.*?\d{1,2}:\d{2})\s*[-–~]\s*\d{1,2}:\d{2}$", text)
+    ts = parse_datetime(span.group(1) if span else text, **where)
+    if ts.minute or ts.second:
+        raise InputError("timestamp is not on the hour; expected YYYY-MM-DD HH:00", **where,
+                         value=text)
+    return ts
+
+
 def _is_hourly(cols: dict[str, str]) -> bool:
     """True when a history's columns give the hour and its sessions."""
-    has_time = "timestamp" in cols or ("date" in cols and "hour" in cols)
-    return has_time and "sessions" in cols
+    return ("timestamp" in cols or {"date", "hour"} <= cols.keys()) and "sessions" in cols
 
 
 def _is_session_table(raw: RawTable) -> bool:
@@ -571,56 +556,42 @@ def _is_session_table(raw: RawTable) -> bool:
 
 
 def history_from_raw(raw: RawTable) -> HourlyHistory:
-    """Validate an hourly history table (see the module docstring for the repair policy)."""
-    label = raw.label
+    """Validate an hourly history table, or per-session records aggregated to hours (see the
+    module docstring for the repair policy)."""
+    return history_and_sessions_from_raw(raw)[0]
+
+
+def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, SessionLog | None]:
+    """``read_history_and_sessions`` of a table already read."""
     if _is_session_table(raw):
-        return history_from_sessions(sessions_from_raw(raw))
+        log = sessions_from_raw(raw)
+        return history_from_sessions(log), log
     if not _is_hourly(_match_columns(raw, HISTORY_ALIASES)):
         resolve_columns(raw, HISTORY_ALIASES | SESSION_ALIASES)  # a misspelt name, if any
-        raise InputError(
-            "unknown column set: expected an hourly history with "
-            + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
-            + f", or per-session records with a start column; found {list(raw.frame.columns)}",
-            file=label, row=1,
-        )
+        raise _lacks(raw, "unknown column set: expected an hourly history with "
+                     + _expected_headers(HISTORY_ALIASES, ["timestamp", "sessions"])
+                     + ", or per-session records with a start column")
     cols, warnings = resolve_columns(raw, HISTORY_ALIASES)
-    stamps = _hour_timestamps(raw, cols)
-    scol = cols["sessions"]
-    sessions = []
-    for row, text in _cells(raw.frame, scol):
-        if not text:
-            raise InputError("empty session count; expected a whole number >= 0", file=label,
-                             row=row, column=scol)
-        sessions.append(int(parse_number(text, file=label, row=row, column=scol,
-                                         expected="a whole number >= 0", integer=True,
-                                         minimum=0, maximum=10_000_000)))
-    optional: dict[str, list[float]] = {}
-    for name in ("avg_handle_seconds", "first_reply_seconds"):
-        values: list[float] = []
-        if name in cols:
-            for row, text in _cells(raw.frame, cols[name]):
-                values.append(math.nan if not text else
-                              parse_seconds(text, file=label, row=row, column=cols[name]))
-        optional[name] = values
-    shares: list[float] = []
-    if "replied_share" in cols:
-        for row, text in _cells(raw.frame, cols["replied_share"]):
-            if not text:
-                shares.append(math.nan)
-                continue
-            pct = text.endswith("%")
-            v = parse_number(text.rstrip("%"), file=label, row=row,
-                             column=cols["replied_share"], expected="a share 0-1 or 0%-100%",
-                             minimum=0, maximum=100 if pct else 1)
-            shares.append(v / 100 if pct else v)
-    optional["replied_share"] = shares
+    frame = pd.DataFrame({
+        "timestamp": pd.to_datetime(pd.Series(_hour_timestamps(raw, cols))),
+        "sessions": np.asarray(_column(raw, cols, "sessions", parse_number, integer=True,
+                                       expected="a whole number >= 0", minimum=0,
+                                       maximum=10_000_000, empty="session count"),
+                               dtype=np.int64),
+        **{name: _column(raw, cols, name, parse_seconds, default=math.nan)
+           for name in ("avg_handle_seconds", "first_reply_seconds")},
+        "replied_share": _column(raw, cols, "replied_share", _parse_share, default=math.nan),
+        "_row": np.arange(2, len(raw.frame) + 2),
+    })
+    return _finish_hourly(frame, raw.label, warnings), None
 
-    frame = pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)),
-                          "sessions": np.asarray(sessions, dtype=np.int64)})
-    for name, values in optional.items():
-        frame[name] = np.asarray(values, dtype=float) if values else np.nan
-    frame["_row"] = np.arange(2, len(frame) + 2)
-    return _finish_hourly(frame, label, warnings)
+
+def _parse_share(text: str, *, file: str, row: int, column: str) -> float:
+    """A share written 0-1 or 0%-100%, as 0-1."""
+    pct = text.endswith("%")
+    v = parse_number(text.rstrip("%"), file=file, row=row, column=column,
+                     expected="a share 0-1 or 0%-100%", minimum=0, maximum=100 if pct else 1)
+    return v / 100 if pct else v
 
 
 def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[str]
@@ -630,11 +601,9 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
     if dup.any():
         rows = frame.loc[dup, "_row"].tolist()[:2]
         ts = frame.loc[dup, "timestamp"].iloc[0]
-        raise InputError(
-            f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); expected one "
-            "row per hour",
-            file=label, row=int(rows[1]), column="timestamp",
-        )
+        raise InputError(f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); "
+                         "expected one row per hour", file=label, row=int(rows[1]),
+                         column="timestamp")
     if not frame["timestamp"].is_monotonic_increasing:
         warnings.append(f"{label}: rows were not in time order; sorted them")
         frame = frame.sort_values("timestamp", kind="stable")
@@ -642,27 +611,17 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
     if len(full) != len(frame):
         present = pd.Index(frame["timestamp"])
         missing = full.difference(present)
-        # longest run of consecutive missing hours
-        runs: list[tuple[pd.Timestamp, int]] = []
-        start = missing[0]
-        length = 1
-        for prev, cur in itertools.pairwise(missing):
-            if cur - prev == pd.Timedelta(hours=1):
-                length += 1
-            else:
-                runs.append((start, length))
-                start, length = cur, 1
-        runs.append((start, length))
-        worst = max(runs, key=lambda r: r[1])
-        if worst[1] > MAX_REPAIRED_GAP_HOURS:
-            after = present[present < worst[0]].max()
+        # the longest run of consecutive missing hours (the first of the longest)
+        run = (missing.to_series().diff() != pd.Timedelta(hours=1)).cumsum().to_numpy()
+        longest = int(np.bincount(run).argmax())
+        gap, since = int((run == longest).sum()), missing[run == longest][0]
+        if gap > MAX_REPAIRED_GAP_HOURS:
+            after = present[present < since].max()
             row = int(frame.loc[frame["timestamp"] == after, "_row"].iloc[0]) + 1
-            raise InputError(
-                f"history has a gap of {worst[1]} hours from {worst[0]:%Y-%m-%d %H:00}; "
-                f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read as 0 "
-                "sessions: fill the gap or cut the file",
-                file=label, row=row, column="timestamp",
-            )
+            raise InputError(f"history has a gap of {gap} hours from {since:%Y-%m-%d %H:00}; "
+                             f"at most {MAX_REPAIRED_GAP_HOURS} missing hours in a row are read "
+                             "as 0 sessions: fill the gap or cut the file", file=label, row=row,
+                             column="timestamp")
         warnings.append(
             f"{label}: {len(missing)} missing hour(s) read as 0 sessions "
             f"(first {missing[0]:%Y-%m-%d %H:00})"
@@ -677,104 +636,81 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
 # --------------------------------------------------------------------------------------------
 # History: per-session form
 # --------------------------------------------------------------------------------------------
-def _parse_datetime_column(
-    raw: RawTable, column: str, *, required: bool
-) -> pd.Series:
-    """Vectorised parse with a precise error on the first bad cell."""
+def _datetime_column(raw: RawTable, cols: Mapping[str, str], name: str) -> pd.Series:
+    """Column ``name`` as date-times, NaT where empty (in every row when the file has no such
+    column): a vectorised parse with a precise error on the first bad cell or empty start."""
+    if name not in cols:
+        return pd.Series(pd.NaT, index=range(len(raw.frame)), dtype="M8[ns]")
+    column = cols[name]
     text = raw.frame[column].astype(str).str.strip()
     fast = pd.to_datetime(text.str.replace("/", "-").str.replace("T", " "),
                           format="%Y-%m-%d %H:%M:%S", errors="coerce")
     bad = fast.isna() & (text != "")
-    if bad.any():  # slower per-cell parse handles other accepted forms, or names the culprit
-        for i in (int(k) for k in np.flatnonzero(bad.to_numpy())):
-            fast.iloc[i] = pd.Timestamp(parse_datetime(text.iloc[i], file=raw.label, row=i + 2,
-                                                       column=column))
-    if required:
-        empty = fast.isna()
-        if empty.any():
-            i = int(np.flatnonzero(empty.to_numpy())[0])
-            raise InputError("empty start time; expected YYYY-MM-DD HH:MM:SS", file=raw.label,
-                             row=i + 2, column=column)
+    for i in map(int, np.flatnonzero(bad.to_numpy())):  # other forms, or the culprit named
+        fast.iloc[i] = pd.Timestamp(parse_datetime(text.iloc[i], file=raw.label, row=i + 2,
+                                                   column=column))
+    if name == "start" and fast.isna().any():
+        raise InputError("empty start time; expected YYYY-MM-DD HH:MM:SS", file=raw.label,
+                         row=_first(fast.isna()) + 2, column=column)
     return pd.to_datetime(fast)
+
+
+def _clock_skew(raw: RawTable, column: str, times: pd.Series, floor: pd.Series,
+                warnings: list[str], refusal: str, repaired: str) -> pd.Series:
+    """``times`` with each one at most ``MAX_CLOCK_SKEW_SECONDS`` before ``floor`` read as
+    ``floor`` (counted in a warning, ``repaired`` after the count), or ``refusal`` naming the
+    first one further before."""
+    early = times.notna() & (times < floor)
+    if not early.any():
+        return times
+    too_early = (floor - times).dt.total_seconds().where(early, 0) > MAX_CLOCK_SKEW_SECONDS
+    if too_early.any():
+        i = _first(too_early)
+        raise InputError(refusal, file=raw.label, row=i + 2, column=column,
+                         value=raw.frame[column].iloc[i])
+    warnings.append(f"{raw.label}: {int(early.sum())} {repaired}")
+    return times.where(~early, floor)
 
 
 def sessions_from_raw(raw: RawTable) -> SessionLog:
     """Validate per-session records: start (required), first_reply, end, abandoned,
     handle_seconds, agent_id."""
-    label = raw.label
     cols, column_warnings = resolve_columns(raw, SESSION_ALIASES)
     if "start" not in cols:
-        raise InputError(
-            "unknown column set: per-session records need a start column ("
-            + "/".join(SESSION_ALIASES["start"][:5]) + f"); found {list(raw.frame.columns)}",
-            file=label, row=1,
-        )
-    n = len(raw.frame)
-    start = _parse_datetime_column(raw, cols["start"], required=True)
-    first = (_parse_datetime_column(raw, cols["first_reply"], required=False)
-             if "first_reply" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
-    end = (_parse_datetime_column(raw, cols["end"], required=False)
-           if "end" in cols else pd.Series(pd.NaT, index=range(n), dtype="M8[ns]"))
+        raise _lacks(raw, "unknown column set: per-session records need a start column ("
+                     + "/".join(SESSION_ALIASES["start"][:5]) + ")")
+    start, first, end = (_datetime_column(raw, cols, c) for c in ("start", "first_reply", "end"))
     warnings = list(column_warnings)
-    early = first.notna() & (first < start)
-    if early.any():
-        skew = (start - first).dt.total_seconds().where(early, 0)
-        too_early = skew > MAX_CLOCK_SKEW_SECONDS
-        if too_early.any():
-            i = int(np.flatnonzero(too_early.to_numpy())[0])
-            raise InputError(
-                "first reply is before the session start; expected a time at or after it",
-                file=label, row=i + 2, column=cols["first_reply"],
-                value=raw.frame[cols["first_reply"]].iloc[i])
-        warnings.append(f"{label}: {int(early.sum())} first reply time(s) up to "
-                        f"{MAX_CLOCK_SKEW_SECONDS} s before the start (clock skew) read as "
-                        "replies at the start")
-        first = first.where(~early, start)
-    if "abandoned" in cols:
-        abandoned = [parse_bool(t, file=label, row=r, column=cols["abandoned"]) if t else False
-                     for r, t in _cells(raw.frame, cols["abandoned"])]
-        abandoned_arr = np.asarray(abandoned, dtype=bool)
-    elif "first_reply" in cols:
-        abandoned_arr = first.isna().to_numpy()
-    else:
-        abandoned_arr = np.zeros(n, dtype=bool)
+    first = _clock_skew(
+        raw, cols.get("first_reply", ""), first, start, warnings,
+        "first reply is before the session start; expected a time at or after it",
+        f"first reply time(s) up to {MAX_CLOCK_SKEW_SECONDS} s before the start (clock skew) "
+        "read as replies at the start")
+    abandoned = np.asarray(_column(raw, cols, "abandoned", parse_bool, default=False), dtype=bool)
+    if "abandoned" not in cols and "first_reply" in cols:
+        abandoned = first.isna().to_numpy()
     anchor = first.where(first.notna(), start)
-    late = end.notna() & (end < anchor)
-    if late.any():
-        skew = (anchor - end).dt.total_seconds().where(late, 0)
-        too_late = skew > MAX_CLOCK_SKEW_SECONDS
-        if too_late.any():
-            i = int(np.flatnonzero(too_late.to_numpy())[0])
-            raise InputError(
-                "the session ends before it starts or before its first reply; expected an end "
-                "at or after both", file=label, row=i + 2, column=cols["end"],
-                value=raw.frame[cols["end"]].iloc[i])
-        warnings.append(f"{label}: {int(late.sum())} end time(s) up to {MAX_CLOCK_SKEW_SECONDS} "
-                        "s before the start or first reply (clock skew) read as ending then")
-        end = end.where(~late, anchor)
-    replied_and_abandoned = abandoned_arr & first.notna().to_numpy()
-    if replied_and_abandoned.any():
-        i = int(np.flatnonzero(replied_and_abandoned)[0])
+    end = _clock_skew(
+        raw, cols.get("end", ""), end, anchor, warnings,
+        "the session ends before it starts or before its first reply; expected an end at or "
+        "after both", f"end time(s) up to {MAX_CLOCK_SKEW_SECONDS} s before the start or first "
+        "reply (clock skew) read as ending then")
+    if (abandoned & first.notna().to_numpy()).any():
         raise InputError("marked abandoned but has a first reply time; expected one or the "
-                         "other", file=label, row=i + 2, column=cols["abandoned"])
-    handle = np.full(n, np.nan)
-    if "handle_seconds" in cols:
-        for r, t in _cells(raw.frame, cols["handle_seconds"]):
-            if t:
-                handle[r - 2] = parse_seconds(t, file=label, row=r, column=cols["handle_seconds"])
+                         "other", file=raw.label, row=_first(abandoned & first.notna()) + 2,
+                         column=cols["abandoned"])
     wait = np.where(first.notna(), (first - start).dt.total_seconds(),
-                    np.where(abandoned_arr & end.notna(), (end - start).dt.total_seconds(),
-                             np.nan))
-    agent = (raw.frame[cols["agent_id"]].astype(str).str.strip()
-             if "agent_id" in cols else pd.Series([""] * n))
+                    np.where(abandoned & end.notna(), (end - start).dt.total_seconds(), np.nan))
     frame = pd.DataFrame({
         "start": start.to_numpy(), "first_reply": first.to_numpy(), "end": end.to_numpy(),
-        "abandoned": abandoned_arr, "handle_seconds": handle, "wait_seconds": wait,
-        "agent_id": agent.to_numpy(),
+        "abandoned": abandoned,
+        "handle_seconds": _column(raw, cols, "handle_seconds", parse_seconds, default=math.nan),
+        "wait_seconds": wait,
+        "agent_id": _column(raw, cols, "agent_id", lambda text, **_: text, default=""),
     })
     if not frame["start"].is_monotonic_increasing:
         frame = frame.sort_values("start", kind="stable").reset_index(drop=True)
-    return SessionLog(frame=frame, source=label, warnings=tuple(warnings))
+    return SessionLog(frame=frame, source=raw.label, warnings=tuple(warnings))
 
 
 def history_from_sessions(log: SessionLog) -> HourlyHistory:
@@ -782,19 +718,15 @@ def history_from_sessions(log: SessionLog) -> HourlyHistory:
     f = log.frame
     hour = f["start"].dt.floor("h")
     replied = f["first_reply"].notna()
-    g = pd.DataFrame({
+    agg = pd.DataFrame({
         "timestamp": hour,
         "sessions": 1,
         "handle": f["handle_seconds"],
         "first": (f["first_reply"] - f["start"]).dt.total_seconds().where(replied),
         "replied": replied.astype(float),
-    }).groupby("timestamp")
-    agg = pd.DataFrame({
-        "sessions": g["sessions"].sum(),
-        "avg_handle_seconds": g["handle"].mean(),
-        "first_reply_seconds": g["first"].mean(),
-        "replied_share": g["replied"].mean(),
-    })
+    }).groupby("timestamp").agg(
+        sessions=("sessions", "sum"), avg_handle_seconds=("handle", "mean"),
+        first_reply_seconds=("first", "mean"), replied_share=("replied", "mean"))
     full = pd.date_range(agg.index.min(), agg.index.max(), freq="h")
     agg = agg.reindex(full)
     agg["sessions"] = agg["sessions"].fillna(0).astype(np.int64)
@@ -819,14 +751,6 @@ def read_history_and_sessions(path: str | Path) -> tuple[HourlyHistory, SessionL
     return history_and_sessions_from_raw(read_raw_table(path))
 
 
-def history_and_sessions_from_raw(raw: RawTable) -> tuple[HourlyHistory, SessionLog | None]:
-    """``read_history_and_sessions`` of a table already read."""
-    if _is_session_table(raw):
-        log = sessions_from_raw(raw)
-        return history_from_sessions(log), log
-    return history_from_raw(raw), None
-
-
 # --------------------------------------------------------------------------------------------
 # Agents
 # --------------------------------------------------------------------------------------------
@@ -836,70 +760,43 @@ def agents_from_raw(raw: RawTable) -> tuple[tuple[Agent, ...], tuple[str, ...]]:
     cols, column_warnings = resolve_columns(raw, AGENT_ALIASES)
     missing = [c for c in ("agent_id", "max_concurrent") if c not in cols]
     if missing:
-        raise InputError(
-            "unknown column set: an agents file needs "
-            + _expected_headers(AGENT_ALIASES, missing) + f"; found {list(raw.frame.columns)}",
-            file=label, row=1,
-        )
+        raise _lacks(raw, "unknown column set: an agents file needs "
+                     + _expected_headers(AGENT_ALIASES, missing))
     warnings = list(column_warnings)
     if "max_hours_week" not in cols:
         warnings.append(f"{label}: no max_hours_week column; every agent may work up to 40 h")
-    f = raw.frame
     agents: list[Agent] = []
     seen: dict[str, int] = {}
-    for i in range(len(f)):
-        row = i + 2
-
-        def cell(name: str, _i: int = i) -> str:
-            return str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
-
-        aid = cell("agent_id")
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        aid = cell.text("agent_id")
         if not AGENT_ID_PATTERN.match(aid):
             raise InputError(
                 "expected an agent id of letters, digits, '_', '.', '-' (starting with a letter "
-                "or digit, at most 64)", file=label, row=row, column=cols["agent_id"], value=aid)
+                "or digit, at most 64)", **cell.at("agent_id"), value=aid)
         if aid in seen:
-            raise InputError(f"duplicate agent id (also on row {seen[aid]})", file=label, row=row,
-                             column=cols["agent_id"], value=aid)
-        seen[aid] = row
-        cap_text = cell("max_concurrent")
-        if not cap_text:
-            raise InputError(f"empty reception cap; expected a whole number 1-{MAX_CAP}",
-                             file=label, row=row, column=cols["max_concurrent"])
-        cap = int(parse_number(cap_text, file=label, row=row, column=cols["max_concurrent"],
-                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
-                               maximum=MAX_CAP))
-        max_h = 40.0
-        if "max_hours_week" in cols:
-            text = cell("max_hours_week")
-            if not text:
-                raise InputError("empty max hours; expected hours per week, 1-84",
-                                 file=label, row=row, column=cols["max_hours_week"])
-            max_h = parse_number(text, file=label, row=row, column=cols["max_hours_week"],
-                                 expected="hours per week, 1-84", minimum=1, maximum=84)
-        min_h = 0.0
-        if cell("min_hours_week"):
-            min_h = parse_number(cell("min_hours_week"), file=label, row=row,
-                                 column=cols["min_hours_week"],
-                                 expected="hours per week >= 0", minimum=0, maximum=84)
-            if min_h > max_h:
-                raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}", file=label,
-                                 row=row, column=cols["min_hours_week"])
-        days = parse_days(cell("available_days"), file=label, row=row,
-                          column=cols.get("available_days", "available_days"))
-        hours = parse_hours(cell("available_hours"), file=label, row=row,
-                            column=cols.get("available_hours", "available_hours"))
-        mask: WeekMask = ALWAYS
-        if len(days) < 7 or len(hours) < 24:
-            mask = tuple(tuple(d in days and h in hours for h in range(24)) for d in range(7))
-        night = weekend = True
-        if cell("night_ok"):
-            night = parse_bool(cell("night_ok"), file=label, row=row, column=cols["night_ok"])
-        if cell("weekend_ok"):
-            weekend = parse_bool(cell("weekend_ok"), file=label, row=row,
-                                 column=cols["weekend_ok"])
+            raise InputError(f"duplicate agent id (also on row {seen[aid]})",
+                             **cell.at("agent_id"), value=aid)
+        seen[aid] = i + 2
+        cap = int(cell.parse("max_concurrent", parse_number, empty="reception cap",
+                             expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
+                             maximum=MAX_CAP))
+        max_h = (cell.parse("max_hours_week", parse_number, empty="max hours", minimum=1,
+                            maximum=84, expected="hours per week, 1-84")
+                 if "max_hours_week" in cols else 40.0)
+        min_h = (cell.parse("min_hours_week", parse_number, expected="hours per week >= 0",
+                            minimum=0, maximum=84) if cell.text("min_hours_week") else 0.0)
+        if min_h > max_h:
+            raise InputError(f"min hours {min_h:g} exceed max hours {max_h:g}",
+                             **cell.at("min_hours_week"))
+        days = cell.parse("available_days", parse_days)
+        hours = cell.parse("available_hours", parse_hours)
+        night, weekend = (cell.parse(name, parse_bool) if cell.text(name) else True
+                          for name in ("night_ok", "weekend_ok"))
         agents.append(Agent(agent_id=aid, max_concurrent=cap, max_hours_week=max_h,
-                            name=cell("name"), min_hours_week=min_h, available=mask,
+                            name=cell.text("name"), min_hours_week=min_h,
+                            available=tuple(tuple(d in days and h in hours for h in range(24))
+                                            for d in range(7)),
                             night_ok=night, weekend_ok=weekend))
     return tuple(agents), tuple(warnings)
 
@@ -927,15 +824,10 @@ def agents_frame(agents: Sequence[Agent]) -> pd.DataFrame:
 
 
 def _hours_text(hours: list[int]) -> str:
-    hs = set(hours)
-    starts = [h for h in hours if (h - 1) % 24 not in hs]
-    parts = []
-    for s in starts:
-        e = s
-        while (e + 1) % 24 in hs and (e + 1) % 24 != s:
-            e = (e + 1) % 24
-        parts.append(f"{s:02d}:00-{(e + 1) % 24 if (e + 1) % 24 else 24:02d}:00")
-    return ";".join(parts)
+    """Sorted clock hours, fewer than 24, as ``HH:00-HH:00`` ranges (``;``-separated)."""
+    ends = {h: next(e for e in range(h + 1, h + 25) if e % 24 not in hours)
+            for h in hours if (h - 1) % 24 not in hours}
+    return ";".join(f"{h:02d}:00-{e % 24 or 24:02d}:00" for h, e in ends.items())
 
 
 # --------------------------------------------------------------------------------------------
@@ -950,54 +842,40 @@ def roster_from_raw(raw: RawTable, *, week_start: date | None = None
     cols, warnings = resolve_columns(raw, ROSTER_ALIASES)
     missing = [c for c in ("agent_id", "start", "end", "max_concurrent") if c not in cols]
     if missing:
-        raise InputError(f"a roster needs columns {missing}; found {list(raw.frame.columns)}",
-                         file=label, row=1)
+        raise _lacks(raw, f"a roster needs columns {missing}")
     shifts: list[Shift] = []
     carried = 0
-    f = raw.frame
-    for i in range(len(f)):
-        row = i + 2
-
-        def dt(name: str, _i: int = i, _row: int = row) -> datetime | None:
-            if name not in cols:
-                return None
-            text = str(f[cols[name]].iloc[_i]).strip()
-            return parse_datetime(text, file=label, row=_row, column=cols[name]) if text else None
-
-        s, e = dt("start"), dt("end")
+    for i in range(len(raw.frame)):
+        cell = _Row(raw, cols, i)
+        s, e = (cell.parse(name, parse_datetime) if cell.text(name) else None
+                for name in ("start", "end"))
         if s is None or e is None:
-            raise InputError("empty shift time; expected YYYY-MM-DD HH:MM", file=label, row=row,
-                             column=cols["start"] if s is None else cols["end"])
+            raise InputError("empty shift time; expected YYYY-MM-DD HH:MM",
+                             **cell.at("start" if s is None else "end"))
         if e <= s:
-            raise InputError("shift ends before it starts", file=label, row=row,
-                             column=cols["end"], value=f[cols["end"]].iloc[i])
-        cap = int(parse_number(str(f[cols["max_concurrent"]].iloc[i]), file=label, row=row,
-                               column=cols["max_concurrent"],
-                               expected=f"a whole number 1-{MAX_CAP}", integer=True, minimum=1,
-                               maximum=MAX_CAP))
-        aid = str(f[cols["agent_id"]].iloc[i]).strip()
+            raise InputError("shift ends before it starts", **cell.at("end"),
+                             value=cell.text("end"))
+        cap = int(cell.parse("max_concurrent", parse_number, integer=True, minimum=1,
+                             expected=f"a whole number 1-{MAX_CAP}", maximum=MAX_CAP))
+        aid = cell.text("agent_id")
         if not AGENT_ID_PATTERN.match(aid):
-            raise InputError("expected an agent id", file=label, row=row,
-                             column=cols["agent_id"], value=aid)
-        if "carried_over" in cols:  # optional: the copy of the week's Sunday-night shift
-            text = str(f[cols["carried_over"]].iloc[i]).strip()
-            if text and text.lower() != "nan" and parse_bool(text, file=label, row=row,
-                                                             column=cols["carried_over"]):
-                carried += 1
-                continue
-        bs, be = dt("break_start"), dt("break_end")
+            raise InputError("expected an agent id", **cell.at("agent_id"), value=aid)
+        carried_over = cell.text("carried_over")  # the copy of the week's Sunday-night shift
+        if carried_over.lower() not in ("", "nan") and cell.parse("carried_over", parse_bool):
+            carried += 1
+            continue
+        bs, be = (cell.parse(name, parse_datetime) if cell.text(name) else None
+                  for name in ("break_start", "break_end"))
         if (bs is None) != (be is None) or (bs is not None and be is not None
                                             and not (s <= bs < be <= e)):
             raise InputError("break must lie inside the shift with both start and end given",
-                             file=label, row=row, column=cols.get("break_start", "break_start"))
+                             **cell.at("break_start"))
         shifts.append(Shift(aid, s, e, cap, bs, be))
     if not shifts:
         raise InputError("no shift in the roster" + (" (only carried-over rows)" if carried
                                                      else ""), file=label)
     if week_start is None:
-        first = min(x.start for x in shifts)
-        week_start = (first + timedelta(hours=12)).date()
-        week_start -= timedelta(days=week_start.weekday())
+        week_start = week_start_of((min(x.start for x in shifts) + timedelta(hours=12)).date())
     return Roster(week_start=week_start, shifts=tuple(shifts)), warnings
 
 
@@ -1023,9 +901,8 @@ def read_hourly_sessions(path: str | Path) -> tuple[pd.DataFrame, tuple[str, ...
     if "timestamp" not in cols or "sessions" not in cols:
         raise InputError("expected columns timestamp and sessions", file=raw.label, row=1)
     stamps = _hour_timestamps(raw, cols)
-    values = [parse_number(t, file=raw.label, row=r, column=cols["sessions"],
-                           expected="expected sessions >= 0", minimum=0, maximum=1e7)
-              for r, t in _cells(raw.frame, cols["sessions"])]
+    values = _column(raw, cols, "sessions", parse_number, expected="expected sessions >= 0",
+                     minimum=0, maximum=1e7)
     return (pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values}),
             warnings)
 
@@ -1039,20 +916,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def excel_safe(value: object) -> object:
     """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # a negative number is data, not a formula
-        try:
-            float(value)
+        with contextlib.suppress(ValueError):
+            float(value)  # a negative number is data, not a formula
             return value
-        except ValueError:
-            return "'" + value
+        return "'" + value
     return value
-
-
-def _umask() -> int:
-    """The process umask (read by setting it and putting it back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 _pending: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_pending", default=None)
@@ -1083,23 +951,28 @@ def written_together() -> Iterator[None]:
                 tmp.unlink()
 
 
-def _atomic_write(path: Path, write: Callable[[Path], object],
-                  protected: Iterable[str | Path] = ()) -> None:
-    target = path.resolve()
-    for p in protected:
-        if Path(p).resolve() == target:
-            raise InputError("refusing to overwrite an input file; choose another output folder",
-                             file=str(path))
+def _atomic_write(path: str | Path, data: bytes, protected: Iterable[str | Path]) -> Path:
+    """Write ``data`` to ``path`` inside ``written_together``, refusing a ``protected`` path
+    (a file the run read as input)."""
+    p = Path(path)
+    target = p.resolve()
+    if any(Path(q).resolve() == target for q in protected):
+        raise InputError("refusing to overwrite an input file; choose another output folder",
+                         file=str(p))
     target.parent.mkdir(parents=True, exist_ok=True)
     with written_together():
         pending = _pending.get()
         assert pending is not None
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         pending.append((Path(tmp), target))
-        os.close(fd)
-        write(Path(tmp))
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would (the
+        # umask is read by setting it and putting it back)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    return p
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -1110,17 +983,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *,
               protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
-    data = csv_bytes(frame)
-    _atomic_write(p, lambda tmp: tmp.write_bytes(data), protected)
-    return p
+    return _atomic_write(path, csv_bytes(frame), protected)
 
 
 def write_json(obj: object, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
-    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"), protected)
-    return p
+    return _atomic_write(path, text.encode("utf-8"), protected)
 
 
 def read_plan_summary(folder: str | Path) -> dict[str, Any]:
@@ -1178,9 +1046,7 @@ def read_plan_state(folder: str | Path) -> dict[str, Any]:
 
 
 def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
-    p = Path(path)
-    _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8-sig"), protected)
-    return p
+    return _atomic_write(path, text.encode("utf-8-sig"), protected)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1191,8 +1057,7 @@ def read_params(path: str | Path, base: ParamsT, *, what: str = "setting") -> Pa
     fields the file does not name keep ``base``'s values. ``what`` names a key in messages
     ("rule", "tuning setting"). Unknown keys, values of the wrong type and values the
     dataclass refuses give one ``InputError`` naming the file and the key."""
-    label = str(path)
-    return _with_table(base, _read_toml(path), file=label, what=what)
+    return _with_table(base, _read_toml(path), file=str(path), what=what)
 
 
 def read_plan_config(path: str | Path, base: PlanParams) -> tuple[PlanParams, set[str]]:
@@ -1219,8 +1084,6 @@ def read_plan_config(path: str | Path, base: PlanParams) -> tuple[PlanParams, se
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
-    import tomllib
-
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=str(path))
@@ -1287,12 +1150,8 @@ def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
 
 
 def read_rules(path: str | Path, base: Rules | None = None) -> Rules:
-    """Roster rules from a TOML file whose keys are ``Rules`` fields, e.g.::
-
-        shift_lengths_hours = [4, 6, 8]
-        min_rest_hours = 11
-        min_days_off = 1
-    """
+    """Roster rules from a TOML file whose keys are ``Rules`` fields, e.g.
+    ``min_rest_hours = 11``."""
     return read_params(path, base or Rules(), what="rule")
 
 

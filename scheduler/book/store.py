@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    func,
     inspect,
     select,
 )
@@ -237,16 +238,13 @@ class Book:
         book as it was. A roster whose shifts are the week's latest version's (``same_as``)
         stores nothing: the result is that version with ``stored`` False."""
         when = published_at or datetime.now().replace(microsecond=0)
-        for attempt in range(PUBLISH_TRIES):
+        for attempt in range(1, PUBLISH_TRIES):
             try:
-                return self._publish(roster, agent_hours, summary, inputs, note, when,
-                                     requests)
+                return self._publish(roster, agent_hours, summary, inputs, note, when, requests)
             except (IntegrityError, OperationalError):
                 # another publisher took this version number (or held the file): try again
-                if attempt == PUBLISH_TRIES - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
+                time.sleep(0.05 * attempt)
+        return self._publish(roster, agent_hours, summary, inputs, note, when, requests)
 
     def _publish(self, roster: Roster, agent_hours: float, summary: dict[str, Any],
                  inputs: dict[str, Any], note: str, when: datetime,
@@ -291,18 +289,16 @@ class Book:
 
     def versions(self, week_start: date | None = None) -> list[PublishedVersion]:
         """Every published version (of one week, or of all), oldest week and version first."""
+        shifts = (select(func.count(ShiftRow.id)).where(ShiftRow.version_id == VersionRow.id)
+                  .scalar_subquery())
+        q = (select(WeekRow.week_start, VersionRow, shifts)
+             .join(VersionRow, VersionRow.week_id == WeekRow.id)
+             .order_by(WeekRow.week_start, VersionRow.number))
+        if week_start is not None:
+            q = q.where(WeekRow.week_start == week_start)
         with Session(self.engine) as s:
-            q = (select(WeekRow.week_start, VersionRow)
-                 .join(VersionRow, VersionRow.week_id == WeekRow.id)
-                 .order_by(WeekRow.week_start, VersionRow.number))
-            if week_start is not None:
-                q = q.where(WeekRow.week_start == week_start)
-            out = []
-            for wk, v in s.execute(q):
-                n = len(s.scalars(select(ShiftRow.id).where(ShiftRow.version_id == v.id)).all())
-                out.append(PublishedVersion(wk, v.number, v.published_at, v.agent_hours, n,
-                                            v.note))
-            return out
+            return [PublishedVersion(wk, v.number, v.published_at, v.agent_hours, n, v.note)
+                    for wk, v, n in s.execute(q)]
 
     def roster(self, week_start: date, number: int | None = None) -> Roster:
         """The week's roster: version ``number``, or the latest published."""
