@@ -90,7 +90,8 @@ class Rule:
     """Base class: every hook a no-op. ``key`` names the rule in tests, violations and
     ``relax``; ``kind`` 'soft' for a preference (never forbids a shift); ``per_shift``: the
     predicate judges each shift alone, so ``admits`` is its incremental check; ``team``: the
-    rule judges the whole roster, not one agent's shifts."""
+    rule judges the whole roster, not one agent's shifts (no incremental check: the search
+    keeps pinned shifts by construction, and fairness is a preference)."""
 
     key = ""
     kind = "hard"
@@ -712,10 +713,6 @@ class Pinned(Rule):
     def in_force(self, p: RosterProblem) -> bool:
         return bool(p.pinned)
 
-    def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
-               ) -> bool:
-        return True  # a new shift never removes a pinned one
-
     def check(self, p: RosterProblem, roster: Roster) -> list[Violation]:
         kept = set(roster.shifts)
         return [Violation(self.statement(p.rules), f"{sh.agent_id}: the shift "
@@ -770,6 +767,6 @@ def allows(p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType])
     if not p.admitted()[st.index, a]:
         return "not a shift this agent may work (availability, shape, cap or weekly hours)"
     for r in p.constraints:
-        if r.in_force(p) and not r.per_shift and not r.allows(p, a, st, others):
+        if r.in_force(p) and not (r.per_shift or r.team) and not r.allows(p, a, st, others):
             return r.statement(p.rules)
     return None
