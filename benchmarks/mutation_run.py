@@ -13,6 +13,7 @@ subset of the tests in a fresh process (``-x``: the first failure kills it), two
 
     .venv/bin/python benchmarks/mutation_run.py            # every mutant
     .venv/bin/python benchmarks/mutation_run.py rest.add   # one
+    .venv/bin/python benchmarks/mutation_run.py --agreement  # each against the agreement test
 
 Writes ``benchmarks/results/mutation_run.md``. As a pytest plugin (``-p
 benchmarks.mutation_run`` with ``SCHEDULER_MUTANT=rule.hook``) it applies the mutant.
@@ -34,6 +35,7 @@ TESTS = ["tests/roster/test_rule_agreement.py", "tests/roster/test_rules.py",
          "tests/test_domain.py"]
 """The fast subset: every rule's tests, the agreement test, the search and the re-plan (the
 tests that judge each rule first, so that a mutant dies early)."""
+AGREEMENT = "tests/roster/test_rule_agreement.py"
 HOOKS = ("violations", "check", "add", "aggregate", "allows", "admits", "penalty")
 REPORT_ONLY_DESELECTED = [
     "tests/roster/test_search.py::"
@@ -94,13 +96,13 @@ def pytest_configure(config: Any) -> None:
         apply(mutant)
 
 
-def run(mutant: str) -> tuple[bool, str, float]:
+def run(mutant: str, tests: list[str] = TESTS) -> tuple[bool, str, float]:
     """(killed, the first failing test, seconds)."""
     t0 = time.perf_counter()
     env = {**os.environ, "SCHEDULER_MUTANT": mutant, "PYTHONPATH": str(REPO)}
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p",
-         "benchmarks.mutation_run", "--timeout", "300", *TESTS,
+         "benchmarks.mutation_run", "--timeout", "300", *tests,
          *(f"--deselect={t}" for t in REPORT_ONLY_DESELECTED)],
         cwd=REPO, env=env, capture_output=True, text=True)
     failed = next((line.split(" ")[1] for line in out.stdout.splitlines()
@@ -108,7 +110,26 @@ def run(mutant: str) -> tuple[bool, str, float]:
     return out.returncode != 0, failed, time.perf_counter() - t0
 
 
+def agreement(chosen: list[str]) -> int:
+    """Each mutant against the agreement test alone: which ones make two versions of a rule
+    disagree (an LP-rows mutant cannot: fewer rows still hold for every valid roster)."""
+    lines = ["", "## The agreement test alone", "",
+             "`.venv/bin/python benchmarks/mutation_run.py --agreement`: each mutant against "
+             f"`{AGREEMENT}` only.", "", "| mutant | agreement test fails |", "|---|---|"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for m, (killed, _test, _s) in zip(
+                chosen, pool.map(lambda m: run(m, [AGREEMENT]), chosen), strict=True):
+            lines.append(f"| {m} | {'yes' if killed else 'no'} |")
+            print(f"{m:28s} {'fails' if killed else 'passes'}", flush=True)
+    path = REPO / "benchmarks" / "results" / "mutation_run.md"
+    text = path.read_text(encoding="utf-8").split("\n## The agreement test alone")[0]
+    path.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--agreement"]:
+        return agreement(argv[1:] or mutants())
     chosen = argv or mutants()
     t0 = time.perf_counter()
     failed, test, _ = run("none")
