@@ -400,7 +400,7 @@ def parse_seconds(text: str, *, file: str, row: int, column: str) -> float:
             nums = [float(p) for p in parts]
         except ValueError:
             nums = []
-        if len(nums) in (2, 3) and all(n >= 0 for n in nums):
+        if len(nums) in (2, 3) and all(0 <= n < math.inf for n in nums):
             return functools.reduce(lambda total, n: total * 60 + n, nums, 0.0)
     else:
         try:
@@ -599,8 +599,8 @@ def _finish_hourly(frame: pd.DataFrame, label: str, column_warnings: Sequence[st
     warnings = list(column_warnings)
     dup = frame["timestamp"].duplicated(keep=False)
     if dup.any():
-        rows = frame.loc[dup, "_row"].tolist()[:2]
         ts = frame.loc[dup, "timestamp"].iloc[0]
+        rows = frame.loc[frame["timestamp"] == ts, "_row"].tolist()[:2]
         raise InputError(f"duplicate hour {ts:%Y-%m-%d %H:00} (rows {rows[0]} and {rows[1]}); "
                          "expected one row per hour", file=label, row=int(rows[1]),
                          column="timestamp")
@@ -901,7 +901,7 @@ def read_hourly_sessions(path: str | Path) -> tuple[pd.DataFrame, tuple[str, ...
     if "timestamp" not in cols or "sessions" not in cols:
         raise InputError("expected columns timestamp and sessions", file=raw.label, row=1)
     stamps = _hour_timestamps(raw, cols)
-    values = _column(raw, cols, "sessions", parse_number, expected="expected sessions >= 0",
+    values = _column(raw, cols, "sessions", parse_number, expected="sessions >= 0",
                      minimum=0, maximum=1e7)
     return (pd.DataFrame({"timestamp": pd.to_datetime(pd.Series(stamps)), "sessions": values}),
             warnings)

@@ -120,6 +120,8 @@ def test_zero_sessions_is_allowed(tmp_path: Path) -> None:
         (["2026-11-16 00:00,1", "2026-13-01 00:00,1"], 3, "timestamp", "not a real date"),
         (["yesterday,1"], 2, "timestamp", "not a date-time"),
         (["2026-11-16 00:00,1", "2026-11-16 00:00,2"], 3, "timestamp", "duplicate hour"),
+        (["2026-11-16 00:00,1", "2026-11-16 01:00,2", "2026-11-16 00:00,3",
+          "2026-11-16 01:00,4"], 4, "timestamp", "00:00 (rows 2 and 4)"),
     ],
 )
 def test_bad_hourly_rows_name_row_and_column(
@@ -635,3 +637,23 @@ def test_bundled_samples_and_reference_shops_read_without_warnings(repo: Path) -
         assert read_history(history).warnings == ()
         assert read_agents(history.parent / "agents.csv")[1] == ()
         assert read_roster(history.parent / "reference_roster.csv")[1] == ()
+
+
+@pytest.mark.parametrize("text", ["inf:0", "07:inf", "nan:00"])
+def test_a_duration_that_is_no_number_of_seconds_is_refused(text: str) -> None:
+    from scheduler.io import parse_seconds
+
+    with pytest.raises(InputError, match="expected a duration"):
+        parse_seconds(text, file="s.csv", row=2, column="handle_seconds")
+
+
+def test_a_forecast_files_bad_count_says_what_it_expects_once(tmp_path: Path) -> None:
+    from scheduler.io import read_hourly_sessions
+
+    f = tmp_path / "fc.csv"
+    f.write_text("timestamp,sessions\n2026-11-16 00:00,many\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_hourly_sessions(f)
+    assert "expected sessions >= 0" in str(err.value)
+    assert "expected expected" not in str(err.value)
+
