@@ -11,9 +11,9 @@ beyond Poisson noise, into layers that multiply the forecast:
   of their day implies, and the multipliers seen there.
 
 Each smooth layer is a log-normal factor of mean 1; ``*_sd`` is its log-scale standard deviation.
-The week and day layers are solved together (method of moments) so that the spread of whole-week
-totals and of day totals around their forecast is the backtest's own; hours inside a day and
-Poisson noise are accounted for in both.
+Each is a moment estimate, less what the layers under it and Poisson noise explain: the hour
+against the rest of its day, the day against the rest of its week, and the week's total, so that
+scenario weeks' totals spread about their forecast as the backtest's do.
 
 ``scenario_weeks`` draws whole hourly counts ``Poisson(forecast * week * day * hour)`` from the
 layers, seeded; every factor has mean 1, so the scenarios' mean is the forecast.
@@ -102,12 +102,17 @@ def error_layers(
     except InputError as err:
         if not err.reason.startswith("no week to backtest"):
             raise
-        sd = math.sqrt(math.log1p(DEFAULT_DISPERSION) / 3)
-        return ErrorLayers(sd, sd, sd, 0.0, (), 0, (
-            f"no backtest week (the history needs {min_train_weeks + 1} weeks): default "
-            f"error, relative variance {DEFAULT_DISPERSION} split evenly between week, day and "
-            "hour, no spikes",))
+        return _default_layers(f"no backtest week (the history needs {min_train_weeks + 1} "
+                               "weeks)")
     return layers_from_backtest(result, method=method)
+
+
+def _default_layers(why: str) -> ErrorLayers:
+    """The forecast's default dispersion split evenly between week, day and hour, no spikes."""
+    sd = math.sqrt(math.log1p(DEFAULT_DISPERSION) / 3)
+    return ErrorLayers(sd, sd, sd, 0.0, (), 0, (
+        f"{why}: default error, relative variance {DEFAULT_DISPERSION} split evenly between "
+        "week, day and hour, no spikes",))
 
 
 def layers_from_backtest(result: BacktestResult, *, method: str = AUTO) -> ErrorLayers:
@@ -138,11 +143,12 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
        at least ``SPIKE_MIN_SESSIONS`` expected that brings ``SPIKE_RATIO`` times that. The hour
        layer's variance is the moment estimate on the other hours, weighted by the expected
        count squared, less Poisson noise and the noise of the day's own level.
-    2. Week and day: the variance of the week totals' and of the day totals' ratio to their
-       forecast, less Poisson noise, equals what the week, day and hour factors give them (the
-       hour factors' share through the forecast's hourly shares); the two equations give the
-       week and day variances. With few weeks, the week totals' variance is shrunk toward the
-       one the day totals imply under the prior split ``WEEK_PRIOR_SHARE``.
+    2. Day: each day's actual / forecast over its week's (spike hours out of both), squared
+       deviations less what its hours, Poisson noise and its own share of the week explain.
+    3. Week: the variance of the week totals' actual / forecast (spike hours out) less what
+       days, hours and Poisson noise give it. With few weeks it is shrunk toward the prior
+       split: ``WEEK_PRIOR_SHARE`` of the day totals' level error is the week's, weighing as
+       ``WEEK_PRIOR_WEEKS`` weeks.
     """
     y = np.asarray(actual, dtype=float)
     f = np.asarray(fc, dtype=float)
@@ -150,6 +156,8 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
     day_y = y.reshape(n, 7, 24).sum(axis=2)
     day_f = f.reshape(n, 7, 24).sum(axis=2)
     keep_day = (day_f > 0) & (day_y >= LOW_DAY_SHARE * day_f)
+    if keep_day.sum() < 2:
+        return _default_layers(f"fewer than 2 days with a forecast in {n} backtest week(s)")
     keep = np.repeat(keep_day, 24, axis=1)
     notes: list[str] = []
     if (~keep_day).any():

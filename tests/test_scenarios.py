@@ -173,6 +173,21 @@ def test_short_history_gets_the_default_layers() -> None:
     assert 0 < layers.week_sd == layers.day_sd == layers.hour_sd < 0.5
 
 
+def test_six_weeks_give_finite_layers_leaning_on_the_prior() -> None:
+    """Six weeks: two backtest weeks; every layer finite (the week's level leans on the prior
+    split) and the scenarios keep the forecast's mean."""
+    rng = np.random.default_rng(1)
+    hist = history_of(START, rng.poisson(np.tile(PATTERN, 6)).astype(float), "six weeks")
+    layers = error_layers(hist, promotions=(), holidays=False)
+    assert layers.weeks == 2
+    for sd in (layers.week_sd, layers.day_sd, layers.hour_sd):
+        assert np.isfinite(sd) and 0 <= sd < 0.5
+    fc = Forecast(week_start=START.date(), method="robust_mean", frame=pd.DataFrame({
+        "timestamp": pd.date_range(START, periods=168, freq="h"), "sessions": PATTERN}))
+    weeks = scenario_weeks(fc, layers, n=2000, seed=5)
+    assert weeks.sum(axis=1).mean() == pytest.approx(PATTERN.sum(), rel=0.01)
+
+
 @pytest.fixture(scope="module")
 def bank() -> HourlyHistory:
     if not BANK.exists():
