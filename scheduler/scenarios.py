@@ -209,8 +209,10 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
     others = (share**2 * own).sum(axis=1, keepdims=True)
     noise = np.where(good_d, (1 - 2 * share) * own + others, 0.0)
     weight = np.where(good_d, 1 - 2 * share + sq_share, 0.0)
-    day_var = max(0.0, float(((within - 1) ** 2 - noise)[good_d].sum())
-                  / max(float(weight.sum()), 1e-9))
+    # each day weighs by its share of the week: a short day's large swings count as little as
+    # its sessions do
+    day_var = max(0.0, float((share * ((within - 1) ** 2 - noise))[good_d].sum())
+                  / max(float((share * weight).sum()), 1e-9))
 
     # 3. the week's level, from the spread of the week totals
     weeks = int(good_wk.sum())

@@ -202,8 +202,8 @@ def bank() -> HourlyHistory:
 def test_bank_layers_are_plausible(bank: HourlyHistory) -> None:
     """On the bank's real hours with the default forecast (auto, calendar on): every layer
     finite and between 1% and 50%, spikes rare and at least twice the expected count, and the
-    scenario weeks' week totals spread as the backtest's (days under half their forecast, the
-    bank's holidays, left out of both as the layers leave them out) within 15%."""
+    scenario weeks' week and day totals spread as the backtest's within 15% (days under half
+    their forecast, the bank's holidays, left out as the layers leave them out)."""
     result = backtest(bank, methods=("auto",))
     layers = layers_from_backtest(result)
     assert layers == error_layers(bank)  # the one-call form runs the same backtest
@@ -216,7 +216,9 @@ def test_bank_layers_are_plausible(bank: HourlyHistory) -> None:
     normal = (actual.reshape(-1, 7, 24).sum(axis=2) >= 0.5 * fc.reshape(-1, 7, 24).sum(axis=2))
     whole = normal.all(axis=1)
     seen_week, _ = week_and_day_ratios(actual[whole], fc[whole])
-    drawn_week, _ = week_and_day_ratios(
+    _, seen_day = week_and_day_ratios(actual, fc)
+    drawn_week, drawn_day = week_and_day_ratios(
         scenario_weeks(last_forecast(result, "auto"), layers, n=2000, seed=3).astype(float),
         fc[-1])
     assert spread(drawn_week) == pytest.approx(spread(seen_week), rel=0.15)
+    assert spread(drawn_day) == pytest.approx(spread(seen_day[normal.ravel()]), rel=0.15)
