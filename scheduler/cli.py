@@ -527,7 +527,7 @@ def plan(
     from scheduler.io import read_agents
     from scheduler.pipeline import run as run_plan
     from scheduler.replan import save_plan
-    from scheduler.report import coverage_frame
+    from scheduler.report import coverage_frame, promise_lines
 
     assert configured is not None
     params = configured.params
@@ -560,6 +560,8 @@ def plan(
         save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
     s, chat, target = result.summary, result.chat, params.service.target
     typer.echo(plan_headline(s))
+    for line in promise_lines(s.chance, target, params.service.mode):
+        typer.echo(line)
     typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
                f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
                f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "

@@ -147,6 +147,11 @@ the smallest of 0.3, 0.4, 0.5, 0.6 whose daily plans keep every day at the targe
 the weeks 2026-10-05 .. 11-09 in which per-hour plans do)."""
 
 
+DEFAULT_PER_HOUR_SHARE = 0.95
+"""Default ``ServiceTarget.per_hour_share``: the per-hour promise forgives one busy hour in
+twenty (a real week of 70 busy hours keeps it with 67)."""
+
+
 class Mode(StrEnum):
     """How the target is judged: ``per-hour``: every interval meets it; ``daily``: each
     calendar day's 00:00-24:00 rate meets it and every interval keeps ``hourly_floor``;
@@ -176,6 +181,11 @@ class ServiceTarget:
         help="Daily and weekly modes: every half-hour keeps at least this rate even when its "
         "hour brings a spike (its 99% count), so one surprise hour cannot sink the day (at "
         "most the target).")
+    per_hour_share: float = setting(
+        DEFAULT_PER_HOUR_SHARE, ok=lambda v: 0 < v <= 1, expected="a share above 0 and at most 1",
+        help="The per-hour promise holds in a week when at least this share of its busy hours "
+        "(5 or more sessions) keep the target (the chance a roster keeps it is reported with "
+        "the daily and weekly promises').")
     confidence: float = setting(
         DEFAULT_CONFIDENCE, cli="--confidence", ok=lambda v: 0 <= v < 1,
         expected="a probability between 0 (size for the point forecast) and 1, e.g. 0.8",

@@ -20,12 +20,17 @@ from scheduler.domain import (
     Roster,
     Shift,
 )
-from scheduler.params import ChatModel, PlanParams
+from scheduler.params import ChatModel, PlanParams, ServiceTarget
 from scheduler.risk import (
     BUSY_SESSIONS,
+    SCENARIOS,
+    PromiseChances,
     below_target,
     capacity,
     count_cdf,
+    count_scenarios,
+    promise_chances,
+    rate_curves,
 )
 from scheduler.roster import (
     RosterResult,
@@ -89,6 +94,36 @@ def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
                                        "predicted_three_min_rate", "predicted_reply_rate"])
 
 
+def _team_rate(group: Sequence[Sequence[int]], share: float, minutes: int, chat: ChatModel,
+               memo: dict[tuple[tuple[int, ...], float], float] | None = None
+               ) -> Callable[[float], float]:
+    """The model's 3-minute rate of ``group`` (the teams on duty in consecutive intervals) when
+    ``x`` sessions come: ``share`` of them in each interval, the rate their mean (``memo``
+    keeps each team's rate at each arrival rate, for teams that repeat through the week)."""
+    teams = [tuple(sorted(caps)) for caps in group]
+    known = {} if memo is None else memo
+
+    def rate(x: float) -> float:
+        per_hour = x * share * 60.0 / minutes
+        for caps in teams:
+            if (caps, per_hour) not in known:
+                known[caps, per_hour] = team_service_level(per_hour, caps, chat).service_level
+        return float(np.mean([known[caps, per_hour] for caps in teams]))
+    return rate
+
+
+def hour_rates(roster: Roster, requirements: Requirements, chat: ChatModel
+               ) -> list[Callable[[float], float]]:
+    """Per hour of the week: the planned team's 3-minute rate (the model's) as a function of
+    the hour's sessions, split evenly over its intervals, the hour's rate their mean."""
+    minutes = requirements.interval_minutes
+    per = 60 // minutes
+    teams = interval_teams(roster, requirements)
+    memo: dict[tuple[tuple[int, ...], float], float] = {}
+    return [_team_rate(teams[h * per:(h + 1) * per], 1.0 / per, minutes, chat, memo)
+            for h in range(len(teams) // per)]
+
+
 def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat: ChatModel,
             target: float) -> tuple[np.ndarray, np.ndarray]:
     """The chance each interval, and each hour of the forecast, keeps ``target`` when its count
@@ -101,22 +136,34 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
     rel = interval_errors(forecast, minutes)
     rel = np.zeros(point.size) if rel is None else rel
     teams = interval_teams(roster, requirements)
-
-    def rate_of(group: list[list[int]], share: float) -> Callable[[float], float]:
-        def rate(x: float) -> float:
-            return float(np.mean([team_service_level(x * share * 60.0 / minutes, caps,
-                                                     chat).service_level for caps in group]))
-        return rate
-
     per_interval = np.array([
-        count_cdf(capacity(rate_of([caps], 1.0), target, point[t] + 1), point[t], rel[t])
+        count_cdf(capacity(_team_rate([caps], 1.0, minutes, chat), target, point[t] + 1),
+                  point[t], rel[t])
         for t, caps in enumerate(teams)])
     hours = forecast.frame["sessions"].to_numpy(dtype=float)
     per_hour = np.array([
-        count_cdf(capacity(rate_of(teams[h * per:(h + 1) * per], 1.0 / per), target, m + 1), m,
-                  float(rel[h * per]))
-        for h, m in enumerate(hours)])
+        count_cdf(capacity(rate, target, m + 1), m, float(rel[h * per]))
+        for h, (m, rate) in enumerate(zip(hours, hour_rates(roster, requirements, chat),
+                                          strict=True))])
     return per_interval, per_hour
+
+
+def scenario_counts(forecast: Forecast, seed: int) -> np.ndarray:
+    """The weeks of counts a plan's promise chances are judged on: ``risk.SCENARIOS`` weeks,
+    each hour drawn on its own from the forecast's own error (``risk.count_scenarios``),
+    seeded apart from the simulated check's arrivals."""
+    return count_scenarios(forecast.frame["sessions"].to_numpy(dtype=float), forecast.rel_error,
+                           n=SCENARIOS, seed=[seed, 29])
+
+
+def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
+                   service: ServiceTarget, sessions: np.ndarray) -> PromiseChances:
+    """The chance ``roster`` keeps each promise (``risk.PromiseChances``) over the scenario
+    weeks ``sessions`` (``(n, 168)`` hourly counts), by the queueing model: each hour's rate
+    tabulated once over its counts (``risk.rate_curves``), no simulation per week."""
+    curves = rate_curves(hour_rates(roster, requirements, chat), sessions)
+    return promise_chances(sessions, curves.at(sessions), service.target,
+                           per_hour_share=service.per_hour_share)
 
 
 @dataclass(frozen=True)
@@ -163,6 +210,10 @@ class PlanSummary:
     chat_fit: tuple[dict[str, Any], ...] = ()
     """When a session log was given: each chat-model figure's default, fitted and used value,
     the sessions behind the fit and its source (``chat_from_sessions``)."""
+    chance: dict[str, Any] = field(default_factory=dict)
+    """The chance the roster keeps each promise over scenario weeks
+    (``risk.PromiseChances.as_dict``: ``per-hour``, ``daily``, ``weekly``, the busy hours
+    below target with their 90% range); empty in a summary written before it was reported."""
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -193,6 +244,7 @@ class PlanSummary:
             "diagnosis": tuple(str(x) for x in d["diagnosis"]),
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
+            "chance": dict(d.get("chance") or {}),
         })
 
 
@@ -258,7 +310,8 @@ def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
              forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
-             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...]) -> PlanSummary:
+             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...],
+             chance: PromiseChances) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
     risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
@@ -287,7 +340,39 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         diagnosis=diagnosis,
         soft_violations=tuple(v.message for v in result.violations),
         parameters=parameters_record(params, forecast),
+        chance=chance.as_dict(),
     )
+
+
+def weeks_in_ten(chance: float, weeks: int) -> str:
+    """A chance as weeks: "about 7 weeks of 10"; near the ends, of 100; "every one of the
+    1,000 weeks tried" or "none of ..." at the ends themselves."""
+    if chance >= 1.0 or chance <= 0.0:
+        return f"{'every one' if chance >= 1.0 else 'none'} of the {weeks:,} weeks tried"
+    tens, hundreds = round(chance * 10), round(chance * 100)
+    if 1 <= tens <= 9:
+        return f"about {tens} weeks of 10"
+    if 1 <= hundreds <= 99:
+        return f"about {hundreds} weeks of 100"
+    return "more than 99 weeks of 100" if hundreds > 99 else "fewer than 1 week in 100"
+
+
+def promise_lines(chance: Mapping[str, Any], target: float, mode: str) -> list[str]:
+    """The chance of each promise in plain words, the plan's own (``mode``) first, then the
+    busy hours below target the scenario weeks expect; [] when the summary has no chances."""
+    if not chance:
+        return []
+    weeks = int(chance["scenarios"])
+    keeps = {"per-hour": f"{chance['per_hour_share']:.0%} of busy hours",
+             "daily": "every day", "weekly": "the week"}
+    order = [mode, *(m for m in keeps if m != mode)]
+    said = [f"{keeps[m]} at {target:.0%} in {weeks_in_ten(float(chance[m]), weeks)}"
+            for m in order]
+    low, high = chance["hours_below_range"]
+    return [f"This team keeps {said[0]} (and {said[1]}; {said[2]}).",
+            f"Busy hours below {target:.0%}: {chance['expected_hours_below_target']:.1f} "
+            f"expected (90% range {low}-{high}) over {weeks:,} weeks drawn from the forecast's "
+            "own past error."]
 
 
 def gap_note(result: RosterResult) -> str:
@@ -316,6 +401,7 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
         "target": params.service.target,
         "mode": params.service.mode,
         "confidence": params.service.confidence,
+        "per_hour_share": params.service.per_hour_share,
         "hourly_floor": params.service.hourly_floor,
         "chat": asdict(params.chat),
         "rules": asdict(params.rules),
@@ -394,7 +480,9 @@ def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
     coverage, hours = _coverage_table(result, req, forecast, params)
     sim = simulate_replications(result.roster, forecast, params.chat,
                                 replications=params.replications, seed=params.seed)
-    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis)
+    chance = promise_chance(result.roster, req, params.chat, params.service,
+                            scenario_counts(forecast, params.seed))
+    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis, chance)
     return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,

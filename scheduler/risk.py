@@ -12,6 +12,11 @@ rolling backtest (``Forecast.rel_error``), variance ``m + (r * m)**2``. Two uses
   it. The expected number of busy hours below target is the sum of the misses' chances; its 90%
   range is that of independent hours (a Poisson-binomial), narrower than the truth when a whole
   week runs above its forecast.
+- **Promises** (``promise_chances``): over scenario weeks of hourly counts (``(n, 168)``, drawn
+  with the week's and the day's error as well as the hour's), how often the planned team keeps
+  the per-hour, daily and weekly promise, and the busy hours below target with a range that
+  includes the week and day terms. The team's 3-minute rate as a function of an hour's count is
+  tabulated once per hour (``rate_curves``), so a thousand weeks cost a few array operations.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -104,3 +110,133 @@ def below_target(chances: Sequence[float]) -> BelowTarget:
     low = int(np.searchsorted(cum, 0.05 - 1e-12))
     high = int(np.searchsorted(cum, 0.95 - 1e-12))
     return BelowTarget(float(sum(miss)), low, high, len(miss))
+
+
+SCENARIOS = 1_000
+"""Scenario weeks behind a roster's promise chances: enough for the 99% level (ten weeks in a
+thousand beyond it)."""
+
+GRID_POINTS = 40
+"""Counts per hour at which the model's 3-minute rate is computed; every whole count between an
+hour's fewest and most sessions when there are at most this many, else this many spread evenly
+(the rate in between interpolated)."""
+
+
+def count_scenarios(means: np.ndarray, rel: Sequence[float] | None, *, n: int,
+                    seed: int | Sequence[int]) -> np.ndarray:
+    """``(n, hours)`` whole session counts, each hour on its own: gamma-Poisson around its
+    mean ``means[h]`` with the forecast's relative error ``rel[h]`` (Poisson where ``rel`` is
+    None or 0), the count distribution of :func:`count_cdf`; seeded."""
+    m = np.asarray(means, dtype=float)
+    phi = np.zeros(m.size) if rel is None else np.asarray(rel, dtype=float) ** 2
+    rng = np.random.default_rng(seed)
+    spread = np.where(phi > 1e-12, phi, 1.0)
+    level = rng.gamma(1.0 / spread, spread, size=(n, m.size))
+    return rng.poisson(m * np.where(phi > 1e-12, level, 1.0)).astype(float)
+
+
+@dataclass(frozen=True)
+class RateCurves:
+    """Per hour: the model's 3-minute rate of the planned team at a few of the hour's session
+    counts (``counts[h]`` rising, ``rates[h]`` the rate at each); in between, linear."""
+
+    counts: tuple[np.ndarray, ...]
+    rates: tuple[np.ndarray, ...]
+
+    def at(self, sessions: np.ndarray) -> np.ndarray:
+        """The rate at each of ``(n, hours)`` counts (clamped to the hour's tabulated range)."""
+        x = np.asarray(sessions, dtype=float)
+        return np.column_stack([np.interp(x[:, h], self.counts[h], self.rates[h])
+                                for h in range(x.shape[1])])
+
+
+def rate_curves(rate_at: Sequence[Callable[[float], float]], sessions: np.ndarray, *,
+                points: int = GRID_POINTS) -> RateCurves:
+    """Tabulate each hour's rate function (``rate_at[h]``: the 3-minute rate at the hour's
+    count) once, on whole counts from the fewest to the most sessions the hour has in
+    ``sessions`` (``(n, hours)``): every count when there are at most ``points``, else
+    ``points`` of them spread evenly."""
+    x = np.asarray(sessions, dtype=float)
+    grids = [np.unique(np.round(np.linspace(x[:, h].min(), x[:, h].max(),
+                                            min(points, int(np.ptp(x[:, h])) + 1))))
+             for h in range(x.shape[1])]
+    return RateCurves(tuple(grids),
+                      tuple(np.array([rate_at[h](float(k)) for k in g]) for h, g in
+                            enumerate(grids)))
+
+
+@dataclass(frozen=True)
+class PromiseChances:
+    """How often a roster keeps each promise over ``scenarios`` weeks of session counts:
+
+    - ``per_hour``: at least ``per_hour_share`` of the week's busy hours (``BUSY_SESSIONS`` or
+      more sessions in that week) keep the target, each by its sessions' own luck: an hour
+      whose rate at its count is ``r`` keeps it when at least ``target`` of its ``x`` sessions
+      are answered in time, a binomial ``(x, r)`` count;
+    - ``daily``: every day (00:00-24:00) keeps it: the day's expected 3-minute replies over
+      its sessions;
+    - ``weekly``: the week keeps it.
+
+    ``below``: the busy hours whose rate at their count is below target, their mean over the
+    weeks and the 5%-95% range (``judged``: the busy hours of the mean week, rounded)."""
+
+    per_hour: float
+    daily: float
+    weekly: float
+    below: BelowTarget
+    scenarios: int
+    per_hour_share: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"per-hour": 0.71, "daily": 0.42, "weekly": 0.93, ...}`` (``summary.json``)."""
+        return {"per-hour": self.per_hour, "daily": self.daily, "weekly": self.weekly,
+                "per_hour_share": self.per_hour_share, "scenarios": self.scenarios,
+                "expected_hours_below_target": round(self.below.expected, 2),
+                "hours_below_range": [self.below.low, self.below.high],
+                "busy_hours": self.below.judged}
+
+
+def _at_most(miss: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per row: the chance that at most ``allowed[row]`` of the independent events with
+    chances ``miss[row]`` happen (a Poisson-binomial, counted up to the most allowed)."""
+    top = int(allowed.max(initial=0)) + 1
+    dist = np.zeros((miss.shape[0], top + 1))
+    dist[:, 0] = 1.0
+    for q in miss.T:
+        q = q[:, None]
+        dist[:, 1:] = dist[:, 1:] * (1 - q) + dist[:, :-1] * q
+        dist[:, 0] *= 1 - q[:, 0]
+    cum = np.cumsum(dist, axis=1)
+    return cum[np.arange(miss.shape[0]), np.minimum(allowed, top)]
+
+
+def promise_chances(sessions: np.ndarray, rates: np.ndarray, target: float, *,
+                    per_hour_share: float, busy: float = BUSY_SESSIONS,
+                    seen: bool = False) -> PromiseChances:
+    """Each promise's chance over scenario weeks: ``sessions`` ``(n, hours)`` counts, ``rates``
+    the 3-minute rate of each hour at its count (an hour without sessions counts as kept); the
+    days are the hours' blocks of 24 from the first. ``seen``: the rates are what the weeks
+    did (a simulation's, a real week's), so an hour keeps the target or not, without the luck
+    of its sessions still to come."""
+    x = np.asarray(sessions, dtype=float)
+    r = np.clip(np.nan_to_num(np.asarray(rates, dtype=float), nan=1.0), 0.0, 1.0)
+    judged = x >= busy
+    below = (judged & (r < target - 1e-12)).sum(axis=1)
+    n_busy = judged.sum(axis=1)
+    need = np.ceil(target * x - 1e-9)  # sessions answered in time an hour needs
+    luck = (r < target - 1e-12) if seen else stats.binom.cdf(need - 1, x.astype(int), r)
+    miss = np.where(judged, luck, 0.0)
+    allowed = np.floor((1 - per_hour_share) * n_busy + 1e-9).astype(int)
+    replies = x * r
+    days = np.arange(x.shape[1]) // 24
+    day_x = np.stack([x[:, days == d].sum(axis=1) for d in np.unique(days)], axis=1)
+    day_r = np.stack([replies[:, days == d].sum(axis=1) for d in np.unique(days)], axis=1)
+    daily = (day_r >= (target - 1e-12) * day_x).all(axis=1)
+    weekly = day_r.sum(axis=1) >= (target - 1e-12) * day_x.sum(axis=1)
+    return PromiseChances(
+        per_hour=float(_at_most(miss, allowed).mean()), daily=float(daily.mean()),
+        weekly=float(weekly.mean()),
+        below=BelowTarget(float(below.mean()), int(np.percentile(below, 5, method="lower")),
+                          int(np.percentile(below, 95, method="higher")),
+                          round(float(n_busy.mean()))),
+        scenarios=int(x.shape[0]), per_hour_share=per_hour_share)

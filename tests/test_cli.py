@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +83,6 @@ def test_forecast_writes_csv_and_rejects_non_monday(repo: Path, tmp_path: Path,
 
 
 def test_staffing_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    import json
-
     assert main(["staffing", "--sessions-per-hour", "120", "--handle-seconds", "420", "--cap",
                  "3", "--target", "0.8", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
@@ -94,8 +94,6 @@ def test_staffing_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_simulate_writes_metrics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import json
-
     roster = tmp_path / "roster.csv"
     lines = ["agent_id,start,end,max_concurrent"]
     for d in range(23, 30):  # two 11-hour shifts a day: 11:00-12:00 and 23:00-24:00 uncovered
@@ -126,6 +124,13 @@ def test_demo_plans_the_sample_headless(tmp_path: Path) -> None:
     out = run_cli("demo", "--no-app", "--time-limit", "8", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "Next week's plan" in out.stdout and "Simulated" in out.stdout
+    # the headline gives the chance of the plan's promise with the bundled team
+    assert re.search(r"^This team keeps 95% of busy hours at 80% in (about \d+ weeks of 100?|"
+                     r"more than 99 weeks of 100|every one of the 1,000 weeks tried|"
+                     r"fewer than 1 week in 100|none of the 1,000 weeks tried)",
+                     out.stdout, re.MULTILINE), out.stdout
+    chance = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["chance"]
+    assert {"per-hour", "daily", "weekly"} <= set(chance)
     for name in ("roster.csv", "coverage.csv", "summary.json"):
         assert (tmp_path / name).stat().st_size > 0
 
@@ -291,8 +296,6 @@ def test_progress_into_a_file_is_plain_lines(repo: Path, tmp_path: Path) -> None
 def test_simulate_plan_uses_the_plans_model_and_agrees(repo: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
-    import json
-
     import pandas as pd
 
     plan_dir = tmp_path / "plan"

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.io import read_agents
+from scheduler.report import promise_lines
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -139,6 +140,11 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     assert page.locator(".js-plotly-plot").first.locator(".hm").count() >= 3
     expect(page.get_by_text("回复率 reply rate").first).to_be_visible()
     shot(page, "03_coverage_heatmap")
+    promise = page.get_by_text(re.compile(r"^This team keeps ")).first
+    expect(promise).to_be_visible()
+    promise.scroll_into_view_if_needed()
+    shot(page, "03b_coverage_promise")
+    promised = promise.inner_text()
     headline = {label: metric_value(page, label) for label in (
         "agent-hours 工时", "expected 3-min rate 预计3分钟回复率", "hours at risk 风险小时")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
@@ -213,6 +219,8 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert headline["agent-hours 工时"] == f"{s['agent_hours']:,.1f} h"
     assert headline["expected 3-min rate 预计3分钟回复率"] == f"{s['predicted_three_min_rate']:.1%}"
+    service = s["parameters"]
+    assert promised == promise_lines(s["chance"], service["target"], service["mode"])[0]
     assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "
                                               f"{s['hours_judged']}")
     shot(page, "06_export")

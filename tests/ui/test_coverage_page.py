@@ -3,6 +3,7 @@ the headline, the platform badges, the day x hour heatmaps and the rate chart.""
 
 from __future__ import annotations
 
+from scheduler.report import promise_lines
 from scheduler.roster import Progress
 from scheduler.ui import state
 from scheduler.ui.planning import progress_line
@@ -51,6 +52,12 @@ def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
     assert "回复率 reply rate" in shown and "3分钟回复率 3-minute rate" in shown
     assert "(00:00–24:00)" in shown  # Xiaohongshu's reply-rate window
     assert "inputs changed" not in shown
+    # the chance of each promise, next to today's figures, in the manager's words
+    chance = plan.summary.chance
+    assert chance["scenarios"] == 1_000 and 0 <= chance[plan.params.service.mode] <= 1
+    assert "守住承诺的机会 The chance this team keeps its promise" in shown
+    for line in promise_lines(chance, plan.params.service.target, plan.params.service.mode):
+        assert line in shown
 
 
 def test_the_app_opens_on_the_plan_demo_just_made(open_page: OpenPage, sample_plan,  # type: ignore[no-untyped-def]

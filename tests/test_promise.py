@@ -1,0 +1,235 @@
+"""The chance a roster keeps each promise over scenario weeks (issue 29 item 3): by hand on a
+two-hour day, each promise just inside and just outside its limit, the queueing model against
+the event simulator on the same 200 weeks, and the same seed giving the same chances."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scheduler.domain import Arrivals, Forecast, Roster, Shift, week_hours
+from scheduler.params import ChatModel, PlanParams, ServiceTarget
+from scheduler.pipeline import requirements_for
+from scheduler.report import PlanSummary, promise_chance, promise_lines, scenario_counts
+from scheduler.risk import promise_chances, rate_curves
+from scheduler.simulate import simulate_roster
+
+WEEK = date(2026, 11, 23)
+TARGET = 0.8
+
+
+def _misses(x: int, r: float, need: int) -> float:
+    """P(fewer than ``need`` of ``x`` sessions answered in time), each in time with chance
+    ``r``: the binomial sum written out."""
+    return sum(math.comb(x, k) * r**k * (1 - r) ** (x - k) for k in range(need))
+
+
+def test_a_two_hour_day_by_hand() -> None:
+    # hour 1 is held by a thin team (its rate falls 10 points a session), hour 2 by a wide one
+    # (1 point a session): the rates are linear, so the tabulated curves are exact
+    curves = rate_curves([lambda x: 1 - x / 10, lambda x: 1 - x / 100],
+                         np.array([[2, 10], [4, 10], [4, 5], [5, 10], [0, 30], [0, 0]]))
+    weeks = np.array([
+        [2, 10],  # rates .8, .9: hour 2 alone is busy; day (1.6 + 9) / 12 = .883 keeps
+        [4, 10],  # .6, .9: hour 1 is not busy (4 < 5); day (2.4 + 9) / 14 = .814 keeps
+        [4, 5],   # .6, .95: hour 2 alone is busy; day (2.4 + 4.75) / 9 = .794 misses
+        [5, 10],  # .5, .9: both busy, rate .5 below target; day 11.5 / 15 = .767 misses
+        [0, 30],  # 1, .7: hour 2 busy, below target; day 21 / 30 = .7 misses
+        [0, 0],   # no sessions: nothing to miss
+    ])
+    rates = curves.at(weeks)
+    assert rates[:, 0] == pytest.approx([0.8, 0.6, 0.6, 0.5, 1.0, 1.0])
+    chance = promise_chances(weeks, rates, TARGET, per_hour_share=0.95)
+    # per hour: with one or two busy hours, 95% of them is all of them; an hour of 10
+    # sessions keeps 80% with 8 in time, of 5 with 4, of 30 with 24
+    ten = 1 - _misses(10, 0.9, 8)
+    kept = [ten, ten, 1 - _misses(5, 0.95, 4), (1 - _misses(5, 0.5, 4)) * ten,
+            1 - _misses(30, 0.7, 24), 1.0]
+    assert 1 - _misses(5, 0.5, 4) == pytest.approx(6 / 32)  # 5 or 4 heads of 5 coins
+    assert chance.per_hour == pytest.approx(sum(kept) / 6)
+    assert chance.daily == pytest.approx(3 / 6)  # weeks 1, 2, 6
+    assert chance.weekly == chance.daily  # one day is the week
+    # busy hours whose rate is below target: 0, 0, 0, 1, 1, 0; busy hours: 1, 1, 1, 2, 1, 0
+    assert chance.below.expected == pytest.approx(2 / 6)
+    assert (chance.below.low, chance.below.high, chance.below.judged) == (0, 1, 1)
+    assert chance.scenarios == 6
+
+
+def _hours(kept: int, missed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A day of busy hours of 10 sessions that surely keep the target (all in time) or surely
+    miss it (none in time), the rest empty."""
+    x = np.zeros((1, 24))
+    r = np.ones((1, 24))
+    x[0, :kept + missed] = 10
+    r[0, kept:kept + missed] = 0.0
+    return x, r
+
+
+def test_per_hour_promise_at_its_share() -> None:
+    # 19 of 20 busy hours keep: 95%, kept; 18 of 20: 90%, missed
+    assert promise_chances(*_hours(19, 1), TARGET, per_hour_share=0.95).per_hour == 1.0
+    assert promise_chances(*_hours(18, 2), TARGET, per_hour_share=0.95).per_hour == 0.0
+    # the share is the parameter's: at 0.9, 18 of 20 keep it
+    assert promise_chances(*_hours(18, 2), TARGET, per_hour_share=0.9).per_hour == 1.0
+    assert ServiceTarget().per_hour_share == 0.95
+
+
+def test_a_busy_hour_has_five_sessions() -> None:
+    x, r = _hours(0, 0)
+    x[0, 0], r[0, 0] = 4, 0.0  # 4 sessions, none in time: not judged
+    assert promise_chances(x, r, TARGET, per_hour_share=0.95).per_hour == 1.0
+    x[0, 0] = 5  # 5 sessions: a busy hour below target
+    chance = promise_chances(x, r, TARGET, per_hour_share=0.95)
+    assert chance.per_hour == 0.0 and chance.below.expected == 1.0
+
+
+def _day(busy: int, quiet: int) -> tuple[np.ndarray, np.ndarray]:
+    """A day of ``busy`` hours of 10 sessions at rate .9 and ``quiet`` hours of 4 at 0."""
+    x = np.zeros((1, 24))
+    r = np.ones((1, 24))
+    x[0, :busy], r[0, :busy] = 10, 0.9
+    x[0, busy:busy + quiet], r[0, busy:busy + quiet] = 4, 0.0
+    return x, r
+
+
+def test_daily_and_weekly_promise_at_the_target() -> None:
+    # 12 busy hours at .9 and 3 quiet hours of 4 sessions at 0: the day's rate is
+    # 108 / 132 = .818; with one busy hour at .7 instead, 106 / 132 = .803; two, .788
+    week = [_day(12, 3) for _ in range(7)]
+    x = np.concatenate([d[0] for d in week], axis=1)
+    r = np.concatenate([d[1] for d in week], axis=1)
+    assert promise_chances(x, r, TARGET, per_hour_share=0.9).daily == 1.0
+    r[0, 0:2] = 0.7  # Monday: 104 / 132 = .788, below; the week 752 / 924 = .814 keeps
+    chance = promise_chances(x, r, TARGET, per_hour_share=0.9)
+    assert chance.daily == 0.0 and chance.weekly == 1.0
+    # one hour of 10 sessions a day: a day at exactly 80% keeps its promise, at 79.9% misses
+    x1 = np.zeros((1, 168))
+    r1 = np.ones((1, 168))
+    x1[0, ::24], r1[0, ::24] = 10, 0.9
+    r1[0, 0] = 0.8
+    assert promise_chances(x1, r1, TARGET, per_hour_share=0.95).daily == 1.0
+    r1[0, 0] = 0.799
+    chance = promise_chances(x1, r1, TARGET, per_hour_share=0.95)
+    assert chance.daily == 0.0 and chance.weekly == 1.0
+    # the week at exactly 80% (every day at 80%) keeps it; one day at 79.9% sinks it
+    r1[0, ::24] = 0.8
+    assert promise_chances(x1, r1, TARGET, per_hour_share=0.95).weekly == 1.0
+    r1[0, 0] = 0.799
+    assert promise_chances(x1, r1, TARGET, per_hour_share=0.95).weekly == 0.0
+
+
+def _forecast(sessions: np.ndarray, rel: float) -> Forecast:
+    hours = week_hours(WEEK)
+    return Forecast(week_start=WEEK, method="test", frame=pd.DataFrame({
+        "timestamp": pd.to_datetime(hours), "sessions": sessions, "low": sessions,
+        "high": sessions, "overridden": False}), rel_error=tuple([rel] * 168))
+
+
+DAY_SESSIONS = np.array([4.4] * 8 + [26.4] * 14 + [8.8] * 2)
+"""Expected sessions per hour of each day: 4.4 at night, 26.4 from 08:00 to 22:00, 8.8 late
+(three agents at cap 3 keep 80% up to about 30 an hour)."""
+WEEK_SD = 0.25
+"""The spread of a scenario week's level (log scale); its days spread 8% around it."""
+
+
+def _roster(day_agents: int) -> Roster:
+    """One agent at cap 3 at night (00:00-08:00), ``day_agents`` from 08:00 to 16:00 and from
+    16:00 to 24:00, every day."""
+    shifts = []
+    for d in range(7):
+        day = datetime.combine(WEEK, datetime.min.time()) + timedelta(days=d)
+        for start, n in ((0, 1), (8, day_agents), (16, day_agents)):
+            shifts += [Shift(f"A{start}-{k}", day + timedelta(hours=start),
+                             day + timedelta(hours=start + 8), 3) for k in range(n)]
+    return Roster(week_start=WEEK, shifts=tuple(shifts))
+
+
+def _scenario_weeks(n: int, seed: int) -> np.ndarray:
+    """Weeks whose level (``WEEK_SD``) and days (8%) run above or below the
+    expected counts, each hour Poisson around its day's level: a stand-in for
+    ``scenarios.scenario_weeks``."""
+    rng = np.random.default_rng(seed)
+    week = np.exp(rng.normal(0.0, WEEK_SD, size=(n, 1)))
+    days = np.repeat(np.exp(rng.normal(0.0, 0.08, size=(n, 7))), 24, axis=1)
+    return rng.poisson(np.tile(DAY_SESSIONS, 7) * week * days).astype(float)
+
+
+def _simulated_rates(roster: Roster, weeks: np.ndarray, chat: ChatModel) -> np.ndarray:
+    """Each week played once through the event simulator (its sessions spread at random over
+    their hours): each hour's 3-minute rate (NaN where no session came)."""
+    origin = datetime.combine(WEEK, datetime.min.time())
+    out = np.empty_like(weeks)
+    for i, counts in enumerate(weeks):
+        rng = np.random.default_rng([i, 1])
+        seconds = np.sort(np.concatenate([h * 3600 + rng.uniform(0, 3600, int(c))
+                                          for h, c in enumerate(counts)]))
+        run = simulate_roster(roster, Arrivals(tuple(origin + timedelta(seconds=float(s))
+                                                     for s in seconds)), chat, seed=i)
+        assert [h.sessions for h in run.hours] == counts.astype(int).tolist()
+        out[i] = [h.three_min_rate for h in run.hours]
+    return out
+
+
+@pytest.mark.slow
+def test_the_model_and_the_simulator_agree_on_200_weeks() -> None:
+    params = PlanParams()
+    fc = _forecast(np.tile(DAY_SESSIONS, 7), 0.1)
+    req = requirements_for(fc, params.chat, params)
+    roster = _roster(3)
+    weeks = _scenario_weeks(200, seed=5)
+    model = promise_chance(roster, req, params.chat, params.service, weeks)
+    sim = promise_chances(weeks, _simulated_rates(roster, weeks, params.chat), TARGET,
+                          per_hour_share=params.service.per_hour_share, seen=True)
+    print(f"model {model.as_dict()}\nsimulator {sim.as_dict()}")
+    for name in ("per_hour", "daily", "weekly"):
+        assert 0.0 < getattr(model, name) < 1.0, name
+        assert getattr(model, name) == pytest.approx(getattr(sim, name), abs=0.05), name
+
+
+def test_the_same_seed_gives_the_same_chances() -> None:
+    params = PlanParams()
+    fc = _forecast(np.tile(DAY_SESSIONS, 7), 0.15)
+    req = requirements_for(fc, params.chat, params)
+    roster = _roster(3)
+    first, again, other = (scenario_counts(fc, seed) for seed in (3, 3, 4))
+    assert first.shape == (1_000, 168) and (first == np.round(first)).all()
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    chance = promise_chance(roster, req, params.chat, params.service, first)
+    assert chance == promise_chance(roster, req, params.chat, params.service, again)
+    assert chance.scenarios == 1_000
+    # the counts spread as the forecast's error says: variance m + (0.15 m)^2
+    m = DAY_SESSIONS[10]
+    assert first[:, 10].mean() == pytest.approx(m, rel=0.03)
+    assert first[:, 10].var() == pytest.approx(m + (0.15 * m) ** 2, rel=0.15)
+
+
+def _summary(**chance: object) -> PlanSummary:
+    return PlanSummary(
+        status="FEASIBLE", agent_hours=426.0, bound_hours=363.0, gap=0.148, gap_note="",
+        short_intervals=0, cap_mix={"cap 3": 426.0}, rule_costs=(), objective_points=1,
+        solve_seconds=12.0, schedule_efficiency=0.8, predicted_three_min_rate=0.9,
+        predicted_three_min_rate_ci=(0.89, 0.91), predicted_reply_rate=0.99,
+        model_three_min_rate=0.9, hours_below_target=1, hours_judged=134,
+        expected_hours_below_target=2.1, expected_hours_below_range=(0, 5),
+        forecast_sessions=3000.0, diagnosis=(), soft_violations=(), chance=dict(chance))
+
+
+def test_an_old_summary_reads_without_chances() -> None:
+    chance = {"per-hour": 0.7, "daily": 0.42, "weekly": 0.999, "per_hour_share": 0.95,
+              "scenarios": 1000, "expected_hours_below_target": 3.1,
+              "hours_below_range": [0, 8], "busy_hours": 70}
+    written = json.loads(json.dumps(_summary(**chance).as_dict()))
+    assert PlanSummary.from_dict(written).chance == chance
+    old = {k: v for k, v in written.items() if k != "chance"}  # a summary from before
+    assert PlanSummary.from_dict(old) == _summary()
+    assert promise_lines(PlanSummary.from_dict(old).chance, TARGET, "per-hour") == []
+    assert promise_lines(chance, TARGET, "daily") == [
+        "This team keeps every day at 80% in about 4 weeks of 10 (and 95% of busy hours at 80% "
+        "in about 7 weeks of 10; the week at 80% in more than 99 weeks of 100).",
+        "Busy hours below 80%: 3.1 expected (90% range 0-8) over 1,000 weeks drawn from the "
+        "forecast's own past error."]
