@@ -115,6 +115,24 @@ class Agent:
 
 
 @dataclass(frozen=True)
+class ErrorLayers:
+    """The shop's own forecast error, in layers (log-scale standard deviations of the actual /
+    forecast ratio beyond Poisson noise): week level, day within its week, hour within its day,
+    and a spike tail: the share of hours that come in far above their forecast and the
+    multipliers seen there."""
+
+    week_sd: float
+    day_sd: float
+    hour_sd: float
+    spike_rate: float
+    spike_multipliers: tuple[float, ...]
+    weeks: int
+    """Backtest weeks behind the estimates (0: the history allowed none; the layers are the
+    documented default)."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Forecast:
     """Expected sessions for each clock hour of a target week (168 rows, Monday 00:00 first).
 
@@ -140,6 +158,10 @@ class Forecast:
     """Per hour of the week (168): the forecast's relative error beyond Poisson noise, measured
     in its rolling backtest: an hour's count has variance ``sessions + (rel_error * sessions)**2``.
     None: unknown (sizing then uses the point forecast's Poisson noise only)."""
+    layers: ErrorLayers | None = None
+    """The same backtest's error in layers (week, day, hour, spikes: ``scenarios``), which the
+    scenario weeks a plan's promise chances are judged on are drawn from; None: unknown (then
+    each hour is drawn alone from ``rel_error``)."""
 
 
 @dataclass(frozen=True)

@@ -50,14 +50,17 @@ from scheduler.roster import (
     solve,
     unusable_agents,
 )
+from scheduler.scenarios import error_layers
 from scheduler.staffing import build_requirements
 
 
 def make_forecast(history: HourlyHistory, week_start: date, *, method: str = "auto",
                   promotions: Iterable[Promotion] | None = None,
                   overrides: Mapping[datetime, float] | None = None) -> Forecast:
-    """Next week's hourly forecast, with the manager's overrides applied."""
+    """Next week's hourly forecast, with the manager's overrides applied and its error in
+    layers (``scenarios.error_layers``, the same calendar)."""
     fc = forecast_week(history, week_start, method=method, promotions=promotions)
+    fc = replace(fc, layers=error_layers(history, method=method, promotions=promotions))
     if overrides:
         fc = apply_overrides(fc, dict(overrides))
     return fc

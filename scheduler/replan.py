@@ -33,7 +33,7 @@ import pandas as pd
 
 from scheduler.book.store import ShiftChange, moved_agents, shift_changes
 from scheduler.context import roster_problem
-from scheduler.domain import Agent, Forecast, Roster, Shift, week_hours
+from scheduler.domain import Agent, ErrorLayers, Forecast, Roster, Shift, week_hours
 from scheduler.errors import InputError
 from scheduler.io import (
     PLAN_OLDER,
@@ -89,6 +89,7 @@ def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParam
             "wape": forecast.wape,
             "naive_wape": forecast.naive_wape,
             "backtest_weeks": forecast.backtest_weeks,
+            "layers": None if forecast.layers is None else dataclasses.asdict(forecast.layers),
         },
         "agents": agents_frame(agents).to_dict(orient="records"),
         "params": dataclasses.asdict(params),
@@ -120,13 +121,17 @@ def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISS
                               "high": np.asarray(fc.get("high", sessions), dtype=float),
                               "overridden": np.asarray(fc.get("overridden", [False] * len(
                                   sessions)), dtype=bool)})
-        rel = fc.get("rel_error")
+        rel, layers = fc.get("rel_error"), fc.get("layers")
         forecast = Forecast(week_start=week, frame=frame, method=str(fc.get("method", "")),
                             band=float(fc.get("band", 0.8)),
                             notes=tuple(str(n) for n in fc.get("notes", ())),
                             wape=fc.get("wape"), naive_wape=fc.get("naive_wape"),
                             backtest_weeks=int(fc.get("backtest_weeks", 0)),
-                            rel_error=tuple(rel) if rel is not None else None)
+                            rel_error=tuple(rel) if rel is not None else None,
+                            layers=None if layers is None else ErrorLayers(
+                                **{**layers, "spike_multipliers": tuple(
+                                    layers["spike_multipliers"]), "notes": tuple(
+                                    layers["notes"])}))
         table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
         agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
         params = _params(prm)

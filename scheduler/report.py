@@ -36,6 +36,7 @@ from scheduler.roster import (
     RosterResult,
     RuleCost,
 )
+from scheduler.scenarios import scenario_weeks
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import team_service_level
 
@@ -149,9 +150,13 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
 
 
 def scenario_counts(forecast: Forecast, seed: int) -> np.ndarray:
-    """The weeks of counts a plan's promise chances are judged on: ``risk.SCENARIOS`` weeks,
-    each hour drawn on its own from the forecast's own error (``risk.count_scenarios``),
+    """The weeks of counts a plan's promise chances are judged on: ``risk.SCENARIOS`` weeks
+    drawn from the forecast's error in layers (``scenarios.scenario_weeks``: the week's level,
+    the day in its week, the hour in its day, spikes), or, for a forecast without them (a
+    forecast file), each hour on its own from its relative error (``risk.count_scenarios``);
     seeded apart from the simulated check's arrivals."""
+    if forecast.layers is not None:
+        return scenario_weeks(forecast, forecast.layers, n=SCENARIOS, seed=[seed, 29])
     return count_scenarios(forecast.frame["sessions"].to_numpy(dtype=float), forecast.rel_error,
                            n=SCENARIOS, seed=[seed, 29])
 

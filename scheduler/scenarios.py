@@ -22,12 +22,11 @@ layers, seeded; every factor has mean 1, so the scenarios' mean is the forecast.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from scheduler.domain import Forecast, HourlyHistory
+from scheduler.domain import ErrorLayers, Forecast, HourlyHistory
 from scheduler.errors import InputError
 from scheduler.forecast import BacktestResult, Promotion, backtest
 from scheduler.forecast.engine import DEFAULT_DISPERSION, LOW_DAY_SHARE
@@ -56,24 +55,6 @@ WEEK_PRIOR_WEEKS = 4
 """Backtest weeks at which the week totals' own spread weighs as much as the prior split: with
 ``n`` weeks it weighs ``n / (n + WEEK_PRIOR_WEEKS)`` (the day totals, seven a week, are known
 sooner than the week's)."""
-
-
-@dataclass(frozen=True)
-class ErrorLayers:
-    """The shop's own forecast error, in layers (log-scale standard deviations of the actual /
-    forecast ratio beyond Poisson noise): week level, day within its week, hour within its day,
-    and a spike tail: the share of hours that come in far above their forecast and the
-    multipliers seen there."""
-
-    week_sd: float
-    day_sd: float
-    hour_sd: float
-    spike_rate: float
-    spike_multipliers: tuple[float, ...]
-    weeks: int
-    """Backtest weeks behind the estimates (0: the history allowed none; the layers are the
-    documented default)."""
-    notes: tuple[str, ...] = ()
 
 
 def error_layers(
@@ -263,7 +244,8 @@ def _factor(rng: np.random.Generator, sd: float, shape: tuple[int, ...]) -> np.n
     return np.exp(sd * rng.standard_normal(shape) - sd * sd / 2)
 
 
-def scenario_weeks(forecast: Forecast, layers: ErrorLayers, *, n: int, seed: int) -> np.ndarray:
+def scenario_weeks(forecast: Forecast, layers: ErrorLayers, *, n: int,
+                   seed: int | Sequence[int]) -> np.ndarray:
     """(n, 168) hourly session counts, whole numbers, seeded.
 
     Week ``k``, hour ``h`` brings ``Poisson(sessions[h] * week[k] * day[k, d(h)] *
