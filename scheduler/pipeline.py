@@ -33,9 +33,12 @@ from scheduler.report import (
     interval_sessions,
     plan_result,
     predict_coverage,
+    promise_chance,
+    scenario_counts,
 )
 from scheduler.risk import (
     SPIKE_QUANTILE,
+    PromiseChances,
     count_quantile,
 )
 from scheduler.roster import (
@@ -254,3 +257,10 @@ def result_from_roster(
     return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit))
 
 
+def roster_chance(roster: Roster, forecast: Forecast, params: PlanParams) -> PromiseChances:
+    """The chance ``roster`` keeps each promise against ``forecast`` (a plan's, a published
+    version's, a what-if's): its staffing table's teams (``requirements_for``), the scenario
+    weeks of the forecast's error (``report.scenario_counts``), the queueing model."""
+    req = requirements_for(forecast, params.chat, params)
+    return promise_chance(roster, req, params.chat, params.service,
+                          scenario_counts(forecast, params.seed))

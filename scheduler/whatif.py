@@ -40,9 +40,9 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel, PlanParams
-from scheduler.pipeline import plan_from_forecast
+from scheduler.pipeline import plan_from_forecast, roster_chance
 from scheduler.report import PlanResult
-from scheduler.risk import BUSY_SESSIONS
+from scheduler.risk import BUSY_SESSIONS, PromiseChances
 from scheduler.roster import ProgressFn
 from scheduler.simulate import ReplicationSummary, simulate_replications
 
@@ -434,6 +434,9 @@ class ScenarioOutcome:
     seed: int
     seconds: float
     notes: tuple[str, ...] = field(default=())
+    chance: PromiseChances | None = None
+    """The chance the roster keeps each promise over scenario weeks around the scenario's
+    forecast (``pipeline.roster_chance``), when the plan's parameters were given."""
 
     @property
     def paid_hours(self) -> float:
@@ -453,14 +456,15 @@ def evaluate(
     replications: int = 3,
     seed: int = 0,
     min_sessions: float = BUSY_SESSIONS,
+    params: PlanParams | None = None,
 ) -> ScenarioOutcome:
     """Play the roster, changed by the scenario, against the changed forecast: ``replications``
     seeded simulation runs (the same seed for every scenario, so differences are the scenario's,
-    not the dice's)."""
+    not the dice's); with the plan's ``params``, also the chance of each promise."""
     ros, notes = scenario_roster(roster, agents, scenario)
     return judge(ros, scenario_forecast(forecast, scenario), chat, scenario, target=target,
                  profile=profile, replications=replications, seed=seed,
-                 min_sessions=min_sessions, notes=notes)
+                 min_sessions=min_sessions, notes=notes, params=params)
 
 
 def judge(
@@ -475,11 +479,13 @@ def judge(
     seed: int = 0,
     min_sessions: float = BUSY_SESSIONS,
     notes: tuple[str, ...] = (),
+    params: PlanParams | None = None,
 ) -> ScenarioOutcome:
     """The what-if evaluator: the roster as it stands against the forecast as it stands (both
-    already the scenario's), ``replications`` simulation runs from ``seed``. Deterministic: the
-    same roster, counts, replications and seed give the same outcome, so two rosters judged
-    with the same arguments differ only by their shifts."""
+    already the scenario's), ``replications`` simulation runs from ``seed``; with the plan's
+    ``params`` (its chat model replaced by ``chat``), the chance of each promise too.
+    Deterministic: the same roster, counts, replications and seed give the same outcome, so two
+    rosters judged with the same arguments differ only by their shifts."""
     import time
 
     t0 = time.perf_counter()
@@ -503,7 +509,8 @@ def judge(
         hours_below_target=int(below.sum()), hours_judged=int(judged.sum()),
         checks=platform_checks(sim, profile, target), target=target,
         replications=replications, seed=seed, seconds=time.perf_counter() - t0,
-        notes=notes,
+        notes=notes, chance=None if params is None else roster_chance(
+            roster, forecast, replace(params, chat=chat)),
     )
 
 
@@ -606,7 +613,8 @@ def replan(
     def judged(roster: Roster, name: str, notes: tuple[str, ...] = ()) -> ScenarioOutcome:
         return judge(roster, fc, plan.chat, replace(scenario, name=name),
                      target=plan.params.service.target, profile=profile,
-                     replications=replications, seed=plan.params.seed, notes=notes)
+                     replications=replications, seed=plan.params.seed, notes=notes,
+                     params=plan.params)
 
     return ReplanChoice(plan=new, current=judged(current, "current roster 当前排班", notes),
                         replanned=judged(new.roster.roster, "re-plan 重新排班"))

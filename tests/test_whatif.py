@@ -264,3 +264,28 @@ def test_replan_is_kept_when_it_is_better(sample_plan: PlanResult) -> None:
     assert choice.keeps_replan and choice.kept is choice.replanned
     assert choice.reason.startswith("Kept the re-plan")
     assert not {"A01", "A02"} & {s.agent_id for s in choice.kept.roster.shifts}
+
+
+def test_a_what_ifs_chance_of_the_promise_is_the_plans_on_its_week(sample_plan: PlanResult
+                                                                   ) -> None:
+    """With the plan's parameters, an outcome carries the chance its roster keeps each promise
+    on scenario weeks around the scenario's forecast: no change gives the plan's own chances;
+    a Friday-night spike lowers them; two agents off sick lower them more than nothing."""
+    p = sample_plan
+
+    def chance(scenario: Scenario) -> dict[str, float]:
+        out = evaluate(p.roster.roster, p.forecast, p.agents, p.chat, scenario,
+                       target=p.params.service.target, profile=XHS, replications=1,
+                       seed=p.params.seed, params=p.params)
+        assert out.chance is not None
+        return out.chance.as_dict()
+
+    same = chance(Scenario())
+    for key in ("per-hour", "daily", "weekly", "expected_hours_below_target"):
+        assert same[key] == pytest.approx(p.summary.chance[key]), key
+    spiked = chance(Scenario(name="big spike", spikes=(parse_spike("Fri 08:00-23:00 x3"),)))
+    assert spiked["daily"] < same["daily"] and spiked["weekly"] < same["weekly"]
+    assert spiked["expected_hours_below_target"] > same["expected_hours_below_target"] + 3
+    without = evaluate(p.roster.roster, p.forecast, p.agents, p.chat, Scenario(),
+                       target=p.params.service.target, profile=XHS, replications=1)
+    assert without.chance is None

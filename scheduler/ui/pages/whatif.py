@@ -11,6 +11,7 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.domain import DAYS, DAYS_ZH
 from scheduler.errors import InputError
+from scheduler.report import promise_lines
 from scheduler.roster import ProgressFn
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
@@ -36,6 +37,7 @@ plan = state.plan()
 assert plan is not None
 settings = state.settings()
 target = plan.params.service.target
+mode = plan.params.service.mode
 REPLAN_SECONDS = settings.replan_time_limit_seconds
 
 
@@ -43,7 +45,8 @@ def _evaluate(sc: Scenario) -> ScenarioOutcome:
     assert plan is not None
     return evaluate(plan.roster.roster, plan.forecast, plan.agents, plan.chat, sc,
                     target=target, profile=settings.platform,
-                    replications=settings.whatif_replications, seed=plan.params.seed)
+                    replications=settings.whatif_replications, seed=plan.params.seed,
+                    params=plan.params)
 
 
 baseline = state.scenario(state.BASELINE)
@@ -126,6 +129,8 @@ def show_outcome(out: ScenarioOutcome, slot: str) -> None:
         value = "—" if math.isnan(chk.value) else f"{chk.value:.1%}"
         st.badge(f"{'通过 pass' if chk.passed else '未通过 FAIL'}: {chk.name} {value} vs "
                  f"{chk.threshold:.0%} · {chk.window}", color="green" if chk.passed else "red")
+    if out.chance is not None:
+        st.info("\n\n".join(promise_lines(out.chance.as_dict(), target, mode)))
     for n in out.notes:
         st.caption(n)
     st.plotly_chart(plotting.whatif_figure(baseline.hourly, out.hourly, target=target,
