@@ -876,7 +876,8 @@ def replan(
                         "changed_shifts": len(result.changes), "moved_agents": result.moved}
     v = book.publish(roster, agent_hours=result.agent_hours,
                      summary={"agent_hours": result.agent_hours,
-                              "short_intervals_after_cutoff": result.short_after},
+                              "short_intervals_after_cutoff": result.short_after,
+                              "chance": result.chance},
                      inputs=inputs, requests=asked,
                      note=note or f"re-plan from {cutoff:%a %m-%d %H:%M}")
     typer.echo(f"{v.text} ({book.url}).")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,15 @@ from scheduler.io import (
 )
 from scheduler.params import SECTIONS, PlanParams, plan_fields, with_values
 from scheduler.pipeline import floor_for, requirements_for, result_from_roster
-from scheduler.report import PlanResult, PlanSummary, in_week_shifts, roster_frame
+from scheduler.report import (
+    PlanResult,
+    PlanSummary,
+    in_week_shifts,
+    promise_chance,
+    promise_lines,
+    roster_frame,
+    scenario_counts,
+)
 from scheduler.roster import Limits, ProgressFn, PutBack, coverage_frame, solve
 
 BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
@@ -306,6 +314,10 @@ class Replan:
     """Granted requests (or parts) and the hours they leave short (intervals short while the
     request runs, in hours)."""
     seconds: float
+    chance: dict[str, Any] = field(default_factory=dict)
+    """The chance the re-planned roster keeps each promise over the whole week
+    (``PlanSummary.chance``'s keys), and ``chance_lines`` the same in plain words."""
+    chance_lines: tuple[str, ...] = ()
 
     @property
     def moved(self) -> list[str]:
@@ -322,7 +334,7 @@ class Replan:
         out += [f"  granted: {r.text}" + (f" leaves {h:g} h short" if h else "")
                 for r, h in self.short_hours]
         out += [f"  {c.text}" for c in self.changes]
-        return out
+        return out + [f"  {line}" for line in self.chance_lines]
 
 
 def _on_leave_at(requests: tuple[Request, ...], pinned: tuple[Shift, ...], cutoff: datetime
@@ -426,7 +438,11 @@ def replan(
     step = problem.interval_minutes / 60
     short_hours = tuple((r, step * sum(1 for t in short_t if r.start <= problem.at(t) < r.end))
                         for r in granted)
+    chance = promise_chance(roster, req, params.chat, params.service,
+                            scenario_counts(forecast, params.seed)).as_dict()
     return Replan(roster=roster, agent_hours=sum(s.paid_hours for s in now),
                   short_after=len(short_t), changes=tuple(shift_changes(shifts, now)),
                   kept=len(set(shifts) & set(now)), cut=cut, refused=tuple(refused),
-                  short_hours=short_hours, seconds=time.perf_counter() - t0)
+                  short_hours=short_hours, seconds=time.perf_counter() - t0, chance=chance,
+                  chance_lines=tuple(promise_lines(chance, params.service.target,
+                                                   params.service.mode)))

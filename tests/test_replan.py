@@ -92,7 +92,13 @@ def test_sick_call_on_wednesday_noon(sample: Sample, sick_call: tuple[Replan, Re
 
 def test_the_same_replan_twice_gives_the_same_roster(sample: Sample,
                                                      sick_call: tuple[Replan, Replan]) -> None:
-    assert _sick_call(sample, warm=True).roster == sick_call[0].roster
+    again = _sick_call(sample, warm=True)
+    assert again.roster == sick_call[0].roster
+    # the re-planned week's chance of each promise, said with the re-plan, the same again
+    assert again.chance == sick_call[0].chance and again.chance["scenarios"] == 1000
+    assert 0 <= again.chance["daily"] <= again.chance["weekly"] <= 1
+    lines = again.lines(sample.plan.week_start, sample.cutoff)
+    assert lines[-2].strip().startswith("This team keeps 95% of busy hours at 80%")
 
 
 def test_a_pinned_shift_stays_and_a_request_over_a_kept_shift_is_refused(sample: Sample

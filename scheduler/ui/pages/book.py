@@ -80,7 +80,8 @@ def publish_replan(week: date, latest: int, at: datetime, asked: tuple[Request, 
     v = book.publish(Roster(week, tuple(in_week_shifts(result.roster))),
                      agent_hours=result.agent_hours,
                      summary={"agent_hours": result.agent_hours,
-                              "short_intervals_after_cutoff": result.short_after},
+                              "short_intervals_after_cutoff": result.short_after,
+                              "chance": result.chance},
                      inputs=plan_inputs(forecast, agents, params), requests=asked,
                      note=f"re-plan from {at:%a %m-%d %H:%M}")
     state.set_book_replan(None)
