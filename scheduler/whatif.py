@@ -599,7 +599,8 @@ def replan(
     progress: ProgressFn | None = None,
 ) -> ReplanChoice:
     """Plan the scenario's week again, warm-started from the current roster (``hint``): the
-    scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``. The
+    scenario's forecast and agents, the plan's parameters with ``time_limit_seconds``, the
+    published weeks it followed and counted for fairness (``plan.before``, ``past_shifts``). The
     re-planned roster and the current one (under the scenario) are then judged alike
     (:func:`judge`, ``replications`` runs from the plan's seed) and the better one is kept."""
     fc = scenario_forecast(plan.forecast, scenario)
@@ -607,7 +608,8 @@ def replan(
     params = replan_params(plan.params, scenario, time_limit_seconds=time_limit_seconds)
     hint = warm_start_hint(plan.roster.roster, plan.agents, scenario)
     new = plan_from_forecast(fc, team, params=params, progress=progress, hint=hint,
-                             notes=(*plan.notes, *(f"what-if: {d}" for d in scenario.describe())))
+                             notes=(*plan.notes, *(f"what-if: {d}" for d in scenario.describe())),
+                             before=plan.before, past_shifts=plan.past_shifts)
     current, notes = scenario_roster(plan.roster.roster, plan.agents, scenario)
 
     def judged(roster: Roster, name: str, notes: tuple[str, ...] = ()) -> ScenarioOutcome:

@@ -289,3 +289,24 @@ def test_a_what_ifs_chance_of_the_promise_is_the_plans_on_its_week(sample_plan: 
     without = evaluate(p.roster.roster, p.forecast, p.agents, p.chat, Scenario(),
                        target=p.params.service.target, profile=XHS, replications=1)
     assert without.chance is None
+
+
+@pytest.mark.slow
+def test_a_what_if_replan_follows_the_published_week_its_plan_followed(sample_plan: PlanResult
+                                                                       ) -> None:
+    """A plan made after a published week (rest and days in a row across the boundary, that
+    week's Sunday-night shifts on duty Monday) is re-planned for a scenario under the same:
+    the re-plan keeps its week before and fairness's past weeks."""
+    from scheduler.report import in_week_shifts
+
+    history = io.read_history(REPO / "data" / "sample_history.csv")
+    last = tuple(in_week_shifts(sample_plan.roster.roster))
+    week = sample_plan.week_start + timedelta(days=7)
+    following = pipeline.run(history, sample_plan.agents, week_start=week,
+                             params=replace(sample_plan.params, time_limit_seconds=2),
+                             before=last, past_shifts=last)
+    choice = replan(following, SPIKE, time_limit_seconds=1)
+    assert choice.plan.before == following.before == last
+    assert choice.plan.past_shifts == last
+    assert choice.plan.roster.roster.before == following.roster.roster.before
+    assert choice.plan.roster.roster.before  # the Sunday-night shifts run into Monday
