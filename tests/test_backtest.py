@@ -151,4 +151,5 @@ def test_the_cli_prints_each_promise_next_to_the_real_week(
         assert f"{row.chance_per_hour:.0%} · {'kept' if row.kept_per_hour else 'missed'}" in line
         assert f"({row.days_kept}/7 days)" in line
         assert f"{row.chance_weekly:.0%} · {'kept' if row.kept_weekly else 'missed'}" in line
-    assert f"the week: {table['chance_weekly'].iloc[0]:.0%} predicted, kept in " in out
+    assert (f"the week {table['chance_weekly'].iloc[0]:.0%} predicted, kept in "
+            f"{int(table['kept_weekly'].iloc[0])} of 1 week(s)") in out
