@@ -6,7 +6,10 @@ it is judged on), a plan is made exactly as ``scheduler plan`` would make it (at
 confidence, and at the point forecast: the price of the margin), and the real week is played
 against each roster in the simulator: the week's own per-session arrivals where a session log
 covers it, otherwise arrivals drawn inside each real hourly count (uniform in the hour, seeded).
-A busy hour on the real week has at least ``BUSY_SESSIONS`` real sessions.
+A busy hour on the real week has at least ``BUSY_SESSIONS`` real sessions. Next to each
+promise's chance the plan predicted (``PlanSummary.chance``) stands whether the real week kept it,
+judged by the same rule (``risk.promise_chances`` on the replayed rates, ``seen``), and how many
+of its seven days kept the target.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ import pandas as pd
 
 from scheduler.domain import Agent, Arrivals, HourlyHistory, SessionLog, next_monday
 from scheduler.errors import InputError
-from scheduler.params import PlanParams
+from scheduler.params import DEFAULT_PER_HOUR_SHARE, Mode, PlanParams, ServiceTarget
 from scheduler.pipeline import run as run_plan
 from scheduler.report import PlanResult
-from scheduler.risk import BUSY_SESSIONS
+from scheduler.risk import PromiseChances, promise_chances
 from scheduler.simulate import simulate_roster
 
 MIN_TRAIN_WEEKS = 4
@@ -35,22 +38,33 @@ REPLAYS = 5
 COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
            "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
            "share_at_target", "expected_below", "seen_below", "real_sessions",
-           "forecast_sessions")
-"""Columns of ``BacktestReport.weeks`` (one row per judged week and plan)."""
+           "forecast_sessions", "chance_per_hour", "kept_per_hour", "chance_daily", "kept_daily",
+           "days_kept", "chance_weekly", "kept_weekly")
+"""Columns of ``BacktestReport.weeks`` (one row per judged week and plan): ``chance_<promise>``
+the plan's predicted chance of keeping it, ``kept_<promise>`` whether the real week did,
+``days_kept`` its days (of 7) at target."""
+
+
+def column(what: str, promise: Mode) -> str:
+    """The column of ``what`` (``chance`` or ``kept``) of a promise: ``chance_per_hour``, ..."""
+    return f"{what}_{promise.value.replace('-', '_')}"
 
 
 @dataclass(frozen=True)
 class BacktestReport:
-    """The judged weeks (``COLUMNS``) and the target they were judged against."""
+    """The judged weeks (``COLUMNS``) and the target they were judged against (the per-hour
+    promise: ``per_hour_share`` of busy hours at it)."""
 
     weeks: pd.DataFrame
     target: float
     source: str
+    per_hour_share: float = DEFAULT_PER_HOUR_SHARE
 
     def summary(self) -> pd.DataFrame:
         """Per plan: weeks, mean agent-hours, worst week's share of busy hours at target,
         weeks under 95% of them, weeks under the weekly target, mean |expected - seen| hours
-        below target."""
+        below target; per promise, the mean predicted chance (``chance_<promise>``) against the
+        share of weeks that kept it (``kept_<promise>``)."""
         rows = []
         for plan, g in self.weeks.groupby("plan", sort=False):
             rows.append({
@@ -61,6 +75,8 @@ class BacktestReport:
                                                   < self.target).sum()),
                 "mean_abs_expected_minus_seen": float(
                     (g["expected_below"] - g["seen_below"]).abs().mean()),
+                **{column(what, m): float(g[column(what, m)].astype(float).mean())
+                   for m in Mode for what in ("chance", "kept")},
             })
         return pd.DataFrame(rows)
 
@@ -129,32 +145,42 @@ def real_arrivals(history: HourlyHistory, log: SessionLog | None, week: date, se
     return Arrivals(start=tuple(out))
 
 
+def kept_promises(sessions: np.ndarray, rates: np.ndarray, service: ServiceTarget
+                  ) -> dict[str, float]:
+    """Which promises a real week kept: ``sessions`` its hourly real counts from Monday 00:00,
+    ``rates`` the 3-minute rate each hour got. Judged as a plan's chances are
+    (``risk.promise_chances``, ``seen``): busy hours (>= ``risk.BUSY_SESSIONS`` sessions) and
+    those below target, ``kept_per_hour`` (at least ``service.per_hour_share`` of busy hours at
+    target), ``kept_daily`` (every day's rate), ``kept_weekly`` (the week's), ``days_kept``."""
+    def judge(hours: slice) -> PromiseChances:
+        return promise_chances(sessions[None, hours], rates[None, hours], service.target,
+                               per_hour_share=service.per_hour_share, seen=True)
+    week = judge(slice(None))
+    days = sum(judge(slice(d, d + 24)).daily for d in range(0, len(sessions), 24))
+    busy, below = week.below.judged, round(week.below.expected)
+    return {"busy_hours": busy, "busy_hours_at_target": busy - below,
+            "share_at_target": (busy - below) / busy if busy else 1.0, "seen_below": below,
+            "kept_per_hour": week.per_hour == 1.0, "kept_daily": week.daily == 1.0,
+            "kept_weekly": week.weekly == 1.0, "days_kept": int(days)}
+
+
 def replay(plan: PlanResult, arrivals: Arrivals, *, seed: int, replays: int = REPLAYS
            ) -> dict[str, float]:
     """Play the real week against the plan's roster ``replays`` times (the same arrivals):
-    pooled weekly and worst daily 3-minute rate, busy hours (>= ``BUSY_SESSIONS`` real
-    sessions) and how many of them kept the target."""
-    target = plan.params.service.target
-    hours = None
-    days = None
-    for k in range(replays):
-        res = simulate_roster(plan.roster.roster, arrivals, plan.chat, seed=seed + k)
-        h = res.hourly_frame()[["sessions", "replied_3min"]].to_numpy(dtype=float)
-        d = res.daily_frame()[["sessions", "replied_3min"]].to_numpy(dtype=float)
-        hours = h if hours is None else hours + h
-        days = d if days is None else days + d
-    assert hours is not None and days is not None
+    pooled weekly and worst daily 3-minute rate, real sessions, and the promises kept
+    (:func:`kept_promises` on each hour's pooled rate)."""
+    hours = np.sum([simulate_roster(plan.roster.roster, arrivals, plan.chat, seed=seed + k)
+                    .hourly_frame()[["sessions", "replied_3min"]].to_numpy(dtype=float)
+                    for k in range(replays)], axis=0)
     real = hours[:, 0] / replays
+    days = hours.reshape(-1, 24, 2).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(hours[:, 0] > 0, hours[:, 1] / hours[:, 0], 1.0)
         daily = np.where(days[:, 0] > 0, days[:, 1] / days[:, 0], 1.0)
-    busy = real >= BUSY_SESSIONS
-    kept = busy & (rate >= target - 1e-12)
     weekly = float(hours[:, 1].sum() / hours[:, 0].sum()) if hours[:, 0].sum() else 1.0
     return {"weekly_three_min_rate": weekly, "min_daily_three_min_rate": float(daily.min()),
-            "busy_hours": int(busy.sum()), "busy_hours_at_target": int(kept.sum()),
-            "share_at_target": float(kept.sum() / busy.sum()) if busy.any() else 1.0,
-            "seen_below": int(busy.sum() - kept.sum()), "real_sessions": float(real.sum())}
+            "real_sessions": float(real.sum()),
+            **kept_promises(real, rate, plan.params.service)}
 
 
 def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: int,
@@ -188,9 +214,10 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
             rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
                          "agent_hours": s.agent_hours,
                          "expected_below": s.expected_hours_below_target,
-                         "forecast_sessions": s.forecast_sessions, **seen})
+                         "forecast_sessions": s.forecast_sessions, **seen,
+                         **{column("chance", m): float(s.chance.get(m, np.nan)) for m in Mode}})
             done += 1
     if progress is not None:
         progress(done, total, "done")
     return BacktestReport(pd.DataFrame(rows, columns=list(COLUMNS)), params.service.target,
-                          history.source or "")
+                          history.source or "", params.service.per_hour_share)

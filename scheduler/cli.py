@@ -56,6 +56,7 @@ from scheduler.io import (
 from scheduler.params import (
     MAX_CAP,
     SECTIONS,
+    Mode,
     ParamError,
     PlanParams,
     default_for,
@@ -655,9 +656,10 @@ def backtest(
 ) -> None:
     """How would my plans have done? Plan each of the last N weeks from the weeks before it only,
     replay the real week; writes backtest.csv and backtest.html."""
-    from scheduler.backtest import backtest_plans
+    from scheduler.backtest import backtest_plans, column
     from scheduler.io import read_agents
     from scheduler.plotting import backtest_figure
+    from scheduler.report import promise_words
 
     assert configured is not None
     params, service = configured.params, configured.params.service
@@ -691,12 +693,27 @@ def backtest(
                    f"{r.weekly_three_min_rate:>11.1%}"
                    f"{f'{r.busy_hours_at_target}/{r.busy_hours}':>11} {r.share_at_target:>4.0%}"
                    f"{r.expected_below:>17.1f}{r.seen_below:>6d}")
+    words = promise_words(report.per_hour_share)
+    typer.echo(f"Each promise at {service.target:.0%}: the plan's chance of keeping it, and "
+               "whether the real week did")
+    typer.echo(f"{'week':<12}{'plan':<12}"
+               + "".join(f"{words[m]:<26}" for m in Mode).rstrip())
+    for row in report.weeks.to_dict("records"):
+        cells = [f"{row[column('chance', m)]:.0%} · "
+                 f"{'kept' if row[column('kept', m)] else 'missed'}"
+                 + (f" ({row['days_kept']}/7 days)" if m == Mode.DAILY else "") for m in Mode]
+        typer.echo(f"{row['week_start']!s:<12}{row['plan']:<12}"
+                   + "".join(f"{c:<26}" for c in cells).rstrip())
     for r in report.summary().itertuples(index=False):
         typer.echo(f"{r.plan}: {r.weeks} weeks, {r.agent_hours:.1f} agent-hours a week; worst "
                    f"week {r.worst_share_at_target:.0%} of busy hours at target; "
                    f"{r.weeks_under_95} week(s) under 95%; weekly rate under target in "
                    f"{r.weeks_weekly_below_target}; |expected - seen| hours below "
                    f"{r.mean_abs_expected_minus_seen:.1f} on average")
+        typer.echo("  each promise: " + "; ".join(
+            f"{words[m]} {getattr(r, column('chance', m)):.0%} predicted, kept in "
+            f"{round(getattr(r, column('kept', m)) * r.weeks)} of {r.weeks} week(s)"
+            for m in Mode))
     typer.echo(f"Wrote {out / 'backtest.csv'}, {out / 'backtest.html'}")
 
 

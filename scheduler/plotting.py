@@ -310,6 +310,7 @@ def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     fig.update_yaxes(title_text=f"busy hours at {target:.0%} 达标小时占比", tickformat=".0%",
                      range=[0.5, 1.0], secondary_y=False)
     fig.update_yaxes(title_text="agent-hours 工时", secondary_y=True)
+    fig.update_xaxes(type="category")  # one label per judged week, even for a single week
     fig.update_layout(barmode="group", title="How the plans did on the real weeks 回测",
                       xaxis_title="week 周", legend={"orientation": "h", "y": -0.2})
     return fig

@@ -362,14 +362,20 @@ def weeks_in_ten(chance: float, weeks: int) -> str:
     return "more than 99 weeks of 100" if hundreds > 99 else "fewer than 1 week in 100"
 
 
+def promise_words(per_hour_share: float) -> dict[str, str]:
+    """What each promise keeps, in plain words: ``{"per-hour": "95% of busy hours", "daily":
+    "every day", "weekly": "the week"}``."""
+    return {"per-hour": f"{per_hour_share:.0%} of busy hours", "daily": "every day",
+            "weekly": "the week"}
+
+
 def promise_lines(chance: Mapping[str, Any], target: float, mode: str) -> list[str]:
     """The chance of each promise in plain words, the plan's own (``mode``) first, then the
     busy hours below target the scenario weeks expect; [] when the summary has no chances."""
     if not chance:
         return []
     weeks = int(chance["scenarios"])
-    keeps = {"per-hour": f"{chance['per_hour_share']:.0%} of busy hours",
-             "daily": "every day", "weekly": "the week"}
+    keeps = promise_words(float(chance["per_hour_share"]))
     order = [mode, *(m for m in keeps if m != mode)]
     said = [f"{keeps[m]} at {target:.0%} in {weeks_in_ten(float(chance[m]), weeks)}"
             for m in order]

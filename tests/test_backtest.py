@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from scheduler.backtest import backtest_plans, judged_weeks, real_arrivals
+from scheduler.backtest import backtest_plans, judged_weeks, kept_promises, real_arrivals
 from scheduler.cli import main
 from scheduler.io import read_agents, read_history
-from scheduler.params import PlanParams, SearchParams
+from scheduler.params import PlanParams, SearchParams, ServiceTarget
 
 REPO = Path(__file__).resolve().parents[1]
 HISTORY = read_history(REPO / "data" / "sample_history.csv")
@@ -21,7 +22,7 @@ AGENTS, _ = read_agents(REPO / "data" / "sample_agents.csv")
 PARAMS = PlanParams(time_limit_seconds=20, replications=2,
                     search=SearchParams(work_per_second=0.1))
 PLAN_COLUMNS = ["week_start", "plan", "confidence", "agent_hours", "expected_below",
-                "forecast_sessions"]
+                "forecast_sessions", "chance_per_hour", "chance_daily", "chance_weekly"]
 
 
 def test_judged_weeks_are_the_last_full_weeks() -> None:
@@ -44,6 +45,70 @@ def test_the_plan_never_reads_the_week_it_is_judged_on() -> None:
     # and the same inputs and seed give the same numbers
     again = backtest_plans(HISTORY, AGENTS, weeks=1, params=PARAMS, point=False)
     pd.testing.assert_frame_equal(one.weeks, again.weeks)
+    # each promise: the plan's predicted chance next to what the real week kept, by the rules
+    # the plan's chance judges scenario weeks by
+    for report in (one, two):
+        row = report.weeks.iloc[0]
+        target = report.target
+        assert 0 <= row["chance_per_hour"] <= 1 and 0 <= row["chance_daily"] <= 1
+        assert 0 <= row["chance_weekly"] <= 1
+        assert row["kept_weekly"] == (row["weekly_three_min_rate"] >= target - 1e-12)
+        assert row["kept_daily"] == (row["min_daily_three_min_rate"] >= target - 1e-12)
+        assert row["kept_daily"] == (row["days_kept"] == 7)
+        assert row["kept_per_hour"] == (row["seen_below"] <= 0.05 * row["busy_hours"])
+    # the tripled week misses its promises: the per-hour one, the week's and days with it
+    row = two.weeks.iloc[0]
+    assert not row["kept_per_hour"] and not row["kept_weekly"] and row["days_kept"] < 7
+    summary = two.summary().iloc[0]
+    assert summary["chance_weekly"] == row["chance_weekly"] and summary["kept_weekly"] == 0.0
+
+
+BUSY = [h for h in range(168) if 9 <= h % 24 < 17]  # 8 busy hours a day: 56, 2 may miss
+
+
+def week(rate: float = 0.9, **hours: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """A hand-made week: 10 sessions in each busy hour, 2 in every other, all at ``rate``;
+    ``hours`` sets ``h<hour of the week>=(sessions, rate)``."""
+    x = np.full(168, 2.0)
+    x[BUSY] = 10.0
+    r = np.full(168, rate)
+    for name, (n, at) in hours.items():
+        x[int(name[1:])], r[int(name[1:])] = n, at
+    return x, r
+
+
+TUE = 24
+CASES = {
+    "every hour at 90%": (week(), (True, True, True, 7, 0)),
+    # the per-hour promise forgives 2 of 56 busy hours (95%), not 3
+    "two busy hours at 50%": (week(h10=(10, 0.5), h58=(10, 0.5)), (True, True, True, 7, 2)),
+    "three busy hours at 50%": (week(h10=(10, 0.5), h58=(10, 0.5), h106=(10, 0.5)),
+                                (False, True, True, 7, 3)),
+    # a busy hour has 5 sessions or more
+    "two busy hours and a 4-session hour at 0%": (
+        week(h10=(10, 0.5), h58=(10, 0.5), h27=(4, 0.0)), (True, True, True, 7, 2)),
+    "two busy hours and a 5-session hour at 0%": (
+        week(h10=(10, 0.5), h58=(10, 0.5), h27=(5, 0.0)), (False, True, True, 7, 3)),
+    # a day exactly at target keeps it; a quiet hour a little under sinks that day only
+    "Tuesday at exactly 80%": (week(**{f"h{TUE + h}": (10.0 if 9 <= h < 17 else 2.0, 0.8)
+                                       for h in range(24)}), (True, True, True, 7, 0)),
+    "Tuesday at 80%, one quiet hour at 75%": (
+        week(**{f"h{TUE + h}": (10.0 if 9 <= h < 17 else 2.0, 0.75 if h == 3 else 0.8)
+                for h in range(24)}), (True, False, True, 6, 0)),
+    # the week exactly at target keeps it; a quiet hour a little under sinks it (and its day)
+    "the week at exactly 80%": (week(0.8), (True, True, True, 7, 0)),
+    "the week at 80%, one quiet hour at 75%": (week(0.8, h99=(2, 0.75)),
+                                              (True, False, False, 6, 0)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_hand_made_week_keeps_or_misses_each_promise(case: str) -> None:
+    (sessions, rates), (per_hour, daily, weekly, days, below) = CASES[case]
+    kept = kept_promises(sessions, rates, ServiceTarget(target=0.8, per_hour_share=0.95))
+    assert (kept["kept_per_hour"], kept["kept_daily"], kept["kept_weekly"], kept["days_kept"],
+            kept["seen_below"]) == (per_hour, daily, weekly, days, below)
+    assert kept["busy_hours"] == 56 + (case.endswith("5-session hour at 0%"))
 
 
 def test_arrivals_inside_each_real_hour() -> None:
@@ -67,3 +132,24 @@ def test_too_short_a_history_one_line(tmp_path: Path,
     assert code == 2 and len(err) == 1
     assert "holds 12 full Monday-to-Sunday weeks" in err[0] and "needs 14" in err[0]
     assert not (tmp_path / "bt").exists()
+
+
+def test_the_cli_prints_each_promise_next_to_the_real_week(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["backtest", "--history", str(REPO / "data" / "sample_history.csv"),
+                 "--agents", str(REPO / "data" / "sample_agents.csv"), "--weeks", "1",
+                 "--time-limit", "2", "--out", str(tmp_path / "bt")])
+    out = capsys.readouterr().out
+    assert code == 0
+    table = pd.read_csv(tmp_path / "bt" / "backtest.csv")
+    assert list(table["plan"]) == ["confidence", "point"]
+    head = out.index("the plan's chance of keeping it, and whether the real week did")
+    lines = out[head:].splitlines()
+    assert "95% of busy hours" in lines[1] and "every day" in lines[1] and "the week" in lines[1]
+    for line, row in zip(lines[2:4], table.itertuples(index=False), strict=True):
+        assert line.startswith(f"2026-11-16  {row.plan}")
+        assert f"{row.chance_per_hour:.0%} · {'kept' if row.kept_per_hour else 'missed'}" in line
+        assert f"({row.days_kept}/7 days)" in line
+        assert f"{row.chance_weekly:.0%} · {'kept' if row.kept_weekly else 'missed'}" in line
+    assert (f"the week {table['chance_weekly'].iloc[0]:.0%} predicted, kept in "
+            f"{int(table['kept_weekly'].iloc[0])} of 1 week(s)") in out

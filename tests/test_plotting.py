@@ -137,3 +137,12 @@ def test_whatif_figure_red_markers_are_the_missed_hours() -> None:
     fig = plotting.whatif_figure(base, sc, target=0.8)
     red = fig.data[2]
     assert red.name == "below target 未达标 (2 h)" and len(red.x) == 2
+
+
+def test_backtest_figure_one_label_per_judged_week() -> None:
+    # a single judged week was drawn on a time axis: ticks from 23:59:59.9996 to 00:00:00.0004
+    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["confidence", "point"],
+                          "share_at_target": [0.97, 0.92], "agent_hours": [583.5, 484.0]})
+    fig = plotting.backtest_figure(weeks, target=0.8)
+    assert fig.layout.xaxis.type == "category"
+    assert {x for trace in fig.data for x in trace.x} == {"2026-11-16"}

@@ -21,3 +21,11 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     (fig,) = figures(at)
     assert any("busy hours at target" in t.get("name", "") for t in fig["data"])
     assert "point forecast 点预测" in texts(at)
+    # each promise: the plan's chance next to whether the real week kept it
+    for promise in ("per_hour", "daily", "weekly"):
+        assert table[f"chance_{promise}"].between(0, 1).all()
+        assert table[f"kept_{promise}"].isin([True, False]).all()
+    assert (table["kept_daily"] == (table["days_kept"] == 7)).all()
+    first = table.iloc[0]
+    assert (f"the week {first['chance_weekly']:.0%} predicted, kept in "
+            f"{int(first['kept_weekly'])} of 1 week(s)") in texts(at)

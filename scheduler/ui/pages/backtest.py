@@ -7,9 +7,17 @@ from typing import Any
 
 import streamlit as st
 
-from scheduler.backtest import MIN_TRAIN_WEEKS, BacktestReport, backtest_plans, full_weeks
+from scheduler.backtest import (
+    MIN_TRAIN_WEEKS,
+    BacktestReport,
+    backtest_plans,
+    column,
+    full_weeks,
+)
 from scheduler.errors import SchedulerError
+from scheduler.params import Mode
 from scheduler.plotting import backtest_figure
+from scheduler.report import promise_words
 from scheduler.ui import state
 from scheduler.ui.common import page
 from scheduler.ui.planning import run_with_progress
@@ -56,13 +64,22 @@ report = st.session_state.get(REPORT)
 if isinstance(report, BacktestReport):
     st.plotly_chart(backtest_figure(report.weeks, target=report.target), width="stretch",
                     key="backtest_chart")
+    words = promise_words(report.per_hour_share)
     for r in report.summary().itertuples(index=False):
         label = "with margin 含余量" if r.plan == "confidence" else "point forecast 点预测"
+        kept = " · ".join(f"{words[m]} {getattr(r, column('chance', m)):.0%} predicted, kept "
+                          f"in {round(getattr(r, column('kept', m)) * r.weeks)} of {r.weeks} "
+                          "week(s)" for m in Mode)
         st.markdown(f"**{label}**: {r.agent_hours:,.1f} agent-hours a week 每周工时 · worst "
                     f"week {r.worst_share_at_target:.0%} of busy hours at target · "
                     f"{r.weeks_under_95} week(s) under 95% · hours below target: expected vs "
-                    f"seen differ by {r.mean_abs_expected_minus_seen:.1f} on average")
-    st.dataframe(report.weeks, hide_index=True, width="stretch", column_config={
+                    f"seen differ by {r.mean_abs_expected_minus_seen:.1f} on average  \n"
+                    f"承诺 Each promise at {report.target:.0%}: {kept}")
+    promises = [c for m in Mode for c in (column("chance", m), column("kept", m))
+                + (("days_kept",) if m == Mode.DAILY else ())]
+    first = ["week_start", "plan", "confidence", "agent_hours", *promises]
+    st.dataframe(report.weeks, hide_index=True, width="stretch", column_order=[
+        *first, *(c for c in report.weeks.columns if c not in first)], column_config={
         "week_start": "周 Week", "plan": "方案 Plan", "confidence": "把握 Confidence",
         "agent_hours": st.column_config.NumberColumn("工时 Agent-hours", format="%.1f"),
         "weekly_three_min_rate": st.column_config.NumberColumn("周3分钟率 Week rate",
@@ -74,4 +91,9 @@ if isinstance(report, BacktestReport):
         "expected_below": st.column_config.NumberColumn("预计不达标 Expected below",
                                                         format="%.1f"),
         "seen_below": "实际不达标 Seen below", "real_sessions": "真实会话 Real sessions",
-        "forecast_sessions": st.column_config.NumberColumn("预测会话 Forecast", format="%.0f")})
+        "forecast_sessions": st.column_config.NumberColumn("预测会话 Forecast", format="%.0f"),
+        **{column("chance", m): st.column_config.NumberColumn(
+            f"预测 Chance · {words[m]}", format="percent") for m in Mode},
+        **{column("kept", m): st.column_config.CheckboxColumn(f"守住 Kept · {words[m]}")
+           for m in Mode},
+        "days_kept": st.column_config.NumberColumn("达标天数 Days kept (of 7)")})
