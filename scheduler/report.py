@@ -356,9 +356,9 @@ def weeks_in_ten(chance: float, weeks: int) -> str:
         return f"{'every one' if chance >= 1.0 else 'none'} of the {weeks:,} weeks tried"
     tens, hundreds = round(chance * 10), round(chance * 100)
     if 1 <= tens <= 9:
-        return f"about {tens} weeks of 10"
+        return f"about {tens} week{'s' if tens > 1 else ''} of 10"
     if 1 <= hundreds <= 99:
-        return f"about {hundreds} weeks of 100"
+        return f"about {hundreds} week{'s' if hundreds > 1 else ''} of 100"
     return "more than 99 weeks of 100" if hundreds > 99 else "fewer than 1 week in 100"
 
 

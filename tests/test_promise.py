@@ -233,3 +233,13 @@ def test_an_old_summary_reads_without_chances() -> None:
         "in about 7 weeks of 10; the week at 80% in more than 99 weeks of 100).",
         "Busy hours below 80%: 3.1 expected (90% range 0-8) over 1,000 weeks drawn from the "
         "forecast's own past error."]
+
+
+def test_a_chance_in_weeks_reads_as_english() -> None:
+    from scheduler.report import weeks_in_ten
+
+    assert weeks_in_ten(0.1, 1000) == "about 1 week of 10"
+    assert weeks_in_ten(0.7, 1000) == "about 7 weeks of 10"
+    assert weeks_in_ten(0.012, 1000) == "about 1 week of 100"
+    assert weeks_in_ten(0.996, 1000) == "more than 99 weeks of 100"
+    assert weeks_in_ten(1.0, 1000) == "every one of the 1,000 weeks tried"
