@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,29 @@ class BacktestReport:
             })
         return pd.DataFrame(rows)
 
+
+RELIABILITY_BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
+"""Bins of predicted chance in the reliability table (the last one closed at 100%)."""
+
+
+def reliability(weeks: pd.DataFrame, *, by_promise: bool = True) -> pd.DataFrame:
+    """Were the predicted chances honest? Every (roster, real week, promise) of ``weeks``
+    (``COLUMNS``) is one pair: the chance the plan predicted and whether the real week kept it.
+    Per bin of predicted chance (``RELIABILITY_BINS``; per promise unless ``by_promise`` is
+    False): the pairs, their mean predicted chance and the share kept."""
+    pairs = pd.concat([pd.DataFrame({
+        "promise": m.value, "predicted": weeks[column("chance", m)].astype(float),
+        "kept": weeks[column("kept", m)].astype(float)}) for m in Mode], ignore_index=True)
+    pairs = pairs.dropna()
+    pairs["bin"] = pd.cut(pairs["predicted"], list(RELIABILITY_BINS), right=False,
+                          labels=[f"{lo:.0%}–{min(hi, 1):.0%}" for lo, hi in
+                                  pairwise(RELIABILITY_BINS)])
+    keys = ["promise", "bin"] if by_promise else ["bin"]
+    out = (pairs.groupby(keys, observed=True, sort=True)
+           .agg(pairs=("kept", "size"), predicted=("predicted", "mean"), kept=("kept", "mean"))
+           .reset_index())
+    out["bin"] = out["bin"].astype(str)
+    return out
 
 def _full_weeks(history: HourlyHistory) -> tuple[date, int]:
     """The Monday after the history's last full week, and how many full Monday-to-Sunday

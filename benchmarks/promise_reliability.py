@@ -1,0 +1,176 @@
+"""Are the predicted chances honest? The reliability table of the three promises (issue 29).
+
+Protocol (``benchmarks/plan_backtest.py``'s): the anonymous bank's hourly calls laid onto 2026
+(``forecast_calendar.bank_2026``), 45 seeded agents (``roster_instance.agents(45, seed=1)``),
+default rules, seed 0. Every week the history allows (each planned from the weeks before it
+only, at least ``MIN_TRAIN_WEEKS`` of them) is planned at each margin of ``--levels`` (the
+confidence of each hour's count: 0 is the point forecast) and its real hourly counts are
+replayed (``backtest_plans``). Each (roster, real week, promise) is one pair: the chance the plan
+predicted (``PlanSummary.chance``, from its own scenario weeks) and whether the real week kept
+the promise (per-hour: >= 95% of busy hours at 80%; daily: every day at 80%; weekly: the week).
+Pairs are binned by predicted chance (``scheduler.backtest.reliability``); the table holds when
+every bin with at least ``--min-pairs`` pairs has predicted and kept within 10 points. The
+busy hours expected below target against those seen are reported on the last 12 weeks at the
+default confidence (the judged weeks of ``plan_backtest.py``).
+
+Run:  .venv/bin/python benchmarks/promise_reliability.py   (about 45 minutes on 2 cores)
+writes ``benchmarks/results/promise_reliability.md`` and ``.csv`` (rows are appended as plans
+finish; a rerun resumes from the CSV, ``--fresh`` starts over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import roster_instance  # noqa: E402
+from forecast_calendar import bank_2026  # noqa: E402
+
+from scheduler.backtest import (  # noqa: E402
+    MIN_TRAIN_WEEKS,
+    backtest_plans,
+    full_weeks,
+    judged_weeks,
+    reliability,
+)
+from scheduler.domain import HourlyHistory  # noqa: E402
+from scheduler.params import PlanParams, ServiceTarget  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results"
+CSV = OUT / "promise_reliability.csv"
+TOLERANCE = 0.10
+DEFAULT = ServiceTarget().confidence
+
+
+@cache
+def bank() -> HourlyHistory:
+    return bank_2026()
+
+
+def plan_week(week: date, level: float, time_limit: float) -> list[dict]:  # type: ignore[type-arg]
+    """Plan and replay one week at one margin (one process, one CP-SAT worker)."""
+    hist = bank()
+    team = tuple(roster_instance.agents(45, seed=1))
+    params = PlanParams(time_limit_seconds=time_limit, replications=3, num_workers=1,
+                        service=replace(ServiceTarget(), confidence=level))
+    n = full_weeks(hist) - MIN_TRAIN_WEEKS
+    report = backtest_plans(hist, team, weeks=n, params=params, only=[week], point=False)
+    return report.weeks.to_dict("records")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--levels", type=float, nargs="+", default=[0.0, 0.5, 0.8, 0.9, 0.95])
+    ap.add_argument("--weeks", type=int, default=0,
+                    help="judge the last N weeks (0: every week the history allows)")
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--min-pairs", type=int, default=10)
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args(argv)
+    hist = bank()
+    n = args.weeks or full_weeks(hist) - MIN_TRAIN_WEEKS
+    weeks = judged_weeks(hist, n)
+    OUT.mkdir(parents=True, exist_ok=True)
+    done = pd.read_csv(CSV) if CSV.exists() and not args.fresh else pd.DataFrame()
+    have = set() if done.empty else {(str(w), float(c)) for w, c in
+                                     zip(done["week_start"], done["confidence"], strict=True)}
+    if args.fresh and CSV.exists():
+        CSV.unlink()
+    tasks = [(w, p) for p in args.levels for w in weeks if (str(w), float(p)) not in have]
+    t0 = time.perf_counter()
+    print(f"{len(weeks)} weeks x {len(args.levels)} margins: {len(tasks)} plans to run",
+          flush=True)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(plan_week, w, p, args.time_limit): (w, p) for w, p in tasks}
+        for k, fut in enumerate(as_completed(futures), 1):
+            w, p = futures[fut]
+            rows = pd.DataFrame(fut.result())
+            rows.to_csv(CSV, mode="a", header=not CSV.exists(), index=False)
+            print(f"  {k}/{len(tasks)} week of {w} at {p:g}: {rows['agent_hours'].iloc[0]:.1f} h,"
+                  f" {time.perf_counter() - t0:.0f} s", flush=True)
+    seconds = time.perf_counter() - t0
+    table = pd.read_csv(CSV)
+    table = table[table["confidence"].isin(args.levels)
+                  & table["week_start"].astype(str).isin([str(w) for w in weeks])]
+    write(table, args, seconds, len(weeks))
+    return 0
+
+
+def write(table: pd.DataFrame, args: argparse.Namespace, seconds: float, n: int) -> None:
+    for c in ("kept_per_hour", "kept_daily", "kept_weekly"):
+        table[c] = table[c].astype(str).str.lower().eq("true")
+    per = reliability(table)
+    pooled = reliability(table, by_promise=False)
+    judged = per[per["pairs"] >= args.min_pairs]
+    worst = float((judged["predicted"] - judged["kept"]).abs().max())
+    last = {str(w) for w in judged_weeks(bank(), 12)}
+    default = table[(table["confidence"] == DEFAULT) & table["week_start"].astype(str).isin(last)]
+    gap = float((default["expected_below"] - default["seen_below"]).abs().mean())
+    holds = worst <= TOLERANCE
+    margins = (table.groupby("confidence")
+               .agg(weeks=("week_start", "size"), agent_hours=("agent_hours", "mean"),
+                    chance_per_hour=("chance_per_hour", "mean"),
+                    kept_per_hour=("kept_per_hour", "mean"),
+                    chance_daily=("chance_daily", "mean"), kept_daily=("kept_daily", "mean"),
+                    chance_weekly=("chance_weekly", "mean"), kept_weekly=("kept_weekly", "mean"))
+               .reset_index())
+
+    def pct(x: float) -> str:
+        return f"{x:.0%}"
+
+    lines = [
+        "# The chance of each promise, predicted and kept on real weeks",
+        "",
+        f"`.venv/bin/python benchmarks/promise_reliability.py` — {n} real bank weeks × "
+        f"{len(args.levels)} margins ({', '.join(f'{p:g}' for p in args.levels)}; 0 is the "
+        f"point forecast) × 3 promises = {len(table) * 3} pairs; {args.time_limit:g} s a plan, "
+        f"{args.jobs} plans side by side; this run {seconds / 60:.0f} min (rows already in the "
+        "CSV are not re-planned).",
+        "",
+        f"**{'Holds' if holds else 'Does not hold'}:** in every bin with at least "
+        f"{args.min_pairs} pairs, predicted and kept differ by at most {worst:.1%} "
+        f"(allowed {TOLERANCE:.0%}). Busy hours below target, expected vs seen, on the last 12 "
+        f"weeks at the default confidence {DEFAULT:g}: {gap:.2f} apart on average (allowed 2).",
+        "",
+        "## Per promise",
+        "",
+        "| promise | predicted chance | pairs | mean predicted | kept |",
+        "|---|---|---:|---:|---:|",
+        *(f"| {r.promise} | {r.bin} | {r.pairs} | {pct(r.predicted)} | {pct(r.kept)} |"
+          for r in per.itertuples()),
+        "",
+        "## All promises pooled",
+        "",
+        "| predicted chance | pairs | mean predicted | kept |",
+        "|---|---:|---:|---:|",
+        *(f"| {r.bin} | {r.pairs} | {pct(r.predicted)} | {pct(r.kept)} |"
+          for r in pooled.itertuples()),
+        "",
+        "## Per margin (mean over the weeks)",
+        "",
+        "| confidence | weeks | agent-hours | per-hour: predicted / kept | daily | weekly |",
+        "|---:|---:|---:|---|---|---|",
+        *(f"| {r.confidence:g} | {r.weeks} | {r.agent_hours:.1f} | {pct(r.chance_per_hour)} / "
+          f"{pct(r.kept_per_hour)} | {pct(r.chance_daily)} / {pct(r.kept_daily)} | "
+          f"{pct(r.chance_weekly)} / {pct(r.kept_weekly)} |" for r in margins.itertuples()),
+        "",
+    ]
+    (OUT / "promise_reliability.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
