@@ -196,7 +196,7 @@ class PromiseChances:
                 "busy_hours": self.below.judged}
 
 
-def _at_most(miss: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+def at_most(miss: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Per row: the chance that at most ``allowed[row]`` of the independent events with
     chances ``miss[row]`` happen (a Poisson-binomial, counted up to the most allowed)."""
     top = int(allowed.max(initial=0)) + 1
@@ -208,6 +208,33 @@ def _at_most(miss: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         dist[:, 0] *= 1 - q[:, 0]
     cum = np.cumsum(dist, axis=1)
     return cum[np.arange(miss.shape[0]), np.minimum(allowed, top)]
+
+
+def hour_misses(sessions: np.ndarray, rates: np.ndarray, target: float, *,
+                busy: float = BUSY_SESSIONS, seen: bool = False) -> np.ndarray:
+    """The chance each busy hour (``busy`` or more sessions) misses ``target``: an hour whose
+    rate at its ``x`` sessions is ``r`` keeps it when at least ``target`` of them are answered
+    in time, a binomial ``(x, r)`` count; ``seen``: the rate is what the hour did (0 or 1)."""
+    x = np.asarray(sessions, dtype=float)
+    r = np.clip(np.nan_to_num(np.asarray(rates, dtype=float), nan=1.0), 0.0, 1.0)
+    need = np.ceil(target * x - 1e-9)  # sessions answered in time an hour needs
+    luck = (r < target - 1e-12) if seen else stats.binom.cdf(need - 1, x.astype(int), r)
+    return np.where(x >= busy, luck, 0.0)
+
+
+def allowed_misses(sessions: np.ndarray, per_hour_share: float, busy: float = BUSY_SESSIONS
+                   ) -> np.ndarray:
+    """Per week: the busy hours the per-hour promise lets miss."""
+    n_busy = (np.asarray(sessions) >= busy).sum(axis=1)
+    return np.floor((1 - per_hour_share) * n_busy + 1e-9).astype(int)
+
+
+def day_lack(sessions: np.ndarray, rates: np.ndarray, target: float) -> np.ndarray:
+    """``(n, days)``: the 3-minute replies each day (blocks of 24 hours from the first) lacks
+    at ``target`` (<= 0: the day keeps it; summed over the days: the week's)."""
+    x = np.asarray(sessions, dtype=float)
+    replies = x * np.clip(np.nan_to_num(np.asarray(rates, dtype=float), nan=1.0), 0.0, 1.0)
+    return np.add.reduceat((target - 1e-12) * x - replies, np.arange(0, x.shape[1], 24), axis=1)
 
 
 def promise_chances(sessions: np.ndarray, rates: np.ndarray, target: float, *,
@@ -223,19 +250,12 @@ def promise_chances(sessions: np.ndarray, rates: np.ndarray, target: float, *,
     judged = x >= busy
     below = (judged & (r < target - 1e-12)).sum(axis=1)
     n_busy = judged.sum(axis=1)
-    need = np.ceil(target * x - 1e-9)  # sessions answered in time an hour needs
-    luck = (r < target - 1e-12) if seen else stats.binom.cdf(need - 1, x.astype(int), r)
-    miss = np.where(judged, luck, 0.0)
-    allowed = np.floor((1 - per_hour_share) * n_busy + 1e-9).astype(int)
-    replies = x * r
-    days = np.arange(x.shape[1]) // 24
-    day_x = np.stack([x[:, days == d].sum(axis=1) for d in np.unique(days)], axis=1)
-    day_r = np.stack([replies[:, days == d].sum(axis=1) for d in np.unique(days)], axis=1)
-    daily = (day_r >= (target - 1e-12) * day_x).all(axis=1)
-    weekly = day_r.sum(axis=1) >= (target - 1e-12) * day_x.sum(axis=1)
+    miss = hour_misses(x, r, target, busy=busy, seen=seen)
+    lack = day_lack(x, r, target)
     return PromiseChances(
-        per_hour=float(_at_most(miss, allowed).mean()), daily=float(daily.mean()),
-        weekly=float(weekly.mean()),
+        per_hour=float(at_most(miss, allowed_misses(x, per_hour_share, busy)).mean()),
+        daily=float((lack <= 0).all(axis=1).mean()),
+        weekly=float((lack.sum(axis=1) <= 0).mean()),
         below=BelowTarget(float(below.mean()), int(np.percentile(below, 5, method="lower")),
                           int(np.percentile(below, 95, method="higher")),
                           round(float(n_busy.mean()))),
