@@ -16,7 +16,7 @@ from scheduler.domain import (
     Shift,
     carried_in,
 )
-from scheduler.params import ChatModel, PlanParams
+from scheduler.params import ChatModel, Mode, PlanParams
 from scheduler.roster import (
     RosterProblem,
     build_problem,
@@ -108,7 +108,11 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
     week = req.interval_starts[0].date()
     team = tuple(agents)
     rules = replace(params.rules, cyclic=False) if before else params.rules
-    problem = build_problem(req, team, chat=params.chat, service=params.service, rules=rules,
+    # a plan for a chance carries its promise in the staffing table (``pipeline.margin_for``):
+    # the roster then keeps every interval's requirement, as a per-hour plan does
+    service = (replace(params.service, mode=Mode.PER_HOUR) if params.service.chance
+               else params.service)
+    problem = build_problem(req, team, chat=params.chat, service=service, rules=rules,
                             search=params.search, need_scale=scale, floor=floor)
     if past_shifts:
         problem = replace(problem, history=fair_counts(past_shifts, team))

@@ -186,6 +186,12 @@ class ServiceTarget:
         help="The per-hour promise holds in a week when at least this share of its busy hours "
         "(5 or more sessions) keep the target (the chance a roster keeps it is reported with "
         "the daily and weekly promises').")
+    chance: float = setting(
+        0.0, cli="--chance", ok=lambda v: 0 <= v < 1,
+        expected="a probability between 0 and 1, e.g. 0.9",
+        help="Plan the fewest agent-hours whose roster keeps the promise (--mode) in at least "
+        "this share of the weeks the forecast's own error allows; the margin goes to the hours "
+        "where it buys the most. 0: size by --confidence instead.")
     confidence: float = setting(
         DEFAULT_CONFIDENCE, cli="--confidence", ok=lambda v: 0 <= v < 1,
         expected="a probability between 0 (size for the point forecast) and 1, e.g. 0.8",

@@ -26,6 +26,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
+from scheduler.margin import MarginPath, margin_path, team_curves
 from scheduler.params import ChatModel, PlanParams
 from scheduler.report import (
     PlanResult,
@@ -54,7 +55,15 @@ from scheduler.roster import (
     unusable_agents,
 )
 from scheduler.scenarios import error_layers
-from scheduler.staffing import build_requirements
+from scheduler.staffing import build_requirements, latency_feasible
+
+MARGIN_TOP = 0.99
+"""The margin search runs up to this chance (the price of every level up to it is read off the
+same search)."""
+
+TUNING_SALT = 30
+"""Seeds the scenario weeks the margin is bought on, apart from the ones the chance is reported
+on (``report.scenario_counts``' default)."""
 
 
 def make_forecast(history: HourlyHistory, week_start: date, *, method: str = "auto",
@@ -69,15 +78,44 @@ def make_forecast(history: HourlyHistory, week_start: date, *, method: str = "au
     return fc
 
 
-def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None
-                   ) -> tuple[list[datetime], np.ndarray]:
-    """The sessions each interval is staffed for: the ``quantile`` (default
+def margin_cap(params: PlanParams, agents: Sequence[Agent] = ()) -> int:
+    """The reception cap the margin search counts agents at: the one most of the team works
+    at (each agent's own cap, at most the largest allowed cap whose reply latency alone meets
+    the deadline; that cap itself when no team is given)."""
+    caps = [c for c in sorted(params.rules.allowed_caps) if latency_feasible(c, params.chat)]
+    top = caps[-1] if caps else min(params.rules.allowed_caps)
+    own = sorted(max((c for c in caps if c <= a.max_concurrent), default=top) for a in agents)
+    return own[len(own) // 2] if own else top
+
+
+def margin_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] = ()
+               ) -> MarginPath:
+    """The margin search of ``forecast`` for the promise of ``params.service`` up to
+    ``MARGIN_TOP`` (``margin.margin_path``): on scenario weeks seeded apart from those the
+    plan's chance is reported on, agents counted at ``margin_cap``."""
+    weeks = scenario_counts(forecast, params.seed, salt=TUNING_SALT)
+    curves = team_curves(params.chat, margin_cap(params, agents),
+                         float(weeks.max(initial=1.0)), params.service.target)
+    return margin_path(forecast.frame["sessions"].to_numpy(dtype=float), weeks, curves,
+                       params.service, chance=max(MARGIN_TOP, params.service.chance))
+
+
+def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None,
+                   agents: Sequence[Agent] = ()) -> tuple[list[datetime], np.ndarray]:
+    """The sessions each interval is staffed for, split evenly over the hour's intervals as the
+    forecast is. With ``service.chance``: the count the margin search's team at that chance
+    holds at the target in each hour (``margin_for``; below the forecast where the promise lets
+    an hour run under the target). Otherwise the ``quantile`` (default
     ``service.confidence``) of its hour's count (``risk.count_quantile``; never below the point
-    forecast), split evenly over the hour's intervals as the forecast is; the point forecast
-    when the confidence is 0 or the forecast's error is unknown. (The hour, not the half-hour:
-    the target is judged hourly, and two half-hours each at their own quantile would stack two
-    margins.)"""
+    forecast); the point forecast when the confidence is 0 or the forecast's error is unknown.
+    (The hour, not the half-hour: the target is judged hourly, and two half-hours each at their
+    own quantile would stack two margins.)"""
     starts, point = interval_sessions(forecast, params.rules.interval_minutes)
+    per = 60 // params.rules.interval_minutes
+    if params.service.chance and quantile is None:
+        path = margin_for(forecast, params, agents)
+        held = path.curves.sized(path.team_for(params.service.chance), params.service.target)
+        return starts, np.repeat(held / per, per)
     p = params.service.confidence
     if not p or forecast.rel_error is None:
         return starts, point
@@ -85,17 +123,17 @@ def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | Non
     q = p if quantile is None else quantile
     sized = [max(m, count_quantile(m, r, q)) for m, r in zip(hours, forecast.rel_error,
                                                               strict=True)]
-    per = 60 // params.rules.interval_minutes
     return starts, np.repeat(np.asarray(sized) / per, per)
 
 
-def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements:
+def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams,
+                     agents: Sequence[Agent] = ()) -> Requirements:
     """Required agents per interval and cap level for the sessions each interval is staffed
     for (``sized_sessions``); in daily and weekly modes its curves price the period's target
     and each interval's own requirement is ``floor_for``'s."""
-    starts, sessions = sized_sessions(forecast, params)
+    starts, sessions = sized_sessions(forecast, params, agents=agents)
     target = (params.service.target if params.service.mode == "per-hour"
-              else params.service.hourly_floor)
+              or params.service.chance else params.service.hourly_floor)
     caps = tuple(sorted(params.rules.allowed_caps))
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
 
@@ -116,7 +154,7 @@ def floor_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requir
     """Daily and weekly modes: what every interval needs on its own, the hourly floor when its
     hour's count comes in at ``SPIKE_QUANTILE`` (a spike the day's margin cannot absorb: a
     thin hour hit by one is what sinks a day); None in per-hour mode."""
-    if params.service.mode == "per-hour":
+    if params.service.mode == "per-hour" or params.service.chance:
         return None
     starts, sessions = sized_sessions(forecast, params, SPIKE_QUANTILE)
     caps = tuple(sorted(params.rules.allowed_caps))
@@ -203,7 +241,7 @@ def plan_from_forecast(
 ) -> PlanResult:
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
-    req = requirements_for(forecast, chat, params)
+    req = requirements_for(forecast, chat, params, agents)
     result = plan_roster(req, agents, params, progress=progress, hint=hint, before=before,
                          past_shifts=past_shifts, floor=floor_for(forecast, chat, params))
     costs = () if hint is not None else rule_costs(
@@ -236,7 +274,7 @@ def result_from_roster(
     (the plan's summary). InputError when the roster holds a shift this plan cannot (an agent
     it does not know, a shape or cap its rules do not allow, a broken labour rule)."""
     chat = params.chat
-    req = requirements_for(forecast, chat, params)
+    req = requirements_for(forecast, chat, params, agents)
     problem = roster_problem(req, agents, params, before=before, scale=dict(need_scale or {}),
                              past_shifts=past_shifts, floor=floor_for(forecast, chat, params))
     odd = [sh for sh in roster.shifts if not problem.plan_of(replace(roster, shifts=(sh,)))]

@@ -418,7 +418,7 @@ def replan(
     for r in granted:
         team = [a.without(week, max(r.start, cutoff), r.end) if a.agent_id == r.agent_id
                 else a for a in team]
-    req = requirements_for(forecast, params.chat, params)
+    req = requirements_for(forecast, params.chat, params, agents)
     problem = roster_problem(req, team, params, before=before,
                              floor=floor_for(forecast, params.chat, params)).with_fixed(
         tuple(sorted(keep, key=lambda s: (s.start, s.agent_id))), outside=cut,

@@ -149,16 +149,17 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
     return per_interval, per_hour
 
 
-def scenario_counts(forecast: Forecast, seed: int) -> np.ndarray:
+def scenario_counts(forecast: Forecast, seed: int, *, salt: int = 29) -> np.ndarray:
     """The weeks of counts a plan's promise chances are judged on: ``risk.SCENARIOS`` weeks
     drawn from the forecast's error in layers (``scenarios.scenario_weeks``: the week's level,
     the day in its week, the hour in its day, spikes), or, for a forecast without them (a
     forecast file), each hour on its own from its relative error (``risk.count_scenarios``);
-    seeded apart from the simulated check's arrivals."""
+    seeded apart from the simulated check's arrivals (``salt``: another set of the same
+    weeks)."""
     if forecast.layers is not None:
-        return scenario_weeks(forecast, forecast.layers, n=SCENARIOS, seed=[seed, 29])
+        return scenario_weeks(forecast, forecast.layers, n=SCENARIOS, seed=[seed, salt])
     return count_scenarios(forecast.frame["sessions"].to_numpy(dtype=float), forecast.rel_error,
-                           n=SCENARIOS, seed=[seed, 29])
+                           n=SCENARIOS, seed=[seed, salt])
 
 
 def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
