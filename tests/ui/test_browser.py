@@ -123,6 +123,11 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     limit = page.get_by_role("spinbutton", name="求解时限 Solver time limit (s)")
     limit.fill(str(PLAN_SECONDS))
     limit.press("Enter")
+    # the app stays private: no Deploy button; the menu still offers Print
+    page.get_by_test_id("stMainMenu").click()
+    expect(page.get_by_text("Print", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
     shot(page, "01_data_sample")
 
     # 2. plan where the app opens (the Data page), with live progress, then go to the plan
