@@ -682,7 +682,8 @@ def backtest(
     inputs = [p for p in (history, agents, *configured.files, sessions) if p is not None]
     table = report.weeks.copy()
     table["week_start"] = table["week_start"].astype(str)
-    html = backtest_figure(report.weeks, target=service.target).to_html(include_plotlyjs="cdn")
+    # plotly.js inside the file (4.8 MB): it opens offline and where the CDN is out of reach
+    html = backtest_figure(report.weeks, target=service.target).to_html(include_plotlyjs=True)
     with written_together():
         write_csv(table.round(4), out / "backtest.csv", protected=inputs)
         write_text(html, out / "backtest.html", protected=inputs)

@@ -3,6 +3,7 @@ the real week (issue 19)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def test_too_short_a_history_one_line(tmp_path: Path,
     assert not (tmp_path / "bt").exists()
 
 
-def test_the_cli_prints_each_promise_next_to_the_real_week(
+def test_the_cli_prints_each_promise_and_writes_a_backtest_html_that_opens_offline(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["backtest", "--history", str(REPO / "data" / "sample_history.csv"),
                  "--agents", str(REPO / "data" / "sample_agents.csv"), "--weeks", "1",
@@ -153,3 +154,7 @@ def test_the_cli_prints_each_promise_next_to_the_real_week(
         assert f"{row.chance_weekly:.0%} · {'kept' if row.kept_weekly else 'missed'}" in line
     assert (f"the week {table['chance_weekly'].iloc[0]:.0%} predicted, kept in "
             f"{int(table['kept_weekly'].iloc[0])} of 1 week(s)") in out
+    # the chart carries plotly.js itself: no script is fetched from a CDN
+    html = (tmp_path / "bt" / "backtest.html").read_text(encoding="utf-8")
+    assert re.search(r"<script[^>]*\ssrc=", html) is None
+    assert "plotly.js v" in html

@@ -1,10 +1,10 @@
 """End to end in a real browser: the app served headless, Debian's Chromium driven by Playwright.
 
-Load the sample, plan, see the heatmap and the Gantt, apply a spike and re-plan it (the better
-of keeping and the re-plan is kept and said), download roster.csv and
-check its rows, upload a broken file and see the inline error. A screenshot of each step goes
-to ``test-artifacts/browser/`` (gitignored). No timing is asserted here (see
-``benchmarks/app_timing.py``); the waits are generous upper bounds.
+Load the sample (its Chinese labels drawn with real glyphs; no Deploy button), plan, see the
+heatmap and the Gantt, apply a spike and re-plan it (the better of keeping and the re-plan is
+kept and said), download roster.csv and check its rows, upload a broken file and see the inline
+error. A screenshot of each step goes to ``test-artifacts/browser/`` (gitignored). No timing is
+asserted here (see ``benchmarks/app_timing.py``); the waits are generous upper bounds.
 """
 
 from __future__ import annotations
@@ -104,6 +104,25 @@ def test_end_to_end(server: str, tmp_path: Path) -> None:
             browser.close()
 
 
+HAN_GLYPHS_DIFFER = """(label) => {
+  const style = getComputedStyle(label);
+  const draw = (ch) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 48;
+    const pen = canvas.getContext("2d");
+    pen.font = `${style.fontWeight} 32px ${style.fontFamily}`;
+    pen.fillText(ch, 4, 36);
+    return pen.getImageData(0, 0, 48, 48).data;
+  };
+  const [a, b] = [...label.innerText].filter((ch) => /\\p{Script=Han}/u.test(ch)).map(draw);
+  let differ = 0;
+  for (let i = 3; i < a.length; i += 4) differ += a[i] !== b[i];
+  return differ;
+}"""
+"""How many pixels differ between the label's first two Chinese characters drawn in its font:
+0 when the browser has no Chinese font and draws both as the same empty box (tofu)."""
+
+
 def metric_value(page: sync_api.Page, label: str) -> str:
     """The value shown by the metric with this label."""
     box = page.get_by_test_id("stMetric").filter(has_text=label).first
@@ -123,11 +142,19 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     limit = page.get_by_role("spinbutton", name="求解时限 Solver time limit (s)")
     limit.fill(str(PLAN_SECONDS))
     limit.press("Enter")
+    # Chinese is drawn with real glyphs, so the screenshots can be read (.ci/run installs a font)
+    plan = page.get_by_role("button", name="排班 Plan the week")
+    assert plan.evaluate(HAN_GLYPHS_DIFFER) > 0, "排班 draws as two identical boxes: no CJK font"
+    # the app stays private: no Deploy button; the menu still offers Print
+    page.get_by_test_id("stMainMenu").click()
+    expect(page.get_by_text("Print", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
     shot(page, "01_data_sample")
 
     # 2. plan where the app opens (the Data page), with live progress, then go to the plan
     expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
-    page.get_by_role("button", name="排班 Plan the week").click()
+    plan.click()
     expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
     # live progress: each report of the search (stage, agent-hours, short, bound, seconds) appears
     expect(page.get_by_text(re.compile(r" · \d+\.\d s$")).first).to_be_visible()
