@@ -34,6 +34,11 @@ from scheduler.params import ChatModel, Mode, ServiceTarget
 from scheduler.risk import allowed_misses, at_most, day_lack, hour_misses
 from scheduler.staffing import HARD_MAX_AGENTS, homogeneous_service_curve
 
+BATCH_SHARE = 0.004
+"""Agents added a step, as a share of the team (at least one): a few at a time on a big team
+(the same plans on the bank's weeks as one at a time, in a third of the time), one at a time
+on a small one, where a whole step's worth can overshoot the chance asked."""
+
 GRID_POINTS = 96
 """Counts at which a team's rate is tabulated (geometric from 1 to the most any hour sees)."""
 
@@ -81,7 +86,7 @@ class TeamCurves:
         does not (halfway between the two's most): the count a staffing table sized for it
         asks exactly ``team[h]`` agents at this cap for (0 for no agents)."""
         most = np.array([self.holds(k, target) for k in range(self.max_team + 1)])
-        n = np.asarray(team, dtype=np.int64)
+        n = np.minimum(np.asarray(team, dtype=np.int64), self.max_team)
         return np.where(n > 0, (most[np.maximum(n - 1, 0)] + most[n]) / 2, 0.0)
 
     def fewest(self, sessions: np.ndarray, target: float) -> np.ndarray:
@@ -132,11 +137,11 @@ class MarginPath:
 
 def margin_path(forecast_sessions: np.ndarray, scenarios: np.ndarray, curves: TeamCurves,
                 service: ServiceTarget, *, chance: float, start: np.ndarray | None = None,
-                batch: int = 4, max_steps: int = 5_000) -> MarginPath:
+                max_steps: int = 5_000) -> MarginPath:
     """Add agents hour by hour (the module docstring) until the promise of ``service.mode``
-    holds in ``chance`` of ``scenarios`` (``(S, 168)`` hourly counts); ``batch`` agents a step,
-    each to the next best hour. ``start``: the team to start from (default: the hourly floor
-    at ``forecast_sessions``)."""
+    holds in ``chance`` of ``scenarios`` (``(S, 168)`` hourly counts); ``BATCH_SHARE`` of the
+    team (at least one agent) a step, each to the next best hour. ``start``: the team to start
+    from (default: the hourly floor at ``forecast_sessions``)."""
     x = np.asarray(scenarios, dtype=float)
     s_count = x.shape[0]
     mode = Mode(service.mode)
@@ -173,6 +178,7 @@ def margin_path(forecast_sessions: np.ndarray, scenarios: np.ndarray, curves: Te
             chosen = np.argsort(lack.sum(axis=1), kind="stable")[:keep]
             gain = np.minimum((x * (r1 - r))[chosen], lack[chosen][:, days]).sum(axis=0)
         gain = np.where(n < curves.max_team, gain, 0.0)
+        batch = max(1, int(BATCH_SHARE * n.sum()))
         best = [int(h) for h in np.argsort(-gain, kind="stable")[:batch] if gain[h] > 1e-12]
         if not best:
             break

@@ -57,10 +57,6 @@ from scheduler.roster import (
 from scheduler.scenarios import error_layers
 from scheduler.staffing import build_requirements, latency_feasible
 
-MARGIN_TOP = 0.99
-"""The margin search runs up to this chance (the price of every level up to it is read off the
-same search)."""
-
 TUNING_SALT = 30
 """Seeds the scenario weeks the margin is bought on, apart from the ones the chance is reported
 on (``report.scenario_counts``' default)."""
@@ -91,13 +87,13 @@ def margin_cap(params: PlanParams, agents: Sequence[Agent] = ()) -> int:
 def margin_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] = ()
                ) -> MarginPath:
     """The margin search of ``forecast`` for the promise of ``params.service`` up to
-    ``MARGIN_TOP`` (``margin.margin_path``): on scenario weeks seeded apart from those the
+    its chance (``margin.margin_path``): on scenario weeks seeded apart from those the
     plan's chance is reported on, agents counted at ``margin_cap``."""
     weeks = scenario_counts(forecast, params.seed, salt=TUNING_SALT)
     curves = team_curves(params.chat, margin_cap(params, agents),
                          float(weeks.max(initial=1.0)), params.service.target)
     return margin_path(forecast.frame["sessions"].to_numpy(dtype=float), weeks, curves,
-                       params.service, chance=max(MARGIN_TOP, params.service.chance))
+                       params.service, chance=params.service.chance)
 
 
 def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None,
