@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scheduler.backtest import backtest_plans, judged_weeks, kept_promises, real_arrivals
+from scheduler.backtest import (
+    backtest_plans,
+    judged_weeks,
+    kept_promises,
+    real_arrivals,
+    reliability,
+)
 from scheduler.cli import main
 from scheduler.io import read_agents, read_history
 from scheduler.params import PlanParams, SearchParams, ServiceTarget
@@ -110,6 +116,28 @@ def test_a_hand_made_week_keeps_or_misses_each_promise(case: str) -> None:
     assert (kept["kept_per_hour"], kept["kept_daily"], kept["kept_weekly"], kept["days_kept"],
             kept["seen_below"]) == (per_hour, daily, weekly, days, below)
     assert kept["busy_hours"] == 56 + (case.endswith("5-session hour at 0%"))
+
+
+def test_the_reliability_table_bins_each_promise_by_predicted_chance() -> None:
+    """Four judged weeks, hand-counted: per promise and bin of predicted chance, the pairs,
+    their mean predicted chance and the share of real weeks that kept it."""
+    weeks = pd.DataFrame({
+        "chance_per_hour": [0.05, 0.08, 0.95, 0.91], "kept_per_hour": [False, True, True, True],
+        "chance_daily": [0.55, 0.52, 0.58, np.nan], "kept_daily": [True, False, True, True],
+        "chance_weekly": [1.0, 0.99, 0.9, 0.3], "kept_weekly": [True, True, False, False]})
+    per = reliability(weeks)
+    rows = {(r.promise, r.bin): (r.pairs, round(r.predicted, 4), round(r.kept, 4))
+            for r in per.itertuples()}
+    assert rows == {
+        ("per-hour", "0%–10%"): (2, 0.065, 0.5), ("per-hour", "90%–100%"): (2, 0.93, 1.0),
+        # a week without a prediction is no pair
+        ("daily", "50%–60%"): (3, round((0.55 + 0.52 + 0.58) / 3, 4), round(2 / 3, 4)),
+        # 100% is in the last bin, 90% opens it
+        ("weekly", "90%–100%"): (3, round(2.89 / 3, 4), round(2 / 3, 4)),
+        ("weekly", "30%–40%"): (1, 0.3, 0.0)}
+    pooled = reliability(weeks, by_promise=False)
+    assert dict(zip(pooled["bin"], pooled["pairs"], strict=True)) == {
+        "0%–10%": 2, "30%–40%": 1, "50%–60%": 3, "90%–100%": 5}
 
 
 def test_arrivals_inside_each_real_hour() -> None:

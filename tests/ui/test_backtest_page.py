@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from tests.ui.conftest import OpenPage, figures, texts
 
 
@@ -29,3 +32,9 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     first = table.iloc[0]
     assert (f"the week {first['chance_weekly']:.0%} predicted, kept in "
             f"{int(first['kept_weekly'])} of 1 week(s)") in texts(at)
+    # the reliability table: two plans x three promises = six pairs, binned by predicted chance
+    (bins,) = [d.value for d in at.dataframe if "predicted" in d.value.columns]
+    assert bins["pairs"].sum() == 6
+    assert set(bins["promise"]) <= {"95% of busy hours", "every day", "the week"}
+    chances = np.concatenate([table[f"chance_{p}"] for p in ("per_hour", "daily", "weekly")])
+    assert bins["predicted"].mul(bins["pairs"]).sum() == pytest.approx(chances.sum())

@@ -13,6 +13,7 @@ from scheduler.backtest import (
     backtest_plans,
     column,
     full_weeks,
+    reliability,
 )
 from scheduler.errors import SchedulerError
 from scheduler.params import Mode
@@ -75,6 +76,18 @@ if isinstance(report, BacktestReport):
                     f"{r.weeks_under_95} week(s) under 95% · hours below target: expected vs "
                     f"seen differ by {r.mean_abs_expected_minus_seen:.1f} on average  \n"
                     f"承诺 Each promise at {report.target:.0%}: {kept}")
+    st.markdown("**预测与实际 Were the predicted chances honest?** Each judged week and plan "
+                "is one pair per promise: the chance the plan predicted, and whether the real "
+                "week kept the promise. Over many weeks, the share kept in each band should "
+                "be close to the chance predicted (`benchmarks/promise_reliability.py` does "
+                "this on 30 real weeks).")
+    bins = reliability(report.weeks).assign(
+        promise=lambda f: f["promise"].map({m.value: words[m] for m in Mode}))
+    st.dataframe(bins, hide_index=True, key="backtest_reliability", column_config={
+        "promise": "承诺 Promise", "bin": "预测区间 Predicted chance",
+        "pairs": "周数 Weeks", "predicted": st.column_config.NumberColumn(
+            "平均预测 Mean predicted", format="percent"),
+        "kept": st.column_config.NumberColumn("实际守住 Kept", format="percent")})
     promises = [c for m in Mode for c in (column("chance", m), column("kept", m))
                 + (("days_kept",) if m == Mode.DAILY else ())]
     first = ["week_start", "plan", "confidence", "agent_hours", *promises]
