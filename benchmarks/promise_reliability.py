@@ -59,15 +59,17 @@ def bank() -> HourlyHistory:
     return bank_2026()
 
 
-def plan_week(week: date, level: float, time_limit: float) -> list[dict]:  # type: ignore[type-arg]
-    """Plan and replay one week at one margin (one process, one CP-SAT worker)."""
+def plan_week(week: date, level: float, time_limit: float, mode: str = "per-hour",
+              by: str = "confidence") -> list[dict]:  # type: ignore[type-arg]
+    """Plan and replay one week (one process, one CP-SAT worker): sized at confidence ``level``
+    (``by="confidence"``) or for the promise of ``mode`` at chance ``level`` (``by="chance"``)."""
     hist = bank()
     team = tuple(roster_instance.agents(45, seed=1))
     params = PlanParams(time_limit_seconds=time_limit, replications=3, num_workers=1,
-                        service=replace(ServiceTarget(), confidence=level))
+                        service=replace(ServiceTarget(), mode=mode, **{by: level}))
     n = full_weeks(hist) - MIN_TRAIN_WEEKS
     report = backtest_plans(hist, team, weeks=n, params=params, only=[week], point=False)
-    return report.weeks.to_dict("records")
+    return report.weeks.assign(mode=mode, by=by, level=level).to_dict("records")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,131 @@
+"""The default chance of each promise (issue 30): chosen on the first half of the bank's judged
+weeks, judged on the second half.
+
+Protocol (``benchmarks/plan_backtest.py``'s weeks and team): the bank's hourly calls laid onto
+2026, 45 seeded agents, default rules, seed 0, ``--time-limit`` s a plan (one CP-SAT worker,
+``--jobs`` plans side by side). The last 12 full weeks are judged; each is planned from the
+weeks before it only (``scheduler plan --mode M --chance c``) and its real counts replayed.
+For each mode, the default is the smallest chance of its grid whose plans meet the mode's
+criteria on the first six weeks (2026-10-05 .. 11-09):
+
+- per-hour: >= 95% of busy hours at target in every week but one, >= 90% in every week;
+- daily: at most one week with a day under the target;
+- weekly: at most one week under the target.
+
+The chosen chance is then judged on the last six weeks (2026-11-16 .. 12-21), with its
+agent-hours against the per-hour plans at confidence 0.95 (980.9 h a week there,
+``benchmarks/results/plan_backtest.md``).
+
+Run:  .venv/bin/python benchmarks/chance_defaults.py   (about 40 minutes on 2 cores)
+writes ``benchmarks/results/chance_defaults.md`` and ``.csv`` (rows appended as plans finish;
+a rerun resumes from the CSV, ``--fresh`` starts over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from promise_reliability import bank, plan_week  # noqa: E402
+
+from scheduler.backtest import judged_weeks  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results"
+CSV = OUT / "chance_defaults.csv"
+GRIDS = {"per-hour": [0.5, 0.6, 0.7, 0.8, 0.9], "daily": [0.2, 0.35, 0.5, 0.65],
+         "weekly": [0.3, 0.5, 0.7, 0.85]}
+TARGET = 0.8
+
+
+def meets(mode: str, weeks: pd.DataFrame) -> bool:
+    """The mode's criteria (module docstring) on these weeks."""
+    if mode == "per-hour":
+        share = weeks["share_at_target"]
+        return int((share < 0.95).sum()) <= 1 and bool((share >= 0.90).all())
+    if mode == "daily":
+        return int((weeks["min_daily_three_min_rate"] < TARGET).sum()) <= 1
+    return int((weeks["weekly_three_min_rate"] < TARGET).sum()) <= 1
+
+
+def run(tasks: list[tuple[str, float, object]], time_limit: float, jobs: int) -> pd.DataFrame:
+    """Plan the (mode, chance, week) tasks not yet in the CSV; the CSV's rows."""
+    done = pd.read_csv(CSV) if CSV.exists() else pd.DataFrame()
+    have = set() if done.empty else set(zip(done["mode"], done["level"],
+                                            done["week_start"].astype(str), strict=True))
+    todo = [t for t in tasks if (t[0], t[1], str(t[2])) not in have]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(plan_week, w, c, time_limit, m, "chance"): (m, c, w)
+                   for m, c, w in todo}
+        for k, fut in enumerate(as_completed(futures), 1):
+            m, c, w = futures[fut]
+            rows = pd.DataFrame(fut.result())
+            rows.to_csv(CSV, mode="a", header=not CSV.exists(), index=False)
+            print(f"  {k}/{len(todo)} {m} {c:g} week of {w}: {rows['agent_hours'].iloc[0]:.1f} h, "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+    return pd.read_csv(CSV)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=10.0)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--modes", nargs="+", default=list(GRIDS))
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args(argv)
+    if args.fresh and CSV.exists():
+        CSV.unlink()
+    OUT.mkdir(parents=True, exist_ok=True)
+    weeks = judged_weeks(bank(), 12)
+    choose, judge = weeks[:6], weeks[6:]
+    t0 = time.perf_counter()
+    table = run([(m, c, w) for m in args.modes for c in GRIDS[m] for w in choose],
+                args.time_limit, args.jobs)
+    chosen = {}
+    for m in args.modes:
+        rows = table[(table["mode"] == m) & table["week_start"].astype(str).isin(map(str, choose))]
+        ok = [c for c in GRIDS[m] if meets(m, rows[rows["level"] == c])]
+        chosen[m] = min(ok) if ok else max(GRIDS[m])
+    table = run([(m, chosen[m], w) for m in args.modes for w in judge], args.time_limit,
+                args.jobs)
+    minutes = (time.perf_counter() - t0) / 60
+    lines = ["# The default chance of each promise", "",
+             f"`.venv/bin/python benchmarks/chance_defaults.py` ({args.time_limit:g} s a plan, "
+             f"{args.jobs} side by side; this run {minutes:.0f} min, rows already in the CSV not "
+             "re-planned). Chosen on 2026-10-05 .. 11-09, judged on 2026-11-16 .. 12-21.", "",
+             "| mode | chance | half | weeks | agent-hours a week | worst share of busy hours "
+             "at target | weeks with a day under 80% | weeks under 80% | criteria met | "
+             "predicted chance (mean) | kept |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    for m in args.modes:
+        for c in GRIDS[m]:
+            for half, ws in (("choose", choose), ("judge", judge)):
+                g = table[(table["mode"] == m) & (table["level"] == c)
+                          & table["week_start"].astype(str).isin(map(str, ws))]
+                if g.empty:
+                    continue
+                col = m.replace("-", "_")
+                lines.append(
+                    f"| {m} | {c:g}{' (default)' if c == chosen[m] else ''} | {half} | {len(g)} | "
+                    f"{g['agent_hours'].mean():.1f} | {g['share_at_target'].min():.1%} | "
+                    f"{int((g['min_daily_three_min_rate'] < TARGET).sum())} | "
+                    f"{int((g['weekly_three_min_rate'] < TARGET).sum())} | "
+                    f"{'yes' if meets(m, g) else 'no'} | {g[f'chance_{col}'].mean():.0%} | "
+                    f"{g[f'kept_{col}'].astype(str).str.lower().eq('true').mean():.0%} |")
+    (OUT / "chance_defaults.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    print("chosen:", chosen)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
