@@ -62,11 +62,12 @@ from scheduler.domain import (
     week_start_of,
 )
 from scheduler.errors import InputError, ctrl_c_deferred
-from scheduler.forecast import Promotion, promotions_from_rows
 from scheduler.params import MAX_CAP, SECTIONS, ParamError, PlanParams, Rules, SearchParams
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+
+    from scheduler.forecast import Promotion
 
 ParamsT = TypeVar("ParamsT", bound="DataclassInstance")
 """A frozen dataclass of parameters (``Rules``, ``SearchParams``)."""
@@ -1176,6 +1177,8 @@ PROMOTION_ALIASES: dict[str, tuple[str, ...]] = {
 def read_promotions(path: str | Path) -> tuple[tuple[Promotion, ...], tuple[str, ...]]:
     """A promotion calendar (name, start, end, multiplier[, kind]): demand multipliers on
     exactly the hours each names (shop-local; end exclusive), and warnings."""
+    from scheduler.forecast import promotions_from_rows  # (SciPy: only when a file is read)
+
     raw = read_raw_table(path)
     cols, warnings = resolve_columns(raw, PROMOTION_ALIASES)
     rows = [{canon: str(raw.frame[col].iloc[i]) for canon, col in cols.items()}
