@@ -43,7 +43,7 @@ from scheduler.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from scheduler.domain import Forecast, Shift
+    from scheduler.domain import Forecast, Request, Shift
     from scheduler.report import PlanSummary
     from scheduler.roster import Progress
 
@@ -437,6 +437,7 @@ def simulate(
     from scheduler.domain import Arrivals
     from scheduler.io import (
         PLAN_OLDER,
+        planned_from,
         read_plan_state,
         read_roster,
         read_sessions,
@@ -444,8 +445,6 @@ def simulate(
         write_json,
         written_together,
     )
-    from scheduler.replan import planned_from
-    from scheduler.simulate import simulate_replications, simulate_roster
 
     assert configured is not None
     params, source = configured.params, "default"
@@ -468,6 +467,9 @@ def simulate(
         f"{k} {getattr(chat, k):g} s ({'set by you' if k in configured.given else source})"
         for k in CHAT) + f"; throughput {list(chat.throughput)} ({source}); "
         f"target {target:.0%}")
+    # after the first line: the simulation imports SciPy
+    from scheduler.simulate import simulate_replications, simulate_roster
+
     ros, warnings = read_roster(roster)
     _warn(warnings)
     week = _week_start(week_start, default=ros.week_start)
@@ -755,8 +757,13 @@ def publish(
     ever overwritten; the latest version is the week's roster; a roster identical to the
     latest version stores nothing)."""
     from scheduler.book import Book
-    from scheduler.io import PLAN_OLDER, read_plan_state, read_plan_summary, read_roster
-    from scheduler.replan import planned_from
+    from scheduler.io import (
+        PLAN_OLDER,
+        planned_from,
+        read_plan_state,
+        read_plan_summary,
+        read_roster,
+    )
 
     state = read_plan_state(plan_dir)  # what the plan was planned from: a re-plan needs it
     planned_from(state.get("inputs", {}), label=str(plan_dir), missing=PLAN_OLDER)
@@ -875,10 +882,14 @@ def replan(
     possible; published as the week's next version (unless --dry-run)."""
     from scheduler.book import Book
     from scheduler.domain import Roster
-    from scheduler.io import parse_datetime, read_roster, write_csv
-    from scheduler.replan import Request, plan_inputs, planned_from, read_requests
-    from scheduler.replan import replan as do_replan
-    from scheduler.report import in_week_shifts, roster_frame
+    from scheduler.io import (
+        parse_datetime,
+        plan_inputs,
+        planned_from,
+        read_requests,
+        read_roster,
+        write_csv,
+    )
 
     assert configured is not None
     time_limit = configured.params.time_limit_seconds
@@ -906,6 +917,10 @@ def replan(
     typer.echo(f"Re-planning version {latest.number} of the week of {day} from "
                f"{cutoff:%a %Y-%m-%d %H:%M} ({len(asked)} request(s), {len(pinned)} pinned "
                f"shift(s), up to {time_limit:g} s) ...")
+    # after the first line: the planner and its libraries take a second or more to import
+    from scheduler.replan import replan as do_replan
+    from scheduler.report import in_week_shifts, roster_frame
+
     prev = book.versions(day - timedelta(days=7))
     before = book.roster(day - timedelta(days=7)).shifts if prev else ()
     result = do_replan(published, forecast, agents, params, cutoff=cutoff, requests=asked,
