@@ -1068,7 +1068,6 @@ def fit(
     from scheduler.context import chat_from_sessions
     from scheduler.domain import SessionLog, week_start_of
     from scheduler.io import read_sessions, write_csv, written_together
-    from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
     from scheduler.staffing import fit_chat_model
 
     assert configured is not None
@@ -1094,6 +1093,9 @@ def fit(
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")
+    # after the first line: the simulation imports SciPy
+    from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
+
     for line in fit_lines(rows):
         typer.echo(line)
     for note in notes:
