@@ -1,7 +1,8 @@
 """The command line starts at once: ``--help`` and a command's first line come before the heavy
 libraries are imported (pandas, SciPy, OR-Tools, plotly, Streamlit and SQLAlchemy together took
-about 1.5-3 s before anything was printed; issue 31). What is imported, and in which order with
-the output, is asserted here; how long it takes is measured in benchmarks/cli_start.py."""
+1-3 s, with the machine's load, before anything was printed; issue 31). What is imported, and in
+which order with the output, is asserted here; how long it takes is measured in
+benchmarks/cli_start.py."""
 
 from __future__ import annotations
 
