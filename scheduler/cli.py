@@ -2,6 +2,11 @@
 
 Thin: each command parses options, calls the library, writes files through ``scheduler.io`` and
 prints a short human summary. Every user error is one line on stderr and a non-zero exit code.
+
+The library is imported inside the commands, not here: pandas, SciPy, OR-Tools, plotly and
+SQLAlchemy take seconds to import, and ``--help`` needs none of them. A command imports what
+reading its files and its first line need at its top, and the forecast or the planner after that
+line, so that the line comes at once.
 """
 
 from __future__ import annotations
@@ -19,40 +24,11 @@ from inspect import Parameter, signature
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from typer.exceptions import TyperException
 
 from scheduler import __version__
-from scheduler.domain import (
-    DAYS,
-    HOURS_PER_WEEK,
-    Arrivals,
-    Forecast,
-    Roster,
-    Shift,
-    next_monday,
-    week_hours,
-)
 from scheduler.errors import InputError, SchedulerError
-from scheduler.io import (
-    PLAN_OLDER,
-    parse_datetime,
-    read_history,
-    read_history_and_sessions,
-    read_hourly_sessions,
-    read_plan_config,
-    read_plan_state,
-    read_plan_summary,
-    read_roster,
-    read_rules,
-    read_sessions,
-    read_tuning,
-    write_csv,
-    write_json,
-    write_text,
-    written_together,
-)
 from scheduler.params import (
     MAX_CAP,
     SECTIONS,
@@ -63,9 +39,11 @@ from scheduler.params import (
     plan_fields,
     with_values,
 )
-from scheduler.profile import profile_lines
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from scheduler.domain import Forecast, Request, Shift
     from scheduler.report import PlanSummary
     from scheduler.roster import Progress
 
@@ -110,12 +88,17 @@ HistoryOpt = Annotated[Path, typer.Option(
 def inspect(history: HistoryOpt) -> None:
     """Validate a history file, print a short profile and what it can be used for (exit 2 when
     nothing: it is too short)."""
-    from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
+    from scheduler.domain import HOURS_PER_WEEK
+    from scheduler.io import read_history
+    from scheduler.profile import profile_lines
 
     hist = read_history(history)
     _warn(hist.warnings)
     for line in profile_lines(hist):
         typer.echo(line)
+    # after the first lines: the backtest imports the planner
+    from scheduler.backtest import MIN_TRAIN_WEEKS, full_weeks
+
     if hist.hours < HOURS_PER_WEEK:
         raise InputError(f"the history covers {hist.hours} hours; forecast and plan need at least "
                          f"one week ({HOURS_PER_WEEK} hours), 4-12 weeks work best; backtest needs "
@@ -129,6 +112,8 @@ def inspect(history: HistoryOpt) -> None:
 
 def _week_start(text: str | None, *, default: date | None = None, option: str = "--week-start"
                 ) -> date:
+    from scheduler.domain import DAYS
+
     if text is None:
         if default is None:
             raise InputError(f"{option} is required (a Monday, YYYY-MM-DD)")
@@ -145,6 +130,11 @@ def _week_start(text: str | None, *, default: date | None = None, option: str = 
 
 def _forecast_file(path: Path, week: date) -> Forecast:
     """A forecast-like file (timestamp, sessions) as the week's forecast."""
+    import pandas as pd
+
+    from scheduler.domain import HOURS_PER_WEEK, Forecast, week_hours
+    from scheduler.io import read_hourly_sessions
+
     table, warnings = read_hourly_sessions(path)
     _warn(warnings)
     hours = week_hours(week)
@@ -161,6 +151,8 @@ def _forecast_file(path: Path, week: date) -> Forecast:
 
 def _plan_params(folder: Path) -> PlanParams:
     """The chat model, target, simulation runs and seed a plan's ``summary.json`` recorded."""
+    from scheduler.io import read_plan_summary
+
     summary = read_plan_summary(folder)
     try:
         recorded = summary["parameters"]
@@ -247,6 +239,8 @@ def configure(paths: dict[str, Path | None], flags: dict[str, Any], *,
     """The plan parameters from the surface's defaults, the files and the flags: a flag the
     command line ``ctx`` parsed gave (not its default), or every flag without ``ctx`` (a direct
     call), wins over the files. A refused value is one line naming its option."""
+    from scheduler.io import read_plan_config, read_rules, read_tuning
+
     params = with_values(PlanParams(), {n: default_for(f, surface) for n, (_, f)
                                         in plan_fields().items() if f.metadata.get("budgets")})
     given: set[str] = set()
@@ -325,13 +319,17 @@ def forecast(
 ) -> None:
     """Forecast next week's sessions per hour (with an 80% band), list the calendar's events
     with their learned effects (events.csv) and print the backtest."""
-    from scheduler.forecast import backtest, events_frame, forecast_week
+    from scheduler.domain import HOURS_PER_WEEK, next_monday
+    from scheduler.io import read_history, write_csv, written_together
 
     hist = read_history(history)
     _warn(hist.warnings)
     week = _week_start(week_start, default=next_monday(hist.end))
     typer.echo(f"Forecasting the week of {week} from {hist.hours / HOURS_PER_WEEK:.1f} weeks of "
                "history...")
+    # after the first line: the forecast imports SciPy
+    from scheduler.forecast import backtest, events_frame, forecast_week
+
     promos = _promotions(promotions, no_promotions)
     fc = forecast_week(hist, week, method=method, promotions=promos)
     with written_together():
@@ -434,8 +432,19 @@ def simulate(
     configured: Configured | None = None,
 ) -> None:
     """Play a roster against sessions; write metrics.json and hourly.csv."""
-    from scheduler.replan import planned_from
-    from scheduler.simulate import simulate_replications, simulate_roster
+    import pandas as pd
+
+    from scheduler.domain import Arrivals
+    from scheduler.io import (
+        PLAN_OLDER,
+        planned_from,
+        read_plan_state,
+        read_roster,
+        read_sessions,
+        write_csv,
+        write_json,
+        written_together,
+    )
 
     assert configured is not None
     params, source = configured.params, "default"
@@ -458,6 +467,9 @@ def simulate(
         f"{k} {getattr(chat, k):g} s ({'set by you' if k in configured.given else source})"
         for k in CHAT) + f"; throughput {list(chat.throughput)} ({source}); "
         f"target {target:.0%}")
+    # after the first line: the simulation imports SciPy
+    from scheduler.simulate import simulate_replications, simulate_roster
+
     ros, warnings = read_roster(roster)
     _warn(warnings)
     week = _week_start(week_start, default=ros.week_start)
@@ -524,11 +536,14 @@ def plan(
     """Plan next week's roster: writes roster.csv, coverage.csv and summary.json. When the
     roster book holds the week before, the week follows it (its shifts running into Monday,
     rest and days in a row across the boundary) instead of repeating itself."""
-    from scheduler.forecast import events_frame
-    from scheduler.io import read_agents
-    from scheduler.pipeline import run as run_plan
-    from scheduler.replan import save_plan
-    from scheduler.report import coverage_frame, promise_lines
+    from scheduler.domain import next_monday
+    from scheduler.io import (
+        read_agents,
+        read_history_and_sessions,
+        read_sessions,
+        write_csv,
+        written_together,
+    )
 
     assert configured is not None
     params = configured.params
@@ -541,6 +556,12 @@ def plan(
     typer.echo(f"Planning the week of {week} for {len(team)} agents "
                f"(target {params.service.target:.0%} in {params.chat.answer_seconds:.0f} s, "
                f"{params.service.mode}; time limit {params.time_limit_seconds:.0f} s)...")
+    # after the first line: the planner and its libraries take a second or more to import
+    from scheduler.forecast import events_frame
+    from scheduler.pipeline import run as run_plan
+    from scheduler.replan import save_plan
+    from scheduler.report import coverage_frame, promise_lines
+
     promos = _promotions(promotions, no_promotions)
     given = [k for k in ("handle_seconds", "base_reply_seconds", "patience_seconds")
              if k in configured.given]
@@ -656,10 +677,14 @@ def backtest(
 ) -> None:
     """How would my plans have done? Plan each of the last N weeks from the weeks before it only,
     replay the real week; writes backtest.csv and backtest.html."""
-    from scheduler.backtest import backtest_plans, column
-    from scheduler.io import read_agents
-    from scheduler.plotting import backtest_figure
-    from scheduler.report import promise_words
+    from scheduler.io import (
+        read_agents,
+        read_history_and_sessions,
+        read_sessions,
+        write_csv,
+        write_text,
+        written_together,
+    )
 
     assert configured is not None
     params, service = configured.params, configured.params.service
@@ -675,6 +700,11 @@ def backtest(
                "each plan as plan makes it "
                + ("(fitted from the session log)" if log is not None else
                   "(the history's handle times, else the defaults)"))
+    # after the first line: the planner and its libraries take a second or more to import
+    from scheduler.backtest import backtest_plans, column
+    from scheduler.plotting import backtest_figure
+    from scheduler.report import promise_words
+
     report = backtest_plans(hist, team, weeks=weeks, params=params, sessions=log,
                             progress=lambda done, total, what: typer.echo(
                                 f"[{'#' * done}{'.' * (total - done)}] {done}/{total} {what}",
@@ -728,7 +758,13 @@ def publish(
     ever overwritten; the latest version is the week's roster; a roster identical to the
     latest version stores nothing)."""
     from scheduler.book import Book
-    from scheduler.replan import planned_from
+    from scheduler.io import (
+        PLAN_OLDER,
+        planned_from,
+        read_plan_state,
+        read_plan_summary,
+        read_roster,
+    )
 
     state = read_plan_state(plan_dir)  # what the plan was planned from: a re-plan needs it
     planned_from(state.get("inputs", {}), label=str(plan_dir), missing=PLAN_OLDER)
@@ -755,8 +791,11 @@ def book(
         callback=_out_folder)] = None,
 ) -> None:
     """List the roster book's weeks and versions, or what changed between two versions."""
+    import pandas as pd
+
     from scheduler.book import Book
     from scheduler.book.store import moved_agents
+    from scheduler.io import write_csv, written_together
 
     store = Book(db)
     if export is not None:
@@ -843,9 +882,15 @@ def replan(
     shift, grant the requests, cover what they open, and change as few published shifts as
     possible; published as the week's next version (unless --dry-run)."""
     from scheduler.book import Book
-    from scheduler.replan import Request, plan_inputs, planned_from, read_requests
-    from scheduler.replan import replan as do_replan
-    from scheduler.report import in_week_shifts, roster_frame
+    from scheduler.domain import Roster
+    from scheduler.io import (
+        parse_datetime,
+        plan_inputs,
+        planned_from,
+        read_requests,
+        read_roster,
+        write_csv,
+    )
 
     assert configured is not None
     time_limit = configured.params.time_limit_seconds
@@ -873,6 +918,10 @@ def replan(
     typer.echo(f"Re-planning version {latest.number} of the week of {day} from "
                f"{cutoff:%a %Y-%m-%d %H:%M} ({len(asked)} request(s), {len(pinned)} pinned "
                f"shift(s), up to {time_limit:g} s) ...")
+    # after the first line: the planner and its libraries take a second or more to import
+    from scheduler.replan import replan as do_replan
+    from scheduler.report import in_week_shifts, roster_frame
+
     prev = book.versions(day - timedelta(days=7))
     before = book.roster(day - timedelta(days=7)).shifts if prev else ()
     result = do_replan(published, forecast, agents, params, cutoff=cutoff, requests=asked,
@@ -1015,9 +1064,11 @@ def fit(
 ) -> None:
     """Fit the chat model from a session log on the weeks before one week, replay that week with
     the fitted model and the duty the log shows, and compare with what the log records."""
+    import pandas as pd
+
     from scheduler.context import chat_from_sessions
     from scheduler.domain import SessionLog, week_start_of
-    from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
+    from scheduler.io import read_sessions, write_csv, written_together
     from scheduler.staffing import fit_chat_model
 
     assert configured is not None
@@ -1043,6 +1094,9 @@ def fit(
     fit_starts = fit_log.frame["start"]
     typer.echo(f"Fitted on {fit_starts.min():%Y-%m-%d} .. {fit_starts.max():%Y-%m-%d} "
                f"({report.sessions:,} sessions); replaying the week of {replayed}.")
+    # after the first line: the simulation imports SciPy
+    from scheduler.simulate import duty_from_log, fit_duty_behaviour, replay_week
+
     for line in fit_lines(rows):
         typer.echo(line)
     for note in notes:

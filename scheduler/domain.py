@@ -115,6 +115,20 @@ class Agent:
 
 
 @dataclass(frozen=True)
+class Request:
+    """An agent's leave or day off: unavailable over ``[start, end)``."""
+
+    agent_id: str
+    start: datetime
+    end: datetime
+    kind: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.agent_id} {self.kind} {self.start:%a %m-%d %H:%M}-{self.end:%a %H:%M}"
+
+
+@dataclass(frozen=True)
 class ErrorLayers:
     """The shop's own forecast error, in layers (log-scale standard deviations of the actual /
     forecast ratio beyond Poisson noise): week level, day within its week, hour within its day,

@@ -43,7 +43,7 @@ import tomllib
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -55,18 +55,32 @@ from scheduler import __version__
 from scheduler.domain import (
     DAYS,
     Agent,
+    ErrorLayers,
+    Forecast,
     HourlyHistory,
+    Request,
     Roster,
     SessionLog,
     Shift,
+    week_hours,
     week_start_of,
 )
 from scheduler.errors import InputError, ctrl_c_deferred
-from scheduler.forecast import Promotion, promotions_from_rows
-from scheduler.params import MAX_CAP, SECTIONS, ParamError, PlanParams, Rules, SearchParams
+from scheduler.params import (
+    MAX_CAP,
+    SECTIONS,
+    ParamError,
+    PlanParams,
+    Rules,
+    SearchParams,
+    plan_fields,
+    with_values,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+
+    from scheduler.forecast import Promotion
 
 ParamsT = TypeVar("ParamsT", bound="DataclassInstance")
 """A frozen dataclass of parameters (``Rules``, ``SearchParams``)."""
@@ -1045,6 +1059,145 @@ def read_plan_state(folder: str | Path) -> dict[str, Any]:
     return data
 
 
+# --------------------------------------------------------------------------------------------
+# What a plan was planned from (a version in the book, a plan folder's plan.json)
+# --------------------------------------------------------------------------------------------
+BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
+                "again from its plan folder)")
+
+
+def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParams
+                ) -> dict[str, Any]:
+    """What a version is planned from, as JSON-ready values (``planned_from`` reads it)."""
+    return {
+        "forecast": {
+            "week_start": forecast.week_start.isoformat(),
+            "method": forecast.method,
+            "sessions": [float(x) for x in forecast.frame["sessions"]],
+            "rel_error": list(forecast.rel_error) if forecast.rel_error is not None else None,
+            "low": [float(x) for x in forecast.frame["low"]],
+            "high": [float(x) for x in forecast.frame["high"]],
+            "overridden": [bool(x) for x in forecast.frame["overridden"]],
+            "band": forecast.band,
+            "notes": list(forecast.notes),
+            "wape": forecast.wape,
+            "naive_wape": forecast.naive_wape,
+            "backtest_weeks": forecast.backtest_weeks,
+            "layers": None if forecast.layers is None else asdict(forecast.layers),
+        },
+        "agents": agents_frame(agents).to_dict(orient="records"),
+        "params": asdict(params),
+    }
+
+
+def _stored_params(values: dict[str, Any]) -> PlanParams:
+    """The parameters ``plan_inputs`` wrote (JSON lists back to tuples; a field this version
+    does not know is left out)."""
+    flat = {**values, **{k: v for section in SECTIONS for k, v in values[section].items()}}
+    known = plan_fields()
+    return with_values(PlanParams(), {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in flat.items() if k in known})
+
+
+def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISSING
+                 ) -> tuple[Forecast, tuple[Agent, ...], PlanParams]:
+    """The forecast, agents and parameters stored with a version or in a plan folder
+    (``plan_inputs``; a version published before the band, the overrides and the backtest's
+    scores were stored gets the point forecast as its band). ``missing``: what the one line
+    says when ``inputs`` is not that."""
+    try:
+        fc, raw, prm = inputs["forecast"], inputs["agents"], inputs["params"]
+        week = date.fromisoformat(fc["week_start"])
+        sessions = np.asarray(fc["sessions"], dtype=float)
+        frame = pd.DataFrame({"timestamp": pd.to_datetime(week_hours(week)),
+                              "sessions": sessions,
+                              "low": np.asarray(fc.get("low", sessions), dtype=float),
+                              "high": np.asarray(fc.get("high", sessions), dtype=float),
+                              "overridden": np.asarray(fc.get("overridden", [False] * len(
+                                  sessions)), dtype=bool)})
+        rel, layers = fc.get("rel_error"), fc.get("layers")
+        forecast = Forecast(week_start=week, frame=frame, method=str(fc.get("method", "")),
+                            band=float(fc.get("band", 0.8)),
+                            notes=tuple(str(n) for n in fc.get("notes", ())),
+                            wape=fc.get("wape"), naive_wape=fc.get("naive_wape"),
+                            backtest_weeks=int(fc.get("backtest_weeks", 0)),
+                            rel_error=tuple(rel) if rel is not None else None,
+                            layers=None if layers is None else ErrorLayers(
+                                **{**layers, "spike_multipliers": tuple(
+                                    layers["spike_multipliers"]), "notes": tuple(
+                                    layers["notes"])}))
+        table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
+        agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
+        params = _stored_params(prm)
+    except (KeyError, TypeError, ValueError, InputError) as exc:
+        raise InputError(f"{missing}: {exc}", file=label) from None
+    return forecast, agents, params
+
+
+# --------------------------------------------------------------------------------------------
+# Leave and day-off requests
+# --------------------------------------------------------------------------------------------
+REQUEST_KINDS = ("leave", "day_off", "sick")
+REQUEST_ALIASES = {
+    "agent_id": ("agent_id", "agent", "工号", "客服"),
+    "start": ("start", "from", "开始"),
+    "end": ("end", "to", "结束"),
+    "kind": ("kind", "type", "类型"),
+}
+
+
+def read_requests(path: str, agents: tuple[Agent, ...]
+                  ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
+    """A requests file (``requests_from_raw``)."""
+    return requests_from_raw(read_raw_table(path), agents)
+
+
+def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]
+                      ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
+    """Requests, one row each, and warnings: columns ``agent_id``, ``start``, ``end`` (a date
+    means the whole day: ``start`` at 00:00, ``end`` through 24:00; empty: the start's day) and
+    ``kind`` (leave, day_off or sick; default leave); empty rows are skipped. An unknown agent,
+    a bad time or an end before the start is one error naming the row and column."""
+    cols, warnings = resolve_columns(raw, REQUEST_ALIASES)
+    missing = [c for c in ("agent_id", "start") if c not in cols]
+    if missing:
+        raise InputError(f"a requests file needs columns agent_id, start (and end, kind); "
+                         f"found {list(raw.frame.columns)}", file=raw.label, row=1)
+    known = {a.agent_id for a in agents}
+    out = []
+    f = raw.frame
+    for i in range(len(f)):
+        row = i + 2
+
+        def cell(name: str, _i: int = i) -> str:
+            text = str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
+            return "" if text.lower() == "nan" else text
+
+        aid = cell("agent_id")
+        if not aid and not cell("start"):
+            continue
+        if aid not in known:
+            raise InputError(f"no agent {aid!r} in the roster's agents", file=raw.label,
+                             row=row, column=cols["agent_id"], value=aid)
+
+        def when(name: str, *, end: bool, _row: int = row) -> datetime:
+            text = cell(name) or cell("start")
+            t = parse_datetime(text, file=raw.label, row=_row, column=cols.get(name, name))
+            whole_day = len(text) <= 10
+            return t + timedelta(days=1) if end and whole_day else t
+
+        start, stop = when("start", end=False), when("end", end=True)
+        if stop <= start:
+            raise InputError("the request ends before it starts", file=raw.label, row=row,
+                             column=cols.get("end", "end"), value=cell("end"))
+        kind = cell("kind") or "leave"
+        if kind not in REQUEST_KINDS:
+            raise InputError(f"expected one of {', '.join(REQUEST_KINDS)}", file=raw.label,
+                             row=row, column=cols["kind"], value=kind)
+        out.append(Request(aid, start, stop, kind))
+    return tuple(out), warnings
+
+
 def write_text(text: str, path: str | Path, *, protected: Iterable[str | Path] = ()) -> Path:
     return _atomic_write(path, text.encode("utf-8-sig"), protected)
 
@@ -1176,6 +1329,8 @@ PROMOTION_ALIASES: dict[str, tuple[str, ...]] = {
 def read_promotions(path: str | Path) -> tuple[tuple[Promotion, ...], tuple[str, ...]]:
     """A promotion calendar (name, start, end, multiplier[, kind]): demand multipliers on
     exactly the hours each names (shop-local; end exclusive), and warnings."""
+    from scheduler.forecast import promotions_from_rows  # (SciPy: only when a file is read)
+
     raw = read_raw_table(path)
     cols, warnings = resolve_columns(raw, PROMOTION_ALIASES)
     rows = [{canon: str(raw.frame[col].iloc[i]) for canon, col in cols.items()}

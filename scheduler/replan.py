@@ -1,10 +1,11 @@
 """Re-plan a published week: keep what is fixed, grant requests, change as little as possible.
 
-- **What a version was planned from** (``plan_inputs`` / ``planned_from``): the forecast (its
-  168 hourly figures and their backtest error), the agents and every parameter, stored with the
-  version as JSON so that a re-plan needs only the week; a plan folder's ``plan.json`` holds
-  the same (``save_plan`` / ``open_plan``: the plan re-derived from its roster).
-- **Requests** (``read_requests``): leave and days off (agent, start, end, kind) become
+- **What a version was planned from** (``io.plan_inputs`` / ``io.planned_from``): the
+  forecast (its 168 hourly figures and their backtest error), the agents and every parameter,
+  stored with the version as JSON so that a re-plan needs only the week; a plan folder's
+  ``plan.json`` holds the same (``save_plan`` / ``open_plan``: the plan re-derived from its
+  roster).
+- **Requests** (``io.read_requests``): leave and days off (agent, start, end, kind) become
   unavailability; a request that overlaps what is kept of a shift cannot be granted and is
   reported with that shift (``_answer``).
 - **Kept** (``replan``): every published shift that starts before the cut-off (a shift running
@@ -20,7 +21,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -28,31 +28,23 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from scheduler.book.store import ShiftChange, moved_agents, shift_changes
 from scheduler.context import roster_problem
-from scheduler.domain import Agent, ErrorLayers, Forecast, Roster, Shift, week_hours
+from scheduler.domain import Agent, Forecast, Request, Roster, Shift
 from scheduler.errors import InputError
 from scheduler.io import (
     PLAN_OLDER,
     PLAN_STATE,
-    RawTable,
-    agents_frame,
-    agents_from_raw,
-    parse_datetime,
-    parse_raw_table,
+    plan_inputs,
+    planned_from,
     read_plan_state,
     read_plan_summary,
-    read_raw_table,
     read_roster,
-    resolve_columns,
     write_csv,
     write_json,
     write_plan_state,
 )
-from scheduler.params import SECTIONS, PlanParams, plan_fields, with_values
+from scheduler.params import PlanParams
 from scheduler.pipeline import floor_for, requirements_for, result_from_roster
 from scheduler.report import (
     PlanResult,
@@ -65,87 +57,9 @@ from scheduler.report import (
 )
 from scheduler.roster import Limits, ProgressFn, PutBack, coverage_frame, solve
 
-BOOK_MISSING = ("the book does not hold what this version was planned from (publish it "
-                "again from its plan folder)")
 SLACK_MINUTES = 30
 """A re-plan may cost this many paid minutes more than the cheapest it found to keep more of
 the published shifts."""
-REQUEST_KINDS = ("leave", "day_off", "sick")
-REQUEST_ALIASES = {
-    "agent_id": ("agent_id", "agent", "工号", "客服"),
-    "start": ("start", "from", "开始"),
-    "end": ("end", "to", "结束"),
-    "kind": ("kind", "type", "类型"),
-}
-
-
-# ------------------------------------------------------------------------------- inputs
-def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParams
-                ) -> dict[str, Any]:
-    """What a version is planned from, as JSON-ready values (``planned_from`` reads it)."""
-    return {
-        "forecast": {
-            "week_start": forecast.week_start.isoformat(),
-            "method": forecast.method,
-            "sessions": [float(x) for x in forecast.frame["sessions"]],
-            "rel_error": list(forecast.rel_error) if forecast.rel_error is not None else None,
-            "low": [float(x) for x in forecast.frame["low"]],
-            "high": [float(x) for x in forecast.frame["high"]],
-            "overridden": [bool(x) for x in forecast.frame["overridden"]],
-            "band": forecast.band,
-            "notes": list(forecast.notes),
-            "wape": forecast.wape,
-            "naive_wape": forecast.naive_wape,
-            "backtest_weeks": forecast.backtest_weeks,
-            "layers": None if forecast.layers is None else dataclasses.asdict(forecast.layers),
-        },
-        "agents": agents_frame(agents).to_dict(orient="records"),
-        "params": dataclasses.asdict(params),
-    }
-
-
-def _params(values: dict[str, Any]) -> PlanParams:
-    """The parameters ``plan_inputs`` wrote (JSON lists back to tuples; a field this version
-    does not know is left out)."""
-    flat = {**values, **{k: v for section in SECTIONS for k, v in values[section].items()}}
-    known = plan_fields()
-    return with_values(PlanParams(), {k: tuple(v) if isinstance(v, list) else v
-                                      for k, v in flat.items() if k in known})
-
-
-def planned_from(inputs: dict[str, Any], *, label: str, missing: str = BOOK_MISSING
-                 ) -> tuple[Forecast, tuple[Agent, ...], PlanParams]:
-    """The forecast, agents and parameters stored with a version or in a plan folder
-    (``plan_inputs``; a version published before the band, the overrides and the backtest's
-    scores were stored gets the point forecast as its band). ``missing``: what the one line
-    says when ``inputs`` is not that."""
-    try:
-        fc, raw, prm = inputs["forecast"], inputs["agents"], inputs["params"]
-        week = date.fromisoformat(fc["week_start"])
-        sessions = np.asarray(fc["sessions"], dtype=float)
-        frame = pd.DataFrame({"timestamp": pd.to_datetime(week_hours(week)),
-                              "sessions": sessions,
-                              "low": np.asarray(fc.get("low", sessions), dtype=float),
-                              "high": np.asarray(fc.get("high", sessions), dtype=float),
-                              "overridden": np.asarray(fc.get("overridden", [False] * len(
-                                  sessions)), dtype=bool)})
-        rel, layers = fc.get("rel_error"), fc.get("layers")
-        forecast = Forecast(week_start=week, frame=frame, method=str(fc.get("method", "")),
-                            band=float(fc.get("band", 0.8)),
-                            notes=tuple(str(n) for n in fc.get("notes", ())),
-                            wape=fc.get("wape"), naive_wape=fc.get("naive_wape"),
-                            backtest_weeks=int(fc.get("backtest_weeks", 0)),
-                            rel_error=tuple(rel) if rel is not None else None,
-                            layers=None if layers is None else ErrorLayers(
-                                **{**layers, "spike_multipliers": tuple(
-                                    layers["spike_multipliers"]), "notes": tuple(
-                                    layers["notes"])}))
-        table = pd.DataFrame(raw).astype(str).replace({"nan": ""}).to_csv(index=False)
-        agents, _warnings = agents_from_raw(parse_raw_table(table.encode("utf-8"), label))
-        params = _params(prm)
-    except (KeyError, TypeError, ValueError, InputError) as exc:
-        raise InputError(f"{missing}: {exc}", file=label) from None
-    return forecast, agents, params
 
 
 def plan_record(plan: PlanResult) -> dict[str, Any]:
@@ -222,73 +136,6 @@ def _shifts(rows: Iterable[list[Any]]) -> tuple[Shift, ...]:
             raise ValueError(f"a shift of {aid} without a start or an end")
         out.append(Shift(str(aid), s, e, int(cap), at(b0), at(b1)))
     return tuple(out)
-
-
-# ------------------------------------------------------------------------------- requests
-@dataclass(frozen=True)
-class Request:
-    """An agent's leave or day off: unavailable over ``[start, end)``."""
-
-    agent_id: str
-    start: datetime
-    end: datetime
-    kind: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.agent_id} {self.kind} {self.start:%a %m-%d %H:%M}-{self.end:%a %H:%M}"
-
-
-def read_requests(path: str, agents: tuple[Agent, ...]
-                  ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
-    """A requests file (``requests_from_raw``)."""
-    return requests_from_raw(read_raw_table(path), agents)
-
-
-def requests_from_raw(raw: RawTable, agents: tuple[Agent, ...]
-                      ) -> tuple[tuple[Request, ...], tuple[str, ...]]:
-    """Requests, one row each, and warnings: columns ``agent_id``, ``start``, ``end`` (a date
-    means the whole day: ``start`` at 00:00, ``end`` through 24:00; empty: the start's day) and
-    ``kind`` (leave, day_off or sick; default leave); empty rows are skipped. An unknown agent,
-    a bad time or an end before the start is one error naming the row and column."""
-    cols, warnings = resolve_columns(raw, REQUEST_ALIASES)
-    missing = [c for c in ("agent_id", "start") if c not in cols]
-    if missing:
-        raise InputError(f"a requests file needs columns agent_id, start (and end, kind); "
-                         f"found {list(raw.frame.columns)}", file=raw.label, row=1)
-    known = {a.agent_id for a in agents}
-    out = []
-    f = raw.frame
-    for i in range(len(f)):
-        row = i + 2
-
-        def cell(name: str, _i: int = i) -> str:
-            text = str(f[cols[name]].iloc[_i]).strip() if name in cols else ""
-            return "" if text.lower() == "nan" else text
-
-        aid = cell("agent_id")
-        if not aid and not cell("start"):
-            continue
-        if aid not in known:
-            raise InputError(f"no agent {aid!r} in the roster's agents", file=raw.label,
-                             row=row, column=cols["agent_id"], value=aid)
-
-        def when(name: str, *, end: bool, _row: int = row) -> datetime:
-            text = cell(name) or cell("start")
-            t = parse_datetime(text, file=raw.label, row=_row, column=cols.get(name, name))
-            whole_day = len(text) <= 10
-            return t + timedelta(days=1) if end and whole_day else t
-
-        start, stop = when("start", end=False), when("end", end=True)
-        if stop <= start:
-            raise InputError("the request ends before it starts", file=raw.label, row=row,
-                             column=cols.get("end", "end"), value=cell("end"))
-        kind = cell("kind") or "leave"
-        if kind not in REQUEST_KINDS:
-            raise InputError(f"expected one of {', '.join(REQUEST_KINDS)}", file=raw.label,
-                             row=row, column=cols["kind"], value=kind)
-        out.append(Request(aid, start, stop, kind))
-    return tuple(out), warnings
 
 
 # ------------------------------------------------------------------------------- re-plan

@@ -16,9 +16,8 @@ from sqlalchemy import create_engine, inspect, text
 from scheduler.book import Book, ShiftChange
 from scheduler.cli import main
 from scheduler.domain import Forecast, Roster, Shift, week_hours
-from scheduler.io import agents_from_raw, parse_raw_table, write_plan_state
+from scheduler.io import agents_from_raw, parse_raw_table, plan_inputs, write_plan_state
 from scheduler.params import PlanParams
-from scheduler.replan import plan_inputs
 from scheduler.report import roster_frame
 
 WEEK = date(2026, 11, 23)

@@ -21,11 +21,11 @@ from scheduler.io import (
     read_history,
     read_hourly_sessions,
     read_promotions,
+    read_requests,
     read_roster,
     read_sessions,
     write_csv,
 )
-from scheduler.replan import read_requests
 
 
 def hourly_csv(tmp_path: Path, rows: list[str], header: str = "timestamp,sessions",

@@ -13,6 +13,7 @@ from scheduler.io import (
     FORECAST_ALIASES,
     HISTORY_ALIASES,
     PROMOTION_ALIASES,
+    REQUEST_ALIASES,
     ROSTER_ALIASES,
     SESSION_ALIASES,
     RawTable,
@@ -23,7 +24,6 @@ from scheduler.io import (
     roster_from_raw,
     sessions_from_raw,
 )
-from scheduler.replan import REQUEST_ALIASES
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -13,10 +13,11 @@ import pytest
 
 from scheduler.book import Book
 from scheduler.cli import main
-from scheduler.domain import Roster, Shift
+from scheduler.domain import Request, Roster, Shift
 from scheduler.errors import InputError
+from scheduler.io import planned_from, read_requests
 from scheduler.pipeline import floor_for
-from scheduler.replan import Replan, Request, open_plan, planned_from, read_requests, replan
+from scheduler.replan import Replan, open_plan, replan
 from scheduler.report import PlanResult, in_week_shifts, predict_coverage
 
 REPO = Path(__file__).resolve().parents[1]

@@ -115,7 +115,7 @@ class RequestRow(Base):
 
 
 class RequestLike(Protocol):
-    """An agent's request as the book stores it (``scheduler.replan.Request``)."""
+    """An agent's request as the book stores it (``scheduler.domain.Request``)."""
 
     @property
     def agent_id(self) -> str: ...

@@ -10,19 +10,17 @@ import pandas as pd
 import streamlit as st
 
 from scheduler.book import Book, book_url
-from scheduler.domain import Roster
+from scheduler.domain import Request, Roster
 from scheduler.errors import InputError
-from scheduler.io import parse_raw_table
-from scheduler.params import default_for, plan_fields
-from scheduler.replan import (
+from scheduler.io import (
     REQUEST_KINDS,
-    Replan,
-    Request,
+    parse_raw_table,
     plan_inputs,
     planned_from,
-    replan,
     requests_from_raw,
 )
+from scheduler.params import default_for, plan_fields
+from scheduler.replan import Replan, replan
 from scheduler.report import PlanResult, in_week_shifts
 from scheduler.ui import state
 from scheduler.ui.common import page
