@@ -514,7 +514,7 @@ DbOpt = Annotated[str | None, typer.Option(
 
 @app.command()
 @plan_options("target", "time_limit_seconds", "mode", "seed", "interval_minutes", "num_workers",
-              "replications", *CHAT, "confidence", files=("config", "rules", "tuning"))
+              "replications", *CHAT, "confidence", "chance", files=("config", "rules", "tuning"))
 def plan(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
@@ -662,7 +662,7 @@ def _progress_printer() -> Callable[[Progress], None]:
 
 
 @app.command()
-@plan_options("confidence", "target", "mode", "time_limit_seconds", "seed",
+@plan_options("confidence", "chance", "target", "mode", "time_limit_seconds", "seed",
               files=("config", "rules"), surface="backtest")
 def backtest(
     history: HistoryOpt,

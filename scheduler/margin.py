@@ -82,12 +82,14 @@ class TeamCurves:
                      * (lo - target) / (lo - hi))
 
     def sized(self, team: np.ndarray, target: float) -> np.ndarray:
-        """Per hour: a count that ``team[h]`` agents hold at ``target`` and one agent fewer
-        does not (halfway between the two's most): the count a staffing table sized for it
-        asks exactly ``team[h]`` agents at this cap for (0 for no agents)."""
+        """Per hour: the count a staffing table is sized for so that it asks for ``team[h]``
+        agents at this cap: just under the most they hold at ``target`` (half a session, or
+        halfway to what one agent fewer holds). A table sized lower would let a team of other
+        caps that holds less pass for the same (0 for no agents)."""
         most = np.array([self.holds(k, target) for k in range(self.max_team + 1)])
         n = np.minimum(np.asarray(team, dtype=np.int64), self.max_team)
-        return np.where(n > 0, (most[np.maximum(n - 1, 0)] + most[n]) / 2, 0.0)
+        top, below = most[n], most[np.maximum(n - 1, 0)]
+        return np.where(n > 0, np.maximum(top - 0.5, (top + below) / 2), 0.0)
 
     def fewest(self, sessions: np.ndarray, target: float) -> np.ndarray:
         """Per hour: the fewest agents whose rate at ``sessions[h]`` meets ``target``."""

@@ -27,7 +27,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.margin import MarginPath, margin_path, team_curves
-from scheduler.params import ChatModel, PlanParams
+from scheduler.params import ChatModel, PlanParams, ServiceTarget
 from scheduler.report import (
     PlanResult,
     PlanSummary,
@@ -56,6 +56,21 @@ from scheduler.roster import (
 )
 from scheduler.scenarios import error_layers
 from scheduler.staffing import build_requirements, latency_feasible
+
+MARGIN_HEADROOM = 0.1
+"""The margin search runs this far above the chance asked, for the chance check's rounds."""
+
+MARGIN_TOP = 0.99
+"""... and never beyond this chance."""
+
+MARGIN_ROUNDS = 3
+"""The chance check re-plans at most this many times (each with the exact check's share of the
+work) where the roster's real mixed teams keep the promise less, or much more, often than the
+search's teams of one cap."""
+
+CHANCE_SLACK = 0.03
+"""A roster that keeps the promise in at most this much more of the tuning weeks than asked is
+not re-planned for fewer hours."""
 
 TUNING_SALT = 30
 """Seeds the scenario weeks the margin is bought on, apart from the ones the chance is reported
@@ -86,18 +101,27 @@ def margin_cap(params: PlanParams, agents: Sequence[Agent] = ()) -> int:
 
 def margin_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] = ()
                ) -> MarginPath:
-    """The margin search of ``forecast`` for the promise of ``params.service`` up to
-    its chance (``margin.margin_path``): on scenario weeks seeded apart from those the
-    plan's chance is reported on, agents counted at ``margin_cap``."""
-    weeks = scenario_counts(forecast, params.seed, salt=TUNING_SALT)
+    """The margin search of ``forecast`` for the promise of ``params.service``
+    (``margin.margin_path``), up to ``MARGIN_HEADROOM`` above its chance (what the chance
+    check may need): on the tuning weeks (``tuning_weeks``), agents counted at
+    ``margin_cap``."""
+    weeks = tuning_weeks(forecast, params)
     curves = team_curves(params.chat, margin_cap(params, agents),
                          float(weeks.max(initial=1.0)), params.service.target)
+    top = max(params.service.chance, min(MARGIN_TOP, params.service.chance + MARGIN_HEADROOM))
     return margin_path(forecast.frame["sessions"].to_numpy(dtype=float), weeks, curves,
-                       params.service, chance=params.service.chance)
+                       params.service, chance=top)
+
+
+def tuning_weeks(forecast: Forecast, params: PlanParams) -> np.ndarray:
+    """The scenario weeks a plan's margin is bought and checked on, seeded apart from those
+    its chance is reported on (``report.scenario_counts``)."""
+    return scenario_counts(forecast, params.seed, salt=TUNING_SALT)
 
 
 def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None,
-                   agents: Sequence[Agent] = ()) -> tuple[list[datetime], np.ndarray]:
+                   agents: Sequence[Agent] = (), path: MarginPath | None = None
+                   ) -> tuple[list[datetime], np.ndarray]:
     """The sessions each interval is staffed for, split evenly over the hour's intervals as the
     forecast is. With ``service.chance``: the count the margin search's team at that chance
     holds at the target in each hour (``margin_for``; below the forecast where the promise lets
@@ -109,7 +133,7 @@ def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | Non
     starts, point = interval_sessions(forecast, params.rules.interval_minutes)
     per = 60 // params.rules.interval_minutes
     if params.service.chance and quantile is None:
-        path = margin_for(forecast, params, agents)
+        path = path or margin_for(forecast, params, agents)
         held = path.curves.sized(path.team_for(params.service.chance), params.service.target)
         return starts, np.repeat(held / per, per)
     p = params.service.confidence
@@ -123,11 +147,12 @@ def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | Non
 
 
 def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams,
-                     agents: Sequence[Agent] = ()) -> Requirements:
+                     agents: Sequence[Agent] = (), path: MarginPath | None = None
+                     ) -> Requirements:
     """Required agents per interval and cap level for the sessions each interval is staffed
     for (``sized_sessions``); in daily and weekly modes its curves price the period's target
     and each interval's own requirement is ``floor_for``'s."""
-    starts, sessions = sized_sessions(forecast, params, agents=agents)
+    starts, sessions = sized_sessions(forecast, params, agents=agents, path=path)
     target = (params.service.target if params.service.mode == "per-hour"
               or params.service.chance else params.service.hourly_floor)
     caps = tuple(sorted(params.rules.allowed_caps))
@@ -205,10 +230,12 @@ def run(
 def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, *,
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
                 before: Sequence[Shift] = (), past_shifts: Sequence[Shift] = (),
-                floor: Requirements | None = None) -> RosterResult:
+                floor: Requirements | None = None,
+                margin: tuple[MarginPath, np.ndarray] | None = None) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
     ``before`` the published week before's shifts, ``past_shifts`` the last published weeks'
-    and ``floor`` the daily and weekly modes' per-interval table (``roster_problem``)."""
+    and ``floor`` the daily and weekly modes' per-interval table (``roster_problem``);
+    ``margin``: a plan for a chance, its margin search and tuning weeks (``keep_the_chance``)."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
         return roster_problem(req, agents, params, before=before, scale=scale,
                               past_shifts=past_shifts, floor=floor)
@@ -217,11 +244,65 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
-    _problem, result = recheck(
+    problem, result = recheck(
         problem, result, rebuild=problem_for, limits=limits, seed=params.seed,
         progress=progress, rates=lambda roster: predict_coverage(roster, req, params.chat)[
             "predicted_three_min_rate"].to_numpy(dtype=float))
+    if margin is not None:
+        result = keep_the_chance(problem, result, margin, rebuild=problem_for, limits=limits,
+                                 params=params, progress=progress)
     return result
+
+
+def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[MarginPath,
+                    np.ndarray], *, rebuild: Callable[[dict[int, float]], RosterProblem],
+                    limits: Limits, params: PlanParams,
+                    progress: Callable[[Progress], None] | None = None) -> RosterResult:
+    """The chance check: the margin search counts each hour's team at one cap, the roster
+    mixes caps, and two teams that hold the same count at the target lose it at different
+    speeds above it. Judge the roster's real teams on the tuning weeks (``margin``: the search
+    and those weeks); where they keep the promise less often than asked, or more often by more
+    than ``CHANCE_SLACK``, move the aim along the search's path by the difference and re-plan
+    from this roster with each hour's requirement scaled to the aim's team
+    (``RosterProblem.need_scale``, on top of the exact check's), up to ``MARGIN_ROUNDS`` times.
+    The cheapest roster that keeps the chance asked wins (the last one when none does)."""
+    path, weeks = margin
+    service = params.service
+    asked = service.chance
+    base = path.team_for(asked)
+    per = problem.intervals // len(base)
+    exact = dict(problem.need_scale)
+    aim = asked
+    best: RosterResult | None = None
+    for round_ in range(MARGIN_ROUNDS + 1):
+        got = _mode_chance(promise_chance(result.roster, problem.requirements, params.chat,
+                                          service, weeks), service)
+        if got >= asked - 1e-9 and (best is None or result.cost.paid_minutes
+                                    < best.cost.paid_minutes):
+            best = result
+        if asked - 1e-9 <= got <= asked + CHANCE_SLACK or round_ == MARGIN_ROUNDS:
+            break
+        step = min(path.chances[-1], max(path.chances[0], aim + asked - got))
+        if abs(step - aim) < 1e-9:
+            break
+        aim = step
+        team = path.team_for(aim)
+        scale = dict(exact)
+        for h in np.nonzero((team != base) & (base > 0))[0]:
+            for t in range(h * per, (h + 1) * per):
+                scale[t] = exact.get(t, 1.0) * float(team[h] / base[h])
+        problem = rebuild(scale)
+        result = solve(problem, limits=limits.scaled(problem.search.exact_check_share),
+                       seed=params.seed, start=result.plan, progress=progress)
+        result = replace(result, messages=(*result.messages, (
+            f"the roster's mixed teams kept the promise in {got:.0%} of the tuning weeks "
+            f"({asked:.0%} asked); re-planned at the margin of {aim:.0%}")))
+    return best or result
+
+
+def _mode_chance(chances: PromiseChances, service: ServiceTarget) -> float:
+    return {"per-hour": chances.per_hour, "daily": chances.daily,
+            "weekly": chances.weekly}[str(service.mode)]
 
 
 def plan_from_forecast(
@@ -237,9 +318,11 @@ def plan_from_forecast(
 ) -> PlanResult:
     """Staffing, roster and simulated check for a given forecast."""
     chat = params.chat
-    req = requirements_for(forecast, chat, params, agents)
+    path = margin_for(forecast, params, agents) if params.service.chance else None
+    req = requirements_for(forecast, chat, params, agents, path=path)
     result = plan_roster(req, agents, params, progress=progress, hint=hint, before=before,
-                         past_shifts=past_shifts, floor=floor_for(forecast, chat, params))
+                         past_shifts=past_shifts, floor=floor_for(forecast, chat, params),
+                         margin=None if path is None else (path, tuning_weeks(forecast, params)))
     costs = () if hint is not None else rule_costs(
         result.problem, result, seed=params.seed,
         limits=Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers))
