@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from scheduler import pipeline
+from scheduler.io import read_agents, read_history, read_rules
 from scheduler.margin import margin_path, team_curves
-from scheduler.params import ChatModel, Mode, ServiceTarget
+from scheduler.params import ChatModel, Mode, PlanParams, SearchParams, ServiceTarget
+from scheduler.report import promise_chance, roster_frame
 from scheduler.risk import allowed_misses, at_most, count_quantile, day_lack, hour_misses
 from scheduler.staffing import build_requirements
 
@@ -87,3 +91,29 @@ def test_a_staffing_table_sized_for_a_team_asks_for_exactly_that_team() -> None:
     starts = [datetime(2026, 12, 7) + timedelta(hours=h) for h in range(team.size)]
     req = build_requirements(starts, sized, 60, CHAT, 0.8, (CAP,))
     assert list(req.required[:, 0]) == list(team)
+
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "flat-shop"
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference is not beside the repo")
+def test_a_plan_for_a_chance_keeps_it_on_its_own_teams_and_repeats_itself() -> None:
+    """The flat reference shop (real files) planned for the per-hour promise at 80%: the
+    roster's real mixed teams keep it in at least 80% of the tuning weeks (the chance check),
+    the chance reported on the independent weeks is within sampling noise of it, and the same
+    seed gives the same roster."""
+    history = read_history(REFERENCE / "history.csv")
+    agents, _ = read_agents(REFERENCE / "agents.csv")
+    rules = read_rules(REFERENCE.parent / "rules.toml")
+    params = PlanParams(rules=rules, time_limit_seconds=20,
+                        search=SearchParams(work_per_second=0.1),
+                        service=ServiceTarget(chance=0.8))
+    week = date(2027, 3, 1)
+    a = pipeline.run(history, agents, week_start=week, params=params)
+    b = pipeline.run(history, agents, week_start=week, params=params)
+    assert roster_frame(a.roster.roster).equals(roster_frame(b.roster.roster))
+    tuned = promise_chance(a.roster.roster, a.requirements, a.params.chat, a.params.service,
+                           pipeline.tuning_weeks(a.forecast, a.params))
+    assert tuned.per_hour >= 0.8
+    assert a.summary.chance["per-hour"] >= 0.75
+    assert a.summary.short_intervals == 0
