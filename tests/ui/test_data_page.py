@@ -122,10 +122,13 @@ def test_rules_and_profile(open_page: OpenPage) -> None:
     at = open_page("data")
     at.number_input(key=state.setting_key("time_limit_seconds")).set_value(10.0)
     at.slider(key=state.setting_key("target")).set_value(90)
+    at.slider(key=state.setting_key("chance")).set_value(80)
     at.run()
     s = at.session_state[state.SETTINGS]
     assert s.time_limit_seconds == 10.0 and s.target == 0.9
     assert s.params().service.target == 0.9
+    # the chance the promise holds: the plan sizes its margin for it
+    assert s.chance == 0.8 and s.params().service.chance == 0.8
     assert "≥ 80%" in texts(at)  # Xiaohongshu's reply-rate rule is shown
     at.selectbox(key=state.setting_key("profile")).set_value("douyin")
     at.run()

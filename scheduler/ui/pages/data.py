@@ -162,6 +162,7 @@ for name, value in (
     ("profile", cur.profile), ("target", round(cur.target * 100)), ("mode", cur.mode),
     ("hourly_floor", round(cur.hourly_floor * 100)),
     ("confidence", round(cur.confidence * 100)),
+    ("chance", round(cur.chance * 100)),
     ("shift_lengths_hours", list(cur.shift_lengths_hours)),
     ("min_rest_hours", cur.min_rest_hours), ("min_days_off", cur.min_days_off),
     ("min_days_off_full_time", cur.min_days_off_full_time),
@@ -192,6 +193,8 @@ with c1:
                       help=help_text("hourly_floor"))
     conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
                      help=help_text("confidence"))
+    chance = st.slider("承诺把握 Chance the promise holds (%; 0 = by confidence)", 0, 99,
+                       key=k("chance"), help=help_text("chance"))
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
                              key=k("shift_lengths_hours"), help=help_text("shift_lengths_hours"))
@@ -212,6 +215,7 @@ with c3:
 
 new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode or cur.mode,
               hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
+              chance=chance / 100.0,
               shift_lengths_hours=tuple(float(x) for x in lengths),
               min_rest_hours=float(rest), min_days_off=int(off),
               min_days_off_full_time=int(off_ft), allowed_caps=tuple(int(c) for c in caps),
