@@ -148,7 +148,8 @@ def _plan_now() -> None:
 
 def plan_headline(plan: report.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
-    expected service, hours at risk, half-hours short; the solver's details in an expander."""
+    expected service, hours at risk, half-hours short, the chance the team keeps its promise;
+    the solver's details in an expander."""
     sm = plan.summary
     c = st.columns(5)
     c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
@@ -182,3 +183,10 @@ def plan_headline(plan: report.PlanResult) -> None:
                     f"simulated on the forecast's own counts: {sm.hours_below_target} of "
                     f"{sm.hours_judged} busy hours below the target "
                     f"({plan.params.replications} runs)")
+    promise = report.promise_lines(sm.chance, plan.params.service.target,
+                                   plan.params.service.mode)
+    if promise:
+        with st.container(border=True):
+            st.markdown("**守住承诺的机会 The chance this team keeps its promise**")
+            for line in promise:
+                st.markdown(line)

@@ -8,7 +8,6 @@ import math
 import streamlit as st
 
 from scheduler import plotting
-from scheduler.report import promise_lines
 from scheduler.ui import state
 from scheduler.ui.common import page
 from scheduler.ui.planning import plan_headline, plan_panel
@@ -40,13 +39,6 @@ for c in checks:
              icon=":material/check_circle:" if c.passed else ":material/error:")
 st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulated "
            f"{plan.params.replications} times on the forecast.")
-promise = promise_lines(plan.summary.chance, target, plan.params.service.mode)
-if promise:
-    with st.container(border=True):
-        st.markdown("**守住承诺的机会 The chance this team keeps its promise**")
-        for line in promise:
-            st.markdown(line)
-
 diagnosis = plan.summary.diagnosis
 if plan.summary.short_intervals or diagnosis:
     minutes = plan.params.rules.interval_minutes
