@@ -93,8 +93,17 @@ def _drain(job: _Job, lines: list[str], slot: Any) -> None:
         slot.markdown("  \n".join(f"`{line}`" for line in lines[-6:]))
 
 
-def plan_panel() -> None:
-    """The Plan button and, after a run, the plan's headline (status, gap, diagnosis)."""
+PLAN_PAGES = {
+    "coverage": ("查看排班 See the plan: coverage 覆盖 →", ":material/grid_on:"),
+    "roster": ("每人班次 Shifts per agent →", ":material/view_timeline:"),
+}
+"""The plan's pages (their names in app.py) with the label and icon of a link to each."""
+
+
+def plan_panel(*, here: str) -> None:
+    """The Plan button and, once there is a plan, its headline and links to the plan's pages
+    other than ``here`` (this page's name in app.py), so the result shows where Plan was
+    pressed."""
     s = state.settings()
     cols = st.columns([1, 3])
     clicked = cols[0].button("▶ 排班 Plan the week", type="primary", key=state.W_PLAN_BUTTON,
@@ -109,8 +118,15 @@ def plan_panel() -> None:
     if err:
         st.error(err)
     plan = state.plan()
-    if plan is not None and state.plan_is_stale():
+    if plan is None:
+        return
+    if state.plan_is_stale():
         st.warning("输入已改变 The inputs changed since this plan: press Plan to update it.")
+    plan_headline(plan)
+    with st.container(horizontal=True):
+        for name, (label, icon) in PLAN_PAGES.items():
+            if name != here:
+                st.page_link(f"scheduler/ui/pages/{name}.py", label=label, icon=icon)
 
 
 def _plan_now() -> None:

@@ -10,14 +10,14 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.ui import state
 from scheduler.ui.common import page
-from scheduler.ui.planning import plan_headline, plan_panel
+from scheduler.ui.planning import plan_panel
 from scheduler.whatif import platform_checks
 
 SHOWN_REASONS = 4
 
 page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Required vs scheduled agents per hour, "
      "the gap, and the predicted reply rates.")
-plan_panel()
+plan_panel(here="coverage")
 plan = state.plan()
 if plan is None:
     st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (solver limit "
@@ -25,7 +25,6 @@ if plan is None:
             "staffing table and the simulated check).")
     st.stop()
 
-plan_headline(plan)
 s = state.settings()
 profile = s.platform
 target = plan.params.service.target
