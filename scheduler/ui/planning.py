@@ -93,8 +93,17 @@ def _drain(job: _Job, lines: list[str], slot: Any) -> None:
         slot.markdown("  \n".join(f"`{line}`" for line in lines[-6:]))
 
 
-def plan_panel() -> None:
-    """The Plan button and, after a run, the plan's headline (status, gap, diagnosis)."""
+PLAN_PAGES = {
+    "coverage": ("查看排班 See the plan: coverage 覆盖 →", ":material/grid_on:"),
+    "roster": ("每人班次 Shifts per agent →", ":material/view_timeline:"),
+}
+"""The plan's pages (their names in app.py) with the label and icon of a link to each."""
+
+
+def plan_panel(*, here: str) -> None:
+    """The Plan button and, once there is a plan, its headline and links to the plan's pages
+    other than ``here`` (this page's name in app.py), so the result shows where Plan was
+    pressed."""
     s = state.settings()
     cols = st.columns([1, 3])
     clicked = cols[0].button("▶ 排班 Plan the week", type="primary", key=state.W_PLAN_BUTTON,
@@ -109,8 +118,15 @@ def plan_panel() -> None:
     if err:
         st.error(err)
     plan = state.plan()
-    if plan is not None and state.plan_is_stale():
+    if plan is None:
+        return
+    if state.plan_is_stale():
         st.warning("输入已改变 The inputs changed since this plan: press Plan to update it.")
+    plan_headline(plan)
+    with st.container(horizontal=True):
+        for name, (label, icon) in PLAN_PAGES.items():
+            if name != here:
+                st.page_link(f"scheduler/ui/pages/{name}.py", label=label, icon=icon)
 
 
 def _plan_now() -> None:
@@ -148,7 +164,8 @@ def _plan_now() -> None:
 
 def plan_headline(plan: report.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
-    expected service, hours at risk, half-hours short; the solver's details in an expander."""
+    expected service, hours at risk, half-hours short, the chance the team keeps its promise;
+    the solver's details in an expander."""
     sm = plan.summary
     c = st.columns(5)
     c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
@@ -182,3 +199,10 @@ def plan_headline(plan: report.PlanResult) -> None:
                     f"simulated on the forecast's own counts: {sm.hours_below_target} of "
                     f"{sm.hours_judged} busy hours below the target "
                     f"({plan.params.replications} runs)")
+    promise = report.promise_lines(sm.chance, plan.params.service.target,
+                                   plan.params.service.mode)
+    if promise:
+        with st.container(border=True):
+            st.markdown("**守住承诺的机会 The chance this team keeps its promise**")
+            for line in promise:
+                st.markdown(line)

@@ -9,6 +9,7 @@ import tomllib
 import pandas as pd
 
 from scheduler import io
+from scheduler.report import promise_lines
 from scheduler.ui import state
 from tests.ui.conftest import REPO, OpenPage, texts
 
@@ -156,7 +157,7 @@ def test_session_log_upload_shows_the_fitted_chat_model(open_page: OpenPage) -> 
     assert "one-at-a-time" in texts(at)
 
 
-def test_the_landing_page_plans_the_week(open_page: OpenPage) -> None:
+def test_the_landing_page_plans_the_week_and_shows_the_plan(open_page: OpenPage) -> None:
     at = open_page("data", timeout=120)
     assert "Next step" in texts(at)
     at.button(key=state.W_PLAN_BUTTON).click()
@@ -164,7 +165,17 @@ def test_the_landing_page_plans_the_week(open_page: OpenPage) -> None:
     assert not at.exception and not at.error
     plan = at.session_state[state.PLAN]
     assert plan is not None and plan.summary.agent_hours > 0
-    assert any("See the plan" in str(link.label) for link in at.get("page_link"))
+    sm, service = plan.summary, plan.params.service
+    for _ in range(2):  # right after Plan, and on later runs while it is the current plan
+        main = at.main
+        metrics = {m.label: m.value for m in main.get("metric")}
+        assert metrics["agent-hours 工时"] == f"{sm.agent_hours:,.1f} h"
+        assert metrics["hours at risk 风险小时"].startswith(f"{sm.expected_hours_below_target:.1f}")
+        shown = [str(m.value) for m in main.get("markdown")]
+        assert promise_lines(sm.chance, service.target, service.mode)[0] in shown
+        links = {str(link.proto.page) for link in main.get("page_link")}
+        assert {"coverage", "roster"} <= links
+        at.run()
 
 
 def test_a_history_without_handle_times_names_the_default(open_page: OpenPage) -> None:

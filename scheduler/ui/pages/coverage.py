@@ -8,17 +8,16 @@ import math
 import streamlit as st
 
 from scheduler import plotting
-from scheduler.report import promise_lines
 from scheduler.ui import state
 from scheduler.ui.common import page
-from scheduler.ui.planning import plan_headline, plan_panel
+from scheduler.ui.planning import plan_panel
 from scheduler.whatif import platform_checks
 
 SHOWN_REASONS = 4
 
 page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Required vs scheduled agents per hour, "
      "the gap, and the predicted reply rates.")
-plan_panel()
+plan_panel(here="coverage")
 plan = state.plan()
 if plan is None:
     st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (solver limit "
@@ -26,7 +25,6 @@ if plan is None:
             "staffing table and the simulated check).")
     st.stop()
 
-plan_headline(plan)
 s = state.settings()
 profile = s.platform
 target = plan.params.service.target
@@ -40,13 +38,6 @@ for c in checks:
              icon=":material/check_circle:" if c.passed else ":material/error:")
 st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulated "
            f"{plan.params.replications} times on the forecast.")
-promise = promise_lines(plan.summary.chance, target, plan.params.service.mode)
-if promise:
-    with st.container(border=True):
-        st.markdown("**守住承诺的机会 The chance this team keeps its promise**")
-        for line in promise:
-            st.markdown(line)
-
 diagnosis = plan.summary.diagnosis
 if plan.summary.short_intervals or diagnosis:
     minutes = plan.params.rules.interval_minutes

@@ -247,7 +247,4 @@ sidebar_status()
 with next_step:
     st.markdown("**下一步 Next step**: check the history and agents below (the bundled sample is "
                 "loaded), then plan the week here. 确认数据后在此排班。")
-    plan_panel()
-    if state.plan() is not None:
-        st.page_link("scheduler/ui/pages/coverage.py", label="查看排班 See the plan: coverage, "
-                     "roster, what-if →", icon=":material/grid_on:")
+    plan_panel(here="data")

@@ -7,17 +7,16 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
-from scheduler.ui.planning import plan_headline, plan_panel
+from scheduler.ui.planning import plan_panel
 from scheduler.ui.tables import agent_table, rule_cost_table
 
 page("排班表 Roster", "每位客服的班次、接待上限和休息 · Shifts per agent; the number on a "
      "bar is the reception cap 接待上限; grey = break 休息.")
-plan_panel()
+plan_panel(here="roster")
 if not need_plan():
     st.stop()
 plan = state.plan()
 assert plan is not None
-plan_headline(plan)
 roster = plan.roster.roster
 st.plotly_chart(plotting.roster_gantt(roster, plan.agents), width="stretch",
                 key="roster_gantt")
