@@ -667,7 +667,9 @@ def _progress_printer() -> Callable[[Progress], None]:
 def backtest(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents file, as for plan.")],
-    out: OutOpt,
+    out: Annotated[Path, typer.Option("--out", help="Folder for backtest.csv and backtest.html "
+                                      "(created if missing).", callback=_out_folder)
+                   ] = Path("out/backtest"),
     weeks: Annotated[int, typer.Option("--weeks", help="How many of the history's last full "
                                        "weeks to judge.")] = 4,
     sessions: Annotated[Path | None, typer.Option(
