@@ -88,13 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     weeks = judged_weeks(bank(), 12)
     choose, judge = weeks[:6], weeks[6:]
     t0 = time.perf_counter()
-    table = run([(m, c, w) for m in args.modes for c in GRIDS[m] for w in choose],
-                args.time_limit, args.jobs)
     chosen = {}
     for m in args.modes:
-        rows = table[(table["mode"] == m) & table["week_start"].astype(str).isin(map(str, choose))]
-        ok = [c for c in GRIDS[m] if meets(m, rows[rows["level"] == c])]
-        chosen[m] = min(ok) if ok else max(GRIDS[m])
+        for c in GRIDS[m]:  # the smallest first; the larger ones only when it fails
+            table = run([(m, c, w) for w in choose], args.time_limit, args.jobs)
+            rows = table[(table["mode"] == m) & (table["level"] == c)
+                         & table["week_start"].astype(str).isin(map(str, choose))]
+            chosen[m] = c
+            if meets(m, rows):
+                break
     table = run([(m, chosen[m], w) for m in args.modes for w in judge], args.time_limit,
                 args.jobs)
     minutes = (time.perf_counter() - t0) / 60
