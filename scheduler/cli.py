@@ -475,6 +475,9 @@ def simulate(
     week = _week_start(week_start, default=ros.week_start)
     ros = type(ros)(week_start=week, shifts=ros.shifts)
     inputs = [p for p in (roster, arrivals, forecast_file) if p is not None]
+    typer.echo(f"Simulating the week of {week}: "
+               + ("the session log's arrivals..." if arrivals is not None else
+                  f"{params.replications} runs on the forecast..."))
     if arrivals is not None:
         log = read_sessions(arrivals)
         _warn(log.warnings)

@@ -148,7 +148,7 @@ def test_ctrl_c_during_a_simulation(published: Published, tmp_path: Path) -> Non
     out = tmp_path / "sim"
     run = Cli("simulate", "--plan", str(published.plan), "--out", str(out),
               "--replications", "1000")
-    run.wait_for("Chat model:")  # printed just before the replications start
+    run.wait_for("Simulating the week of")  # printed just before the replications start
     run.ctrl_c()
     code, after = run.finish()
     assert (code, after) == (EXIT_INTERRUPTED, [INTERRUPTED])
