@@ -623,27 +623,49 @@ def replan(
 
 
 def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
-    """Two outcomes side by side: one row per headline metric, one column per scenario, and the
-    difference (b - a)."""
-    def row(o: ScenarioOutcome) -> dict[str, float]:
+    """Two outcomes side by side: one row per headline metric, one column per scenario, the
+    difference (b - a), and each row's unit (``UNITS``: a share, sessions, hours)."""
+    def row(o: ScenarioOutcome) -> dict[str, tuple[float, str]]:
         d = {
-            "expected sessions 预计会话": float(o.forecast.frame["sessions"].sum()),
-            "3-minute rate 3分钟回复率": o.three_min_rate,
-            "reply rate 回复率": o.reply_rate,
-            "simulated hours below target 模拟未达标小时": float(o.hours_below_target),
-            "agent-hours 工时": o.paid_hours,
+            "expected sessions 预计会话": (float(o.forecast.frame["sessions"].sum()), "sessions"),
+            "3-minute rate 3分钟回复率": (o.three_min_rate, "share"),
+            "reply rate 回复率": (o.reply_rate, "share"),
+            "simulated hours below target 模拟未达标小时": (float(o.hours_below_target), "hours"),
+            "agent-hours 工时": (o.paid_hours, "hours"),
         }
         for c in o.checks:
-            d[f"{c.name} ({c.window})"] = c.value
+            d[f"{c.name} ({c.window})"] = (c.value, "share")
         return d
 
     ra, rb = row(a), row(b)
     names = list(dict.fromkeys([*ra, *rb]))
+    nan = (math.nan, "")
     return pd.DataFrame({
         "metric 指标": names,
-        a.scenario.name: [ra.get(n, math.nan) for n in names],
+        a.scenario.name: [ra.get(n, nan)[0] for n in names],
         b.scenario.name if b.scenario.name != a.scenario.name else f"{b.scenario.name} (B)":
-            [rb.get(n, math.nan) for n in names],
-        "difference 差异": [rb.get(n, math.nan) - ra.get(n, math.nan) for n in names],
+            [rb.get(n, nan)[0] for n in names],
+        "difference 差异": [rb.get(n, nan)[0] - ra.get(n, nan)[0] for n in names],
+        "unit": [ra.get(n, rb.get(n, nan))[1] for n in names],
     })
 
+
+def compare_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``compare``'s table in the manager's units, as text: shares as percentages (their
+    difference in points), sessions whole, hours to one decimal; no unit column."""
+    def text(v: float, unit: str, diff: bool) -> str:
+        if math.isnan(v):
+            return "—"
+        sign = "+" if diff else ""
+        if unit == "share":
+            return f"{v * 100:{sign}.1f} pts" if diff else f"{v:.1%}"
+        if unit == "sessions":
+            return f"{v:{sign},.0f}"
+        return f"{v:{sign},.1f} h"
+
+    values = [c for c in table.columns if c not in ("metric 指标", "unit")]
+    out = table[["metric 指标"]].copy()
+    for c in values:
+        out[c] = [text(float(v), u, c == "difference 差异")
+                  for v, u in zip(table[c], table["unit"], strict=True)]
+    return out

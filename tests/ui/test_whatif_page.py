@@ -4,6 +4,8 @@ judged against keeping the current roster (the better one kept, a worse one neve
 
 from __future__ import annotations
 
+import re
+
 from scheduler.report import PlanResult
 from scheduler.ui import state
 from scheduler.whatif import rank
@@ -51,11 +53,19 @@ def test_compare_and_replan(open_page: OpenPage, sample_plan: PlanResult) -> Non
     _submit(at, state.SCENARIO_B, "", extra=2)
     table = at.dataframe[0].value
     assert list(table.columns)[1:3] == ["情景 A Scenario A", "情景 B Scenario B"]
-    hours = table.set_index("metric 指标").loc["agent-hours 工时"]
+    rows = table.set_index("metric 指标")
+    hours = rows.loc["agent-hours 工时"]
     a01 = sum(s.paid_hours for s in sample_plan.roster.roster.for_agent("A01"))
     total = sum(s.paid_hours for s in sample_plan.roster.roster.shifts)
-    assert abs(hours["情景 A Scenario A"] - (total - a01)) < 1e-6
-    assert hours["情景 B Scenario B"] > total
+    # every figure in the manager's units: hours, whole sessions, percentages and points
+    assert hours["情景 A Scenario A"] == f"{total - a01:,.1f} h"
+    assert float(hours["情景 B Scenario B"].removesuffix(" h").replace(",", "")) > total
+    assert hours["difference 差异"].startswith("+") and hours["difference 差异"].endswith(" h")
+    rate = rows.loc["3-minute rate 3分钟回复率"]
+    assert re.fullmatch(r"\d{1,3}\.\d%", rate["情景 A Scenario A"])
+    assert re.fullmatch(r"[+-]\d+\.\d pts", rate["difference 差异"])
+    assert re.fullmatch(r"[\d,]+", rows.loc["expected sessions 预计会话", "情景 A Scenario A"])
+    assert "unit" not in table.columns
     at.button(key="w_wi_replan").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     choice = at.session_state[state.REPLAN]

@@ -22,6 +22,7 @@ from scheduler.whatif import (
     ScenarioOutcome,
     SickLeave,
     compare,
+    compare_text,
     evaluate,
     parse_spike,
     replan,
@@ -156,7 +157,8 @@ def show_choice(choice: ReplanChoice) -> None:
                 delta=f"{kept.paid_hours - cur.paid_hours:+.1f} h", delta_color="off")
     st.caption(f"Both rosters judged alike on the scenario's week: {cur.replications} simulation "
                f"runs, seed {cur.seed}; deltas against keeping the current roster.")
-    st.dataframe(compare(choice.current, choice.replanned), hide_index=True, width="stretch")
+    st.dataframe(compare_text(compare(choice.current, choice.replanned)), hide_index=True,
+                 width="stretch")
     with st.expander("Where the re-plan stays short 重新排班仍不足之处"):
         for line in choice.plan.summary.diagnosis:
             st.markdown(f"- {line}")
@@ -185,7 +187,7 @@ for slot_, out_ in ((state.SCENARIO_A, a), (state.SCENARIO_B, b)):
         show_outcome(out_, slot_)
 if a is not None and b is not None:
     st.subheader("对比 A vs B")
-    st.dataframe(compare(a, b), hide_index=True, width="stretch")
+    st.dataframe(compare_text(compare(a, b)), hide_index=True, width="stretch")
 
 st.subheader("重新排班 Re-plan for a scenario")
 choices = [o for o in (a, b) if o is not None]
