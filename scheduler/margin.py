@@ -131,11 +131,6 @@ class MarginPath:
                  len(self.chances) - 1)
         return self.teams[j]
 
-    def hours_for(self, chance: float, interval_minutes: int = 60) -> float:
-        """Agent-hours of ``team_for(chance)`` (the staffing alone: a roster adds the hours its
-        shift shapes cannot avoid)."""
-        return float(self.team_for(chance).sum())
-
 
 def margin_path(forecast_sessions: np.ndarray, scenarios: np.ndarray, curves: TeamCurves,
                 service: ServiceTarget, *, chance: float, start: np.ndarray | None = None,

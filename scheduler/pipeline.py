@@ -27,7 +27,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
 from scheduler.margin import MarginPath, margin_path, team_curves
-from scheduler.params import ChatModel, PlanParams, ServiceTarget
+from scheduler.params import ChatModel, PlanParams
 from scheduler.report import (
     PlanResult,
     PlanSummary,
@@ -275,8 +275,8 @@ def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[
     aim = asked
     best: RosterResult | None = None
     for round_ in range(MARGIN_ROUNDS + 1):
-        got = _mode_chance(promise_chance(result.roster, problem.requirements, params.chat,
-                                          service, weeks), service)
+        got = promise_chance(result.roster, problem.requirements, params.chat, service,
+                             weeks).as_dict()[service.mode]
         if got >= asked - 1e-9 and (best is None or result.cost.paid_minutes
                                     < best.cost.paid_minutes):
             best = result
@@ -298,11 +298,6 @@ def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[
             f"the roster's mixed teams kept the promise in {got:.0%} of the tuning weeks "
             f"({asked:.0%} asked); re-planned at the margin of {aim:.0%}")))
     return best or result
-
-
-def _mode_chance(chances: PromiseChances, service: ServiceTarget) -> float:
-    return {"per-hour": chances.per_hour, "daily": chances.daily,
-            "weekly": chances.weekly}[str(service.mode)]
 
 
 def plan_from_forecast(
