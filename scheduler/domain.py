@@ -22,6 +22,10 @@ import pandas as pd
 HOURS_PER_WEEK = 168
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+BREAK_ZH = "用餐"
+"""A shift's meal break in every view of a roster (chart, tables, exports)."""
+DAY_OFF_ZH = "休"
+"""A day without a shift in every view of a roster; never a break (``BREAK_ZH``)."""
 
 # 7 x 24 booleans, Monday first: True where the agent may work in that clock hour.
 WeekMask = tuple[tuple[bool, ...], ...]

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from scheduler.domain import DAYS, DAYS_ZH, Agent, Forecast, HourlyHistory, Roster
+from scheduler.domain import BREAK_ZH, DAYS, DAYS_ZH, Agent, Forecast, HourlyHistory, Roster
 
 DAY_LABELS = tuple(f"{z} {e}" for z, e in zip(DAYS_ZH, DAYS, strict=True))
 HOUR_LABELS = tuple(f"{h:02d}" for h in range(24))
@@ -222,7 +222,7 @@ def roster_gantt(roster: Roster, agents: Sequence[Agent] = ()) -> go.Figure:
         if s.break_start is not None and s.break_end is not None:
             pieces = [(s.start, s.break_start), (s.break_end, s.end)]
             rows.append({"agent": who, "start": s.break_start, "end": s.break_end,
-                         "what": "break 休息", "label": "",
+                         "what": f"break {BREAK_ZH}", "label": "",
                          "shift": f"{s.start:%a %H:%M}–{s.end:%H:%M}"})
         for a, b in pieces:
             if b > a:

@@ -117,12 +117,12 @@ def test_roster_gantt_bars_caps_and_breaks() -> None:
     agents = (Agent("A1", 5, 40, name="小雨"), Agent("A2", 3, 40), Agent("A3", 2, 20))
     fig = plotting.roster_gantt(Roster(week_start=date(2026, 11, 23), shifts=shifts), agents)
     by_name = {t.name: t for t in fig.data}
-    assert set(by_name) == {"接待上限 cap 3", "接待上限 cap 5", "break 休息", "no shift 无班次"}
+    assert set(by_name) == {"接待上限 cap 3", "接待上限 cap 5", "break 用餐", "no shift 无班次"}
     assert list(by_name["no shift 无班次"].y) == ["A3"]
     assert len(by_name["接待上限 cap 5"].y) == 2  # split around the break
     assert list(by_name["接待上限 cap 5"].text) == ["5", "5"]
-    assert len(by_name["break 休息"].y) == 1
-    assert by_name["break 休息"].x[0] == pytest.approx(30 * 60 * 1000)  # 30 min in ms
+    assert len(by_name["break 用餐"].y) == 1
+    assert by_name["break 用餐"].x[0] == pytest.approx(30 * 60 * 1000)  # 30 min in ms
     assert by_name["接待上限 cap 3"].x[0] == pytest.approx(6 * 3600 * 1000)  # past midnight
     assert list(fig.layout.yaxis.categoryarray) == ["A3", "A2", "A1 小雨"]  # A3: no shift
 

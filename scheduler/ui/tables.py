@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from scheduler.domain import DAYS, DAYS_ZH, NIGHT_HOURS, Agent, Roster, Shift
+from scheduler.domain import BREAK_ZH, DAY_OFF_ZH, DAYS, DAYS_ZH, NIGHT_HOURS, Agent, Roster, Shift
 from scheduler.roster import RuleCost
 
 AGENT_HEADER = "客服 agent"
@@ -33,7 +33,7 @@ def shift_day(roster: Roster, shift: Shift) -> int:
 
 
 def shift_text(shift: Shift) -> str:
-    """``09:00–18:00 (5)``; a break adds `` 休 13:00–13:30``; past midnight ends ``+1``."""
+    """``09:00–18:00 (5)``; a break adds `` 用餐 13:00–13:30``; past midnight ends ``+1``."""
     end = shift.end.strftime("%H:%M")
     if shift.end.date() > shift.start.date() and shift.end.time() != datetime.min.time():
         end += "+1"
@@ -41,7 +41,7 @@ def shift_text(shift: Shift) -> str:
         end = "24:00"
     text = f"{shift.start:%H:%M}–{end} ({shift.max_concurrent})"
     if shift.break_start is not None and shift.break_end is not None:
-        text += f" 休 {shift.break_start:%H:%M}–{shift.break_end:%H:%M}"
+        text += f" {BREAK_ZH} {shift.break_start:%H:%M}–{shift.break_end:%H:%M}"
     return text
 
 
@@ -80,7 +80,7 @@ def agent_table(roster: Roster, agents: Sequence[Agent]) -> pd.DataFrame:
             "上限工时 max hours": a.max_hours_week if a else float("nan"),
             "夜班 night shifts": sum(1 for s in shifts if _night_hours(s) > 0),
             "周末天数 weekend days": len(days & {5, 6}),
-            "休息天数 days off": 7 - len(days),
+            "休息日 days off": 7 - len(days),
             "接待上限 caps": ", ".join(str(c) for c in caps),
         })
     return pd.DataFrame(rows)
@@ -99,7 +99,7 @@ def wide_schedule(roster: Roster, agents: Sequence[Agent]) -> pd.DataFrame:
         row: dict[str, object] = {AGENT_HEADER: aid,
                                   NAME_HEADER: by_id[aid].name if aid in by_id else ""}
         for d in range(7):
-            row[DAY_HEADERS[d]] = " / ".join(cells[d]) if cells[d] else "休 off"
+            row[DAY_HEADERS[d]] = " / ".join(cells[d]) if cells[d] else f"{DAY_OFF_ZH} off"
         row["工时 hours"] = round(sum(s.paid_hours for s in shifts), 1)
         rows.append(row)
     return pd.DataFrame(rows, columns=[AGENT_HEADER, NAME_HEADER, *DAY_HEADERS, "工时 hours"])
@@ -109,7 +109,7 @@ def agent_summaries(roster: Roster, agents: Sequence[Agent]) -> str:
     """A plain-text block per agent: who, hours, then one line per working day."""
     by_id = {a.agent_id: a for a in agents}
     blocks = [f"排班 Roster, week of {roster.week_start:%Y-%m-%d} (Mon)",
-              "(n) = 接待上限 reception cap; 休 = break", ""]
+              f"(n) = 接待上限 reception cap; {BREAK_ZH} = meal break; {DAY_OFF_ZH} = day off", ""]
     for aid in _ordered_ids(roster, agents):
         shifts = sorted(roster.for_agent(aid), key=lambda s: s.start)
         a = by_id.get(aid)
@@ -121,7 +121,7 @@ def agent_summaries(roster: Roster, agents: Sequence[Agent]) -> str:
             by_day.setdefault(shift_day(roster, s), []).append(shift_text(s))
         for d in range(7):
             blocks.append(f"  {DAY_HEADERS[d]}: " + (" / ".join(by_day[d]) if d in by_day
-                                                     else "休息 day off"))
+                                                     else f"{DAY_OFF_ZH} day off"))
         blocks.append("")
     return "\n".join(blocks)
 

@@ -15,7 +15,7 @@ def test_gantt_and_table(open_page: OpenPage, sample_plan: PlanResult) -> None:
     caps = {s.max_concurrent for s in shifts}
     assert {t["name"] for t in bars if "接待上限" in t["name"]} == {
         f"接待上限 cap {c}" for c in caps}
-    breaks = [t for t in bars if t["name"] == "break 休息"]
+    breaks = [t for t in bars if t["name"] == "break 用餐"]
     n_breaks = sum(1 for s in shifts if s.break_start is not None)
     assert (len(breaks[0]["y"]) if breaks else 0) == n_breaks
     table = at.dataframe[0].value

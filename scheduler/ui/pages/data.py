@@ -198,11 +198,11 @@ with c1:
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
                              key=k("shift_lengths_hours"), help=help_text("shift_lengths_hours"))
-    rest = st.number_input("两班间最少休息 Min rest between shifts (h)", 0.0, 24.0, step=1.0,
+    rest = st.number_input("两班最短间隔 Min rest between shifts (h)", 0.0, 24.0, step=1.0,
                            key=k("min_rest_hours"), help=help_text("min_rest_hours"))
-    off = st.number_input("每周最少休息天 Min days off / week", 0, 6, step=1,
+    off = st.number_input("每周最少休息日 Min days off / week", 0, 6, step=1,
                           key=k("min_days_off"), help=help_text("min_days_off"))
-    off_ft = st.number_input("全职每周休息天 Days off / week, full-timers (≥ 40 h)", 0, 6, step=1,
+    off_ft = st.number_input("全职每周休息日 Days off / week, full-timers (≥ 40 h)", 0, 6, step=1,
                              key=k("min_days_off_full_time"),
                              help=help_text("min_days_off_full_time"))
 with c3:

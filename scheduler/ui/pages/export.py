@@ -8,6 +8,7 @@ import json
 import streamlit as st
 
 from scheduler import io, report
+from scheduler.domain import BREAK_ZH, DAY_OFF_ZH
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
 from scheduler.ui.tables import agent_summaries, wide_schedule
@@ -58,7 +59,8 @@ c[4].download_button("summary.json", summary_json, file_name="summary.json",
                      help="Headline numbers and every parameter used (reproducibility).")
 
 st.subheader("排班表 Schedule (agent x day)")
-st.caption("(n) = 接待上限 reception cap · 休 = break · +1 = ends the next day")
+st.caption(f"(n) = 接待上限 reception cap · {BREAK_ZH} = meal break · {DAY_OFF_ZH} = day off · "
+           "+1 = ends the next day")
 st.dataframe(wide, hide_index=True, width="stretch", height=35 * (len(wide) + 1) + 3)
 st.subheader("每人排班 Per-agent summary")
 st.code(summary_txt.decode("utf-8-sig"), language=None, height=420)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from scheduler import plotting
+from scheduler.domain import BREAK_ZH
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
 from scheduler.ui.planning import plan_panel
 from scheduler.ui.tables import agent_table, rule_cost_table
 
-page("排班表 Roster", "每位客服的班次、接待上限和休息 · Shifts per agent; the number on a "
-     "bar is the reception cap 接待上限; grey = break 休息.")
+page("排班表 Roster", "每位客服的班次、接待上限和用餐时间 · Shifts per agent; the number on "
+     f"a bar is the reception cap 接待上限; grey = meal break {BREAK_ZH}.")
 plan_panel(here="roster")
 if not need_plan():
     st.stop()
