@@ -294,23 +294,38 @@ def whatif_figure(base: pd.DataFrame, scenario: pd.DataFrame, *, target: float,
     return fig
 
 
+BACKTEST_COLOURS = {"confidence": ("#9ecae1", "#08519c"), "point": ("#fdae6b", "#a63603")}
+"""Per plan of a backtest: (its bars, its agent-hours dots): light bars, dark dots on them."""
+
+
 def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     """Per judged week and plan: the share of busy hours that kept the target (bars) and the
-    agent-hours (dots, right axis)."""
+    agent-hours (a labelled dot on the plan's own bar, right axis from 0, joined week to week),
+    readable with a single judged week."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = {"confidence": "with margin 含余量", "point": "point forecast 点预测"}
     for plan, g in weeks.groupby("plan", sort=False):
         label = names.get(str(plan), str(plan))
+        bar, dot = BACKTEST_COLOURS.get(str(plan), ("#c7c7c7", "#404040"))
         x = [str(w) for w in g["week_start"]]
         fig.add_trace(go.Bar(x=x, y=g["share_at_target"], name=f"busy hours at target · {label}",
+                             marker_color=bar, offsetgroup=str(plan),
                              hovertemplate="%{y:.1%}<extra></extra>"), secondary_y=False)
-        fig.add_trace(go.Scatter(x=x, y=g["agent_hours"], mode="markers+lines",
-                                 name=f"agent-hours 工时 · {label}"), secondary_y=True)
+        fig.add_trace(go.Scatter(
+            x=x, y=g["agent_hours"], mode="markers+lines+text", offsetgroup=str(plan),
+            name=f"agent-hours 工时 · {label}", texttemplate="%{y:,.1f} h",
+            textposition="top center", marker={"size": 12, "color": dot,
+                                               "line": {"width": 2, "color": "white"}},
+            line={"color": dot}, hovertemplate="%{y:,.1f} agent-hours<extra></extra>"),
+            secondary_y=True)
     fig.add_hline(y=0.95, line_dash="dot", annotation_text="95%")
     fig.update_yaxes(title_text=f"busy hours at {target:.0%} 达标小时占比", tickformat=".0%",
                      range=[0.5, 1.0], secondary_y=False)
-    fig.update_yaxes(title_text="agent-hours 工时", secondary_y=True)
+    top = float(weeks["agent_hours"].max()) if len(weeks) else 1.0
+    fig.update_yaxes(title_text="agent-hours 工时", range=[0, top * 1.25], rangemode="tozero",
+                     showgrid=False, secondary_y=True)
     fig.update_xaxes(type="category")  # one label per judged week, even for a single week
-    fig.update_layout(barmode="group", title="How the plans did on the real weeks 回测",
-                      xaxis_title="week 周", legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(barmode="group", scattermode="group",  # each dot on its plan's bar
+                      title="How the plans did on the real weeks 回测", xaxis_title="week 周",
+                      legend={"orientation": "h", "y": -0.2})
     return fig

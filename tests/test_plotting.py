@@ -146,3 +146,20 @@ def test_backtest_figure_one_label_per_judged_week() -> None:
     fig = plotting.backtest_figure(weeks, target=0.8)
     assert fig.layout.xaxis.type == "category"
     assert {x for trace in fig.data for x in trace.x} == {"2026-11-16"}
+
+
+def test_backtest_figure_shows_the_hours_of_a_single_week() -> None:
+    # one judged week drew each plan's agent-hours as a line with one point: a 6-pixel dot at
+    # the middle of the week, behind the other plan's bar, its axis cut to 467-592 h
+    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["confidence", "point"],
+                          "share_at_target": [0.97, 0.92], "agent_hours": [583.5, 475.5]})
+    fig = plotting.backtest_figure(weeks, target=0.8)
+    bars = [t for t in fig.data if t.type == "bar"]
+    dots = [t for t in fig.data if t.type == "scatter"]
+    assert fig.layout.scattermode == "group" and len(bars) == len(dots) == 2
+    for bar, dot in zip(bars, dots, strict=True):
+        assert dot.offsetgroup == bar.offsetgroup is not None  # the dot sits on its plan's bar
+        assert "markers" in dot.mode and dot.marker.size >= 10 and dot.marker.color != \
+            bar.marker.color
+        assert "text" in dot.mode and dot.texttemplate == "%{y:,.1f} h"  # "583.5 h" beside it
+    assert fig.layout.yaxis2.range[0] == 0 and fig.layout.yaxis2.range[1] > 583.5

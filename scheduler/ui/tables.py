@@ -5,6 +5,7 @@
   (the Excel-friendly export).
 - :func:`agent_summaries`: a plain-text summary per agent (to paste into a group chat).
 - :func:`rule_cost_table`: what each labour rule costs this week (Roster page).
+- :func:`in_percent`: shares (0..1) as percentages for a table shown with ``PERCENT``.
 """
 
 from __future__ import annotations
@@ -135,3 +136,17 @@ def rule_cost_table(costs: Sequence[RuleCost]) -> pd.DataFrame:
         "costs 成本 (agent-hours 工时)": [c.hours for c in rows],
         "short without it 无此规则时不足时段": [c.short_intervals_without for c in rows],
     })
+
+
+PERCENT = "%.1f%%"
+"""How a table column of percentages reads: one decimal and the sign (``97.1%``), in every row
+(Streamlit's own ``"percent"`` format shows up to two decimals, so rows of one column differ)."""
+
+
+def in_percent(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """A copy of ``frame`` with the shares (0..1) in ``columns`` as percentages (0..100), for a
+    table that shows them with ``PERCENT``."""
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].astype(float) * 100.0
+    return out

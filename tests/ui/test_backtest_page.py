@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     (table,) = [d.value for d in at.dataframe if "share_at_target" in d.value.columns]
     assert list(table["plan"]) == ["confidence", "point"]
     assert str(table["week_start"].iloc[0]) == "2026-11-16"
-    assert (table["busy_hours"] > 100).all() and (table["share_at_target"] <= 1).all()
+    assert (table["busy_hours"] > 100).all() and (table["share_at_target"] <= 100).all()
     # the margin costs hours
     assert table["agent_hours"].iloc[0] > table["agent_hours"].iloc[1]
     (fig,) = figures(at)
@@ -26,11 +28,11 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     assert "point forecast 点预测" in texts(at)
     # each promise: the plan's chance next to whether the real week kept it
     for promise in ("per_hour", "daily", "weekly"):
-        assert table[f"chance_{promise}"].between(0, 1).all()
+        assert table[f"chance_{promise}"].between(0, 100).all()
         assert table[f"kept_{promise}"].isin([True, False]).all()
     assert (table["kept_daily"] == (table["days_kept"] == 7)).all()
     first = table.iloc[0]
-    assert (f"the week {first['chance_weekly']:.0%} predicted, kept in "
+    assert (f"the week {first['chance_weekly'] / 100:.0%} predicted, kept in "
             f"{int(first['kept_weekly'])} of 1 week(s)") in texts(at)
     # the reliability table: two plans x three promises = six pairs, binned by predicted chance
     (bins,) = [d.value for d in at.dataframe if "predicted" in d.value.columns]
@@ -38,3 +40,14 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     assert set(bins["promise"]) <= {"95% of busy hours", "every day", "the week"}
     chances = np.concatenate([table[f"chance_{p}"] for p in ("per_hour", "daily", "weekly")])
     assert bins["predicted"].mul(bins["pairs"]).sum() == pytest.approx(chances.sum())
+    # every share in the tables reads as a percentage with one decimal, in every row
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns)
+        formats = {c: v.get("type_config", {}).get("format", "") for c, v in config.items()}
+        shares = [c for c, f in formats.items() if f == "percent" or f.endswith("%%")]
+        for c in shares:
+            assert config[c]["type_config"]["format"] == "%.1f%%", (c, config[c])
+            assert frame.value[c].between(0, 100).all(), c
+    shown = {c for frame in at.dataframe for c in json.loads(frame.proto.columns)}
+    assert {"share_at_target", "weekly_three_min_rate", "confidence", "predicted"} <= shown
+    assert list(table["confidence"]) == [95.0, 0.0]  # the margin's 0.95 reads 95.0%

@@ -22,6 +22,7 @@ from scheduler.report import promise_words
 from scheduler.ui import state
 from scheduler.ui.common import page
 from scheduler.ui.planning import run_with_progress
+from scheduler.ui.tables import PERCENT, in_percent
 
 REPORT = "backtest_report"
 
@@ -83,30 +84,35 @@ if isinstance(report, BacktestReport):
                 "this on 30 real weeks).")
     bins = reliability(report.weeks).assign(
         promise=lambda f: f["promise"].map({m.value: words[m] for m in Mode}))
-    st.dataframe(bins, hide_index=True, key="backtest_reliability", column_config={
+    st.dataframe(in_percent(bins, ["predicted", "kept"]), hide_index=True,
+                 key="backtest_reliability", column_config={
         "promise": "承诺 Promise", "bin": "预测区间 Predicted chance",
         "pairs": "周数 Weeks", "predicted": st.column_config.NumberColumn(
-            "平均预测 Mean predicted", format="percent"),
-        "kept": st.column_config.NumberColumn("实际守住 Kept", format="percent")})
+            "平均预测 Mean predicted", format=PERCENT),
+        "kept": st.column_config.NumberColumn("实际守住 Kept", format=PERCENT)})
     promises = [c for m in Mode for c in (column("chance", m), column("kept", m))
                 + (("days_kept",) if m == Mode.DAILY else ())]
     first = ["week_start", "plan", "confidence", "agent_hours", *promises]
-    st.dataframe(report.weeks, hide_index=True, width="stretch", column_order=[
+    shares = ["confidence", "weekly_three_min_rate", "min_daily_three_min_rate",
+              "share_at_target", *(column("chance", m) for m in Mode)]
+    st.dataframe(in_percent(report.weeks, shares), hide_index=True, width="stretch",
+                 column_order=[
         *first, *(c for c in report.weeks.columns if c not in first)], column_config={
-        "week_start": "周 Week", "plan": "方案 Plan", "confidence": "把握 Confidence",
+        "week_start": "周 Week", "plan": "方案 Plan",
+        "confidence": st.column_config.NumberColumn("把握 Confidence", format=PERCENT),
         "agent_hours": st.column_config.NumberColumn("工时 Agent-hours", format="%.1f"),
         "weekly_three_min_rate": st.column_config.NumberColumn("周3分钟率 Week rate",
-                                                               format="percent"),
+                                                               format=PERCENT),
         "min_daily_three_min_rate": st.column_config.NumberColumn("最差日 Worst day",
-                                                                  format="percent"),
+                                                                  format=PERCENT),
         "busy_hours": "忙时 Busy hours", "busy_hours_at_target": "达标忙时 At target",
-        "share_at_target": st.column_config.NumberColumn("达标占比 Share", format="percent"),
+        "share_at_target": st.column_config.NumberColumn("达标占比 Share", format=PERCENT),
         "expected_below": st.column_config.NumberColumn("预计不达标 Expected below",
                                                         format="%.1f"),
         "seen_below": "实际不达标 Seen below", "real_sessions": "真实会话 Real sessions",
         "forecast_sessions": st.column_config.NumberColumn("预测会话 Forecast", format="%.0f"),
         **{column("chance", m): st.column_config.NumberColumn(
-            f"预测 Chance · {words[m]}", format="percent") for m in Mode},
+            f"预测 Chance · {words[m]}", format=PERCENT) for m in Mode},
         **{column("kept", m): st.column_config.CheckboxColumn(f"守住 Kept · {words[m]}")
            for m in Mode},
         "days_kept": st.column_config.NumberColumn("达标天数 Days kept (of 7)")})
