@@ -66,7 +66,7 @@ def library(runs: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
         t0 = time.perf_counter()
         evaluate(plan.roster.roster, plan.forecast, plan.agents, plan.chat, scenario,
                  target=settings.target, profile=settings.platform,
-                 replications=settings.whatif_replications, seed=plan.params.seed)
+                 replications=plan.params.replications, seed=plan.params.seed)
         out["what-if"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         re = replan(plan, scenario, time_limit_seconds=settings.replan_time_limit_seconds)

@@ -606,8 +606,8 @@ def plan(
                "counts vary as much as the forecast's backtest says (sized at confidence "
                f"{s.parameters.get('confidence', 0):g}).")
     lo, hi = s.predicted_three_min_rate_ci
-    typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate "
-               f"{s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
+    typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate, all "
+               f"day, {s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
                f"hours below {target:.0%} at the forecast's own counts.")
     for line in (*result.notes, *s.diagnosis):

@@ -40,6 +40,10 @@ from scheduler.scenarios import scenario_weeks
 from scheduler.simulate import ReplicationSummary, simulate_replications
 from scheduler.staffing import team_service_level
 
+ALL_DAY = "all day 全天"
+"""The window of a rate counted over every session of the week (the plan's headline 3-minute
+rate), named beside a platform's own window (``09:00–23:00``) where both are shown."""
+
 
 def interval_sessions(forecast: Forecast, interval_minutes: int) -> tuple[list[datetime],
                                                                           np.ndarray]:

@@ -41,7 +41,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError
 from scheduler.params import MAX_CAP, ChatModel, PlanParams
 from scheduler.pipeline import plan_from_forecast, roster_chance
-from scheduler.report import PlanResult
+from scheduler.report import ALL_DAY, PlanResult
 from scheduler.risk import BUSY_SESSIONS, PromiseChances
 from scheduler.roster import ProgressFn
 from scheduler.simulate import ReplicationSummary, simulate_replications
@@ -628,7 +628,7 @@ def compare(a: ScenarioOutcome, b: ScenarioOutcome) -> pd.DataFrame:
     def row(o: ScenarioOutcome) -> dict[str, tuple[float, str]]:
         d = {
             "expected sessions 预计会话": (float(o.forecast.frame["sessions"].sum()), "sessions"),
-            "3-minute rate 3分钟回复率": (o.three_min_rate, "share"),
+            f"3-minute rate, {ALL_DAY}3分钟回复率": (o.three_min_rate, "share"),
             "reply rate 回复率": (o.reply_rate, "share"),
             "simulated hours below target 模拟未达标小时": (float(o.hours_below_target), "hours"),
             "agent-hours 工时": (o.paid_hours, "hours"),

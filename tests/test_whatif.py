@@ -207,9 +207,9 @@ def test_compare_side_by_side() -> None:
     shown = compare_text(compare(a, b)).set_index("metric 指标")
     assert shown.loc["agent-hours 工时", "difference 差异"] == "-30.0 h"
     assert shown.loc["agent-hours 工时", "A"] == f"{hours['A']:,.1f} h"
-    rate = table.loc["3-minute rate 3分钟回复率"]
-    assert shown.loc["3-minute rate 3分钟回复率", "B"] == f"{rate['B']:.1%}"
-    assert shown.loc["3-minute rate 3分钟回复率", "difference 差异"] == (
+    rate = table.loc["3-minute rate, all day 全天3分钟回复率"]
+    assert shown.loc["3-minute rate, all day 全天3分钟回复率", "B"] == f"{rate['B']:.1%}"
+    assert shown.loc["3-minute rate, all day 全天3分钟回复率", "difference 差异"] == (
         f"{(rate['B'] - rate['A']) * 100:+.1f} pts")
 
 

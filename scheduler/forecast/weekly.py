@@ -61,7 +61,7 @@ def check_history(history: HourlyHistory, target_start: datetime | None = None) 
         raise InputError(
             f"the history runs to {end:%Y-%m-%d %H:%M}, past the start of the target week "
             f"{target_start:%Y-%m-%d}; forecast a week starting on or after the history's end "
-            "(use backtest() to score past weeks)",
+            "(to judge past weeks, run scheduler backtest or open the app's Backtest page)",
             file=history.source,
         )
     if target_start - end > timedelta(days=MAX_GAP_DAYS):

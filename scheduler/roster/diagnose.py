@@ -91,10 +91,10 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
         out.append(f"The week's expected 3-minute replies fall {gap / 100:g} sessions short of "
                    f"{p.service.target:.0%} of all sessions.")
     if relaxation_covers:
-        return (*out, "With the team as it is, the aggregate model covers every interval: the "
-                "short hours come from the rules it does not state (rest, consecutive days, "
-                "shift shapes) or from search time. A longer time limit, or the rule costs, "
-                "show which.")
+        return (*out, "With the team as it is, counting agents per half-hour alone covers every "
+                "interval: the short hours come from the rules that count leaves out (rest, "
+                "consecutive days, shift shapes) or from search time. A longer time limit, or "
+                "the rule costs, show which.")
     return tuple(out) + _fixes(p, runs, needs, int(short.sum()) + gap)
 
 
@@ -198,7 +198,7 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
     for rank, (left, hours, _k, text) in enumerate(sorted(found)):
         tail = "closes the gap" if left == 0 else "covers part of the gap"
         lines.append(f"{'Cheapest fix' if rank == 0 else 'Also helps'}: {text} — {tail} "
-                     f"(checked on the aggregate model: about {hours:g} agent-hours there).")
+                     f"(checked by counting agents per half-hour: about {hours:g} agent-hours).")
     return tuple(lines)
 
 

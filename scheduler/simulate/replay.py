@@ -461,8 +461,8 @@ class DutyBehaviour:
                 f"{cycle:.0f} min (fitted on the weeks of "
                 f"{', '.join(str(w) for w in self.weeks)})" if self.away_share > 0
                 else "agents on duty took sessions whenever one waited")
-        patience = ("patience drawn from the log's own curve (Kaplan-Meier)"
-                    if self.patience_times else "patience drawn from the exponential")
+        patience = ("patience drawn from how long the log's customers waited before leaving"
+                    if self.patience_times else "patience drawn at random around its mean")
         return f"  Duty as worked: {away}; {patience}."
 
 

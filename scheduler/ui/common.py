@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from scheduler.report import ALL_DAY
 from scheduler.ui import state
 
 
@@ -37,13 +38,19 @@ def sidebar_status() -> None:
             short = f", {sm.short_intervals} intervals short 不足" if sm.short_intervals else ""
             st.caption(f"**排班 Plan**: {sm.agent_hours:,.1f} agent-hours 工时, "
                        f"{len(plan.roster.roster.shifts)} shifts{short}, 3-min "
-                       f"{sm.predicted_three_min_rate:.1%}{stale}")
+                       f"{ALL_DAY} {sm.predicted_three_min_rate:.1%}{stale}")
 
 
-def need_plan() -> bool:
-    """Show how to get a plan when there is none; True when there is one."""
-    if state.plan() is None:
-        st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** on the Coverage page.")
-        st.page_link("scheduler/ui/pages/coverage.py", label="→ 覆盖 Coverage", icon="📊")
-        return False
-    return True
+def need_plan(*, button_here: bool = False) -> bool:
+    """Show how to get a plan when there is none (``button_here``: this page draws the Plan
+    button above); True when there is one."""
+    if state.plan() is not None:
+        return True
+    if button_here:
+        st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** above 请点击上方按钮.")
+    else:
+        st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** on the Data page "
+                "请在数据页排班.")
+        st.page_link("scheduler/ui/pages/data.py", label="→ 数据 Data",
+                     icon=":material/upload_file:")
+    return False

@@ -93,6 +93,14 @@ def _drain(job: _Job, lines: list[str], slot: Any) -> None:
         slot.markdown("  \n".join(f"`{line}`" for line in lines[-6:]))
 
 
+HOW_FOUND = "How the plan was found 求解细节"
+"""The title of the expander that holds the solver's own words (status, bound, objective)."""
+HOW_FOUND_PLAIN = (
+    "The planner tries rosters until its time limit and keeps the best one it found; the "
+    "\"bound\" is the fewest agent-hours any roster could need under these rules, so the gap "
+    "says how much better a longer search could still do. 排班程序在时限内搜索并保留最好的方案。")
+"""One plain sentence above those words."""
+
 PLAN_PAGES = {
     "coverage": ("查看排班 See the plan: coverage 覆盖 →", ":material/grid_on:"),
     "roster": ("每人班次 Shifts per agent →", ":material/view_timeline:"),
@@ -110,8 +118,9 @@ def plan_panel(*, here: str) -> None:
                              width="stretch")
     cols[1].caption(
         f"{len(state.agents())} agents · target 目标 {s.target:.0%} ({s.mode}) · time limit "
-        f"{s.time_limit_seconds:.0f} s · {s.replications} simulation runs. Change them on the "
-        "Data page 数据页.")
+        f"{s.time_limit_seconds:.0f} s · {s.replications} simulation runs. "
+        + ("Change them below 在下方修改." if here == "data" else
+           "Change them on the Data page 在数据页修改."))
     if clicked:
         _plan_now()
     err = state.error(state.ERR_PLAN)
@@ -180,7 +189,8 @@ def plan_headline(plan: report.PlanResult) -> None:
                          f"{sm.bound_hours:,.1f} h under these rules: this plan is at most "
                          f"{sm.gap:.1%} above the best possible")
     lo, hi = sm.predicted_three_min_rate_ci
-    c[2].metric("expected 3-min rate 预计3分钟回复率", f"{sm.predicted_three_min_rate:.1%}",
+    c[2].metric(f"expected 3-min rate, {report.ALL_DAY}3分钟回复率",
+                f"{sm.predicted_three_min_rate:.1%}",
                 help=f"simulated on the forecast, {plan.params.replications} runs; 95% CI "
                      f"{lo:.1%}–{hi:.1%}")
     rlo, rhi = sm.expected_hours_below_range
@@ -191,7 +201,8 @@ def plan_headline(plan: report.PlanResult) -> None:
                      f"{rlo}–{rhi}")
     c[4].metric("half-hours short 不足时段", f"{sm.short_intervals}",
                 help=f"half-hours below {pipeline.short_of(sm.parameters)} (see the diagnosis)")
-    with st.expander("求解详情 Solver details"):
+    with st.expander(HOW_FOUND):
+        st.caption(HOW_FOUND_PLAIN)
         bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
         gap = "—" if sm.gap is None else f"{sm.gap:.1%}"
         st.markdown(f"status `{sm.status}` · bound {bound} · gap {gap} · "

@@ -34,8 +34,9 @@ def _app(name: str) -> Any:
 class Settings:
     """What the manager sets on the Data page. Defaults: Xiaohongshu and the plan parameters'
     own (``scheduler.params``), with the app's interactive budget declared there: a 16-second
-    solver limit and 5 simulation runs for the plan; here, 3 runs for a what-if and 7 s of
-    solver time for a warm-started re-plan. The plan's and re-plan's budgets leave room for the
+    solver limit and 5 simulation runs for the plan (a what-if plays the same runs, so the
+    current roster's rates there are the plan's); here, 7 s of solver time for a warm-started
+    re-plan. The plan's and re-plan's budgets leave room for the
     work around the solve (staffing table, simulated check, drawing: about 4 s in the browser)
     within the 20 s and 10 s a manager waits at most; on the sample both still cover every
     half-hour (measured waits and statuses in ``benchmarks/results/app_timing.md``)."""
@@ -53,7 +54,6 @@ class Settings:
     allowed_caps: tuple[int, ...] = _app("allowed_caps")
     time_limit_seconds: float = _app("time_limit_seconds")
     replications: int = _app("replications")
-    whatif_replications: int = 3
     replan_time_limit_seconds: float = 7.0
     seed: int = 0
 

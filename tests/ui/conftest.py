@@ -72,6 +72,30 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def outside_expanders(at: AppTest) -> list[str]:
+    """Every text the page and its sidebar show outside an expander (or a status box, which
+    folds like one): titles, markdown, captions, alerts, metric labels and values, button and
+    link labels."""
+    from streamlit.testing.v1.element_tree import Block, Expander, Metric, Status
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Expander | Status):
+            return
+        if isinstance(node, Block):
+            for child in node.children.values():
+                walk(child)
+            return
+        parts = [node.label, node.value] if isinstance(node, Metric) else [
+            getattr(node, "label", None), getattr(node, "value", None)]
+        found.extend(p for p in parts if isinstance(p, str))
+
+    walk(at.main)
+    walk(at.sidebar)
+    return found
+
+
 def array(value: Any) -> list[Any]:
     """A figure array as a list (plotly encodes numeric arrays as base64 typed arrays)."""
     import base64

@@ -173,7 +173,8 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     shot(page, "03b_coverage_promise")
     promised = promise.inner_text()
     headline = {label: metric_value(page, label) for label in (
-        "agent-hours 工时", "expected 3-min rate 预计3分钟回复率", "hours at risk 风险小时")}
+        "agent-hours 工时", "expected 3-min rate, all day 全天3分钟回复率",
+        "hours at risk 风险小时")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     match = re.search(r"(\d+) shifts", sidebar)
     assert match, sidebar
@@ -199,13 +200,13 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     # 4b. re-plan the spike: the page says which roster it kept, and the kept roster's numbers
     # are not worse than keeping's (hours below target, then the week's rate, then paid hours)
     keep = (int(metric_value(page, "simulated hours below target 模拟未达标小时").split("/")[0]),
-            -float(metric_value(page, "3-min rate 3分钟回复率").rstrip("%")), 0.0)
+            -float(metric_value(page, "3-min rate, all day 全天3分钟回复率").rstrip("%")), 0.0)
     page.get_by_role("button", name=re.compile(r"Re-plan \(warm start")).click()
     reason = page.get_by_text(re.compile(r"^Kept the (current roster|re-plan)")).first
     expect(reason).to_be_visible(timeout=180_000)
     delta = page.get_by_test_id("stMetric").filter(has_text="kept 保留: paid hours").first
     kept = (int(metric_value(page, "kept 保留: hours below target").split("/")[0]),
-            -float(metric_value(page, "kept 保留: week 3-min rate").rstrip("%")),
+            -float(metric_value(page, "kept 保留: 3-min rate, all day 全天").rstrip("%")),
             float(delta.get_by_test_id("stMetricDelta").inner_text().split()[0]))
     assert kept <= keep, (reason.inner_text(), kept, keep)
     adopt = page.get_by_role("button", name=re.compile("Adopt the re-plan"))
@@ -245,7 +246,8 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     info.value.save_as(tmp_path / "summary.json")
     s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert headline["agent-hours 工时"] == f"{s['agent_hours']:,.1f} h"
-    assert headline["expected 3-min rate 预计3分钟回复率"] == f"{s['predicted_three_min_rate']:.1%}"
+    assert headline["expected 3-min rate, all day 全天3分钟回复率"] == \
+        f"{s['predicted_three_min_rate']:.1%}"
     service = s["parameters"]
     assert promised == promise_lines(s["chance"], service["target"], service["mode"])[0]
     assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "

@@ -56,4 +56,4 @@ def test_calendar_events_with_learned_effects(open_page: OpenPage) -> None:
     assert {"国庆", "双11 正日"} <= set(past.index)
     assert past.loc["国庆", "prior"] == 1.1 and abs(past.loc["国庆", "estimated"] - 1.1) > 0.05
     assert "sessions vs" in past.loc["双11 正日", "evidence"]
-    assert "seasonal naive 同期上周" in texts(at)
+    assert "Typical error" in texts(at) and "repeating the week before 照搬上周" in texts(at)

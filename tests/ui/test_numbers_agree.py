@@ -1,6 +1,7 @@
 """One plan, the same numbers everywhere (issue 20): the CLI's lines, roster.csv (summed, the
 carried-over copies left out), coverage.csv, summary.json, ``simulate --plan``'s metrics.json
-and the app's pages opened on that plan."""
+and the app's pages opened on that plan; one 3-minute rate per roster and window on each page,
+the window named where a platform's differs from the whole day (issue 31)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,34 @@ from streamlit.testing.v1 import AppTest
 
 from scheduler import io, report
 from scheduler.cli import main
+from scheduler.whatif import platform_checks
 from tests.ui.conftest import APP, FAST, REPO, texts
+
+RATE = re.compile(r"3-min(?:ute)? rate\b[^%]*?(\d+\.\d%)")
+WINDOW = re.compile(r"\((\d\d:\d\d–\d\d:\d\d)")
+
+
+def three_minute_rates(at: AppTest) -> set[tuple[str, str]]:
+    """Every 3-minute rate the page writes (texts and metrics, expanders included), with the
+    window named after it before the next rate (``all day`` when none)."""
+    found = set()
+    lines = [*texts(at).splitlines(), *(f"{m.label} {m.value}" for m in at.metric)]
+    for line in lines:
+        hits = list(RATE.finditer(line))
+        for i, m in enumerate(hits):
+            end = hits[i + 1].start() if i + 1 < len(hits) else len(line)
+            window = WINDOW.search(line, m.end(), end)
+            found.add((m.group(1), window.group(1) if window else "all day"))
+    return found
+
+
+def one_rate_per_window(at: AppTest, rate: float) -> set[tuple[str, str]]:
+    """The rates a page may write for the plan's roster: the headline's for the whole day, and
+    one per platform window (the simulation's rate in that window)."""
+    plan = at.session_state["plan"]
+    settings = at.session_state["settings"]
+    checks = platform_checks(plan.simulation, settings.platform, plan.params.service.target)
+    return {(f"{rate:.1%}", "all day"), *((f"{c.value:.1%}", c.window) for c in checks)}
 
 
 def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -32,7 +60,8 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
     # the CLI
     assert f"Plan: {hours:.1f} agent-hours" in said
     assert f"Hours at risk: {risk:.1f} of {judged} busy hours" in said
-    assert f"3-minute rate {rate:.1%}" in said and f"{below} of {judged} busy hours below" in said
+    assert f"3-minute rate, all day, {rate:.1%}" in said
+    assert f"{below} of {judged} busy hours below" in said
     # roster.csv, the carried-over copies left out
     roster = pd.read_csv(plan_dir / "roster.csv", dtype=str, keep_default_na=False)
     own = roster[roster["carried_over"] != "yes"]
@@ -61,14 +90,21 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
         assert not at.exception
         shown = {m.label: m.value for m in at.metric}
         assert shown["agent-hours 工时"] == f"{hours:,.1f} h"
-        assert shown["expected 3-min rate 预计3分钟回复率"] == f"{rate:.1%}"
+        assert shown["expected 3-min rate, all day 全天3分钟回复率"] == f"{rate:.1%}"
         assert shown["hours at risk 风险小时"] == f"{risk:.1f} / {judged}"
         assert f"{below} of {judged} busy hours below the target" in texts(at)
-    # the what-if page names the current roster by the same agent-hours
+        assert f"3-min all day 全天 {rate:.1%}" in " ".join(c.value for c in at.sidebar.caption)
+        rates = three_minute_rates(at)
+        assert (f"{rate:.1%}", "all day") in rates and rates <= one_rate_per_window(at, rate), page
+    # the what-if page: the current roster's rates are the plan's (its agent-hours, its
+    # simulated runs), not a second simulation with fewer runs
     at.switch_page("scheduler/ui/pages/whatif.py")
     at.run()
     assert not at.exception
     assert f"Current roster: {hours:,.1f} agent-hours" in texts(at)
+    assert at.session_state["whatif_baseline"].three_min_rate == pytest.approx(rate, abs=1e-12)
+    rates = three_minute_rates(at)
+    assert (f"{rate:.1%}", "all day") in rates and rates <= one_rate_per_window(at, rate)
     # the export page: its per-agent hours add up to the headline, its roster.csv is the file
     at.switch_page("scheduler/ui/pages/export.py")
     at.run()

@@ -61,7 +61,7 @@ def test_compare_and_replan(open_page: OpenPage, sample_plan: PlanResult) -> Non
     assert hours["情景 A Scenario A"] == f"{total - a01:,.1f} h"
     assert float(hours["情景 B Scenario B"].removesuffix(" h").replace(",", "")) > total
     assert hours["difference 差异"].startswith("+") and hours["difference 差异"].endswith(" h")
-    rate = rows.loc["3-minute rate 3分钟回复率"]
+    rate = rows.loc["3-minute rate, all day 全天3分钟回复率"]
     assert re.fullmatch(r"\d{1,3}\.\d%", rate["情景 A Scenario A"])
     assert re.fullmatch(r"[+-]\d+\.\d pts", rate["difference 差异"])
     assert re.fullmatch(r"[\d,]+", rows.loc["expected sessions 预计会话", "情景 A Scenario A"])
@@ -96,5 +96,5 @@ def test_replan_of_a_spike_keeps_the_better_roster(open_page: OpenPage,
     assert not [b for b in at.button if b.key == "w_wi_adopt"]
     assert "Nothing to adopt: the current plan stays" in texts(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["kept 保留: week 3-min rate"] == \
+    assert metrics["kept 保留: 3-min rate, all day 全天"] == \
         f"{shown.three_min_rate:.1%}"

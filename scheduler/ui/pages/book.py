@@ -101,7 +101,7 @@ else:
 st.subheader("发布 Publish")
 current = state.plan()
 if current is None:
-    st.caption("还没有排班 No plan yet: plan the week on the Coverage page, then publish it "
+    st.caption("还没有排班 No plan yet: plan the week on the Data page, then publish it "
                "here.")
 else:
     same = book.same_as(Roster(current.week_start,

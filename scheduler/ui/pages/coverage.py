@@ -10,7 +10,7 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.ui import state
 from scheduler.ui.common import page
-from scheduler.ui.planning import plan_panel
+from scheduler.ui.planning import HOW_FOUND, HOW_FOUND_PLAIN, plan_panel
 from scheduler.whatif import platform_checks
 
 SHOWN_REASONS = 4
@@ -20,8 +20,8 @@ page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Req
 plan_panel(here="coverage")
 plan = state.plan()
 if plan is None:
-    st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** (solver limit "
-            f"{state.settings().time_limit_seconds:.0f} s, a few seconds more for the "
+    st.info("还没有排班 No plan yet: press **▶ 排班 Plan the week** above 请点击上方按钮 (time "
+            f"limit {state.settings().time_limit_seconds:.0f} s, a few seconds more for the "
             "staffing table and the simulated check).")
     st.stop()
 
@@ -59,12 +59,13 @@ st.subheader("3分钟回复率 3-minute rate per hour")
 st.plotly_chart(plotting.rate_figure(plan.simulation.hourly_frame(), target=target),
                 width="stretch", key="rate_chart")
 
-with st.expander("求解详情 Solver details"):
+with st.expander(HOW_FOUND):
+    st.caption(HOW_FOUND_PLAIN)
     sm = plan.summary
     bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"
     gap = sm.gap_note if sm.gap is None else f"{sm.gap:.1%}"
     st.write(f"agent-hours {sm.agent_hours:,.1f} h · bound {bound} · gap {gap} · "
-             f"{sm.solve_seconds:.1f} s · model 3-min rate {sm.model_three_min_rate:.1%}")
+             f"{sm.solve_seconds:.1f} s")
     if sm.cap_mix:
         st.caption("agent-hours per cap 各接待上限工时: " + ", ".join(
             f"{cap} {hours:,.1f} h" for cap, hours in sm.cap_mix.items()))

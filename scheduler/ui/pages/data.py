@@ -93,8 +93,10 @@ with left:
         st.dataframe(shown, hide_index=True, width="stretch", column_config={
             "parameter": "参数 Figure", "default": "默认 Default", "fitted": "拟合 Fitted",
             "used": "采用 Used", "sessions": "会话数 Sessions", "source": "来源 Source"})
-        for n in notes:
-            st.caption(n)
+        st.caption(notes[0])
+        with st.expander("How it was fitted 拟合细节"):
+            for n in notes[1:]:
+                st.caption(n)
 
 with right:
     st.subheader("客服 Agents")

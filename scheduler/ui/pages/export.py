@@ -27,7 +27,7 @@ if re is not None:
     if which.startswith("re-planned"):
         plan = re
 if state.plan_is_stale() and plan is current:
-    st.warning("输入已改变 The inputs changed since this plan; re-plan on the Coverage page "
+    st.warning("输入已改变 The inputs changed since this plan; re-plan on the Data page "
                "before exporting if the changes matter.")
 
 week = f"{plan.week_start:%Y%m%d}"

@@ -30,7 +30,7 @@ except InputError as exc:  # overrides of an older week: drop them
     current = base
     st.warning(f"Earlier edits were dropped: {exc}")
 
-st.markdown(f"**Week 周** {week:%Y-%m-%d} (Mon 周一) · method 方法 `{base.method}` · "
+st.markdown(f"**Week 周** {week:%Y-%m-%d} (Mon 周一) · "
             f"{current.frame['sessions'].sum():,.0f} sessions expected 预计会话 · "
             f"band 区间 {base.band:.0%}")
 chart = st.container()
@@ -65,10 +65,11 @@ if c2.button("清除修改 Clear all edits", disabled=not state.overrides()):
 with chart:
     st.plotly_chart(plotting.forecast_figure(history, edited), width="stretch",
                     key="forecast_chart")
+    weeks = base.backtest_weeks
     if base.wape is not None and base.naive_wape is not None:
-        weeks = base.backtest_weeks
-        st.markdown(f"**Backtest 回测** (last {weeks} weeks 最近{weeks}周): `{base.method}` "
-                    f"WAPE {base.wape:.1%} · seasonal naive 同期上周 {base.naive_wape:.1%}")
+        st.markdown(f"**典型误差 Typical error** {base.wape:.0%} of the sessions on the last "
+                    f"{weeks} weeks 最近{weeks}周 · repeating the week before 照搬上周: "
+                    f"{base.naive_wape:.0%}")
     events = events_frame(base)
     if len(events):
         st.subheader("日历事件 Calendar events")
@@ -83,5 +84,12 @@ with chart:
             "estimated": st.column_config.NumberColumn("实测 Seen", format="x%.2f"),
             "used": st.column_config.NumberColumn("采用 Used", format="x%.2f"),
             "evidence": "依据 Evidence"})
-    for note in edited.notes:
-        st.caption(note)
+    with st.expander("How the forecast was made 预测方法"):
+        if base.wape is not None:
+            st.caption(f"Each of the last {weeks} weeks was forecast from the weeks before it "
+                       "only; the typical error adds up the hours' misses (too many or too few "
+                       "sessions) as a share of the weeks' sessions (WAPE). 每周只用之前的数据"
+                       "预测，误差为各小时偏差之和占会话量的比例。")
+        st.caption(f"Method 方法: `{base.method}`.")
+        for note in edited.notes:
+            st.caption(note)

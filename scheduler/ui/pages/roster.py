@@ -14,7 +14,7 @@ from scheduler.ui.tables import agent_table, rule_cost_table
 page("排班表 Roster", "每位客服的班次、接待上限和用餐时间 · Shifts per agent; the number on "
      f"a bar is the reception cap 接待上限; grey = meal break {BREAK_ZH}.")
 plan_panel(here="roster")
-if not need_plan():
+if not need_plan(button_here=True):
     st.stop()
 plan = state.plan()
 assert plan is not None

@@ -11,7 +11,7 @@ import streamlit as st
 from scheduler import plotting
 from scheduler.domain import DAYS, DAYS_ZH
 from scheduler.errors import InputError
-from scheduler.report import promise_lines
+from scheduler.report import ALL_DAY, promise_lines
 from scheduler.roster import ProgressFn
 from scheduler.ui import state
 from scheduler.ui.common import need_plan, page
@@ -46,7 +46,7 @@ def _evaluate(sc: Scenario) -> ScenarioOutcome:
     assert plan is not None
     return evaluate(plan.roster.roster, plan.forecast, plan.agents, plan.chat, sc,
                     target=target, profile=settings.platform,
-                    replications=settings.whatif_replications, seed=plan.params.seed,
+                    replications=plan.params.replications, seed=plan.params.seed,
                     params=plan.params)
 
 
@@ -107,14 +107,14 @@ def show_outcome(out: ScenarioOutcome, slot: str) -> None:
     """Headline numbers, platform badges and the per-hour chart of one scenario."""
     assert baseline is not None
     st.subheader(f"{out.scenario.name}: effect on the current roster 对当前排班的影响")
-    st.caption(" · ".join(out.scenario.describe()) + f" — {out.replications} runs, "
-               f"seed {out.seed}, {out.seconds:.1f} s")
+    st.caption(" · ".join(out.scenario.describe()) + f" — {out.replications} simulated "
+               f"weeks, {out.seconds:.1f} s")
     c = st.columns(4)
     total = float(out.forecast.frame["sessions"].sum())
     base_total = float(baseline.forecast.frame["sessions"].sum())
     c[3].metric("expected sessions 预计会话", f"{total:,.0f}",
                 delta=f"{total - base_total:+,.0f}", delta_color="off")
-    c[0].metric("3-min rate 3分钟回复率", f"{out.three_min_rate:.1%}",
+    c[0].metric(f"3-min rate, {ALL_DAY}3分钟回复率", f"{out.three_min_rate:.1%}",
                 delta=f"{(out.three_min_rate - baseline.three_min_rate) * 100:+.1f} pts")
     c[1].metric("reply rate 回复率", f"{out.reply_rate:.1%}",
                 delta=f"{(out.reply_rate - baseline.reply_rate) * 100:+.1f} pts")
@@ -146,7 +146,7 @@ def show_choice(choice: ReplanChoice) -> None:
     st.markdown("**" + " · ".join(cur.scenario.describe()) + "**")
     (st.success if choice.keeps_replan else st.info)(choice.reason)
     c = st.columns(3)
-    c[0].metric("kept 保留: week 3-min rate", f"{kept.three_min_rate:.1%}",
+    c[0].metric(f"kept 保留: 3-min rate, {ALL_DAY}", f"{kept.three_min_rate:.1%}",
                 delta=f"{(kept.three_min_rate - cur.three_min_rate) * 100:+.1f} pts")
     c[1].metric("kept 保留: hours below target",
                 f"{kept.hours_below_target} / {kept.hours_judged}",
@@ -155,8 +155,8 @@ def show_choice(choice: ReplanChoice) -> None:
                      f"3-minute rate over {kept.replications} simulated runs misses the target")
     c[2].metric("kept 保留: paid hours", f"{kept.paid_hours:,.1f} h",
                 delta=f"{kept.paid_hours - cur.paid_hours:+.1f} h", delta_color="off")
-    st.caption(f"Both rosters judged alike on the scenario's week: {cur.replications} simulation "
-               f"runs, seed {cur.seed}; deltas against keeping the current roster.")
+    st.caption(f"Both rosters judged alike on the scenario's week: the same "
+               f"{cur.replications} simulated weeks; deltas against keeping the current roster.")
     st.dataframe(compare_text(compare(choice.current, choice.replanned)), hide_index=True,
                  width="stretch")
     with st.expander("Where the re-plan stays short 重新排班仍不足之处"):
@@ -172,9 +172,9 @@ def show_choice(choice: ReplanChoice) -> None:
 
 _names = {a.agent_id: a.name for a in plan.agents}
 st.caption(f"当前排班 Current roster: {plan.summary.agent_hours:,.1f} agent-hours, 3-min rate "
-           f"{baseline.three_min_rate:.1%}, {baseline.hours_below_target} of "
+           f"{ALL_DAY} {baseline.three_min_rate:.1%}, {baseline.hours_below_target} of "
            f"{baseline.hours_judged} busy hours below target in simulation "
-           f"({settings.whatif_replications} seeded runs, same seed for every scenario).")
+           f"({plan.params.replications} simulated weeks, the same for every scenario).")
 left, right = st.columns(2)
 with left:
     scenario_form(state.SCENARIO_A, "情景 A Scenario A")
@@ -204,7 +204,7 @@ else:
         def work(progress: ProgressFn) -> ReplanChoice:
             assert plan is not None
             return replan(plan, chosen, time_limit_seconds=REPLAN_SECONDS,
-                          profile=settings.platform, replications=settings.whatif_replications,
+                          profile=settings.platform, replications=plan.params.replications,
                           progress=progress)
 
         try:
