@@ -583,10 +583,10 @@ class ReplanChoice:
         same = (f"the same busy hours below {target} in simulation ({cur.hours_below_target} of"
                 f" {cur.hours_judged})")
         if round(new.three_min_rate, 3) != round(cur.three_min_rate, 3):
-            return (f"{head}: {same}, and the re-plan's week 3-minute rate is "
+            return (f"{head}: {same}, and the re-plan's all-day 3-minute rate is "
                     f"{new.three_min_rate:.1%} against {cur.three_min_rate:.1%} when keeping, "
                     f"for {cost}.")
-        return f"{head}: {same} and the same week 3-minute rate, for {cost} in the re-plan."
+        return f"{head}: {same} and the same all-day 3-minute rate, for {cost} in the re-plan."
 
 
 def replan(

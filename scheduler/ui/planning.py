@@ -189,7 +189,7 @@ def plan_headline(plan: report.PlanResult) -> None:
                          f"{sm.bound_hours:,.1f} h under these rules: this plan is at most "
                          f"{sm.gap:.1%} above the best possible")
     lo, hi = sm.predicted_three_min_rate_ci
-    c[2].metric(f"expected 3-min rate, {report.ALL_DAY}3分钟回复率",
+    c[2].metric(f"3-min rate, {report.ALL_DAY}",
                 f"{sm.predicted_three_min_rate:.1%}",
                 help=f"simulated on the forecast, {plan.params.replications} runs; 95% CI "
                      f"{lo:.1%}–{hi:.1%}")

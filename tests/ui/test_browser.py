@@ -173,7 +173,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     shot(page, "03b_coverage_promise")
     promised = promise.inner_text()
     headline = {label: metric_value(page, label) for label in (
-        "agent-hours 工时", "expected 3-min rate, all day 全天3分钟回复率",
+        "agent-hours 工时", "3-min rate, all day 全天",
         "hours at risk 风险小时")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     match = re.search(r"(\d+) shifts", sidebar)
@@ -246,7 +246,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     info.value.save_as(tmp_path / "summary.json")
     s = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert headline["agent-hours 工时"] == f"{s['agent_hours']:,.1f} h"
-    assert headline["expected 3-min rate, all day 全天3分钟回复率"] == \
+    assert headline["3-min rate, all day 全天"] == \
         f"{s['predicted_three_min_rate']:.1%}"
     service = s["parameters"]
     assert promised == promise_lines(s["chance"], service["target"], service["mode"])[0]

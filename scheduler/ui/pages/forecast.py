@@ -90,6 +90,5 @@ with chart:
                        "only; the typical error adds up the hours' misses (too many or too few "
                        "sessions) as a share of the weeks' sessions (WAPE). 每周只用之前的数据"
                        "预测，误差为各小时偏差之和占会话量的比例。")
-        st.caption(f"Method 方法: `{base.method}`.")
         for note in edited.notes:
             st.caption(note)
