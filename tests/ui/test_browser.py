@@ -173,7 +173,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     shot(page, "03b_coverage_promise")
     promised = promise.inner_text()
     headline = {label: metric_value(page, label) for label in (
-        "agent-hours 工时", "expected 3-min rate 预计3分钟回复率", "hours at risk 风险小时")}
+        "agent-hours 工时", "expected 3-min rate 预计3分钟回复率", "half-hours short 不足时段")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     match = re.search(r"(\d+) shifts", sidebar)
     assert match, sidebar
@@ -216,9 +216,10 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     else:
         expect(adopt).to_be_visible()
     shot(page, "05b_whatif_replan")
-    short = page.get_by_text("Where the re-plan stays short 重新排班仍不足之处")
+    short = page.get_by_text("Where the re-plan stays below the margin 重新排班低于余量之处")
     short.click()
-    expect(page.get_by_text(re.compile(r"short by \d+ agents? at cap")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ agents? below the margin at cap")).first
+           ).to_be_visible()
     short.scroll_into_view_if_needed()
     shot(page, "05c_whatif_replan_short")
 
@@ -248,8 +249,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     assert headline["expected 3-min rate 预计3分钟回复率"] == f"{s['predicted_three_min_rate']:.1%}"
     service = s["parameters"]
     assert promised == promise_lines(s["chance"], service["target"], service["mode"])[0]
-    assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "
-                                              f"{s['hours_judged']}")
+    assert headline["half-hours short 不足时段"] == f"{s['short_intervals']}"
     shot(page, "06_export")
 
     # 5b. publish the plan in the roster book: the page shows version 1 at once and holds the
