@@ -227,8 +227,8 @@ class PlanSummary:
     """The headline numbers of a plan (``summary.json``), in the manager's units.
 
     - ``agent_hours``: paid hours of the shifts starting in the week.
-    - ``bound_hours``: no roster that leaves no interval short needs fewer agent-hours under
-      these rules (None when even the relaxation cannot cover every interval).
+    - ``bound_hours``: no roster that leaves no interval below the margin needs fewer
+      agent-hours under these rules (None when even the relaxation cannot cover every interval).
     - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when the plan leaves
       intervals below the margin (it is then not comparable with a bound that covers every
       interval) or there is no bound; ``gap_note`` says which.

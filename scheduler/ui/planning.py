@@ -178,7 +178,7 @@ def plan_headline(plan: report.PlanResult) -> None:
     else:
         c[1].metric("above the fewest possible 高于最少可能",
                     f"{sm.agent_hours - sm.bound_hours:,.1f} h",
-                    help=f"no roster that covers every half-hour can need fewer than "
+                    help=f"no roster that keeps every half-hour at its margin can need fewer than "
                          f"{sm.bound_hours:,.1f} h under these rules: this plan is at most "
                          f"{sm.gap:.1%} above the best possible")
     lo, hi = sm.predicted_three_min_rate_ci
