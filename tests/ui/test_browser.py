@@ -156,11 +156,13 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
     plan.click()
     expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
-    # live progress: each report of the search (stage, agent-hours, short, bound, seconds) appears
+    # live progress: each report of the search (stage, agent-hours, below the margin, bound,
+    # seconds) appears
     expect(page.get_by_text(re.compile(r" · \d+\.\d s$")).first).to_be_visible()
     shot(page, "02_plan_progress")
     page.get_by_role("link", name=re.compile("See the plan")).click(timeout=120_000)
-    heading = page.get_by_text("每小时缺口 Agents per hour: required, scheduled, gap", exact=True)
+    heading = page.get_by_text("每小时缺口 Agents per hour: needed with margin, scheduled, gap",
+                                exact=True)
     expect(heading).to_be_visible(timeout=120_000)
     heatmap = page.locator(".js-plotly-plot .heatmaplayer")
     expect(heatmap.first).to_be_attached()

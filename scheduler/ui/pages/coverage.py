@@ -42,7 +42,9 @@ diagnosis = plan.summary.diagnosis
 if plan.summary.short_intervals or diagnosis:
     sm = plan.summary
     with st.container(border=True):
-        st.markdown(f"**为什么人手不足 Why short** — {sm.short_intervals} half-hours short "
+        why = ("为什么人手不足 Why short" if sm.short_intervals
+               else "为什么低于余量 Why below the margin")
+        st.markdown(f"**{why}** — {sm.short_intervals} half-hours short "
                     "(the team cannot meet the need at the forecast itself); "
                     f"{sm.below_margin_intervals} below {pipeline.margin_of(sm.parameters)}")
         for line in diagnosis[:SHOWN_REASONS]:
