@@ -2,6 +2,10 @@
 
     .venv/bin/python benchmarks/run_all.py                 # everything, ~10-14 min on 2 cores
     .venv/bin/python benchmarks/run_all.py --instances sample pwf --workers 2 --time-scale 0.5
+    .venv/bin/python benchmarks/run_all.py --instances sample --workers 2 --merge  # rerun one
+
+``--merge`` keeps the other instances' results from summary.json and replaces only those rerun;
+the tables' head names the rerun (date, commit, load, command) beside the whole run's.
 
 Writes benchmarks/results/summary.json, benchmarks/results/summary.md,
 benchmarks/results/pyworkforce_*.json and (unless --no-readme) the ``## Benchmarks`` section at
@@ -154,7 +158,7 @@ def roster_record(r: RosterResult) -> dict[str, Any]:
         "gap": None if r.gap is None else round(r.gap, 4),
         "gap_hours": None if r.gap is None or bound is None
         else round(r.agent_hours - bound, 2),
-        "short_intervals": len(r.short_intervals),
+        "below_margin_intervals": len(r.short_intervals),
         "cap_mix": {f"cap {c}": round(h, 2) for c, h in sorted(r.cap_mix.items())},
         "objective_points": r.objective_points,
         "solve_seconds": round(r.solve_seconds, 2),
@@ -371,7 +375,7 @@ def _worst(s: dict[str, Any] | None) -> str:
 MAIN_COLUMNS = ("instance", "workers", "status", "agent-h", "bound-h", "gap h",
                 "plan wall s", "roster solve s", "efficiency", "bound eff. (ours)",
                 "HiGHS LB agent-h (eff.)", "sim 3-min week [95% CI]", "p10 / worst hour",
-                "hours below / judged", "short intervals")
+                "hours below / judged", "below margin")
 
 
 def _h(x: float | None) -> str:
@@ -401,7 +405,7 @@ def main_table(records: list[dict[str, Any]]) -> list[str]:
                 f"{r['roster_solve_seconds']['median']:.1f} | "
                 f"{_pct(r['efficiency'])} | {_pct(r['lp_efficiency'])} | "
                 f"{hb['agent_hours']:,.1f} ({_pct(r['highs_efficiency'])}) | {_rate(s)} | {p10} | "
-                f"{below} | {r['short_intervals']} |")
+                f"{below} | {r.get('below_margin_intervals', r.get('short_intervals'))} |")
     return lines
 
 
@@ -482,6 +486,12 @@ def write_outputs(meta: dict[str, Any], records: list[dict[str, Any]],
         f"{meta['total_seconds'] / 60:.1f} min. Command: `{meta['command']}`. "
         f"Seed {args.seed}, {args.reps} repetition(s) per worker count, {args.replications} "
         "simulated replications per roster.",
+        *(f"Rows of {', '.join(r['instances'])} rerun {r['date']} (commit {r['commit']}"
+          + (" + uncommitted changes in scheduler/" if r["scheduler_uncommitted_changes"]
+             else "")
+          + f"; load average at start {r['load_average_at_start'][0]}; speed probe "
+          f"{r['speed_probe_seconds']} s; {r['total_seconds'] / 60:.1f} min): `{r['command']}`."
+          for r in meta.get("reruns", [])),
     ]
     main = main_table(records)
     comp = compare_table(comparisons, records)
@@ -504,13 +514,15 @@ def write_outputs(meta: dict[str, Any], records: list[dict[str, Any]],
         "rewrites this section, `benchmarks/results/summary.md` and `summary.json`:", "",
         "```bash", ".venv/bin/python benchmarks/run_all.py", "```", "", *head, "",
         "Columns: agent-h = paid agent-hours of the plan; bound-h = the planner's proven lower "
-        "bound (no roster that leaves no interval short needs fewer agent-hours under the "
-        "rules); gap h = agent-h - bound-h (and its share of agent-h), – when the plan leaves "
-        "intervals short; efficiency = required / scheduled agent-hours, next to the same ratio "
-        "for our bound and for an independent HiGHS LP bound (`benchmarks/lp_highs.py`); sim = "
-        "our simulator, mean and 95% interval; hours below = busy hours (>= 5 expected "
-        "sessions) whose simulated mean 3-minute rate is below 80%; short intervals = planning "
-        "intervals below the target in the plan.", "",
+        "bound (no roster that leaves no interval below the margin needs fewer agent-hours "
+        "under the rules); gap h = agent-h - bound-h (and its share of agent-h), – when the "
+        "plan leaves intervals below the margin; efficiency = required / scheduled "
+        "agent-hours, next to the same ratio for our bound and for an independent HiGHS LP "
+        "bound (`benchmarks/lp_highs.py`); sim = our simulator, mean and 95% interval; "
+        "hours below = busy hours (>= 5 expected sessions) whose simulated mean 3-minute "
+        "rate is below 80%; below margin = planning intervals below the staffing with margin "
+        "the search aims at (not short: short means the team cannot meet the forecast "
+        "itself, `coverage.csv`'s `short_at_forecast`).", "",
         *main, "", *comp, "", "What the numbers mean for a manager:", "", *notes, "",
     ])
     return md, readme
@@ -529,6 +541,28 @@ def update_readme(section: str) -> None:
     README.write_text(text, encoding="utf-8")
 
 
+def merged(meta: dict[str, Any], records: list[dict[str, Any]],
+           comparisons: dict[str, list[dict[str, Any]]], log: list[str],
+           instances: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                          dict[str, list[dict[str, Any]]], list[str]]:
+    """``--merge``: the last whole run's results (summary.json) with this run's instances in
+    place of theirs, in the same order; the whole run's meta, this run added to its reruns
+    (an earlier rerun of the same instances dropped)."""
+    old = json.loads((RESULTS / "summary.json").read_text(encoding="utf-8"))
+    fresh = {r["key"]: r for r in records}
+    keys = [r["key"] for r in old["instances"]]
+    out = [fresh.get(r["key"], r) for r in old["instances"]]
+    out += [r for r in records if r["key"] not in keys]
+    comp = {k: comparisons.get(k, v) for k, v in old["comparisons"].items()
+            if k not in instances or k in comparisons}
+    comp.update({k: v for k, v in comparisons.items() if k not in comp})
+    base = old["meta"]
+    reruns = [r for r in base.get("reruns", []) if not set(r["instances"]) <= set(instances)]
+    rerun = {**{k: v for k, v in meta.items() if k != "reruns"}, "instances": instances}
+    return ({**base, "reruns": [*reruns, rerun]}, out, comp,
+            [*(x for x in old.get("log", []) if x.split(":")[0] not in instances), *log])
+
+
 # ------------------------------------------------------------------ main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
@@ -544,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-pyworkforce", action="store_true")
     ap.add_argument("--no-compare", action="store_true")
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other instances' results from summary.json, replace these")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     meta = machine()
@@ -579,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:
                 log.append(f"{key}: comparison failed: {exc!r}")
     meta["total_seconds"] = round(time.perf_counter() - started, 1)
+    if args.merge:
+        meta, records, comparisons, log = merged(meta, records, comparisons, log,
+                                                 args.instances)
     md, readme = write_outputs(meta, records, comparisons, log, args)
     if not args.no_readme:
         update_readme(readme)

@@ -597,14 +597,9 @@ def plan(
         typer.echo("What the rules cost this week (agent-hours a re-plan without the rule "
                    "saves):")
         for c in s.rule_costs:
-            fewer = (f" ({c.short_intervals_without} intervals short without it)"
-                     if c.short_intervals_without < s.short_intervals else "")
+            fewer = (f" ({c.short_intervals_without} half-hours below the margin without it)"
+                     if c.short_intervals_without < s.below_margin_intervals else "")
             typer.echo(f"  {c.text}{fewer}")
-    fewest, most = s.expected_hours_below_range
-    typer.echo(f"Hours at risk: {s.expected_hours_below_target:.1f} of {s.hours_judged} busy "
-               f"hours expected below {target:.0%} (90% range {fewest}-{most}) when next week's "
-               "counts vary as much as the forecast's backtest says (sized at confidence "
-               f"{s.parameters.get('confidence', 0):g}).")
     lo, hi = s.predicted_three_min_rate_ci
     typer.echo(f"Simulated on the forecast ({params.replications} weeks): 3-minute rate, all "
                f"day, {s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
@@ -633,32 +628,36 @@ def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def plan_headline(s: PlanSummary) -> str:
     """``Plan: 434.0 agent-hours; no roster can need fewer than 363.0 h under these rules (gap
-    16.3%); 0 short intervals; 25.3 s.``"""
-    head = f"Plan: {s.agent_hours:.1f} agent-hours; "
-    from scheduler.pipeline import short_of
+    16.3%); no half-hour short at the forecast; 25.3 s.`` Short: the team cannot meet the
+    need at the forecast itself; half-hours below the staffing with margin are said apart."""
+    from scheduler.pipeline import margin_of
 
-    sized = short_of(s.parameters)
+    head = f"Plan: {s.agent_hours:.1f} agent-hours; "
     if s.gap is not None and s.bound_hours is not None:
         proved = ", proved optimal" if s.status == "OPTIMAL" else ""
         head += (f"no roster can need fewer than {s.bound_hours:.1f} h under these rules "
-                 f"(gap {s.gap:.1%}{proved}); {s.short_intervals} short intervals; ")
-    elif s.short_intervals:
-        head += f"{s.short_intervals} half-hours short of {sized}: see the diagnosis; "
-    else:
+                 f"(gap {s.gap:.1%}{proved}); ")
+    head += (f"{s.short_intervals} half-hour{'s' if s.short_intervals != 1 else ''} short at "
+             "the forecast; " if s.short_intervals else "no half-hour short at the forecast; ")
+    if s.below_margin_intervals:
+        head += (f"{s.below_margin_intervals} below {margin_of(s.parameters)}: see the "
+                 "diagnosis; ")
+    elif s.gap is None:
         head += f"no gap to a bound ({s.gap_note}); "
     return head + f"{s.solve_seconds:.1f} s."
 
 
 def _progress_printer() -> Callable[[Progress], None]:
-    """The search's progress on stderr: stage, the incumbent's agent-hours and short
-    intervals, the bound in hours ("–" while there is none), seconds. On a terminal one line
-    rewritten in place; into a file or a pipe, plain lines."""
+    """The search's progress on stderr: stage, the incumbent's agent-hours and half-hours
+    below the staffing with margin (its cover target), the bound in hours ("–" while there
+    is none), seconds. On a terminal one line rewritten in place; into a file or a pipe,
+    plain lines."""
     live = sys.stderr.isatty()
 
     def show(p: Progress) -> None:
         bound = "–" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
         text = (f"  solving [{p.stage}] {p.agent_hours:,.1f} agent-hours, "
-                f"{p.short_intervals} short, bound {bound}  {p.seconds:5.1f} s")
+                f"{p.short_intervals} below the margin, bound {bound}  {p.seconds:5.1f} s")
         typer.echo(f"\r{text}   " if live else text, nl=not live, err=True)
 
     return show
@@ -949,6 +948,7 @@ def replan(
     v = book.publish(roster, agent_hours=result.agent_hours,
                      summary={"agent_hours": result.agent_hours,
                               "short_intervals_after_cutoff": result.short_after,
+                              "below_margin_after_cutoff": result.below_margin_after,
                               "chance": result.chance},
                      inputs=inputs, requests=asked,
                      note=note or f"re-plan from {cutoff:%a %m-%d %H:%M}")

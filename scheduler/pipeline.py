@@ -159,16 +159,22 @@ def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams,
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
 
 
-def short_of(parameters: Mapping[str, Any]) -> str:
-    """What a plan's short half-hours fall short of, from its ``PlanSummary.parameters``: the
-    staffing sized at the confidence (per-hour mode), or the hourly floor at a spike's count
-    (daily and weekly modes: ``floor_for``)."""
+def margin_of(parameters: Mapping[str, Any]) -> str:
+    """The staffing with margin a plan's search aimed at (its cover target), from its
+    ``PlanSummary.parameters``: the margin bought for the chance of the promise, the staffing
+    sized at the confidence (per-hour mode), or the hourly floor at a spike's count (daily and
+    weekly modes: ``floor_for``). Half-hours below it are not short (short: below the need at
+    the forecast itself); they thin the margin, which the promise's chance shows."""
+    chance = float(parameters.get("chance") or 0.0)
+    if chance:
+        return f"the staffing with margin for a {chance:.0%} chance of the promise"
     conf = float(parameters.get("confidence") or 0.0)
     if parameters.get("mode", "per-hour") != "per-hour":
         floor = float(parameters.get("hourly_floor") or 0.0)
         at = f"its hour's {SPIKE_QUANTILE:.0%} count" if conf else "the forecast"
         return f"the {floor:.0%} hourly floor at {at}"
-    return f"the staffing sized at {conf:.0%} confidence" if conf else "the target's staffing"
+    return (f"the staffing with margin sized at {conf:.0%} confidence" if conf
+            else "the target's staffing")
 
 
 def floor_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements | None:

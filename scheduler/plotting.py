@@ -41,16 +41,17 @@ def hourly_coverage(coverage: pd.DataFrame,
                     ) -> pd.DataFrame:
     """Per-interval coverage (``pipeline`` coverage table) rolled up to the 168 clock hours.
 
-    Columns: ``hour_start``, ``sessions`` (sum), ``required_agents`` (max over the hour's
+    Columns: ``hour_start``, ``sessions`` (sum), ``needed_with_margin`` (max over the hour's
     intervals), ``scheduled_agents`` (min: the thinnest moment), ``gap`` (min of scheduled -
-    required: negative is a shortfall), ``cap`` (max), ``predicted_three_min_rate`` (min: the
-    model's worst interval), and ``simulated_three_min_rate`` when given (168 values).
+    needed with margin: negative is below the margin), ``cap`` (max),
+    ``predicted_three_min_rate`` (min: the model's worst interval), and
+    ``simulated_three_min_rate`` when given (168 values).
     """
     c = coverage.copy()
     c["hour_start"] = pd.to_datetime(c["interval_start"]).dt.floor("h")
-    c["gap"] = c["scheduled_agents"] - c["required_agents"]
+    c["gap"] = c["scheduled_agents"] - c["needed_with_margin"]
     g = c.groupby("hour_start", sort=True).agg(
-        sessions=("sessions", "sum"), required_agents=("required_agents", "max"),
+        sessions=("sessions", "sum"), needed_with_margin=("needed_with_margin", "max"),
         scheduled_agents=("scheduled_agents", "min"), gap=("gap", "min"), cap=("cap", "max"),
         predicted_three_min_rate=("predicted_three_min_rate", "min"),
     ).reset_index()
@@ -60,11 +61,12 @@ def hourly_coverage(coverage: pd.DataFrame,
 
 
 def coverage_heatmaps(hourly: pd.DataFrame, *, target: float) -> go.Figure:
-    """Three day x hour heatmaps: required agents, scheduled agents, and the gap (scheduled -
-    required), the gap coloured red where short so a shortfall jumps out. Hover shows sessions,
-    agents, cap and the predicted 3-minute rate. ``hourly`` comes from :func:`hourly_coverage`
-    (168 rows)."""
-    req = _week_matrix(hourly["required_agents"])
+    """Three day x hour heatmaps: agents needed with the margin, scheduled agents, and the gap
+    (scheduled - needed with margin), coloured red where the team is below the margin so a
+    thin hour jumps out (short, below the forecast's own need, is ``coverage.csv``'s). Hover
+    shows sessions, agents, cap and the predicted 3-minute rate. ``hourly`` comes from
+    :func:`hourly_coverage` (168 rows)."""
+    req = _week_matrix(hourly["needed_with_margin"])
     sch = _week_matrix(hourly["scheduled_agents"])
     gap = _week_matrix(hourly["gap"])
     rate_col = ("simulated_three_min_rate" if "simulated_three_min_rate" in hourly
@@ -74,16 +76,18 @@ def coverage_heatmaps(hourly: pd.DataFrame, *, target: float) -> go.Figure:
         _week_matrix(hourly[rate_col]) * 100.0, gap,
     ], axis=-1)
     hover = ("%{y} %{x}:00<br>sessions 会话 %{customdata[0]:.1f}"
-             "<br>required 需要 %{customdata[1]:.0f} · scheduled 已排 %{customdata[2]:.0f}"
+             "<br>needed with margin 含余量所需 %{customdata[1]:.0f}"
+             " · scheduled 已排 %{customdata[2]:.0f}"
              "<br>gap 缺口 %{customdata[5]:+.0f} · cap 接待上限 %{customdata[3]:.0f}"
              "<br>3-min rate 3分钟回复率 %{customdata[4]:.1f}%<extra></extra>")
     fig = make_subplots(
         rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-        subplot_titles=("需要的客服 Required agents", "已排的客服 Scheduled agents",
-                        "缺口 Gap = scheduled − required (red = short 人手不足)"),
+        subplot_titles=("含余量所需客服 Agents needed with margin", "已排的客服 Scheduled agents",
+                        "缺口 Gap = scheduled − needed with margin (red = below the margin "
+                        "低于余量)"),
     )
     top = float(max(req.max(), sch.max(), 1.0))
-    for row, z, name in ((1, req, "required"), (2, sch, "scheduled")):
+    for row, z, name in ((1, req, "needed with margin"), (2, sch, "scheduled")):
         fig.add_trace(go.Heatmap(
             z=z, x=list(HOUR_LABELS), y=list(DAY_LABELS), customdata=custom, name=name,
             colorscale="Blues", zmin=0, zmax=top, hovertemplate=hover, showscale=row == 1,

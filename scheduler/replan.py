@@ -50,6 +50,10 @@ from scheduler.report import (
     PlanResult,
     PlanSummary,
     in_week_shifts,
+    interval_sessions,
+    interval_target,
+    interval_teams,
+    needed_at_forecast,
     promise_chance,
     promise_lines,
     roster_frame,
@@ -146,7 +150,11 @@ class Replan:
     roster: Roster
     agent_hours: float
     short_after: int
-    """Short intervals from the cut-off on."""
+    """Half-hours short from the cut-off on: the team cannot meet the need at the forecast
+    itself (``report.needed_at_forecast``)."""
+    below_margin_after: int
+    """Half-hours below the staffing with margin (the search's cover target) from the
+    cut-off on."""
     changes: tuple[ShiftChange, ...]
     """The shifts that differ from the published ones (moved, re-capped, their break moved,
     dropped, added, or ended at the cut-off): what ``scheduler book --diff`` shows between the
@@ -172,9 +180,10 @@ class Replan:
 
     def lines(self, week_start: date, cutoff: datetime) -> list[str]:
         out = [f"Re-plan of the week of {week_start} from {cutoff:%a %Y-%m-%d %H:%M}: "
-               f"{self.agent_hours:.1f} agent-hours, {self.short_after} interval(s) short "
-               f"after the cut-off; {len(self.changes)} shift(s) changed for "
-               f"{len(self.moved)} agent(s), {self.kept} kept ({self.seconds:.1f} s)."]
+               f"{self.agent_hours:.1f} agent-hours, {self.short_after} half-hour(s) short at "
+               f"the forecast after the cut-off ({self.below_margin_after} below the margin); "
+               f"{len(self.changes)} shift(s) changed for {len(self.moved)} agent(s), "
+               f"{self.kept} kept ({self.seconds:.1f} s)."]
         out += [f"  ended at the cut-off: {s.agent_id} {s.start:%a %H:%M}-{s.end:%H:%M}"
                 for s in self.cut]
         out += [f"  not granted: {r.text} ({why})" for r, why in self.refused]
@@ -275,20 +284,24 @@ def replan(
     result = solve(problem, limits=limits, seed=params.seed, start=start if warm else None,
                    bound=False, progress=progress,
                    finish=(PutBack(start, SLACK_MINUTES),) if warm else ())
-    plan = result.plan
     roster = replace(result.roster, shifts=tuple(sorted(result.roster.shifts + cut,
                                                  key=lambda s: (s.start, s.agent_id))))
     now = in_week_shifts(roster)
-    coverage = coverage_frame(problem, plan)
-    short_t = [t for t in range(problem.first_start, problem.intervals)
-               if problem.demand[t] and coverage["shortfall_agents"].iloc[t] > 0]
+    _, point = interval_sessions(forecast, problem.interval_minutes)
+    need = needed_at_forecast(roster, req, params.chat, interval_target(params.service), point)
+    on = [len(caps) for caps in interval_teams(roster, req)]
+    short_t = [t for t in range(problem.first_start, problem.intervals) if need[t] > on[t]]
+    thin = coverage_frame(problem, result.plan)["shortfall_agents"].to_numpy()
+    below = sum(1 for t in range(problem.first_start, problem.intervals)
+                if problem.demand[t] and thin[t] > 0)
     step = problem.interval_minutes / 60
     short_hours = tuple((r, step * sum(1 for t in short_t if r.start <= problem.at(t) < r.end))
                         for r in granted)
     chance = promise_chance(roster, req, params.chat, params.service,
                             scenario_counts(forecast, params.seed)).as_dict()
     return Replan(roster=roster, agent_hours=sum(s.paid_hours for s in now),
-                  short_after=len(short_t), changes=tuple(shift_changes(shifts, now)),
+                  short_after=len(short_t), below_margin_after=below,
+                  changes=tuple(shift_changes(shifts, now)),
                   kept=len(set(shifts) & set(now)), cut=cut, refused=tuple(refused),
                   short_hours=short_hours, seconds=time.perf_counter() - t0, chance=chance,
                   chance_lines=tuple(promise_lines(chance, params.service.target,

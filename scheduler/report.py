@@ -38,7 +38,7 @@ from scheduler.roster import (
 )
 from scheduler.scenarios import scenario_weeks
 from scheduler.simulate import ReplicationSummary, simulate_replications
-from scheduler.staffing import team_service_level
+from scheduler.staffing import latency_feasible, team_service_level
 
 ALL_DAY = "all day 全天"
 """The window of a rate counted over every session of the week (the plan's headline 3-minute
@@ -97,6 +97,56 @@ def predict_coverage(roster: Roster, requirements: Requirements, chat: ChatModel
                      max(caps, default=0), m.service_level, m.reply_rate))
     return pd.DataFrame(rows, columns=["interval_start", "sessions", "scheduled_agents", "cap",
                                        "predicted_three_min_rate", "predicted_reply_rate"])
+
+
+def interval_target(service: ServiceTarget) -> float:
+    """The 3-minute rate a half-hour on its own must keep: the target in per-hour mode; in
+    daily and weekly modes the hourly floor (there the day's or week's rate carries the
+    target, which the promise's chance judges)."""
+    return service.target if service.mode == "per-hour" else service.hourly_floor
+
+
+def needed_at_forecast(roster: Roster, requirements: Requirements, chat: ChatModel,
+                       target: float, sessions: np.ndarray) -> np.ndarray:
+    """Per interval, the agents the forecast itself needs (``sessions``: the point forecast, no
+    margin for its error) to keep ``target``, counted at the caps of the planned team: its
+    agents highest cap first, then more at its highest cap (at the highest allowed cap whose
+    latency meets the deadline when nobody is on duty). A half-hour is **short** when this is
+    more than the agents on duty, which is when the planned team's rate at the forecast is
+    below ``target`` (the one meaning of short; a margin thinner than asked shows as a lower
+    chance of the promise instead)."""
+    minutes = requirements.interval_minutes
+    usable = [c for c in requirements.caps if latency_feasible(c, chat)]
+    spare = max(usable or requirements.caps)
+    limit = requirements.max_team + 1
+    memo: dict[tuple[tuple[int, ...], float], float] = {}
+
+    def keeps(caps: tuple[int, ...], per_hour: float) -> bool:
+        if (caps, per_hour) not in memo:
+            memo[caps, per_hour] = team_service_level(per_hour, caps, chat).service_level
+        return memo[caps, per_hour] >= target - 1e-12
+
+    out = np.zeros(requirements.intervals, dtype=np.int64)
+    for t, caps in enumerate(interval_teams(roster, requirements)):
+        per_hour = float(sessions[t]) * 60.0 / minutes
+        if per_hour <= 0:
+            continue
+        team = tuple(sorted(caps, reverse=True))
+        top = team[0] if team else spare
+
+        def first(k: int, team: tuple[int, ...] = team, top: int = top) -> tuple[int, ...]:
+            return team[:k] + (top,) * max(0, k - len(team))
+
+        k = len(team)
+        if keeps(first(k), per_hour):
+            while k > 0 and keeps(first(k - 1), per_hour):
+                k -= 1
+        else:
+            while k < limit and not keeps(first(k + 1), per_hour):
+                k += 1
+            k += 1
+        out[t] = k
+    return out
 
 
 def _team_rate(group: Sequence[Sequence[int]], share: float, minutes: int, chat: ChatModel,
@@ -181,12 +231,19 @@ class PlanSummary:
     """The headline numbers of a plan (``summary.json``), in the manager's units.
 
     - ``agent_hours``: paid hours of the shifts starting in the week.
-    - ``bound_hours``: no roster that leaves no interval short needs fewer agent-hours under
-      these rules (None when even the relaxation cannot cover every interval).
+    - ``bound_hours``: no roster that leaves no interval below the margin needs fewer
+      agent-hours under these rules (None when even the relaxation cannot cover every interval).
     - ``gap``: ``(agent_hours - bound_hours) / agent_hours``; None when the plan leaves
-      intervals short (it is then not comparable with a bound that covers every interval) or
-      there is no bound; ``gap_note`` says which.
-    - ``short_intervals``: intervals below the target (``diagnosis`` says why).
+      intervals below the margin (it is then not comparable with a bound that covers every
+      interval) or there is no bound; ``gap_note`` says which.
+    - ``short_intervals``: half-hours **short**, the one meaning of the word: the planned team
+      cannot meet the need at the forecast itself (``coverage``'s ``short_at_forecast``). A
+      margin thinner than asked is not short: it shows as a ``chance`` below the one asked.
+    - ``below_margin_intervals``: half-hours below the staffing sized with the margin for the
+      forecast's error (the search's cover target; ``diagnosis`` says why).
+    - ``each_hour_expected_below`` / ``each_hour_below_range``: busy hours expected below the
+      target with its 90% range, each hour judged on its own count's distribution (kept for
+      the backtest's table; the headline's figure is ``chance``'s, over whole scenario weeks).
     - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
       agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
@@ -200,6 +257,7 @@ class PlanSummary:
     gap: float | None
     gap_note: str
     short_intervals: int
+    below_margin_intervals: int
     cap_mix: dict[str, float]
     rule_costs: tuple[RuleCost, ...]
     objective_points: int
@@ -211,8 +269,8 @@ class PlanSummary:
     model_three_min_rate: float
     hours_below_target: int
     hours_judged: int
-    expected_hours_below_target: float
-    expected_hours_below_range: tuple[int, int]
+    each_hour_expected_below: float
+    each_hour_below_range: tuple[int, int]
     forecast_sessions: float
     diagnosis: tuple[str, ...]
     soft_violations: tuple[str, ...]
@@ -228,7 +286,7 @@ class PlanSummary:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
-        d["expected_hours_below_range"] = list(self.expected_hours_below_range)
+        d["each_hour_below_range"] = list(self.each_hour_below_range)
         d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
                             "short_intervals_without": c.short_intervals_without}
                            for c in self.rule_costs]
@@ -239,15 +297,18 @@ class PlanSummary:
         """The summary ``as_dict`` gave (``summary.json``); KeyError, TypeError or ValueError
         when ``d`` is not one."""
         names = {f.name for f in fields(cls)}
+        d = {**{new: d[old] for old, new in _RENAMED.items() if old in d}, **d}
         values = {k: v for k, v in d.items() if k in names}
         lo, hi = d["predicted_three_min_rate_ci"]
-        low, high = d["expected_hours_below_range"]
+        low, high = d["each_hour_below_range"]
         return cls(**{
             **values,
             **{k: math.nan for k in ("predicted_three_min_rate", "predicted_reply_rate",
                                      "model_three_min_rate") if d[k] is None},
             "predicted_three_min_rate_ci": (lo, hi),
-            "expected_hours_below_range": (int(low), int(high)),
+            "each_hour_below_range": (int(low), int(high)),
+            "below_margin_intervals": int(d.get("below_margin_intervals",
+                                                d["short_intervals"])),
             "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
                                          int(c["short_intervals_without"]))
                                 for c in d["rule_costs"]),
@@ -256,6 +317,11 @@ class PlanSummary:
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
             "chance": dict(d.get("chance") or {}),
         })
+
+
+_RENAMED = {"expected_hours_below_target": "each_hour_expected_below",
+            "expected_hours_below_range": "each_hour_below_range"}
+"""Fields a summary written by an earlier version names otherwise (old name: new name)."""
 
 
 @dataclass(frozen=True)
@@ -270,8 +336,10 @@ class PlanResult:
     requirements: Requirements
     roster: RosterResult
     coverage: pd.DataFrame
-    """Per interval: interval_start, sessions, required_agents, scheduled_agents, cap,
-    predicted_three_min_rate, predicted_reply_rate, shortfall_agents."""
+    """Per interval, ``COVERAGE_COLUMNS``: the forecast's sessions, the agents they need and
+    those on duty, ``short_at_forecast`` (the team cannot meet the need at the forecast
+    itself), the rates at the forecast, the chance of the target, and the margin the plan was
+    staffed for (``sized_sessions``, ``needed_with_margin``, ``below_margin_agents``)."""
     simulation: ReplicationSummary
     summary: PlanSummary
     notes: tuple[str, ...] = ()
@@ -285,6 +353,15 @@ class PlanResult:
     """The last published weeks' shifts fairness counted (``roster_problem``)."""
 
 
+COVERAGE_COLUMNS = ("interval_start", "sessions", "needed_at_forecast", "scheduled_agents",
+                    "short_at_forecast", "cap", "predicted_three_min_rate",
+                    "predicted_reply_rate", "chance_meeting_target", "sized_sessions",
+                    "needed_with_margin", "below_margin_agents")
+"""The per-interval table (``PlanResult.coverage``, ``coverage.csv``): the forecast's own need
+and whether the team is short of it, then the margin the plan was staffed for
+(``data/README.md`` says each column)."""
+
+
 def _coverage_table(result: RosterResult, req: Requirements, forecast: Forecast,
                     params: PlanParams) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per-interval table (``PlanResult.coverage``) and the per-hour risk table
@@ -294,17 +371,18 @@ def _coverage_table(result: RosterResult, req: Requirements, forecast: Forecast,
     cov = result.coverage
     per_interval, per_hour = chances(result.roster, req, forecast, params.chat,
                                      params.service.target)
+    pred["needed_at_forecast"] = needed_at_forecast(
+        result.roster, req, params.chat, interval_target(params.service), point)
+    pred["short_at_forecast"] = pred["needed_at_forecast"] > pred["scheduled_agents"]
     pred["sized_sessions"] = np.asarray(req.sessions, dtype=float)
     pred["chance_meeting_target"] = per_interval
-    pred["required_agents"] = cov["required_agents"].to_numpy()
-    pred["shortfall_agents"] = cov["shortfall_agents"].to_numpy()
+    pred["needed_with_margin"] = cov["required_agents"].to_numpy()
+    pred["below_margin_agents"] = cov["shortfall_agents"].to_numpy()
     expected = forecast.frame["sessions"].to_numpy(dtype=float)
     hours = pd.DataFrame({"hour_start": pd.to_datetime(forecast.frame["timestamp"]),
                           "sessions": expected, "busy": expected >= BUSY_SESSIONS,
                           "chance_meeting_target": per_hour})
-    return pred[["interval_start", "sessions", "sized_sessions", "required_agents",
-                 "scheduled_agents", "cap", "predicted_three_min_rate", "predicted_reply_rate",
-                 "chance_meeting_target", "shortfall_agents"]], hours
+    return pred[list(COVERAGE_COLUMNS)], hours
 
 
 def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
@@ -333,7 +411,8 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         status=result.status, agent_hours=round(result.agent_hours, 2),
         bound_hours=None if result.bound_hours is None else round(result.bound_hours, 2),
         gap=result.gap, gap_note=gap_note(result),
-        short_intervals=len(result.short_intervals),
+        short_intervals=int(coverage["short_at_forecast"].sum()),
+        below_margin_intervals=len(result.short_intervals),
         cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
         rule_costs=costs,
         objective_points=result.objective_points,
@@ -344,8 +423,8 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         predicted_reply_rate=sim.reply_rate.mean,
         model_three_min_rate=model_rate,
         hours_below_target=below, hours_judged=judged,
-        expected_hours_below_target=round(risk.expected, 2),
-        expected_hours_below_range=(risk.low, risk.high),
+        each_hour_expected_below=round(risk.expected, 2),
+        each_hour_below_range=(risk.low, risk.high),
         forecast_sessions=float(forecast.frame["sessions"].sum()),
         diagnosis=diagnosis,
         soft_violations=tuple(v.message for v in result.violations),
@@ -396,8 +475,9 @@ def gap_note(result: RosterResult) -> str:
     if result.gap is not None:
         return ""
     if result.short_intervals:
-        return (f"{len(result.short_intervals)} intervals short: the bound covers every "
-                "interval, so the plan is not comparable with it (see the diagnosis)")
+        return (f"{len(result.short_intervals)} half-hours below the margin: the bound "
+                "covers every half-hour, so the plan is not comparable with it (see the "
+                "diagnosis)")
     if result.cost.weekly_gap:
         return "the week's 3-minute target is missed: the bound meets it (see the diagnosis)"
     if result.bound_hours is None:
@@ -417,6 +497,7 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
         "target": params.service.target,
         "mode": params.service.mode,
         "confidence": params.service.confidence,
+        "chance": params.service.chance,
         "per_hour_share": params.service.per_hour_share,
         "hourly_floor": params.service.hourly_floor,
         "chat": asdict(params.chat),
@@ -479,9 +560,11 @@ def roster_frame(roster: Roster) -> pd.DataFrame:
 
 
 def coverage_frame(result: PlanResult) -> pd.DataFrame:
-    """The ``coverage.csv`` contract: one row per interval."""
+    """The ``coverage.csv`` contract: one row per interval (``COVERAGE_COLUMNS``;
+    ``short_at_forecast`` is ``yes`` or empty)."""
     c = result.coverage.copy()
     c["interval_start"] = pd.to_datetime(c["interval_start"]).dt.strftime("%Y-%m-%d %H:%M")
+    c["short_at_forecast"] = np.where(c["short_at_forecast"], "yes", "")
     return c.round({"sessions": 2, "predicted_three_min_rate": 4, "predicted_reply_rate": 4})
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scheduler import report
 from scheduler.cli import main
 from scheduler.io import read_agents, read_roster
 
@@ -74,8 +75,7 @@ def test_plan_cli_contract(small_shop: tuple[Path, Path], tmp_path: Path,
 
     coverage = pd.read_csv(out / "coverage.csv", encoding="utf-8-sig")
     assert len(coverage) == 336
-    assert {"sessions", "required_agents", "scheduled_agents", "cap",
-            "predicted_three_min_rate", "shortfall_agents"} <= set(coverage.columns)
+    assert list(coverage.columns) == list(report.COVERAGE_COLUMNS)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     for key in ("status", "agent_hours", "bound_hours", "gap", "gap_note", "short_intervals",
                 "cap_mix", "rule_costs", "objective_points", "solve_seconds",
@@ -265,3 +265,34 @@ def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, 
     judged = [t for t in range(floor.intervals) if floor.sessions[t] > 0 and t not in short]
     assert judged
     assert min(rate[t] for t in judged) >= 0.7 - 0.01
+
+
+def test_short_means_the_team_cannot_meet_the_forecast(small_shop: tuple[Path, Path],
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """Issue 30 item 4: a half-hour is short when its team cannot meet the need at the
+    forecast itself (no margin). One day-time agent leaves the night's sessions to nobody:
+    those rows are short, and every short row of coverage.csv has fewer agents on duty than the
+    forecast needs and a rate at the forecast below the target; the rest keep it."""
+    hist, _ = small_shop
+    one = tmp_path / "one.csv"
+    one.write_text("agent_id,max_concurrent,max_hours_week,night_ok\nA4,3,40,no\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", "--history", str(hist), "--agents", str(one), "--week-start", WEEK,
+                 "--time-limit", "3", "--out", str(out), "--replications", "2",
+                 "--workers", "1"]) == 0
+    said = capsys.readouterr().out
+    cov = pd.read_csv(out / "coverage.csv", encoding="utf-8-sig", dtype={"short_at_forecast": str},
+                      keep_default_na=False)
+    short = cov[cov["short_at_forecast"] == "yes"]
+    rest = cov[(cov["short_at_forecast"] == "") & (cov["sessions"] > 0)]
+    assert len(short) > 0 and len(rest) > 0
+    assert (short["scheduled_agents"] < short["needed_at_forecast"]).all()
+    assert (short["predicted_three_min_rate"] < 0.8).all()
+    assert (rest["scheduled_agents"] >= rest["needed_at_forecast"]).all()
+    assert (rest["predicted_three_min_rate"] >= 0.8 - 5e-5).all()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["short_intervals"] == len(short)
+    assert f"{len(short)} half-hours short at the forecast" in said

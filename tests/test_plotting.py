@@ -23,10 +23,11 @@ def coverage_frame() -> pd.DataFrame:
     sch[fri20] = 0
     sch[fri20 + 1] = 1
     return pd.DataFrame({
-        "interval_start": starts, "sessions": np.full(336, 5.0), "required_agents": req,
+        "interval_start": starts, "sessions": np.full(336, 5.0), "needed_with_margin": req,
         "scheduled_agents": sch, "cap": np.full(336, 4),
         "predicted_three_min_rate": np.where(sch < req, 0.5, 0.95),
-        "predicted_reply_rate": np.full(336, 0.99), "shortfall_agents": np.maximum(req - sch, 0),
+        "predicted_reply_rate": np.full(336, 0.99),
+        "below_margin_agents": np.maximum(req - sch, 0),
     })
 
 
@@ -44,7 +45,7 @@ def test_coverage_heatmaps_shape_and_shortfall_colour() -> None:
     h = plotting.hourly_coverage(coverage_frame(), simulated_rate=np.full(168, 0.9))
     fig = plotting.coverage_heatmaps(h, target=0.8)
     maps = [t for t in fig.data if t.type == "heatmap"]
-    assert [t.name for t in maps] == ["required", "scheduled", "gap"]
+    assert [t.name for t in maps] == ["needed with margin", "scheduled", "gap"]
     for t in maps:
         assert np.asarray(t.z).shape == (7, 24)
     gap = np.asarray(maps[2].z)

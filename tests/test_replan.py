@@ -294,7 +294,7 @@ def test_cli_replan_of_a_week_not_in_the_book(tmp_path: Path,
 def test_a_daily_replan_holds_the_floor_at_each_hours_spike(sample: Sample) -> None:
     """A daily-mode re-plan sizes each half-hour after the cut-off as the daily plan does (the
     hourly floor at its hour's 99% count): every half-hour under that floor, by the queueing
-    model of the re-planned team, is one it reports short."""
+    model of the re-planned team, is one it reports below the margin."""
     p = sample.plan
     service = replace(p.params.service, mode="daily")
     params = replace(p.params, service=service)
@@ -306,4 +306,4 @@ def test_a_daily_replan_holds_the_floor_at_each_hours_spike(sample: Sample) -> N
     after = [t for t, start in enumerate(floor.interval_starts)
              if start >= sample.cutoff and floor.sessions[t] > 0]
     under = sum(1 for t in after if rate.iloc[t] < service.hourly_floor - 0.02)
-    assert under <= again.short_after
+    assert under <= again.below_margin_after

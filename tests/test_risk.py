@@ -12,7 +12,7 @@ import pytest
 
 from scheduler.domain import Forecast, week_hours
 from scheduler.params import PlanParams, ServiceTarget
-from scheduler.pipeline import floor_for, requirements_for, short_of, sized_sessions
+from scheduler.pipeline import floor_for, margin_of, requirements_for, sized_sessions
 from scheduler.risk import SPIKE_QUANTILE, below_target, capacity, count_cdf, count_quantile
 
 
@@ -84,11 +84,13 @@ def test_the_floor_holds_at_a_spikes_count() -> None:
     point_floor = floor_for(fc, point.chat, point)
     assert point_floor is not None and point_floor.sessions[20] == 20.0
     assert floor_for(fc, PlanParams().chat, PlanParams()) is None
-    # the headline says which staffing a short half-hour falls short of, in each mode
-    assert short_of({"mode": "daily", "confidence": 0.9, "hourly_floor": 0.5}) == (
+    # the headline says which staffing with margin the search aimed at, in each mode
+    assert margin_of({"mode": "daily", "confidence": 0.9, "hourly_floor": 0.5}) == (
         "the 50% hourly floor at its hour's 99% count")
-    assert short_of({"mode": "per-hour", "confidence": 0.9}) == (
-        "the staffing sized at 90% confidence")
+    assert margin_of({"mode": "per-hour", "confidence": 0.9}) == (
+        "the staffing with margin sized at 90% confidence")
+    assert margin_of({"mode": "daily", "confidence": 0.9, "chance": 0.8}) == (
+        "the staffing with margin for a 80% chance of the promise")
 
 
 def test_capacity_and_below_target() -> None:

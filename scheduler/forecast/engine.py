@@ -170,16 +170,31 @@ class Engine:
         return errors, len(rows)
 
     def choose(self, upto: int, candidates: Sequence[str]) -> str:
+        """The method ``auto`` uses for the week ``upto`` (``choice``)."""
+        return self.choice(upto, candidates)[0]
+
+    def choice(self, upto: int, candidates: Sequence[str]) -> tuple[str, str]:
         """The candidate with the lowest WAPE over the latest forecastable weeks before ``upto``
         if it beats ``DEFAULT_METHOD`` by ``AUTO_MARGIN``; ``DEFAULT_METHOD`` otherwise and when
-        fewer than ``AUTO_MIN_WEEKS`` such weeks exist."""
+        fewer than ``AUTO_MIN_WEEKS`` such weeks exist. With it, why, in the words of the
+        forecast's note (the errors it was chosen by)."""
         errors, weeks = self.recent_wape(upto, [DEFAULT_METHOD, *candidates])
         if weeks < AUTO_MIN_WEEKS or DEFAULT_METHOD not in errors:
-            return DEFAULT_METHOD
+            return DEFAULT_METHOD, (
+                f"the default: {weeks} backtest week{'' if weeks == 1 else 's'}, fewer than "
+                f"the {AUTO_MIN_WEEKS} it takes to choose a method by its error")
         best = min(errors, key=lambda m: errors[m])
-        if errors[best] < errors[DEFAULT_METHOD] * (1 - AUTO_MARGIN):
-            return best
-        return DEFAULT_METHOD
+        own = errors[DEFAULT_METHOD]
+        if errors[best] < own * (1 - AUTO_MARGIN):
+            return best, (f"the lowest error on the last {weeks} weeks (WAPE "
+                          f"{errors[best]:.1%}; the default {DEFAULT_METHOD} {own:.1%})")
+        if best == DEFAULT_METHOD:
+            return DEFAULT_METHOD, (f"the default, and the lowest error on the last {weeks} "
+                                    f"weeks (WAPE {own:.1%})")
+        return DEFAULT_METHOD, (
+            f"the default: {best} had a lower error on the last {weeks} weeks (WAPE "
+            f"{errors[best]:.1%} against {own:.1%}), but not the {AUTO_MARGIN:.0%} lower it "
+            "takes to leave the default (smaller differences chased noise on the benchmark)")
 
     def relative_error(self, method: str, upto: int) -> tuple[np.ndarray, int]:
         """Each hour of the week's relative forecast error beyond Poisson noise, and how many

@@ -134,7 +134,7 @@ def forecast_week(
     t = grid.rows
     methods = list(METHODS) if method == AUTO else list(dict.fromkeys([method, "seasonal_naive"]))
     engine = Engine(grid, methods, range(1, t + 1))
-    chosen = engine.choose(t, methods) if method == AUTO else method
+    chosen, why = engine.choice(t, methods) if method == AUTO else (method, "as asked")
     fc = engine.predict(chosen, t)
     low, high, band_note = engine.band(chosen, t, fc, float(band))
     frame = pd.DataFrame(
@@ -148,9 +148,7 @@ def forecast_week(
     )
     errors, scored = engine.recent_wape(t, [chosen, "seasonal_naive"])
     rel, rel_weeks = engine.relative_error(chosen, t)
-    label = (f"{chosen}, chosen for the lowest error on the recent weeks" if method == AUTO
-             else f"{chosen}, as asked")
-    notes = [f"forecast method: {label}", band_note, *grid.notes]
+    notes = [f"forecast method: {chosen}, {why}", band_note, *grid.notes]
     notes.append(f"forecast error beyond Poisson noise: {float(np.median(rel)):.0%} of the "
                  f"hour's count (median over the week; {rel_weeks} backtest week(s))")
     if chosen in errors and "seasonal_naive" in errors:

@@ -1,6 +1,8 @@
-"""Short hours in sentences: where, by how much, why, and fixes checked by quick re-plans.
+"""Half-hours below the staffing with margin (the search's cover target) in sentences: where,
+by how much, why, and fixes checked by quick re-plans.
 
-"Mon 02:00–06:00: short by 1 agent at cap 3; no agent is available in these hours." Why: nobody
+"Mon 02:00–06:00: 1 agent below the margin at cap 3; no agent is available in these hours."
+(Short, below the need at the forecast itself, is the report's word: ``report``.) Why: nobody
 available, no whole shift fits the availability, no team meets the target, everyone who could
 is on duty, or the labour rule that holds each agent who could cover it. Fixes name only levers
 not in use (more agents, a cap the rules do not allow yet, a higher cap for the agents below
@@ -37,8 +39,8 @@ def _runs(ts: list[int]) -> list[tuple[int, int]]:
 
 
 def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[str, ...]:
-    """Sentences on the plan's short intervals; ``relaxation_covers``: the aggregate LP covers
-    every interval with this team (then no fix is tried, see ``_fixes``)."""
+    """Sentences on the intervals below the plan's cover target; ``relaxation_covers``: the
+    aggregate LP covers every interval with this team (then no fix is tried, see ``_fixes``)."""
     cover = cover_sum(p, plan)
     short = shortfall(p, cover)
     ts = [int(t) for t in np.nonzero(short)[0]]
@@ -85,14 +87,15 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
             why = _held_by(p, mine, span, on) or "the agents who could work here are held by " \
                 "labour rules"
         cap = max((p.caps[p.agent_level[a]] for a in on), default=max(p.caps))
-        out.append(f"{p.label(first, last)}: short by {needs[-1]} agent{_s(needs[-1])} at cap "
-                   f"{cap}; {why}.")
+        out.append(f"{p.label(first, last)}: {needs[-1]} agent{_s(needs[-1])} below the margin "
+                   f"at cap {cap}; {why}.")
     if gap:
-        out.append(f"The week's expected 3-minute replies fall {gap / 100:g} sessions short of "
+        out.append(f"The week's expected 3-minute replies are {gap / 100:g} sessions below "
                    f"{p.service.target:.0%} of all sessions.")
     if relaxation_covers:
         return (*out, "With the team as it is, counting agents per half-hour alone covers every "
-                "interval: the short hours come from the rules that count leaves out (rest, "
+                "interval: the half-hours below the margin come from the rules that count leaves "
+                "out (rest, "
                 "consecutive days, shift shapes) or from search time. A longer time limit, or "
                 "the rule costs, show which.")
     return tuple(out) + _fixes(p, runs, needs, int(short.sum()) + gap)

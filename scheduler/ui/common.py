@@ -35,7 +35,8 @@ def sidebar_status() -> None:
         else:
             stale = " (inputs changed 输入已变)" if state.plan_is_stale() else ""
             sm = plan.summary
-            short = f", {sm.short_intervals} intervals short 不足" if sm.short_intervals else ""
+            short = (f", {sm.short_intervals} half-hours short 不足时段" if sm.short_intervals
+                     else "")
             st.caption(f"**排班 Plan**: {sm.agent_hours:,.1f} agent-hours 工时, "
                        f"{len(plan.roster.roster.shifts)} shifts{short}, 3-min "
                        f"{ALL_DAY} {sm.predicted_three_min_rate:.1%}{stale}")

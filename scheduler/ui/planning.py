@@ -2,8 +2,8 @@
 
 The solver reports from its own threads, where Streamlit elements cannot be updated, so the
 plan runs in a worker thread that only appends to a queue; the script thread drains the queue a
-few times a second and updates a status box and a progress bar (agent-hours, short intervals,
-bound in hours, time).
+few times a second and updates a status box and a progress bar (agent-hours, half-hours below
+the margin, bound in hours, time).
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ class _Job:
 
 
 def progress_line(p: Progress) -> str:
-    """``search 改进 · agent-hours 工时 434.0 · short 不足 0 · bound 下界 363.0 h · 12.0 s``."""
+    """``search 改进 · agent-hours 工时 434.0 · below margin 低于余量 0 · bound 下界 363.0 h ·
+    12.0 s`` (half-hours below the staffing with margin the search aims at)."""
     bound = "—" if p.bound_hours is None else f"{p.bound_hours:,.1f} h"
     return " · ".join([STAGES.get(p.stage, p.stage), f"agent-hours 工时 {p.agent_hours:,.1f}",
-                       f"short 不足 {p.short_intervals}", f"bound 下界 {bound}",
+                       f"below margin 低于余量 {p.short_intervals}", f"bound 下界 {bound}",
                        f"{p.seconds:.1f} s"])
 
 
@@ -173,10 +174,11 @@ def _plan_now() -> None:
 
 def plan_headline(plan: report.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
-    expected service, hours at risk, half-hours short, the chance the team keeps its promise;
-    the solver's details in an expander."""
+    expected service, half-hours short (the team cannot meet the need at the forecast itself),
+    then the chance the team keeps its promise with the busy hours expected below target (one
+    figure for them: the scenario weeks'); the solver's details in an expander."""
     sm = plan.summary
-    c = st.columns(5)
+    c = st.columns(4)
     c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
                 help=f"paid hours of the week's shifts; schedule efficiency "
                      f"{sm.schedule_efficiency:.0%}")
@@ -185,7 +187,7 @@ def plan_headline(plan: report.PlanResult) -> None:
     else:
         c[1].metric("above the fewest possible 高于最少可能",
                     f"{sm.agent_hours - sm.bound_hours:,.1f} h",
-                    help=f"no roster that covers every half-hour can need fewer than "
+                    help=f"no roster that keeps every half-hour at its margin can need fewer than "
                          f"{sm.bound_hours:,.1f} h under these rules: this plan is at most "
                          f"{sm.gap:.1%} above the best possible")
     lo, hi = sm.predicted_three_min_rate_ci
@@ -193,14 +195,11 @@ def plan_headline(plan: report.PlanResult) -> None:
                 f"{sm.predicted_three_min_rate:.1%}",
                 help=f"simulated on the forecast, {plan.params.replications} runs; 95% CI "
                      f"{lo:.1%}–{hi:.1%}")
-    rlo, rhi = sm.expected_hours_below_range
-    c[3].metric("hours at risk 风险小时",
-                f"{sm.expected_hours_below_target:.1f} / {sm.hours_judged}",
-                help=f"busy hours (≥ 5 expected sessions) expected below the target when next "
-                     f"week's counts vary as much as the forecast's own past error; 90% range "
-                     f"{rlo}–{rhi}")
-    c[4].metric("half-hours short 不足时段", f"{sm.short_intervals}",
-                help=f"half-hours below {pipeline.short_of(sm.parameters)} (see the diagnosis)")
+    c[3].metric("half-hours short 不足时段", f"{sm.short_intervals}",
+                help="half-hours whose team cannot meet the need at the forecast itself; "
+                     f"{sm.below_margin_intervals} are below "
+                     f"{pipeline.margin_of(sm.parameters)} (a thinner margin: a lower chance "
+                     "below; see the diagnosis)")
     with st.expander(HOW_FOUND):
         st.caption(HOW_FOUND_PLAIN)
         bound = "—" if sm.bound_hours is None else f"{sm.bound_hours:,.1f} h"

@@ -129,12 +129,14 @@ def agent_summaries(roster: Roster, agents: Sequence[Agent]) -> str:
 
 def rule_cost_table(costs: Sequence[RuleCost]) -> pd.DataFrame:
     """One row per relaxable labour rule, the dearest first: what it says, the agent-hours a
-    re-plan without it saves this week, and the intervals that re-plan leaves short."""
+    re-plan without it saves this week, and the half-hours that re-plan leaves below the
+    staffing with margin."""
     rows = sorted(costs, key=lambda c: -c.hours)
     return pd.DataFrame({
         "rule 规则": [c.statement for c in rows],
         "costs 成本 (agent-hours 工时)": [c.hours for c in rows],
-        "short without it 无此规则时不足时段": [c.short_intervals_without for c in rows],
+        "below the margin without it 无此规则时低于余量时段": [c.short_intervals_without
+                                                      for c in rows],
     })
 
 

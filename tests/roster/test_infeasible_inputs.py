@@ -12,7 +12,7 @@ RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
 
 
 def _short(result: RosterResult) -> list[str]:
-    return [s for s in result.diagnosis if "short by" in s]
+    return [s for s in result.diagnosis if "below the margin at cap" in s]
 
 
 def _fixes(result: RosterResult) -> list[str]:
@@ -27,7 +27,7 @@ def test_too_few_agents_gives_a_partial_plan_and_an_add_agents_fix() -> None:
     assert result.roster.shifts  # the one agent still works
     assert result.short_intervals == tuple(range(9, 17))
     (short,) = _short(result)
-    assert short.startswith("Mon 09:00–17:00: short by 1 agent")
+    assert short.startswith("Mon 09:00–17:00: 1 agent below the margin")
     assert any("add 1 agent available Mon 09:00–17:00" in s and "closes the gap" in s
                for s in _fixes(result))
 
@@ -38,7 +38,7 @@ def test_availability_leaving_night_hours_empty_is_named() -> None:
     assert_valid(result)
     assert result.short_intervals == (2, 3, 4, 5)
     (short,) = _short(result)
-    assert short.startswith("Mon 02:00–06:00: short by 1 agent")
+    assert short.startswith("Mon 02:00–06:00: 1 agent below the margin")
     assert "no agent is available" in short
     assert any("add 1 agent available Mon 02:00–06:00" in s for s in _fixes(result))
 
@@ -75,7 +75,7 @@ def test_no_agents_at_all_still_answers_with_hours_and_a_fix() -> None:
     result = plan(req, [], RULES)
     assert result.roster.shifts == ()
     assert result.short_intervals == (9, 10, 11, 12)
-    assert result.diagnosis[0].startswith("Mon 09:00–13:00: short by 1 agent")
+    assert result.diagnosis[0].startswith("Mon 09:00–13:00: 1 agent below the margin")
     assert any("add 1 agent available Mon 09:00–13:00" in s for s in _fixes(result))
 
 

@@ -156,11 +156,13 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text(f"time limit {PLAN_SECONDS} s", exact=False)).to_be_visible()
     plan.click()
     expect(page.get_by_text("排班中 Planning the week…").first).to_be_visible()
-    # live progress: each report of the search (stage, agent-hours, short, bound, seconds) appears
+    # live progress: each report of the search (stage, agent-hours, below the margin, bound,
+    # seconds) appears
     expect(page.get_by_text(re.compile(r" · \d+\.\d s$")).first).to_be_visible()
     shot(page, "02_plan_progress")
     page.get_by_role("link", name=re.compile("See the plan")).click(timeout=120_000)
-    heading = page.get_by_text("每小时缺口 Agents per hour: required, scheduled, gap", exact=True)
+    heading = page.get_by_text("每小时缺口 Agents per hour: needed with margin, scheduled, gap",
+                                exact=True)
     expect(heading).to_be_visible(timeout=120_000)
     heatmap = page.locator(".js-plotly-plot .heatmaplayer")
     expect(heatmap.first).to_be_attached()
@@ -173,8 +175,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     shot(page, "03b_coverage_promise")
     promised = promise.inner_text()
     headline = {label: metric_value(page, label) for label in (
-        "agent-hours 工时", "3-min rate, all day 全天",
-        "hours at risk 风险小时")}
+        "agent-hours 工时", "3-min rate, all day 全天", "half-hours short 不足时段")}
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     match = re.search(r"(\d+) shifts", sidebar)
     assert match, sidebar
@@ -217,9 +218,10 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     else:
         expect(adopt).to_be_visible()
     shot(page, "05b_whatif_replan")
-    short = page.get_by_text("Where the re-plan stays short 重新排班仍不足之处")
+    short = page.get_by_text("Where the re-plan stays below the margin 重新排班低于余量之处")
     short.click()
-    expect(page.get_by_text(re.compile(r"short by \d+ agents? at cap")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ agents? below the margin at cap")).first
+           ).to_be_visible()
     short.scroll_into_view_if_needed()
     shot(page, "05c_whatif_replan_short")
 
@@ -250,8 +252,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
         f"{s['predicted_three_min_rate']:.1%}"
     service = s["parameters"]
     assert promised == promise_lines(s["chance"], service["target"], service["mode"])[0]
-    assert headline["hours at risk 风险小时"] == (f"{s['expected_hours_below_target']:.1f} / "
-                                              f"{s['hours_judged']}")
+    assert headline["half-hours short 不足时段"] == f"{s['short_intervals']}"
     shot(page, "06_export")
 
     # 5b. publish the plan in the roster book: the page shows version 1 at once and holds the

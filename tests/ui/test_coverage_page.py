@@ -32,13 +32,13 @@ def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
     assert at.session_state[state.PLAN_PROGRESS]  # the solver reported progress
     labels = [m.label for m in at.metric]
     assert {"agent-hours 工时", "above the fewest possible 高于最少可能",
-            "3-min rate, all day 全天", "hours at risk 风险小时",
-            "half-hours short 不足时段"} <= set(labels)
+            "3-min rate, all day 全天", "half-hours short 不足时段"} <= set(labels)
+    assert "hours at risk 风险小时" not in labels  # the promise box's figure is the one
     # the solver's words only in the expander
     assert not any(w in " ".join(labels) for w in ("status", "bound", "FEASIBLE"))
     heat, rate = figures(at)
     maps = [t for t in heat["data"] if t["type"] == "heatmap"]
-    assert [t["name"] for t in maps] == ["required", "scheduled", "gap"]
+    assert [t["name"] for t in maps] == ["needed with margin", "scheduled", "gap"]
     for t in maps:
         z = array(t["z"])
         assert len(z) == 7 and all(len(row) == 24 for row in z)
@@ -46,7 +46,7 @@ def test_plan_button_plans_and_shows_the_heatmap(open_page: OpenPage) -> None:
     assert "cap 接待上限" in maps[2]["hovertemplate"]
     gap = array(maps[2]["z"])
     assert min(min(r) for r in gap) == plan.coverage.assign(
-        g=plan.coverage.scheduled_agents - plan.coverage.required_agents)["g"].min()
+        g=plan.coverage.scheduled_agents - plan.coverage.needed_with_margin)["g"].min()
     assert len(array(rate["data"][0]["y"])) == 168
     shown = texts(at)
     assert "回复率 reply rate" in shown and "3分钟回复率 3-minute rate" in shown

@@ -170,7 +170,7 @@ def test_the_landing_page_plans_the_week_and_shows_the_plan(open_page: OpenPage)
         main = at.main
         metrics = {m.label: m.value for m in main.get("metric")}
         assert metrics["agent-hours 工时"] == f"{sm.agent_hours:,.1f} h"
-        assert metrics["hours at risk 风险小时"].startswith(f"{sm.expected_hours_below_target:.1f}")
+        assert metrics["half-hours short 不足时段"] == f"{sm.short_intervals}"
         shown = [str(m.value) for m in main.get("markdown")]
         assert promise_lines(sm.chance, service.target, service.mode)[0] in shown
         links = {str(link.proto.page) for link in main.get("page_link")}

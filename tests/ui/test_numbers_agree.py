@@ -55,11 +55,14 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
     said = capsys.readouterr().out
     s = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
     hours, rate = s["agent_hours"], s["predicted_three_min_rate"]
-    risk, judged, below = s["expected_hours_below_target"], s["hours_judged"], \
+    risk, judged, below = s["chance"]["expected_hours_below_target"], s["hours_judged"], \
         s["hours_below_target"]
-    # the CLI
+    low, high = s["chance"]["hours_below_range"]
+    # the CLI: one figure for the busy hours expected below target, the scenario weeks' with
+    # its range (issue 30 item 4: the per-hour risk sum beside it is gone)
     assert f"Plan: {hours:.1f} agent-hours" in said
-    assert f"Hours at risk: {risk:.1f} of {judged} busy hours" in said
+    assert f"Busy hours below 80%: {risk:.1f} expected (90% range {low}-{high})" in said
+    assert len(re.findall(r"\d+(?:\.\d+)? expected|expected below", said)) == 1, said
     assert f"3-minute rate, all day, {rate:.1%}" in said
     assert f"{below} of {judged} busy hours below" in said
     # roster.csv, the carried-over copies left out
@@ -70,11 +73,22 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
         pd.Timedelta(0))
     assert (span - pause).dt.total_seconds().sum() / 3600 == pytest.approx(hours)
     # coverage.csv: the model's rate is the summary's
-    cov = pd.read_csv(plan_dir / "coverage.csv")
+    cov = pd.read_csv(plan_dir / "coverage.csv", dtype={"short_at_forecast": str},
+                      keep_default_na=False)
     w = cov["sessions"].to_numpy()
     assert float((cov["predicted_three_min_rate"] * w).sum() / w.sum()) == pytest.approx(
         s["model_three_min_rate"], abs=1e-4)
     assert cov["chance_meeting_target"].between(0, 1).all()
+    # short means one thing (issue 30 item 4): every short row has fewer agents on duty than
+    # the forecast itself needs, its rate at the forecast is below the target, and the
+    # headline counts those rows
+    short = cov[cov["short_at_forecast"] == "yes"]
+    assert (short["scheduled_agents"] < short["needed_at_forecast"]).all()
+    assert (short["predicted_three_min_rate"] < 0.8).all()
+    kept = cov[(cov["short_at_forecast"] != "yes") & (cov["sessions"] > 0)]
+    assert (kept["scheduled_agents"] >= kept["needed_at_forecast"]).all()
+    assert (kept["predicted_three_min_rate"] >= 0.8 - 5e-5).all()
+    assert s["short_intervals"] == len(short)
     # simulate --plan
     assert main(["simulate", "--plan", str(plan_dir), "--out", str(tmp_path / "sim")]) == 0
     metrics = json.loads((tmp_path / "sim" / "metrics.json").read_text(encoding="utf-8"))
@@ -91,7 +105,9 @@ def test_one_plan_the_same_numbers_everywhere(tmp_path: Path, monkeypatch: pytes
         shown = {m.label: m.value for m in at.metric}
         assert shown["agent-hours 工时"] == f"{hours:,.1f} h"
         assert shown["3-min rate, all day 全天"] == f"{rate:.1%}"
-        assert shown["hours at risk 风险小时"] == f"{risk:.1f} / {judged}"
+        assert shown["half-hours short 不足时段"] == f"{s['short_intervals']}"
+        assert not [label for label in shown if "risk" in label or "风险" in label]
+        assert sum(f"{risk:.1f} expected (90% range" in t for t in texts(at).split("\n")) == 1
         assert f"{below} of {judged} busy hours below the target" in texts(at)
         assert f"3-min all day 全天 {rate:.1%}" in " ".join(c.value for c in at.sidebar.caption)
         rates = three_minute_rates(at)

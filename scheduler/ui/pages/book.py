@@ -79,6 +79,7 @@ def publish_replan(week: date, latest: int, at: datetime, asked: tuple[Request, 
                      agent_hours=result.agent_hours,
                      summary={"agent_hours": result.agent_hours,
                               "short_intervals_after_cutoff": result.short_after,
+                              "below_margin_after_cutoff": result.below_margin_after,
                               "chance": result.chance},
                      inputs=plan_inputs(forecast, agents, params), requests=asked,
                      note=f"re-plan from {at:%a %m-%d %H:%M}")

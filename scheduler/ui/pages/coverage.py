@@ -1,4 +1,4 @@
-"""Coverage 覆盖 (the centre): plan the week, then see where agents are short, hour by hour,
+"""Coverage 覆盖 (the centre): plan the week, then see where agents are thin, hour by hour,
 the predicted 3-minute rate against the target, and the week against the platform's rules."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from scheduler import plotting
+from scheduler import pipeline, plotting
 from scheduler.ui import state
 from scheduler.ui.common import page
 from scheduler.ui.planning import HOW_FOUND, HOW_FOUND_PLAIN, plan_panel
@@ -15,8 +15,8 @@ from scheduler.whatif import platform_checks
 
 SHOWN_REASONS = 4
 
-page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Required vs scheduled agents per hour, "
-     "the gap, and the predicted reply rates.")
+page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Agents needed with margin vs scheduled "
+     "per hour, the gap, and the predicted reply rates.")
 plan_panel(here="coverage")
 plan = state.plan()
 if plan is None:
@@ -40,10 +40,13 @@ st.caption(f"平台 Platform: {profile.name} · judged {profile.period}. Simulat
            f"{plan.params.replications} times on the forecast.")
 diagnosis = plan.summary.diagnosis
 if plan.summary.short_intervals or diagnosis:
-    minutes = plan.params.rules.interval_minutes
+    sm = plan.summary
     with st.container(border=True):
-        st.markdown(f"**为什么人手不足 Why short** — {plan.summary.short_intervals} "
-                    f"{minutes}-minute intervals below the target")
+        why = ("为什么人手不足 Why short" if sm.short_intervals
+               else "为什么低于余量 Why below the margin")
+        st.markdown(f"**{why}** — {sm.short_intervals} half-hours short "
+                    "(the team cannot meet the need at the forecast itself); "
+                    f"{sm.below_margin_intervals} below {pipeline.margin_of(sm.parameters)}")
         for line in diagnosis[:SHOWN_REASONS]:
             st.markdown(f"- {line}")
         if len(diagnosis) > SHOWN_REASONS:
@@ -52,7 +55,7 @@ if plan.summary.short_intervals or diagnosis:
                     st.markdown(f"- {line}")
 
 hourly = plotting.hourly_coverage(plan.coverage, plan.simulation.hourly_three_min_rate)
-st.subheader("每小时缺口 Agents per hour: required, scheduled, gap")
+st.subheader("每小时缺口 Agents per hour: needed with margin, scheduled, gap")
 st.plotly_chart(plotting.coverage_heatmaps(hourly, target=target), width="stretch",
                 key="coverage_heatmap")
 st.subheader("3分钟回复率 3-minute rate per hour")

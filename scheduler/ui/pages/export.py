@@ -50,8 +50,9 @@ c[1].download_button("排班表 schedule.csv", wide_csv, file_name=f"schedule_{w
                      help="Agent x day, cells like 09:00–18:00 (5) = shift (cap).")
 c[2].download_button("coverage.csv", coverage_csv, file_name="coverage.csv", mime="text/csv",
                      key="dl_coverage", icon=":material/download:",
-                     help="One row per interval: sessions, required and scheduled agents, cap, "
-                          "predicted rates, shortfall.")
+                     help="One row per interval: sessions, agents needed at the forecast and "
+                          "scheduled, short (the team cannot meet the forecast itself), cap, "
+                          "predicted rates, and the staffing with margin.")
 c[3].download_button("每人排班 per-agent.txt", summary_txt, file_name=f"per_agent_{week}.txt",
                      mime="text/plain", key="dl_text", icon=":material/download:")
 c[4].download_button("summary.json", summary_json, file_name="summary.json",

@@ -121,9 +121,9 @@ def show_outcome(out: ScenarioOutcome, slot: str) -> None:
     c[2].metric("simulated hours below target 模拟未达标小时",
                 f"{out.hours_below_target} / {out.hours_judged}",
                 help=f"busy hours (≥ 5 expected sessions) whose mean 3-minute rate over "
-                     f"{out.replications} simulated runs misses the target; the plan's headline "
-                     "'hours at risk' is another figure: the expected number when next week's "
-                     "counts differ from the forecast",
+                     f"{out.replications} simulated runs misses the target; the chance box "
+                     "below gives the number expected when next week's counts differ from "
+                     "the forecast",
                 delta=out.hours_below_target - baseline.hours_below_target,
                 delta_color="inverse")
     for chk in out.checks:
@@ -159,7 +159,7 @@ def show_choice(choice: ReplanChoice) -> None:
                f"{cur.replications} simulated weeks; deltas against keeping the current roster.")
     st.dataframe(compare_text(compare(choice.current, choice.replanned)), hide_index=True,
                  width="stretch")
-    with st.expander("Where the re-plan stays short 重新排班仍不足之处"):
+    with st.expander("Where the re-plan stays below the margin 重新排班低于余量之处"):
         for line in choice.plan.summary.diagnosis:
             st.markdown(f"- {line}")
     if choice.keeps_replan:
