@@ -25,19 +25,21 @@ from scheduler.risk import (
     BUSY_SESSIONS,
     SCENARIOS,
     PromiseChances,
+    RateMap,
     below_target,
     capacity,
     count_cdf,
     count_scenarios,
     promise_chances,
     rate_curves,
+    rate_map,
 )
 from scheduler.roster import (
     RosterResult,
     RuleCost,
 )
 from scheduler.scenarios import scenario_weeks
-from scheduler.simulate import ReplicationSummary, simulate_replications
+from scheduler.simulate import ReplicationSummary, simulate_replications, simulate_roster
 from scheduler.staffing import team_service_level
 
 
@@ -162,13 +164,42 @@ def scenario_counts(forecast: Forecast, seed: int, *, salt: int = 29) -> np.ndar
                            n=SCENARIOS, seed=[seed, salt])
 
 
+CALIBRATION_WEEKS = 8
+"""Scenario weeks the event simulator plays a roster on to map the model's hour rates onto its
+own (``simulated_map``): about 1,000 busy hours, 2 s for the bank's 45 agents."""
+
+
+def simulated_map(roster: Roster, chat: ChatModel, rate_at: Sequence[Callable[[float], float]],
+                  sessions: np.ndarray) -> RateMap:
+    """``risk.RateMap`` of ``roster``: the event simulator plays it on the first
+    ``CALIBRATION_WEEKS`` of ``sessions`` (each row a week's hourly means, Poisson arrivals,
+    seeded by the row), and each busy hour's simulated 3-minute rate is paired with the model's
+    (``rate_at[h]``) at the count the simulator drew."""
+    hours = len(rate_at)
+    model: list[float] = []
+    seen: list[float] = []
+    weight: list[float] = []
+    for k, week in enumerate(np.asarray(sessions, dtype=float)[:CALIBRATION_WEEKS]):
+        frame = simulate_roster(roster, week, chat, seed=k).hourly_frame()
+        counts = frame["sessions"].to_numpy(dtype=float)[:hours]
+        kept = frame["replied_3min"].to_numpy(dtype=float)[:hours]
+        for h in map(int, np.nonzero(counts >= BUSY_SESSIONS)[0]):
+            model.append(rate_at[h](float(counts[h])))
+            seen.append(kept[h] / counts[h])
+            weight.append(counts[h])
+    return rate_map(np.array(model), np.array(seen), np.array(weight))
+
+
 def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
                    service: ServiceTarget, sessions: np.ndarray) -> PromiseChances:
     """The chance ``roster`` keeps each promise (``risk.PromiseChances``) over the scenario
-    weeks ``sessions`` (``(n, 168)`` hourly counts), by the queueing model: each hour's rate
-    tabulated once over its counts (``risk.rate_curves``), no simulation per week."""
-    curves = rate_curves(hour_rates(roster, requirements, chat), sessions)
-    return promise_chances(sessions, curves.at(sessions), service.target,
+    weeks ``sessions`` (``(n, 168)`` hourly counts): each hour's rate by the queueing model,
+    tabulated once over its counts (``risk.rate_curves``), then mapped onto the event
+    simulator's (``simulated_map``, on the first of these weeks): no simulation per week."""
+    rate_at = hour_rates(roster, requirements, chat)
+    curves = rate_curves(rate_at, sessions)
+    fix = simulated_map(roster, chat, rate_at, sessions)
+    return promise_chances(sessions, fix(curves.at(sessions)), service.target,
                            per_hour_share=service.per_hour_share)
 
 
