@@ -169,6 +169,11 @@ CALIBRATION_WEEKS = 8
 own (``simulated_map``): about 1,000 busy hours, 2 s for the bank's 45 agents."""
 
 
+SCATTER_SALT = 41
+"""Seeds each scenario hour's scatter around its mapped rate (with the weeks' own counts: the
+same weeks give the same chances)."""
+
+
 def simulated_map(roster: Roster, chat: ChatModel, rate_at: Sequence[Callable[[float], float]],
                   sessions: np.ndarray) -> RateMap:
     """``risk.RateMap`` of ``roster``: the event simulator plays it on the first
@@ -195,12 +200,14 @@ def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
     """The chance ``roster`` keeps each promise (``risk.PromiseChances``) over the scenario
     weeks ``sessions`` (``(n, 168)`` hourly counts): each hour's rate by the queueing model,
     tabulated once over its counts (``risk.rate_curves``), then mapped onto the event
-    simulator's (``simulated_map``, on the first of these weeks): no simulation per week."""
+    simulator's (``simulated_map``, on the first of these weeks) with the scatter a real hour's
+    rate has around it (``RateMap.draw``): no simulation per week."""
     rate_at = hour_rates(roster, requirements, chat)
     curves = rate_curves(rate_at, sessions)
     fix = simulated_map(roster, chat, rate_at, sessions)
-    return promise_chances(sessions, fix(curves.at(sessions)), service.target,
-                           per_hour_share=service.per_hour_share)
+    rng = np.random.default_rng([int(np.asarray(sessions).sum()), SCATTER_SALT])
+    return promise_chances(sessions, fix.draw(curves.at(sessions), sessions, rng),
+                           service.target, per_hour_share=service.per_hour_share)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -139,20 +139,32 @@ the map runs straight across it)."""
 class RateMap:
     """From the queueing model's 3-minute rate of an hour to the simulator's for the same team
     and count: straight lines through ``(model[i], simulated[i])`` (both rising, from (0, 0) to
-    (1, 1))."""
+    (1, 1)). A real hour's rate scatters around that: ``spread`` times the variance of a share
+    of its sessions, ``r (1 - r) / n`` (sessions in one hour wait on the same queue, so they
+    scatter more than independent ones would)."""
 
     model: tuple[float, ...]
     simulated: tuple[float, ...]
+    spread: float = 1.0
 
     def __call__(self, rates: np.ndarray) -> np.ndarray:
         return np.interp(np.asarray(rates, dtype=float), self.model, self.simulated)
+
+    def draw(self, rates: np.ndarray, sessions: np.ndarray, rng: np.random.Generator
+             ) -> np.ndarray:
+        """One realised rate per hour: the mapped rate plus its scatter (normal, clipped to
+        0..1) at ``sessions`` (the hour's count)."""
+        mean = self(rates)
+        sd = np.sqrt(self.spread * mean * (1.0 - mean) / np.maximum(sessions, 1.0))
+        return np.clip(mean + sd * rng.standard_normal(mean.shape), 0.0, 1.0)
 
 
 def rate_map(model: np.ndarray, simulated: np.ndarray, sessions: np.ndarray) -> RateMap:
     """The ``RateMap`` of paired hour rates (the model's and the simulator's for the same hours,
     ``sessions`` each): in each bin of ``RATE_BINS`` of the model's rate with at least
     ``MIN_BIN_HOURS`` hours, the session-weighted mean of each; the simulator's means made
-    non-decreasing (a busier hour never maps above a quieter one's)."""
+    non-decreasing (a busier hour never maps above a quieter one's); ``spread`` the simulated
+    rates' squared distance from the map over what shares of their sessions would scatter."""
     x = np.asarray(model, dtype=float)
     y = np.asarray(simulated, dtype=float)
     w = np.asarray(sessions, dtype=float)
@@ -166,7 +178,12 @@ def rate_map(model: np.ndarray, simulated: np.ndarray, sessions: np.ndarray) -> 
     if xs[-1] < 1.0:
         xs.append(1.0)
         ys.append(1.0)
-    return RateMap(tuple(xs), tuple(np.maximum.accumulate(np.clip(ys, 0.0, 1.0)).tolist()))
+    fit = RateMap(tuple(xs), tuple(np.maximum.accumulate(np.clip(ys, 0.0, 1.0)).tolist()))
+    mean = fit(x)
+    share = mean * (1.0 - mean) / np.maximum(w, 1.0)
+    if share.sum() <= 0:
+        return fit
+    return replace(fit, spread=float(((y - mean) ** 2).sum() / share.sum()))
 
 
 def count_scenarios(means: np.ndarray, rel: Sequence[float] | None, *, n: int,
