@@ -15,6 +15,7 @@ import pandas as pd
 from scheduler import __version__
 from scheduler.domain import (
     Agent,
+    Arrivals,
     Forecast,
     Requirements,
     Roster,
@@ -40,6 +41,7 @@ from scheduler.roster import (
 )
 from scheduler.scenarios import scenario_weeks
 from scheduler.simulate import ReplicationSummary, simulate_replications, simulate_roster
+from scheduler.simulate.sampling import poisson_arrivals
 from scheduler.staffing import team_service_level
 
 
@@ -164,10 +166,10 @@ def scenario_counts(forecast: Forecast, seed: int, *, salt: int = 29) -> np.ndar
                            n=SCENARIOS, seed=[seed, salt])
 
 
-CALIBRATION_WEEKS = 8
-"""Scenario weeks the event simulator plays a roster on to map the model's hour rates onto its
-own (``simulated_map``): about 1,000 busy hours, 2 s for the bank's 45 agents."""
-
+CALIBRATION_WEEKS = 4
+"""Scenario weeks the event simulator plays a roster on, twice each (the same arrivals, fresh
+service noise), to map the model's hour rates onto its own (``simulated_map``): about 400 busy
+hours, 2 s for the bank's 45 agents."""
 
 SCATTER_SALT = 41
 """Seeds each scenario hour's scatter around its mapped rate (with the weeks' own counts: the
@@ -176,23 +178,27 @@ same weeks give the same chances)."""
 
 def simulated_map(roster: Roster, chat: ChatModel, rate_at: Sequence[Callable[[float], float]],
                   sessions: np.ndarray) -> RateMap:
-    """``risk.RateMap`` of ``roster``: the event simulator plays it on the first
-    ``CALIBRATION_WEEKS`` of ``sessions`` (each row a week's hourly means, Poisson arrivals,
-    seeded by the row), and each busy hour's simulated 3-minute rate is paired with the model's
-    (``rate_at[h]``) at the count the simulator drew."""
+    """``risk.RateMap`` of ``roster``: the event simulator plays it twice on each of the first
+    ``CALIBRATION_WEEKS`` of ``sessions`` (each row a week's hourly means; Poisson arrivals
+    seeded by the row), and each busy hour's simulated 3-minute rates (the two plays) are
+    paired with the model's (``rate_at[h]``) at the count the arrivals brought."""
     hours = len(rate_at)
+    origin = datetime.combine(roster.week_start, datetime.min.time())
     model: list[float] = []
-    seen: list[float] = []
+    plays: list[tuple[float, float]] = []
     weight: list[float] = []
     for k, week in enumerate(np.asarray(sessions, dtype=float)[:CALIBRATION_WEEKS]):
-        frame = simulate_roster(roster, week, chat, seed=k).hourly_frame()
-        counts = frame["sessions"].to_numpy(dtype=float)[:hours]
-        kept = frame["replied_3min"].to_numpy(dtype=float)[:hours]
+        starts = poisson_arrivals(np.random.default_rng([k, SCATTER_SALT]), week, 3600.0)
+        arrivals = Arrivals(start=tuple(origin + timedelta(seconds=float(t)) for t in starts))
+        frames = [simulate_roster(roster, arrivals, chat, seed=2 * k + i).hourly_frame()
+                  for i in (0, 1)]
+        counts = frames[0]["sessions"].to_numpy(dtype=float)[:hours]
+        kept = [f["replied_3min"].to_numpy(dtype=float)[:hours] for f in frames]
         for h in map(int, np.nonzero(counts >= BUSY_SESSIONS)[0]):
             model.append(rate_at[h](float(counts[h])))
-            seen.append(kept[h] / counts[h])
+            plays.append((kept[0][h] / counts[h], kept[1][h] / counts[h]))
             weight.append(counts[h])
-    return rate_map(np.array(model), np.array(seen), np.array(weight))
+    return rate_map(np.array(model), np.array(plays), np.array(weight))
 
 
 def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,

@@ -139,9 +139,10 @@ the map runs straight across it)."""
 class RateMap:
     """From the queueing model's 3-minute rate of an hour to the simulator's for the same team
     and count: straight lines through ``(model[i], simulated[i])`` (both rising, from (0, 0) to
-    (1, 1)). A real hour's rate scatters around that: ``spread`` times the variance of a share
-    of its sessions, ``r (1 - r) / n`` (sessions in one hour wait on the same queue, so they
-    scatter more than independent ones would)."""
+    (1, 1)). A real hour's rate (as the backtest judges it: ``REPLAYS`` plays of its arrivals
+    pooled) scatters around that: ``spread`` times the variance of a share of its sessions,
+    ``r (1 - r) / n`` (sessions in one hour wait on the same queue, and the model misses what
+    each hour's own shift changes do, so they scatter more than independent ones would)."""
 
     model: tuple[float, ...]
     simulated: tuple[float, ...]
@@ -159,14 +160,23 @@ class RateMap:
         return np.clip(mean + sd * rng.standard_normal(mean.shape), 0.0, 1.0)
 
 
-def rate_map(model: np.ndarray, simulated: np.ndarray, sessions: np.ndarray) -> RateMap:
-    """The ``RateMap`` of paired hour rates (the model's and the simulator's for the same hours,
-    ``sessions`` each): in each bin of ``RATE_BINS`` of the model's rate with at least
-    ``MIN_BIN_HOURS`` hours, the session-weighted mean of each; the simulator's means made
-    non-decreasing (a busier hour never maps above a quieter one's); ``spread`` the simulated
-    rates' squared distance from the map over what shares of their sessions would scatter."""
+REPLAYS = 5
+"""Simulated plays of a real week (the same arrivals, fresh service noise) whose pooled hour
+rates judge it (``backtest``): the hour's rate given its arrivals, the one a promise is kept on."""
+
+
+def rate_map(model: np.ndarray, plays: np.ndarray, sessions: np.ndarray) -> RateMap:
+    """The ``RateMap`` of the model's hour rates against the simulator's for the same hours
+    (``plays``: ``(hours, 2)``, two plays of the same arrivals; ``sessions`` each): in each bin
+    of ``RATE_BINS`` of the model's rate with at least ``MIN_BIN_HOURS`` hours, the
+    session-weighted mean of each; the simulator's means made non-decreasing (a busier hour
+    never maps above a quieter one's). ``spread``: how far ``REPLAYS`` pooled plays fall from
+    the map, over what shares of the hour's sessions would scatter: the two plays' mean's
+    squared distance, less the service noise their difference shows that pooling more plays
+    removes."""
     x = np.asarray(model, dtype=float)
-    y = np.asarray(simulated, dtype=float)
+    two = np.asarray(plays, dtype=float)
+    y = two.mean(axis=1)
     w = np.asarray(sessions, dtype=float)
     xs, ys = [0.0], [0.0]
     bins = np.clip(np.searchsorted(RATE_BINS, x, side="right") - 1, 0, len(RATE_BINS) - 2)
@@ -183,7 +193,11 @@ def rate_map(model: np.ndarray, simulated: np.ndarray, sessions: np.ndarray) -> 
     share = mean * (1.0 - mean) / np.maximum(w, 1.0)
     if share.sum() <= 0:
         return fit
-    return replace(fit, spread=float(((y - mean) ** 2).sum() / share.sum()))
+    # one play's service noise s2 = E(y1 - y2)^2 / 2; the pair's mean carries s2 / 2 of it,
+    # REPLAYS pooled plays s2 / REPLAYS
+    noise = float(((two[:, 0] - two[:, 1]) ** 2).sum()) / 2.0
+    pooled = float(((y - mean) ** 2).sum()) - noise * (0.5 - 1.0 / REPLAYS)
+    return replace(fit, spread=max(pooled, 0.0) / float(share.sum()))
 
 
 def count_scenarios(means: np.ndarray, rel: Sequence[float] | None, *, n: int,
