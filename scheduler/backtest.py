@@ -27,14 +27,11 @@ from scheduler.errors import InputError
 from scheduler.params import DEFAULT_PER_HOUR_SHARE, Mode, PlanParams, ServiceTarget
 from scheduler.pipeline import run as run_plan
 from scheduler.report import PlanResult
-from scheduler.risk import PromiseChances, promise_chances
+from scheduler.risk import REPLAYS, PromiseChances, promise_chances
 from scheduler.simulate import simulate_roster
 
 MIN_TRAIN_WEEKS = 4
 """Weeks of history a judged week needs before it (the forecast's backtest and band need them)."""
-
-REPLAYS = 5
-"""Simulated replays of each real week (the same arrivals, fresh service noise)."""
 
 COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
            "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
@@ -237,7 +234,8 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
             s = result.summary
             rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
                          "agent_hours": s.agent_hours,
-                         "expected_below": s.each_hour_expected_below,
+                         "expected_below": float(s.chance.get("expected_hours_below_target",
+                                                              s.each_hour_expected_below)),
                          "forecast_sessions": s.forecast_sessions, **seen,
                          **{column("chance", m): float(s.chance.get(m, np.nan)) for m in Mode}})
             done += 1

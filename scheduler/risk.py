@@ -17,13 +17,18 @@ rolling backtest (``Forecast.rel_error``), variance ``m + (r * m)**2``. Two uses
   the per-hour, daily and weekly promise, and the busy hours below target with a range that
   includes the week and day terms. The team's 3-minute rate as a function of an hour's count is
   tabulated once per hour (``rate_curves``), so a thousand weeks cost a few array operations.
+  The model sees each interval's team in steady state; the event simulator, which plays shift
+  changes and the carry-over from one hour to the next, gives the same rosters higher rates
+  (on the bank's real weeks, hours the model put at 75-80% were simulated at 85%). So the
+  model's rates are mapped onto the simulator's (``RateMap``), fitted on a few simulated weeks
+  of the same roster, before the promises are judged.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -120,6 +125,79 @@ GRID_POINTS = 40
 """Counts per hour at which the model's 3-minute rate is computed; every whole count between an
 hour's fewest and most sessions when there are at most this many, else this many spread evenly
 (the rate in between interpolated)."""
+
+
+RATE_BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98, 1.0)
+"""Bins of the model's hour rate in which ``rate_map`` compares it with the simulator's."""
+
+MIN_BIN_HOURS = 10
+"""Hours a bin needs before its mean takes part in ``rate_map`` (fewer: the bin is skipped and
+the map runs straight across it)."""
+
+
+@dataclass(frozen=True)
+class RateMap:
+    """From the queueing model's 3-minute rate of an hour to the simulator's for the same team
+    and count: straight lines through ``(model[i], simulated[i])`` (both rising, from (0, 0) to
+    (1, 1)). A real hour's rate (as the backtest judges it: ``REPLAYS`` plays of its arrivals
+    pooled) scatters around that: ``spread`` times the variance of a share of its sessions,
+    ``r (1 - r) / n`` (sessions in one hour wait on the same queue, and the model misses what
+    each hour's own shift changes do, so they scatter more than independent ones would)."""
+
+    model: tuple[float, ...]
+    simulated: tuple[float, ...]
+    spread: float = 1.0
+
+    def __call__(self, rates: np.ndarray) -> np.ndarray:
+        return np.interp(np.asarray(rates, dtype=float), self.model, self.simulated)
+
+    def draw(self, rates: np.ndarray, sessions: np.ndarray, rng: np.random.Generator
+             ) -> np.ndarray:
+        """One realised rate per hour: the mapped rate plus its scatter (normal, clipped to
+        0..1) at ``sessions`` (the hour's count)."""
+        mean = self(rates)
+        sd = np.sqrt(self.spread * mean * (1.0 - mean) / np.maximum(sessions, 1.0))
+        return np.clip(mean + sd * rng.standard_normal(mean.shape), 0.0, 1.0)
+
+
+REPLAYS = 5
+"""Simulated plays of a real week (the same arrivals, fresh service noise) whose pooled hour
+rates judge it (``backtest``): the hour's rate given its arrivals, the one a promise is kept on."""
+
+
+def rate_map(model: np.ndarray, plays: np.ndarray, sessions: np.ndarray) -> RateMap:
+    """The ``RateMap`` of the model's hour rates against the simulator's for the same hours
+    (``plays``: ``(hours, 2)``, two plays of the same arrivals; ``sessions`` each): in each bin
+    of ``RATE_BINS`` of the model's rate with at least ``MIN_BIN_HOURS`` hours, the
+    session-weighted mean of each; the simulator's means made non-decreasing (a busier hour
+    never maps above a quieter one's). ``spread``: how far ``REPLAYS`` pooled plays fall from
+    the map, over what shares of the hour's sessions would scatter: the two plays' mean's
+    squared distance, less the service noise their difference shows that pooling more plays
+    removes."""
+    x = np.asarray(model, dtype=float)
+    two = np.asarray(plays, dtype=float)
+    y = two.mean(axis=1)
+    w = np.asarray(sessions, dtype=float)
+    xs, ys = [0.0], [0.0]
+    bins = np.clip(np.searchsorted(RATE_BINS, x, side="right") - 1, 0, len(RATE_BINS) - 2)
+    for b in range(len(RATE_BINS) - 1):
+        inside = (bins == b) & (w > 0)
+        if inside.sum() >= MIN_BIN_HOURS:
+            xs.append(float(np.average(x[inside], weights=w[inside])))
+            ys.append(float(np.average(y[inside], weights=w[inside])))
+    if xs[-1] < 1.0:
+        xs.append(1.0)
+        ys.append(1.0)
+    fit = RateMap(tuple(xs), tuple(np.maximum.accumulate(np.clip(ys, 0.0, 1.0)).tolist()))
+    mean = fit(x)
+    share = mean * (1.0 - mean) / np.maximum(w, 1.0)
+    if share.sum() <= 0:
+        return fit
+    # one play's service noise s2 = E(y1 - y2)^2 / 2; the pair's mean carries s2 / 2 of it,
+    # REPLAYS pooled plays s2 / REPLAYS
+    noise = float(((two[:, 0] - two[:, 1]) ** 2).sum()) / 2.0
+    pooled = float(((y - mean) ** 2).sum()) - noise * (0.5 - 1.0 / REPLAYS)
+    return replace(fit, spread=max(pooled, 0.0) / float(share.sum()))
 
 
 def count_scenarios(means: np.ndarray, rel: Sequence[float] | None, *, n: int,

@@ -7,16 +7,25 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from scheduler.domain import Arrivals, Forecast, Roster, Shift, week_hours
 from scheduler.params import ChatModel, PlanParams, ServiceTarget
 from scheduler.pipeline import requirements_for
-from scheduler.report import PlanSummary, promise_chance, promise_lines, scenario_counts
-from scheduler.risk import promise_chances, rate_curves
+from scheduler.report import (
+    PlanSummary,
+    hour_rates,
+    promise_chance,
+    promise_lines,
+    scenario_counts,
+    simulated_map,
+)
+from scheduler.risk import REPLAYS, RateMap, promise_chances, rate_curves, rate_map
 from scheduler.simulate import simulate_roster
 
 WEEK = date(2026, 11, 23)
@@ -249,3 +258,101 @@ def test_a_chance_in_weeks_reads_as_english() -> None:
     assert weeks_in_ten(0.012, 1000) == "about 1 week of 100"
     assert weeks_in_ten(0.996, 1000) == "more than 99 weeks of 100"
     assert weeks_in_ten(1.0, 1000) == "every one of the 1,000 weeks tried"
+
+
+def test_the_rate_map_by_hand() -> None:
+    """Bins of the model's rate with 10 or more hours give a point each (session-weighted
+    means of the model's rate and of the two plays' mean); a bin with fewer is skipped; the
+    simulator's means never fall as the model's rise; the scatter is the pooled plays' squared
+    distance from the map over r(1 - r)/n, the two plays' difference telling the service noise
+    that pooling ``REPLAYS`` plays removes."""
+    model = np.array([0.78] * 10 + [0.5] * 6 + [0.52] * 6 + [0.31] * 4 + [0.9] * 12)
+    sim = np.array([0.86] * 10 + [0.6] * 6 + [0.64] * 6 + [0.99] * 4 + [0.84] * 12)
+    n = np.array([50.0] * 10 + [100.0] * 6 + [50.0] * 6 + [80.0] * 4 + [40.0] * 12)
+    plays = np.column_stack([sim + 0.01, sim - 0.01])
+    fit = rate_map(model, plays, n)
+    # (0, 0), the 0.5-0.6 bin (weighted: (0.5*100 + 0.52*50)/150), 0.78, 0.9, (1, 1); the
+    # 0.3-0.5 bin has 4 hours; 0.84 at 0.9 is lifted to 0.86, the point before it
+    assert fit.model == pytest.approx((0.0, (50 + 26) / 150, 0.78, 0.9, 1.0))
+    assert fit.simulated == pytest.approx((0.0, (60 + 32) / 150, 0.86, 0.86, 1.0))
+    assert fit(np.array([0.78, 0.84, 0.95])) == pytest.approx([0.86, 0.86, 0.93])
+    mean = fit(model)
+    # one play's service variance: 0.02^2 / 2 per hour; the pair's mean holds half of it, five
+    # pooled plays a fifth
+    noise = len(sim) * 0.02 ** 2 / 2 * (0.5 - 1 / REPLAYS)
+    assert fit.spread == pytest.approx((((sim - mean) ** 2).sum() - noise)
+                                       / (mean * (1 - mean) / n).sum())
+    # a realised rate scatters by spread * r(1 - r)/n around the mapped one (clipped to 0..1)
+    two = RateMap(fit.model, fit.simulated, spread=2.0)
+    draws = two.draw(np.full(20_000, 0.78), np.full(20_000, 50.0), np.random.default_rng(1))
+    assert draws.mean() == pytest.approx(0.86, abs=0.003)
+    assert draws.std() == pytest.approx(math.sqrt(2.0 * 0.86 * 0.14 / 50), rel=0.05)
+
+
+BANK_6MIN = "anonymous_bank_1999-01-to-08_6min_counts.csv.gz"
+
+
+def _bank_weeks(shared_data: Path) -> np.ndarray:
+    """The bank's real hourly counts, one row per full week from its first Monday."""
+    raw = pd.read_csv(shared_data / BANK_6MIN)
+    hourly = raw.set_index(pd.to_datetime(raw["date"] + " " + raw["interval_start"]))[
+        "calls"].resample("h").sum()
+    first = hourly.index[(hourly.index.day_of_week == 0) & (hourly.index.hour == 0)][0]
+    counts = hourly[first:].to_numpy(dtype=float)
+    return counts[: len(counts) // 168 * 168].reshape(-1, 168)
+
+
+def _staggered_roster() -> Roster:
+    """Every day, shifts starting at 00, 06, 08, 10, 13 and 16 (caps 3 and 4), each with a
+    30-minute break four hours in: the team changes through the day as a real one does."""
+    origin = datetime.combine(WEEK, datetime.min.time())
+    plan = ((0, 8, (3,)), (6, 14, (3, 4)), (8, 16, (3, 4, 3)), (10, 18, (4, 3)),
+            (13, 21, (3, 4)), (16, 24, (3, 4)))
+    shifts = []
+    for d in range(7):
+        day = origin + timedelta(days=d)
+        for start, end, caps in plan:
+            rest = day + timedelta(hours=start + 4)
+            shifts += [Shift(f"A{start}-{k}", day + timedelta(hours=start),
+                             day + timedelta(hours=end), cap, rest,
+                             rest + timedelta(minutes=30)) for k, cap in enumerate(caps)]
+    return Roster(week_start=WEEK, shifts=tuple(shifts))
+
+
+def test_the_mapped_model_meets_the_simulator_on_a_real_week(shared_data: Path) -> None:
+    """A team that changes through the day, fitted on weeks at the mean of four real bank weeks
+    (scaled to the team) and judged on the real week after them, its arrivals played
+    ``REPLAYS`` times and pooled (as the backtest judges a week): the model's weekly rate is
+    low (it sees each interval's team in steady state), the mapped one within a point of the
+    simulator's, and the busy hours below target it expects (with the scatter) within 25% of
+    those the pooled plays see; the raw model counts far more."""
+    weeks = _bank_weeks(shared_data) * 0.6
+    mean, real = weeks[10:14].mean(axis=0), np.rint(weeks[14])
+    params = PlanParams()
+    roster = _staggered_roster()
+    req = requirements_for(_forecast(mean, 0.0), params.chat, params)
+    rate_at = hour_rates(roster, req, params.chat)
+    fix = simulated_map(roster, params.chat, rate_at, np.tile(mean, (4, 1)))
+    origin = datetime.combine(WEEK, datetime.min.time())
+    rng = np.random.default_rng(7)
+    seconds = np.sort(np.concatenate([h * 3600 + rng.uniform(0, 3600, int(c))
+                                      for h, c in enumerate(real)]))
+    arrivals = Arrivals(tuple(origin + timedelta(seconds=float(t)) for t in seconds))
+    pooled = np.sum([simulate_roster(roster, arrivals, params.chat, seed=k).hourly_frame()[
+        ["sessions", "replied_3min"]].to_numpy(dtype=float) for k in range(REPLAYS)], axis=0)
+    busy = real >= 5
+    sim = pooled[busy, 1] / pooled[busy, 0]
+    model = np.array([rate_at[h](real[h]) for h in range(168)])[busy]
+    mu = fix(model)
+    n = real[busy]
+    sim_week, model_week, mapped_week = (float(r @ n / n.sum()) for r in (sim, model, mu))
+    assert sim_week - model_week > 0.03
+    assert mapped_week == pytest.approx(sim_week, abs=0.01)
+    sd = np.sqrt(fix.spread * mu * (1 - mu) / n)
+    expected = float(stats.norm.cdf((TARGET - mu) / np.maximum(sd, 1e-9)).sum())
+    seen = int((sim < TARGET).sum())
+    print(f"weekly: model {model_week:.4f} mapped {mapped_week:.4f} simulated {sim_week:.4f}; "
+          f"busy hours below: model {(model < TARGET).sum()} expected {expected:.1f} "
+          f"seen {seen}")
+    assert expected == pytest.approx(seen, rel=0.25)
+    assert (model < TARGET).sum() > 1.3 * seen
