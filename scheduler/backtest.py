@@ -36,6 +36,17 @@ MIN_TRAIN_WEEKS = 4
 REPLAYS = 5
 """Simulated replays of each real week (the same arrivals, fresh service noise)."""
 
+PLAN_SECONDS_PER_LIMIT_SECOND = 2.0
+PLAN_EXTRA_SECONDS = 15.0
+"""A plan's wall time on 2 cores: this many seconds per second of its time limit (the main
+solve, the exact check's and the rule costs' re-plans, which follow the limit) plus these (the
+forecast, the staffing table, the report). Measured on the sample on a shared 2-core machine
+(``benchmarks/plan_walltime.py`` fits them on two limits): 35-55 s for limits of 10-20 s under
+load, the issue's 108 s for a one-week backtest at the app's 16 s."""
+
+REPLAY_SECONDS = 0.15
+"""One replay of a real week in the simulator (5 took 0.6 s on the same machine)."""
+
 COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
            "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
            "share_at_target", "expected_below", "seen_below", "real_sessions",
@@ -205,6 +216,15 @@ def replay(plan: PlanResult, arrivals: Arrivals, *, seed: int, replays: int = RE
     return {"weekly_three_min_rate": weekly, "min_daily_three_min_rate": float(daily.min()),
             "real_sessions": float(real.sum()),
             **kept_promises(real, rate, plan.params.service)}
+
+
+def expected_seconds(weeks: int, params: PlanParams, *, point: bool = True) -> float:
+    """What :func:`backtest_plans` of ``weeks`` weeks takes on 2 cores (measured, see
+    ``PLAN_SECONDS_PER_LIMIT_SECOND``): each week's plans at ``params.time_limit_seconds`` (two
+    when ``point`` and the confidence is not 0) and their replays."""
+    plans = 2 if point and params.service.confidence > 0 else 1
+    plan = params.time_limit_seconds * PLAN_SECONDS_PER_LIMIT_SECOND + PLAN_EXTRA_SECONDS
+    return weeks * plans * (plan + REPLAYS * REPLAY_SECONDS)
 
 
 def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: int,
