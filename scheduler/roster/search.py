@@ -224,9 +224,9 @@ def fill(p: RosterProblem, plan: Plan) -> Plan:
 
     Most short intervals of a tight week are ones nothing can fill, and neighbouring ones share
     most of their shifts, so what does not change between them is worked out once: each shift's
-    options and the best of them the rules allow until the cover changes, the rules' verdict on
-    an (agent, shift) until that agent's shifts change, what a swap leaves short until the cover
-    changes."""
+    options until the cover under it changes, the best of them the rules allow and what a swap
+    leaves short until the cover changes, the rules' verdict on an (agent, shift) until that
+    agent's shifts change."""
     book = _Agents(p, plan)
     cover = cover_sum(p, plan)
     short = shortfall(p, cover)
@@ -275,8 +275,11 @@ def fill(p: RosterProblem, plan: Plan) -> Plan:
             book.of[a].append((s, lv))
         else:
             book.of[a].remove((s, lv))
-        for kept in (ranked, best_of, swaps):
-            kept.clear()
+        for t in duty:  # the shifts whose gains changed
+            for s_t in by_t[t]:
+                ranked.pop(s_t, None)
+        best_of.clear()
+        swaps.clear()
         verdicts.pop(a, None)
 
     def left_after(a: int, s: int, lv: int, s2: int, lv2: int) -> int:
