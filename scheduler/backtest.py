@@ -36,13 +36,14 @@ MIN_TRAIN_WEEKS = 4
 REPLAYS = 5
 """Simulated replays of each real week (the same arrivals, fresh service noise)."""
 
-PLAN_SECONDS_PER_LIMIT_SECOND = 2.0
-PLAN_EXTRA_SECONDS = 15.0
+PLAN_SECONDS_PER_LIMIT_SECOND = 1.5
+PLAN_EXTRA_SECONDS = 12.0
 """A plan's wall time on 2 cores: this many seconds per second of its time limit (the main
 solve, the exact check's and the rule costs' re-plans, which follow the limit) plus these (the
-forecast, the staffing table, the report). Measured on the sample on a shared 2-core machine
-(``benchmarks/plan_walltime.py`` fits them on two limits): 35-55 s for limits of 10-20 s under
-load, the issue's 108 s for a one-week backtest at the app's 16 s."""
+forecast, the staffing table, the report). Measured on the sample on the shared 2-core machine
+(``benchmarks/plan_walltime.py``, which fits them on two limits): 25.5 s and 33.8 s for limits
+of 10 and 20 s at a load of 5, 50-70 s for 20 s at a load of 6-7, 55 s for a backtest's plan
+at the app's 16 s at a load of 7."""
 
 REPLAY_SECONDS = 0.15
 """One replay of a real week in the simulator (5 took 0.6 s on the same machine)."""
