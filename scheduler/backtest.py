@@ -33,6 +33,18 @@ from scheduler.simulate import simulate_roster
 MIN_TRAIN_WEEKS = 4
 """Weeks of history a judged week needs before it (the forecast's backtest and band need them)."""
 
+PLAN_SECONDS_PER_LIMIT_SECOND = 1.5
+PLAN_EXTRA_SECONDS = 12.0
+"""A plan's wall time on 2 cores: this many seconds per second of its time limit (the main
+solve, the exact check's and the rule costs' re-plans, which follow the limit) plus these (the
+forecast, the staffing table, the report). Measured on the sample on the shared 2-core machine
+(``benchmarks/plan_walltime.py``, which fits them on two limits): 25.5 s and 33.8 s for limits
+of 10 and 20 s at a load of 5, 50-70 s for 20 s at a load of 6-7, 55 s for a backtest's plan
+at the app's 16 s at a load of 7."""
+
+REPLAY_SECONDS = 0.15
+"""One replay of a real week in the simulator (5 took 0.6 s on the same machine)."""
+
 COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
            "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
            "share_at_target", "expected_below", "seen_below", "real_sessions",
@@ -202,6 +214,15 @@ def replay(plan: PlanResult, arrivals: Arrivals, *, seed: int, replays: int = RE
     return {"weekly_three_min_rate": weekly, "min_daily_three_min_rate": float(daily.min()),
             "real_sessions": float(real.sum()),
             **kept_promises(real, rate, plan.params.service)}
+
+
+def expected_seconds(weeks: int, params: PlanParams, *, point: bool = True) -> float:
+    """What :func:`backtest_plans` of ``weeks`` weeks takes on 2 cores (measured, see
+    ``PLAN_SECONDS_PER_LIMIT_SECOND``): each week's plans at ``params.time_limit_seconds`` (two
+    when ``point`` and the confidence is not 0) and their replays."""
+    plans = 2 if point and params.service.confidence > 0 else 1
+    plan = params.time_limit_seconds * PLAN_SECONDS_PER_LIMIT_SECOND + PLAN_EXTRA_SECONDS
+    return weeks * plans * (plan + REPLAYS * REPLAY_SECONDS)
 
 
 def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: int,

@@ -340,15 +340,18 @@ class Rest(Rule):
         m, h = p.interval_minutes, p.horizon_minutes
         rest = round(p.rules.min_rest_hours * 60)
         for shifts in nm.shifts.values():
-            arcs = [(st.start * m, (st.start + st.length) * m + rest, y) for st, y in shifts]
+            a0 = np.array([st.start * m for st, _y in shifts], dtype=np.int64)
+            a1 = np.array([(st.start + st.length) * m + rest for st, _y in shifts],
+                          dtype=np.int64)
             seen: set[tuple[int, ...]] = set()
-            for q in sorted({a0 for a0, _, _ in arcs}):
-                group = tuple(k for k, (a0, a1, _) in enumerate(arcs)
-                              if a0 <= q < a1 or (p.cyclic and (a0 <= q + h < a1
-                                                                 or a0 <= q - h < a1)))
+            for q in sorted(set(a0.tolist())):
+                on = (a0 <= q) & (q < a1)
+                if p.cyclic:
+                    on |= ((a0 <= q + h) & (q + h < a1)) | ((a0 <= q - h) & (q - h < a1))
+                group = tuple(np.nonzero(on)[0].tolist())
                 if len(group) > 1 and group not in seen:
                     seen.add(group)
-                    nm.model.add_at_most_one([arcs[k][2] for k in group])
+                    nm.model.add_at_most_one([shifts[k][1] for k in group])
 
     def allows(self, p: RosterProblem, a: int, st: ShiftType, others: Sequence[ShiftType]
                ) -> bool:

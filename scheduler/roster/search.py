@@ -17,7 +17,10 @@ roster; the wall-clock limit is only a safety cap.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import heapq
+import itertools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -214,62 +217,112 @@ def keep_valid(p: RosterProblem, plan: Plan) -> Plan:
 
 def fill(p: RosterProblem, plan: Plan) -> Plan:
     """Cover short intervals greedily: for each short interval in turn, the (agent, shift) every
-    rule allows that closes the most missing cover per paid minute; when the rules block every
-    such shift, the best swap: one of the agent's shifts that week given up for it, if that
-    leaves less cover missing overall."""
+    rule allows that closes the most missing cover per paid minute (of its ``fill_tries`` best
+    options); when the rules block every such shift, the best swap (of its ``swap_tries`` best
+    options): one of the agent's shifts that week given up for it, if that leaves less cover
+    missing overall.
+
+    Most short intervals of a tight week are ones nothing can fill, and neighbouring ones share
+    most of their shifts, so what does not change between them is worked out once: each shift's
+    options until the cover under it changes, the best of them the rules allow and what a swap
+    leaves short until the cover changes, the rules' verdict on an (agent, shift) until that
+    agent's shifts change."""
     book = _Agents(p, plan)
     cover = cover_sum(p, plan)
+    short = shortfall(p, cover)
     admitted = p.admitted()
     by_t = p.on_duty_types()
     stuck: set[int] = set()
     pinned = set(p.pinned)
+    Option = tuple[float, int, int, int]  # (-gain per paid minute, agent, shift, level)
+    ranked: dict[int, list[Option]] = {}
+    best_of: dict[int, Option | None] = {}
+    verdicts: dict[int, dict[tuple[int, int | None], bool]] = {}
+    """agent -> (shift, the shift given up for it or None) -> every rule allows it."""
+    swaps: dict[tuple[int, int, int, int, int], int] = {}
+    """(agent, shift, level, shift given up, its level) -> cover units left short."""
+
+    def options(s: int) -> list[Option]:
+        """The shift's (agent, level) options that close missing cover, best first."""
+        if s not in ranked:
+            st = p.types[s]
+            duty = list(st.duty)
+            gains = np.minimum(short[duty][:, None], p.cover[duty]).sum(axis=0)  # per level
+            lvs = ((a, int(p.type_level[s, p.agent_level[a]]))
+                   for a in map(int, np.nonzero(admitted[s])[0]))
+            ranked[s] = sorted((-gains[lv] / st.paid_minutes, a, s, lv) for a, lv in lvs
+                               if gains[lv] > 0)
+        return ranked[s]
+
+    def allowed(a: int, s: int, without: int | None = None) -> bool:
+        mine = verdicts.setdefault(a, {})
+        if (s, without) not in mine:
+            mine[s, without] = allows(p, a, p.types[s], book.others(a, without)) is None
+        return mine[s, without]
+
+    def best(s: int) -> Option | None:
+        """The shift's best option the rules allow."""
+        if s not in best_of:
+            best_of[s] = next((o for o in options(s) if allowed(o[1], s)), None)
+        return best_of[s]
 
     def change(a: int, s: int, lv: int, sign: int) -> None:
+        nonlocal short
         duty = list(p.types[s].duty)
         cover[duty] += sign * p.cover[duty, lv]
+        short = shortfall(p, cover)
         if sign > 0:
             book.of[a].append((s, lv))
         else:
             book.of[a].remove((s, lv))
+        for t in duty:  # the shifts whose gains changed
+            for s_t in by_t[t]:
+                ranked.pop(s_t, None)
+        best_of.clear()
+        swaps.clear()
+        verdicts.pop(a, None)
+
+    def left_after(a: int, s: int, lv: int, s2: int, lv2: int) -> int:
+        """Cover units short were agent ``a`` to give up (s2, lv2) for (s, lv)."""
+        mine = book.of[a]  # the order trying it leaves (which swap of equal ones wins)
+        mine.remove((s2, lv2))
+        mine.append((s, lv))
+        mine.remove((s, lv))
+        mine.append((s2, lv2))
+        key = (a, s, lv, s2, lv2)
+        if key not in swaps:
+            new = cover.copy()
+            gone, duty = list(p.types[s2].duty), list(p.types[s].duty)
+            new[gone] -= p.cover[gone, lv2]
+            new[duty] += p.cover[duty, lv]
+            swaps[key] = int(shortfall(p, new).sum())
+        return swaps[key]
 
     while True:
-        short = shortfall(p, cover)
         todo = [t for t in map(int, np.nonzero(short)[0]) if t not in stuck]
         if not todo:
             return book.plan()
-        t = todo[0]
-        options: list[tuple[float, int, int, int]] = []
-        for s in by_t[t]:
-            st = p.types[s]
-            duty = list(st.duty)
-            gains = np.minimum(short[duty][:, None], p.cover[duty]).sum(axis=0)  # per level
-            for a in map(int, np.nonzero(admitted[s])[0]):
-                lv = int(p.type_level[s, p.agent_level[a]])
-                if gains[lv] > 0:
-                    options.append((-gains[lv] / st.paid_minutes, a, s, lv))
-        options.sort()
-        best = next((o for o in options[:p.search.fill_tries]
-                     if allows(p, o[1], p.types[o[2]], book.others(o[1])) is None), None)
-        if best is not None:
-            change(best[1], best[2], best[3], +1)
+        lists = [options(s) for s in by_t[todo[0]]]
+        # the first option the rules allow, if it is among the fill_tries best of all
+        found = min((o for o in map(best, by_t[todo[0]]) if o is not None), default=None)
+        if found is not None and sum(map(len, lists)) > p.search.fill_tries and sum(
+                bisect.bisect_left(xs, found) for xs in lists) >= p.search.fill_tries:
+            found = None
+        if found is not None:
+            change(found[1], found[2], found[3], +1)
             continue
         total = int(short.sum())
         swap: tuple[int, int, int, int, int, int] | None = None
-        for _r, a, s, lv in options[:p.search.swap_tries]:
-            st = p.types[s]
+        for _r, a, s, lv in itertools.islice(heapq.merge(*lists), p.search.swap_tries):
             for s2, lv2 in list(book.of[a]):
-                if (a, s2, lv2) in pinned or p.types[s2].week != st.week or (
-                        allows(p, a, st, book.others(a, without=s2)) is not None):
+                if (a, s2, lv2) in pinned or p.types[s2].week != p.types[s].week or (
+                        not allowed(a, s, without=s2)):
                     continue
-                change(a, s2, lv2, -1)
-                change(a, s, lv, +1)
-                left = int(shortfall(p, cover).sum())
-                change(a, s, lv, -1)
-                change(a, s2, lv2, +1)
+                left = left_after(a, s, lv, s2, lv2)
                 if left < total and (swap is None or left < swap[0]):
                     swap = (left, a, s, lv, s2, lv2)
         if swap is None:
-            stuck.add(t)
+            stuck.add(todo[0])
             continue
         _left, a, s, lv, s2, lv2 = swap
         change(a, s2, lv2, -1)

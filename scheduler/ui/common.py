@@ -3,6 +3,8 @@ and the plan's status."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from scheduler.report import ALL_DAY
@@ -55,3 +57,14 @@ def need_plan(*, button_here: bool = False) -> bool:
         st.page_link("scheduler/ui/pages/data.py", label="→ 数据 Data",
                      icon=":material/upload_file:")
     return False
+
+
+def duration_words(seconds: float) -> str:
+    """A wait in the manager's units: ``50 s`` and ``1 min 40 s`` (up to the next 10 s) under
+    ten minutes, ``25 min`` under an hour, else ``1 h 05 min``."""
+    if seconds < 600:
+        tens = math.ceil(seconds / 10) * 10
+        return f"{tens} s" if tens < 60 else f"{tens // 60} min" + (
+            f" {tens % 60} s" if tens % 60 else "")
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

@@ -7,6 +7,11 @@ import json
 import numpy as np
 import pytest
 
+from scheduler.backtest import expected_seconds
+from scheduler.params import PlanParams
+from scheduler.ui import state
+from scheduler.ui.common import duration_words
+from scheduler.ui.settings import Settings
 from tests.ui.conftest import OpenPage, figures, texts
 
 
@@ -51,3 +56,21 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     shown = {c for frame in at.dataframe for c in json.loads(frame.proto.columns)}
     assert {"share_at_target", "weekly_three_min_rate", "confidence", "predicted"} <= shown
     assert list(table["confidence"]) == [95.0, 0.0]  # the margin's 0.95 reads 95.0%
+
+
+def test_backtest_says_how_long_it_will_take_before_it_starts(open_page: OpenPage) -> None:
+    """The page states the backtest's expected duration (the plans' time limits, the work around
+    them and the replays, as measured) for the weeks chosen, before the button is pressed."""
+    at = open_page("backtest")
+    params = at.session_state[state.SETTINGS].params()  # (the Data page's, as the page reads)
+    said = []
+    for weeks in (1, 3):
+        at.number_input(key="w_backtest_weeks").set_value(weeks)
+        at.run()
+        said.append(f"about {duration_words(expected_seconds(weeks, params))} in all")
+        assert said[-1] in texts(at)
+    assert said[0] != said[1]
+    assert expected_seconds(3, params) == pytest.approx(3 * expected_seconds(1, params))
+    # never less than the plans' solver time alone (at the app's own settings too)
+    for p in (params, Settings().params(PlanParams())):
+        assert expected_seconds(1, p) > 2 * p.time_limit_seconds

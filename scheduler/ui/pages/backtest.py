@@ -12,6 +12,7 @@ from scheduler.backtest import (
     BacktestReport,
     backtest_plans,
     column,
+    expected_seconds,
     full_weeks,
     reliability,
 )
@@ -20,7 +21,7 @@ from scheduler.params import Mode
 from scheduler.plotting import backtest_figure
 from scheduler.report import promise_words
 from scheduler.ui import state
-from scheduler.ui.common import page
+from scheduler.ui.common import duration_words, page
 from scheduler.ui.planning import run_with_progress
 from scheduler.ui.tables import PERCENT, in_percent
 
@@ -40,23 +41,22 @@ if available < 1:
     st.stop()
 weeks = int(st.number_input("回测周数 Weeks to judge", 1, min(available, 12),
                             value=min(2, available), key="w_backtest_weeks"))
-minutes = weeks * 2 * (s.time_limit_seconds + 10) / 60
+params = s.params()
+seconds = expected_seconds(weeks, params)
 st.caption(f"Each week is planned twice: at confidence {s.confidence:.0%} (the Data page's "
            "setting) and at the point forecast (the price of the margin), "
-           f"{s.time_limit_seconds:g} s of solver time each: about {minutes:.0f} min. "
+           f"{s.time_limit_seconds:g} s of solver time each, then replayed: about "
+           f"{duration_words(seconds)} in all. "
            + ("Real arrivals come from your session log. " if log is not None else
               "Arrivals are drawn inside each real hour's count. "))
 if st.button("▶ 回测 Run the backtest", type="primary", key="w_backtest_run"):
-    params = s.params()
-
     def work(progress: Any) -> BacktestReport:
         return backtest_plans(history, agents, weeks=weeks, params=params, sessions=log,
                               progress=lambda d, n, what: progress(f"{d}/{n} · {what}"))
 
     try:
-        report, _lines = run_with_progress(
-            work, time_limit_seconds=weeks * 2 * (s.time_limit_seconds + 10),
-            label="回测中 Backtesting…")
+        report, _lines = run_with_progress(work, time_limit_seconds=seconds,
+                                           label="回测中 Backtesting…")
     except SchedulerError as exc:
         st.error(f"Cannot backtest 无法回测: {exc}")
     else:
