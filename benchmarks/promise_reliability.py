@@ -142,9 +142,9 @@ def write(table: pd.DataFrame, args: argparse.Namespace, seconds: float, n: int)
         f"{args.jobs} plans side by side; this run {seconds / 60:.0f} min (rows already in the "
         "CSV are not re-planned).",
         "",
-        f"**{'Holds' if holds else 'Does not hold'}:** in every bin with at least "
-        f"{args.min_pairs} pairs, predicted and kept differ by at most {worst:.1%} "
-        f"(allowed {TOLERANCE:.0%}). Busy hours below target, expected vs seen, on the last 12 "
+        f"**{'Holds' if holds else 'Does not hold'}:** the worst bin with at least "
+        f"{args.min_pairs} pairs is {worst * 100:.1f} points off (allowed "
+        f"{TOLERANCE * 100:.0f}). Busy hours below target, expected vs seen, on the last 12 "
         f"weeks at the default confidence {DEFAULT:g}: {gap:.2f} apart on average (allowed 2).",
         "",
         "## Per promise",
