@@ -255,8 +255,7 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
             s = result.summary
             rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
                          "agent_hours": s.agent_hours,
-                         "expected_below": float(s.chance.get("expected_hours_below_target",
-                                                              s.each_hour_expected_below)),
+                         "expected_below": float(s.chance["expected_hours_below_target"]),
                          "forecast_sessions": s.forecast_sessions, **seen,
                          **{column("chance", m): float(s.chance.get(m, np.nan)) for m in Mode}})
             done += 1
