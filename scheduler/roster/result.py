@@ -10,7 +10,7 @@ import pandas as pd
 
 from scheduler.domain import Roster
 from scheduler.roster.cost import Cost, Plan, cover_sum, on_duty, shortfall, weights
-from scheduler.roster.diagnose import diagnose
+from scheduler.roster.diagnose import Finding, diagnose
 from scheduler.roster.problem import SCALE, RosterProblem
 from scheduler.roster.rules import Violation, rule_statements, validate
 
@@ -44,7 +44,7 @@ class RosterResult:
       ``shortfall_agents`` (agents at that cap that would close the gap);
     - ``short_intervals``, ``cap_mix`` (agent-hours on duty at each cap), ``violations`` (soft
       ones: a hard one raises), ``rules`` (the statements in force), ``diagnosis``
-      (``diagnose``: why intervals are short and what would fix it).
+      (``diagnose``: why intervals are below the margin and what would fix it, worst first).
 
     ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
     interval short under the rules the aggregate model states (the LP relaxation of shift
@@ -92,7 +92,7 @@ class RosterResult:
         return rule_statements(self.problem)
 
     @cached_property
-    def diagnosis(self) -> tuple[str, ...]:
+    def diagnosis(self) -> tuple[Finding, ...]:
         return diagnose(self.problem, self.plan, relaxation_covers=self.bound_hours is not None)
 
     @property
