@@ -566,6 +566,7 @@ def plan(
     from scheduler.replan import save_plan
     from scheduler.report import (
         DIAGNOSIS_SHOWN,
+        chance_lever,
         coverage_frame,
         diagnosis_frame,
         promise_lines,
@@ -595,6 +596,9 @@ def plan(
     typer.echo(plan_headline(s))
     for line in promise_lines(s.chance, target, params.service.mode):
         typer.echo(line)
+    lever = chance_lever(s)
+    if lever:
+        typer.echo(lever)
     typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
                f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
                f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "

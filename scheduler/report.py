@@ -292,7 +292,8 @@ class PlanSummary:
       weeks with the simulator's map).
     - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
-      agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
+      agent-hours a re-plan without the rule saves (empty for a what-if re-plan), with the
+      half-hours below the margin the re-plans with and without it leave.
     - ``diagnosis``: why half-hours are below the margin and what would fix it, worst first
       (``Finding``; ``diagnosis.csv``).
     - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
@@ -336,7 +337,8 @@ class PlanSummary:
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
         d["each_hour_below_range"] = list(self.each_hour_below_range)
         d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
-                            "short_intervals_without": c.short_intervals_without}
+                            "short_intervals_without": c.short_intervals_without,
+                            "short_intervals_with": c.short_intervals_with}
                            for c in self.rule_costs]
         d["diagnosis"] = [{**asdict(f), "start": _minute(f.start), "end": _minute(f.end)}
                           for f in self.diagnosis]
@@ -360,7 +362,8 @@ class PlanSummary:
             "below_margin_intervals": int(d.get("below_margin_intervals",
                                                 d["short_intervals"])),
             "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
-                                         int(c["short_intervals_without"]))
+                                         int(c["short_intervals_without"]),
+                                         _whole(c.get("short_intervals_with")))
                                 for c in d["rule_costs"]),
             "diagnosis": tuple(_finding(x) for x in d["diagnosis"]),
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
@@ -371,6 +374,10 @@ class PlanSummary:
 
 def _minute(when: datetime | None) -> str | None:
     return None if when is None else when.strftime("%Y-%m-%d %H:%M")
+
+
+def _whole(n: Any) -> int | None:
+    return None if n is None else int(n)
 
 
 def _finding(x: Any) -> Finding:
@@ -651,6 +658,36 @@ def diagnosis_frame(findings: Sequence[Finding]) -> pd.DataFrame:
              round(f.agent_hours_below, 2), round(f.sized_sessions, 2), f.text)
             for k, f in enumerate(findings, start=1)]
     return pd.DataFrame(rows, columns=list(DIAGNOSIS_COLUMNS))
+
+
+def chance_lever(s: PlanSummary) -> str | None:
+    """What would raise the chance the plan's promise holds, in one sentence, from what the
+    plan computed: the labour rule whose relaxation left the most fewer half-hours below the
+    margin (the rule costs' re-plan without it against the same re-plan under it), else the
+    diagnosis's cheapest fix, else where the margin stands. None when the summary has no
+    chance or every scenario week keeps the promise."""
+    mode = str(s.parameters.get("mode", "per-hour"))
+    if not s.chance or float(s.chance[mode]) >= 1.0:
+        return None
+    head = "What would raise the chance: "
+    drops = [(c.short_intervals_with - c.short_intervals_without, c.hours, c)
+             for c in s.rule_costs if c.short_intervals_with is not None]
+    fewer, _, rule = max(drops, key=lambda d: d[:2], default=(0, 0.0, None))
+    if rule is not None and fewer > 0:
+        hours = f" and {rule.hours:.1f} fewer agent-hours" if rule.hours > 0 else ""
+        return (f"{head}relaxing \"{rule.statement}\": a re-plan without it left {fewer} "
+                f"fewer half-hour{'s' if fewer != 1 else ''} below the margin "
+                f"({rule.short_intervals_without} against {rule.short_intervals_with} with it)"
+                f"{hours}.")
+    fix = next((f for f in s.diagnosis if f.kind == "fix"), None)
+    if fix is not None:
+        return f"{head}the diagnosis's {fix.text[0].lower()}{fix.text[1:]}"
+    if s.below_margin_intervals:
+        return (f"{head}the {s.below_margin_intervals} half-hours below the margin (the "
+                "diagnosis says why); no labour rule's relaxation left fewer of them in a "
+                "re-plan.")
+    return (f"{head}every half-hour has the margin it was planned for; only a larger margin (a "
+            "higher chance or confidence asked for) raises it, at more agent-hours.")
 
 
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,

@@ -19,12 +19,14 @@ from scheduler.roster.rules import Violation, rule_statements, validate
 class RuleCost:
     """What one labour rule costs this week: the agent-hours of a re-plan from this plan under
     the rules minus those of the same re-plan without the rule (0 when the difference is not
-    positive), and the short intervals the re-plan without it leaves."""
+    positive), and the intervals below the margin the re-plan without it leaves and the one
+    under the rules leaves (``short_intervals_with``; None when not recorded)."""
 
     rule: str
     statement: str
     hours: float
     short_intervals_without: int
+    short_intervals_with: int | None = None
 
     @property
     def text(self) -> str:

@@ -3,7 +3,7 @@ the headline, the platform badges, the day x hour heatmaps and the rate chart.""
 
 from __future__ import annotations
 
-from scheduler.report import DIAGNOSIS_SHOWN, PlanResult, promise_lines
+from scheduler.report import DIAGNOSIS_SHOWN, PlanResult, chance_lever, promise_lines
 from scheduler.roster import Progress
 from scheduler.ui import state
 from scheduler.ui.planning import progress_line
@@ -101,9 +101,11 @@ def test_an_older_plan_folder_is_one_line_on_the_page(open_page: OpenPage, tmp_p
         "folder): run plan again"]
 
 
-def test_the_diagnosis_is_its_worst_few_then_a_table(open_page: OpenPage,
-                                                     sample_plan: PlanResult) -> None:
+def test_the_headline_says_what_would_raise_the_chance_and_the_diagnosis_is_its_worst_few(
+        open_page: OpenPage, sample_plan: PlanResult) -> None:
     at = open_page("coverage", plan=sample_plan)
+    lever = chance_lever(sample_plan.summary)
+    assert lever is not None and lever in texts(at)
     found = [f.text for f in sample_plan.summary.diagnosis]
     assert len(found) > DIAGNOSIS_SHOWN
     outside = outside_expanders(at)
