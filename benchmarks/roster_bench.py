@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(row(str(w), result, firsts))
         notes.append(f"- {w} workers ({time.perf_counter() - started:.1f} s wall): "
                      + "; ".join(result.messages))
-        notes += [f"  - {s}" for s in result.diagnosis[:6]]
+        notes += [f"  - {f.text}" for f in result.diagnosis[:6]]
         print(lines[-1], flush=True)
     lines += ["", "Search messages and diagnosis:", "", *notes, ""]
     out = Path(args.out)

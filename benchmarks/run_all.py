@@ -167,7 +167,7 @@ def roster_record(r: RosterResult) -> dict[str, Any]:
         "efficiency": round(eff, 4),
         "lp_efficiency": round(needed / bound, 4) if bound else None,
         "messages": list(r.messages),
-        "diagnosis": list(r.diagnosis[:4]),
+        "diagnosis": [f.text for f in r.diagnosis[:4]],
     }
 
 

@@ -536,9 +536,10 @@ def plan(
         "--fairness-weeks", help="Even out nights, weekends and late finishes over this many "
         "published weeks of the roster book (0: this week alone).")] = 4,
 ) -> None:
-    """Plan next week's roster: writes roster.csv, coverage.csv and summary.json. When the
-    roster book holds the week before, the week follows it (its shifts running into Monday,
-    rest and days in a row across the boundary) instead of repeating itself."""
+    """Plan next week's roster: writes roster.csv, coverage.csv, diagnosis.csv and
+    summary.json. When the roster book holds the week before, the week follows it (its shifts
+    running into Monday, rest and days in a row across the boundary) instead of repeating
+    itself."""
     from scheduler.domain import next_monday
     from scheduler.io import (
         read_agents,
@@ -563,7 +564,13 @@ def plan(
     from scheduler.forecast import events_frame
     from scheduler.pipeline import run as run_plan
     from scheduler.replan import save_plan
-    from scheduler.report import coverage_frame, promise_lines
+    from scheduler.report import (
+        DIAGNOSIS_SHOWN,
+        chance_lever,
+        coverage_frame,
+        diagnosis_frame,
+        promise_lines,
+    )
 
     promos = _promotions(promotions, no_promotions)
     given = [k for k in ("handle_seconds", "base_reply_seconds", "patience_seconds")
@@ -582,11 +589,16 @@ def plan(
         write_csv(coverage_frame(result), out / "coverage.csv", protected=inputs)
         write_csv(forecast_frame(result.forecast), out / "forecast.csv", protected=inputs)
         write_csv(events_frame(result.forecast), out / "events.csv", protected=inputs)
+        write_csv(diagnosis_frame(result.summary.diagnosis), out / "diagnosis.csv",
+                  protected=inputs)
         save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
     s, chat, target = result.summary, result.chat, params.service.target
     typer.echo(plan_headline(s))
     for line in promise_lines(s.chance, target, params.service.mode):
         typer.echo(line)
+    lever = chance_lever(s)
+    if lever:
+        typer.echo(lever)
     typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
                f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
                f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "
@@ -605,13 +617,16 @@ def plan(
                f"day, {s.predicted_three_min_rate:.1%} (95% CI {lo:.1%}-{hi:.1%}), reply rate "
                f"{s.predicted_reply_rate:.1%}; {s.hours_below_target} of {s.hours_judged} busy "
                f"hours below {target:.0%} at the forecast's own counts.")
-    for line in (*result.notes, *s.diagnosis):
+    for line in (*result.notes, *(f.text for f in s.diagnosis[:DIAGNOSIS_SHOWN])):
         typer.echo(f"note: {line}")
+    if len(s.diagnosis) > DIAGNOSIS_SHOWN:
+        typer.echo(f"... and {len(s.diagnosis) - DIAGNOSIS_SHOWN} more in "
+                   f"{out / 'diagnosis.csv'}")
     for v in s.soft_violations:
         typer.echo(f"preference missed: {v}")
     _echo_events(result.forecast, out)
     typer.echo(f"Wrote {out / 'roster.csv'}, {out / 'coverage.csv'}, {out / 'events.csv'}, "
-               f"{out / 'summary.json'}")
+               f"{out / 'diagnosis.csv'}, {out / 'summary.json'}")
 
 
 def fit_lines(rows: Sequence[dict[str, Any]]) -> list[str]:

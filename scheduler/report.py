@@ -36,6 +36,7 @@ from scheduler.risk import (
     rate_map,
 )
 from scheduler.roster import (
+    Finding,
     RosterResult,
     RuleCost,
 )
@@ -291,7 +292,10 @@ class PlanSummary:
       weeks with the simulator's map).
     - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
-      agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
+      agent-hours a re-plan without the rule saves (empty for a what-if re-plan), with the
+      half-hours below the margin the re-plans with and without it leave.
+    - ``diagnosis``: why half-hours are below the margin and what would fix it, worst first
+      (``Finding``; ``diagnosis.csv``).
     - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
     - ``soft_violations``: preferences the plan misses (a broken hard rule never gets here).
     """
@@ -317,7 +321,7 @@ class PlanSummary:
     each_hour_expected_below: float
     each_hour_below_range: tuple[int, int]
     forecast_sessions: float
-    diagnosis: tuple[str, ...]
+    diagnosis: tuple[Finding, ...]
     soft_violations: tuple[str, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
     chat_fit: tuple[dict[str, Any], ...] = ()
@@ -333,8 +337,11 @@ class PlanSummary:
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
         d["each_hour_below_range"] = list(self.each_hour_below_range)
         d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
-                            "short_intervals_without": c.short_intervals_without}
+                            "short_intervals_without": c.short_intervals_without,
+                            "short_intervals_with": c.short_intervals_with}
                            for c in self.rule_costs]
+        d["diagnosis"] = [{**asdict(f), "start": _minute(f.start), "end": _minute(f.end)}
+                          for f in self.diagnosis]
         return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
     @classmethod
@@ -355,13 +362,34 @@ class PlanSummary:
             "below_margin_intervals": int(d.get("below_margin_intervals",
                                                 d["short_intervals"])),
             "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
-                                         int(c["short_intervals_without"]))
+                                         int(c["short_intervals_without"]),
+                                         _whole(c.get("short_intervals_with")))
                                 for c in d["rule_costs"]),
-            "diagnosis": tuple(str(x) for x in d["diagnosis"]),
+            "diagnosis": tuple(_finding(x) for x in d["diagnosis"]),
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
             "chance": dict(d.get("chance") or {}),
         })
+
+
+def _minute(when: datetime | None) -> str | None:
+    return None if when is None else when.strftime("%Y-%m-%d %H:%M")
+
+
+def _whole(n: Any) -> int | None:
+    return None if n is None else int(n)
+
+
+def _finding(x: Any) -> Finding:
+    """A ``summary.json`` diagnosis entry; a plain sentence (a summary written before the
+    diagnosis said what each concerns) keeps its place with nothing to rank it by."""
+    if isinstance(x, str):
+        return Finding(x, "")
+    when = {k: None if x.get(k) is None else datetime.fromisoformat(x[k])
+            for k in ("start", "end")}
+    return Finding(str(x["text"]), str(x["kind"]), **when, agents_below=int(x["agents_below"]),
+                   agent_hours_below=float(x["agent_hours_below"]),
+                   sized_sessions=float(x["sized_sessions"]))
 
 
 _RENAMED = {"expected_hours_below_target": "each_hour_expected_below",
@@ -443,7 +471,7 @@ def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
              forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
-             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...],
+             costs: tuple[RuleCost, ...], diagnosis: tuple[Finding, ...],
              chance: PromiseChances) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
@@ -613,10 +641,60 @@ def coverage_frame(result: PlanResult) -> pd.DataFrame:
     return c.round({"sessions": 2, "predicted_three_min_rate": 4, "predicted_reply_rate": 4})
 
 
+DIAGNOSIS_SHOWN = 4
+"""How many of the diagnosis's sentences a screen shows, the worst (the CLI, the Coverage and
+What-if pages); the rest are in ``diagnosis.csv`` and a table below them."""
+
+DIAGNOSIS_COLUMNS = ("排序 rank", "类别 kind", "开始 start", "结束 end",
+                     "低于余量人数 agents below margin", "低于余量工时 agent-hours below margin",
+                     "含余量会话 sized sessions", "说明 note")
+"""The diagnosis table (``diagnosis.csv``, the pages' table; ``data/README.md`` says each)."""
+
+
+def diagnosis_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """The ``diagnosis.csv`` contract: one row per sentence of the diagnosis, worst first
+    (``DIAGNOSIS_COLUMNS``; the window's times as text, empty for a note on the whole week)."""
+    rows = [(k, f.kind, _minute(f.start) or "", _minute(f.end) or "", f.agents_below,
+             round(f.agent_hours_below, 2), round(f.sized_sessions, 2), f.text)
+            for k, f in enumerate(findings, start=1)]
+    return pd.DataFrame(rows, columns=list(DIAGNOSIS_COLUMNS))
+
+
+def chance_lever(s: PlanSummary) -> str | None:
+    """What would raise the chance the plan's promise holds, in one sentence, from what the
+    plan computed: the labour rule whose relaxation left the most fewer half-hours below the
+    margin (the rule costs' re-plan without it against the same re-plan under it), else the
+    diagnosis's cheapest fix, else where the margin stands. None when the summary has no
+    chance or every scenario week keeps the promise."""
+    mode = str(s.parameters.get("mode", "per-hour"))
+    if not s.chance or float(s.chance[mode]) >= 1.0:
+        return None
+    head = "What would raise the chance: "
+    drops = [(c.short_intervals_with - c.short_intervals_without, c.hours, c)
+             for c in s.rule_costs if c.short_intervals_with is not None]
+    fewer, _, rule = max(drops, key=lambda d: d[:2], default=(0, 0.0, None))
+    if rule is not None and fewer > 0:
+        hours = f" and {rule.hours:.1f} fewer agent-hours" if rule.hours > 0 else ""
+        return (f"{head}relaxing \"{rule.statement}\": a re-plan without it left {fewer} "
+                f"fewer half-hour{'s' if fewer != 1 else ''} below the margin "
+                f"({rule.short_intervals_without} against {rule.short_intervals_with} with it)"
+                f"{hours}.")
+    fix = next((f for f in s.diagnosis if f.kind == "fix"), None)
+    if fix is not None:
+        return f"{head}the diagnosis's {fix.text[0].lower()}{fix.text[1:]}"
+    if s.below_margin_intervals:
+        return (f"{head}the {s.below_margin_intervals} half-hours below the margin (the "
+                "diagnosis says why); no labour rule's relaxation left fewer of them in a "
+                "re-plan.")
+    return (f"{head}every half-hour has the margin it was planned for; only a larger margin (a "
+            "higher chance or confidence asked for) raises it, at more agent-hours.")
+
+
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
              req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
              before: Sequence[Shift], past_shifts: Sequence[Shift],
-             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[str, ...] = ()) -> PlanResult:
+             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[Finding, ...] = ()
+             ) -> PlanResult:
     """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
     what each rule costs and the diagnosis, when known)."""
     if before:

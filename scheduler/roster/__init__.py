@@ -6,7 +6,7 @@ rule by rule, a bound in agent-hours. Only this package imports ortools.
 """
 
 from scheduler.roster.cost import Cost, Plan
-from scheduler.roster.diagnose import unusable_agents
+from scheduler.roster.diagnose import Finding, unusable_agents
 from scheduler.roster.problem import RosterProblem, build_problem
 from scheduler.roster.result import RosterResult, RuleCost, coverage_frame
 from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
@@ -16,6 +16,7 @@ from scheduler.roster.solve import recheck, roster_result, rule_costs, solve
 __all__ = [
     "RULES",
     "Cost",
+    "Finding",
     "Limits",
     "Plan",
     "Progress",

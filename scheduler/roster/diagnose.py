@@ -7,13 +7,15 @@ available, no whole shift fits the availability, no team meets the target, every
 is on duty, or the labour rule that holds each agent who could cover it. Fixes name only levers
 not in use (more agents, a cap the rules do not allow yet, a higher cap for the agents below
 it, a shift length the rules lack) and are checked with the aggregate model and a little work.
+Each sentence is a ``Finding`` that says what it concerns, so the worst come first.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -22,6 +24,34 @@ from scheduler.roster.cost import Plan, cover_sum, replies_centi, shortfall
 from scheduler.roster.model import aggregate_rows, relaxation
 from scheduler.roster.problem import SCALE, RosterProblem, build_problem
 from scheduler.roster.rules import allows
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of the diagnosis and what ranks it: the half-hours below the margin it
+    concerns, ``start`` to ``end`` (None: the whole week: the weekly target, why, the fixes),
+    the most agents missing in one of them, the agent-hours missing over them (each
+    half-hour's missing agents times its length) and the sessions they were sized for.
+    ``kind``: "where" (a window of the week), "week" (the weekly or daily 3-minute target),
+    "why" (what holds every window) or "fix" (a lever checked by counting agents per
+    half-hour, the cheapest first); "" in a summary written before kinds were recorded."""
+
+    text: str
+    kind: str = "where"
+    start: datetime | None = None
+    end: datetime | None = None
+    agents_below: int = 0
+    agent_hours_below: float = 0.0
+    sized_sessions: float = 0.0
+
+
+def worst_first(findings: list[Finding]) -> tuple[Finding, ...]:
+    """The most agent-hours below the margin first, then the most sessions sized for; in the
+    order made on a tie (a note on the whole week concerns every half-hour below it, so it
+    comes before the windows)."""
+    order = sorted(range(len(findings)), key=lambda k: (-findings[k].agent_hours_below,
+                                                        -findings[k].sized_sessions, k))
+    return tuple(findings[k] for k in order)
 
 
 def _s(n: float) -> str:
@@ -38,9 +68,11 @@ def _runs(ts: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[str, ...]:
-    """Sentences on the intervals below the plan's cover target; ``relaxation_covers``: the
-    aggregate LP covers every interval with this team (then no fix is tried, see ``_fixes``)."""
+def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool
+             ) -> tuple[Finding, ...]:
+    """Sentences on the intervals below the plan's cover target, worst first (``worst_first``);
+    ``relaxation_covers``: the aggregate LP covers every interval with this team (then no fix
+    is tried, see ``_fixes``)."""
     cover = cover_sum(p, plan)
     short = shortfall(p, cover)
     ts = [int(t) for t in np.nonzero(short)[0]]
@@ -51,7 +83,7 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
         goal = (f"the {'weekly' if len(p.envelope.periods) == 1 else 'daily'} 3-minute target "
                 "is met and every interval meets the hourly floor"
                 if p.envelope is not None else "every interval meets the target")
-        return (f"Fully covered in the staffing model: {goal}.",)
+        return (Finding(f"Fully covered in the staffing model: {goal}.", "why"),)
     usable = p.agent_level >= 0
     admitted = p.admitted()
     workable = np.zeros((p.intervals, len(p.agents)), dtype=bool)
@@ -60,15 +92,15 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
     mine: dict[int, list[int]] = defaultdict(list)
     for a, s, _lv in plan:
         mine[a].append(s)
-    out: list[str] = []
+    out: list[Finding] = []
     runs = _runs(ts)
     needs: list[int] = []
     for first, last in runs:
         span = list(range(first, last + 1))
         best_need = [float(np.min(p.need[t][p.need[t] > 0], initial=math.inf)) for t in span]
-        need = max((math.ceil(short[t] / SCALE * n - 1e-9) if math.isfinite(n) else 1)
-                   for t, n in zip(span, best_need, strict=True))
-        needs.append(max(1, need))
+        missing = [max(1, math.ceil(short[t] / SCALE * n - 1e-9) if math.isfinite(n) else 1)
+                   for t, n in zip(span, best_need, strict=True)]
+        needs.append(max(missing))
         avail = int(max((p.ok[t] & usable).sum() for t in span))
         can = int(max((workable[t] & usable).sum() for t in span))
         on = {a for a, ss in mine.items() if any(set(span) & set(p.types[s].duty) for s in ss)}
@@ -87,18 +119,31 @@ def diagnose(p: RosterProblem, plan: Plan, *, relaxation_covers: bool) -> tuple[
             why = _held_by(p, mine, span, on) or "the agents who could work here are held by " \
                 "labour rules"
         cap = max((p.caps[p.agent_level[a]] for a in on), default=max(p.caps))
-        out.append(f"{p.label(first, last)}: {needs[-1]} agent{_s(needs[-1])} below the margin "
-                   f"at cap {cap}; {why}.")
+        out.append(Finding(
+            f"{p.label(first, last)}: {needs[-1]} agent{_s(needs[-1])} below the margin at "
+            f"cap {cap}; {why}.", "where", start=p.at(first),
+            end=p.at(first) + timedelta(minutes=p.interval_minutes * len(span)),
+            agents_below=needs[-1], agent_hours_below=sum(missing) * p.interval_minutes / 60,
+            sized_sessions=float(np.asarray(p.sessions, dtype=float)[span].sum())))
+
+    def week(text: str, kind: str) -> Finding:
+        return Finding(text, kind, agent_hours_below=sum(f.agent_hours_below for f in out),
+                       sized_sessions=sum(f.sized_sessions for f in out))
+
+    notes = []
     if gap:
-        out.append(f"The week's expected 3-minute replies are {gap / 100:g} sessions below "
-                   f"{p.service.target:.0%} of all sessions.")
+        notes.append(week(f"The week's expected 3-minute replies are {gap / 100:g} sessions "
+                          f"below {p.service.target:.0%} of all sessions.", "week"))
     if relaxation_covers:
-        return (*out, "With the team as it is, counting agents per half-hour alone covers every "
-                "interval: the half-hours below the margin come from the rules that count leaves "
-                "out (rest, "
-                "consecutive days, shift shapes) or from search time. A longer time limit, or "
-                "the rule costs, show which.")
-    return tuple(out) + _fixes(p, runs, needs, int(short.sum()) + gap)
+        notes.append(week(
+            "With the team as it is, counting agents per half-hour alone covers every "
+            "interval: the half-hours below the margin come from the rules that count leaves "
+            "out (rest, consecutive days, shift shapes) or from search time. A longer time "
+            "limit, or the rule costs, show which.", "why"))
+    else:
+        notes += [week(text, kind) for kind, text in
+                  _fixes(p, runs, needs, int(short.sum()) + gap)]
+    return worst_first(out + notes)
 
 
 def _held_by(p: RosterProblem, mine: dict[int, list[int]], span: list[int], on: set[int]
@@ -143,7 +188,7 @@ def _mask(p: RosterProblem, first: int, last: int) -> tuple[tuple[bool, ...], ..
 
 
 def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], missing: int
-           ) -> tuple[str, ...]:
+           ) -> list[tuple[str, str]]:
     """Each fix checked on the aggregate model: its LP with the fix, rounded to whole shifts
     (no names, so an upper estimate of what the fix closes; a relaxation, so it cannot tell
     the rules it does not state)."""
@@ -195,14 +240,15 @@ def _fixes(p: RosterProblem, runs: list[tuple[int, int]], needs: list[int], miss
             hours = sum(q.types[s].paid_minutes for _a, s, _lv in plan) / 60
             found.append((left, hours, k, text))
     if not found:
-        return ("No quick fix found: tried " + "; ".join(t for t, _, _ in trials)
-                + ". Lower the target or add agents with wider availability.",)
+        return [("why", "No quick fix found: tried " + "; ".join(t for t, _, _ in trials)
+                 + ". Lower the target or add agents with wider availability.")]
     lines = []
     for rank, (left, hours, _k, text) in enumerate(sorted(found)):
         tail = "closes the gap" if left == 0 else "covers part of the gap"
-        lines.append(f"{'Cheapest fix' if rank == 0 else 'Also helps'}: {text} — {tail} "
-                     f"(checked by counting agents per half-hour: about {hours:g} agent-hours).")
-    return tuple(lines)
+        lines.append(("fix", f"{'Cheapest fix' if rank == 0 else 'Also helps'}: {text} — "
+                      f"{tail} (checked by counting agents per half-hour: about {hours:g} "
+                      "agent-hours)."))
+    return lines
 
 
 def unusable_agents(p: RosterProblem) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from scheduler.domain import Roster
 from scheduler.roster.cost import Cost, Plan, cover_sum, on_duty, shortfall, weights
-from scheduler.roster.diagnose import diagnose
+from scheduler.roster.diagnose import Finding, diagnose
 from scheduler.roster.problem import SCALE, RosterProblem
 from scheduler.roster.rules import Violation, rule_statements, validate
 
@@ -19,12 +19,14 @@ from scheduler.roster.rules import Violation, rule_statements, validate
 class RuleCost:
     """What one labour rule costs this week: the agent-hours of a re-plan from this plan under
     the rules minus those of the same re-plan without the rule (0 when the difference is not
-    positive), and the short intervals the re-plan without it leaves."""
+    positive), and the intervals below the margin the re-plan without it leaves and the one
+    under the rules leaves (``short_intervals_with``; None when not recorded)."""
 
     rule: str
     statement: str
     hours: float
     short_intervals_without: int
+    short_intervals_with: int | None = None
 
     @property
     def text(self) -> str:
@@ -44,7 +46,7 @@ class RosterResult:
       ``shortfall_agents`` (agents at that cap that would close the gap);
     - ``short_intervals``, ``cap_mix`` (agent-hours on duty at each cap), ``violations`` (soft
       ones: a hard one raises), ``rules`` (the statements in force), ``diagnosis``
-      (``diagnose``: why intervals are short and what would fix it).
+      (``diagnose``: why intervals are below the margin and what would fix it, worst first).
 
     ``bound_hours``: a proven lower bound on the paid agent-hours of any roster that leaves no
     interval short under the rules the aggregate model states (the LP relaxation of shift
@@ -92,7 +94,7 @@ class RosterResult:
         return rule_statements(self.problem)
 
     @cached_property
-    def diagnosis(self) -> tuple[str, ...]:
+    def diagnosis(self) -> tuple[Finding, ...]:
         return diagnose(self.problem, self.plan, relaxation_covers=self.bound_hours is not None)
 
     @property

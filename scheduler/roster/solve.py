@@ -108,5 +108,5 @@ def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, 
         without = again(replace(problem, rules=looser))
         out.append(RuleCost(rule.key, rule.statement(problem.rules),
                             round(max(0.0, control.agent_hours - without.agent_hours), 2),
-                            len(without.short_intervals)))
+                            len(without.short_intervals), len(control.short_intervals)))
     return tuple(out)

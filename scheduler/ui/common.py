@@ -4,10 +4,12 @@ and the plan's status."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import streamlit as st
 
-from scheduler.report import ALL_DAY
+from scheduler.report import ALL_DAY, DIAGNOSIS_SHOWN, diagnosis_frame
+from scheduler.roster import Finding
 from scheduler.ui import state
 
 
@@ -42,6 +44,18 @@ def sidebar_status() -> None:
             st.caption(f"**排班 Plan**: {sm.agent_hours:,.1f} agent-hours 工时, "
                        f"{len(plan.roster.roster.shifts)} shifts{short}, 3-min "
                        f"{ALL_DAY} {sm.predicted_three_min_rate:.1%}{stale}")
+
+
+def diagnosis_list(findings: Sequence[Finding]) -> None:
+    """The diagnosis's worst ``DIAGNOSIS_SHOWN`` sentences, then the rest as a table (the rows
+    of ``diagnosis.csv`` after them) in an expander."""
+    for f in findings[:DIAGNOSIS_SHOWN]:
+        st.markdown(f"- {f.text}")
+    rest = len(findings) - DIAGNOSIS_SHOWN
+    if rest > 0:
+        with st.expander(f"{rest} more 更多"):
+            st.dataframe(diagnosis_frame(findings).iloc[DIAGNOSIS_SHOWN:], hide_index=True,
+                         width="stretch")
 
 
 def need_plan(*, button_here: bool = False) -> bool:

@@ -176,7 +176,8 @@ def plan_headline(plan: report.PlanResult) -> None:
     """The plan in the manager's words: agent-hours, how far above the fewest possible hours,
     expected service, half-hours short (the team cannot meet the need at the forecast itself),
     then the chance the team keeps its promise with the busy hours expected below target (one
-    figure for them: the scenario weeks'); the solver's details in an expander."""
+    figure for them: the scenario weeks') and what would raise it; the solver's details in an
+    expander."""
     sm = plan.summary
     c = st.columns(4)
     c[0].metric("agent-hours 工时", f"{sm.agent_hours:,.1f} h",
@@ -216,3 +217,6 @@ def plan_headline(plan: report.PlanResult) -> None:
             st.markdown("**守住承诺的机会 The chance this team keeps its promise**")
             for line in promise:
                 st.markdown(line)
+            lever = report.chance_lever(sm)
+            if lever:
+                st.markdown(lever)

@@ -17,7 +17,7 @@ def test_availability_exactly_the_shift_is_enough_and_one_hour_less_is_not() -> 
     result = plan(req, [agent("a", cap=1, available=short)], rules)
     assert_valid(result)
     assert not covered(result)
-    assert any("Mon" in s for s in result.diagnosis)
+    assert any("Mon" in f.text for f in result.diagnosis)
 
 
 def test_a_shift_crossing_midnight_uses_both_days_availability() -> None:
@@ -50,7 +50,7 @@ def test_weekend_hours_need_a_weekend_eligible_agent() -> None:
     no = plan(req, [agent("a", cap=1, weekend_ok=False, available=weekday_mask)], rules)
     assert_valid(no)
     assert not covered(no)
-    assert any("Sat" in s for s in no.diagnosis)
+    assert any("Sat" in f.text for f in no.diagnosis)
     yes = plan(req, [agent("a", cap=1, weekend_ok=True, available=weekday_mask)], rules)
     assert_valid(yes)
     assert covered(yes)

@@ -20,7 +20,7 @@ def test_cap_never_exceeds_the_agents_maximum() -> None:
     assert_valid(result)
     assert not covered(result)
     assert all(s.max_concurrent <= 2 for s in result.roster.shifts)
-    fixes = [s for s in result.diagnosis if "closes the gap" in s]
+    fixes = [f.text for f in result.diagnosis if "closes the gap" in f.text]
     assert any("of the 2 agents below 3 to 3" in s for s in fixes)
     high = [agent(f"a{i}", cap=3, available=MON_DAY) for i in range(2)]  # 2 x 2.5 = 5
     result = plan(req, high, rules)

@@ -12,11 +12,11 @@ RULES = simple_rules(cyclic=False, shift_lengths_hours=(4.0, 8.0))
 
 
 def _short(result: RosterResult) -> list[str]:
-    return [s for s in result.diagnosis if "below the margin at cap" in s]
+    return [f.text for f in result.diagnosis if f.kind == "where"]
 
 
 def _fixes(result: RosterResult) -> list[str]:
-    return [s for s in result.diagnosis if s.startswith(("Cheapest fix", "Also helps"))]
+    return [f.text for f in result.diagnosis if f.kind == "fix"]
 
 
 def test_too_few_agents_gives_a_partial_plan_and_an_add_agents_fix() -> None:
@@ -63,7 +63,8 @@ def test_caps_too_low_for_the_agents_suggests_raising_theirs_not_allowing_allowe
     result = plan(req, team, RULES)
     assert_valid(result)
     assert not covered(result)
-    hints = [s for s in result.diagnosis if "fix" in s or s.startswith("Also helps")]
+    hints = [f.text for f in result.diagnosis
+             if "fix" in f.text or f.text.startswith("Also helps")]
     assert hints
     assert not [s for s in hints for k in RULES.allowed_caps if f"allow cap {k}" in s]
     assert any("raise the reception cap (接待上限) of the 1 agent below 3 to 3" in s
@@ -75,7 +76,7 @@ def test_no_agents_at_all_still_answers_with_hours_and_a_fix() -> None:
     result = plan(req, [], RULES)
     assert result.roster.shifts == ()
     assert result.short_intervals == (9, 10, 11, 12)
-    assert result.diagnosis[0].startswith("Mon 09:00–13:00: 1 agent below the margin")
+    assert result.diagnosis[0].text.startswith("Mon 09:00–13:00: 1 agent below the margin")
     assert any("add 1 agent available Mon 09:00–13:00" in s for s in _fixes(result))
 
 

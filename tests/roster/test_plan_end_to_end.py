@@ -23,7 +23,7 @@ def test_two_day_demand_is_covered_by_a_valid_plan() -> None:
     assert result.agent_hours == 64.0
     assert result.bound_hours is not None and result.bound_hours <= result.agent_hours
     assert result.gap == pytest.approx((64.0 - result.bound_hours) / 64.0)
-    assert result.diagnosis and result.diagnosis[0].startswith("Fully covered")
+    assert result.diagnosis and result.diagnosis[0].text.startswith("Fully covered")
     assert result.violations == ()
     assert result.rules  # the statements of the rules in force
 

@@ -80,8 +80,9 @@ def test_an_unreachable_weekly_target_is_said_with_an_add_agents_fix() -> None:
     assert not result.short_intervals
     assert result.cost.weekly_gap > 0
     assert result.gap is None
-    assert any("sessions below 90%" in s for s in result.diagnosis)
-    fixes = [s for s in result.diagnosis if "fix" in s or s.startswith("Also helps")]
+    assert any("sessions below 90%" in f.text for f in result.diagnosis)
+    fixes = [f.text for f in result.diagnosis
+             if "fix" in f.text or f.text.startswith("Also helps")]
     assert any(re.search(r"add \d+ agents? available", s) for s in fixes), fixes
     # a fix that adds nobody closes nothing
     assert not any("add  (" in s for s in fixes), fixes

@@ -3,11 +3,11 @@ the headline, the platform badges, the day x hour heatmaps and the rate chart.""
 
 from __future__ import annotations
 
-from scheduler.report import promise_lines
+from scheduler.report import DIAGNOSIS_SHOWN, PlanResult, chance_lever, promise_lines
 from scheduler.roster import Progress
 from scheduler.ui import state
 from scheduler.ui.planning import progress_line
-from tests.ui.conftest import OpenPage, array, figures, texts
+from tests.ui.conftest import OpenPage, array, figures, outside_expanders, texts
 
 
 def test_no_plan_yet(open_page: OpenPage) -> None:
@@ -99,3 +99,17 @@ def test_an_older_plan_folder_is_one_line_on_the_page(open_page: OpenPage, tmp_p
     assert [e.value for e in at.error] == [
         f"Cannot open the plan 无法打开排班: {tmp_path}: made by an older version (or not a plan "
         "folder): run plan again"]
+
+
+def test_the_headline_says_what_would_raise_the_chance_and_the_diagnosis_is_its_worst_few(
+        open_page: OpenPage, sample_plan: PlanResult) -> None:
+    at = open_page("coverage", plan=sample_plan)
+    lever = chance_lever(sample_plan.summary)
+    assert lever is not None and lever in texts(at)
+    found = [f.text for f in sample_plan.summary.diagnosis]
+    assert len(found) > DIAGNOSIS_SHOWN
+    outside = outside_expanders(at)
+    assert [f for f in found if f"- {f}" in outside] == found[:DIAGNOSIS_SHOWN]
+    (more,) = [e for e in at.expander if e.label == f"{len(found) - DIAGNOSIS_SHOWN} more 更多"]
+    (table,) = [d.value for d in more.dataframe]
+    assert table["说明 note"].tolist() == found[DIAGNOSIS_SHOWN:]

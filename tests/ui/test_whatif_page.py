@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from scheduler.report import PlanResult
+from scheduler.report import DIAGNOSIS_SHOWN, PlanResult
 from scheduler.ui import state
-from scheduler.whatif import rank
-from tests.ui.conftest import OpenPage, array, figures, texts
+from scheduler.whatif import ReplanChoice, rank
+from tests.ui.conftest import OpenPage, array, figures, outside_expanders, texts
 
 
 def _submit(at, slot: str, spikes: str = "", **fields: object) -> None:  # type: ignore[no-untyped-def]
@@ -98,3 +98,23 @@ def test_replan_of_a_spike_keeps_the_better_roster(open_page: OpenPage,
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["kept 保留: 3-min rate, all day 全天"] == \
         f"{shown.three_min_rate:.1%}"
+
+
+def test_the_replans_diagnosis_is_its_worst_few_then_a_table(open_page: OpenPage,
+                                                             sample_plan: PlanResult) -> None:
+    at = open_page("whatif", plan=sample_plan)
+    base = at.session_state[state.BASELINE]
+    # the current roster stands for a scenario and the sample's own plan for its re-plan:
+    # its diagnosis is long (4 s of search)
+    at.session_state[state.SCENARIO_A] = base
+    at.session_state[state.REPLAN] = ReplanChoice(plan=sample_plan, current=base,
+                                                  replanned=base)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = [f.text for f in sample_plan.summary.diagnosis]
+    assert len(found) > DIAGNOSIS_SHOWN
+    outside = outside_expanders(at)
+    assert [f for f in found if f"- {f}" in outside] == found[:DIAGNOSIS_SHOWN]
+    (more,) = [e for e in at.expander if e.label == f"{len(found) - DIAGNOSIS_SHOWN} more 更多"]
+    (table,) = [d.value for d in more.dataframe]
+    assert table["说明 note"].tolist() == found[DIAGNOSIS_SHOWN:]

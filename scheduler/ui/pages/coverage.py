@@ -9,11 +9,9 @@ import streamlit as st
 
 from scheduler import pipeline, plotting
 from scheduler.ui import state
-from scheduler.ui.common import page
+from scheduler.ui.common import diagnosis_list, page
 from scheduler.ui.planning import HOW_FOUND, HOW_FOUND_PLAIN, plan_panel
 from scheduler.whatif import platform_checks
-
-SHOWN_REASONS = 4
 
 page("覆盖 Coverage", "需要多少客服、排了多少、缺口在哪 · Agents needed with margin vs scheduled "
      "per hour, the gap, and the predicted reply rates.")
@@ -47,12 +45,7 @@ if plan.summary.short_intervals or diagnosis:
         st.markdown(f"**{why}** — {sm.short_intervals} half-hours short "
                     "(the team cannot meet the need at the forecast itself); "
                     f"{sm.below_margin_intervals} below {pipeline.margin_of(sm.parameters)}")
-        for line in diagnosis[:SHOWN_REASONS]:
-            st.markdown(f"- {line}")
-        if len(diagnosis) > SHOWN_REASONS:
-            with st.expander(f"{len(diagnosis) - SHOWN_REASONS} more 更多"):
-                for line in diagnosis[SHOWN_REASONS:]:
-                    st.markdown(f"- {line}")
+        diagnosis_list(diagnosis)
 
 hourly = plotting.hourly_coverage(plan.coverage, plan.simulation.hourly_three_min_rate)
 st.subheader("每小时缺口 Agents per hour: needed with margin, scheduled, gap")

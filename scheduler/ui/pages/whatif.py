@@ -14,7 +14,7 @@ from scheduler.errors import InputError
 from scheduler.report import ALL_DAY, promise_lines
 from scheduler.roster import ProgressFn
 from scheduler.ui import state
-from scheduler.ui.common import need_plan, page
+from scheduler.ui.common import diagnosis_list, need_plan, page
 from scheduler.ui.planning import run_with_progress
 from scheduler.whatif import (
     ReplanChoice,
@@ -159,9 +159,8 @@ def show_choice(choice: ReplanChoice) -> None:
                f"{cur.replications} simulated weeks; deltas against keeping the current roster.")
     st.dataframe(compare_text(compare(choice.current, choice.replanned)), hide_index=True,
                  width="stretch")
-    with st.expander("Where the re-plan stays below the margin 重新排班低于余量之处"):
-        for line in choice.plan.summary.diagnosis:
-            st.markdown(f"- {line}")
+    st.markdown("**Where the re-plan stays below the margin 重新排班低于余量之处**")
+    diagnosis_list(choice.plan.summary.diagnosis)
     if choice.keeps_replan:
         if st.button("采用为当前排班 Adopt the re-plan as the current plan", key="w_wi_adopt"):
             state.set_plan(choice.plan, state.fingerprint())
