@@ -353,12 +353,12 @@ def price_figure(prices: Sequence[Price], *, chosen: float = 0.0, promise: str =
         hovertemplate="%{x:.0f}% · %{y:,.1f} agent-hours 工时<extra></extra>"))
     for p in prices:
         if not p.estimated:
-            fig.add_annotation(x=p.chance * 100, y=p.agent_hours, text="this plan 本方案",
-                               showarrow=True, ay=-30)
+            fig.add_annotation(x=p.chance * 100, y=p.agent_hours, showarrow=True, ay=-30,
+                               text=f"this plan 本方案 {p.agent_hours:,.1f} h")
         elif p.point:
             fig.add_trace(go.Scatter(
                 x=[p.chance * 100], y=[p.agent_hours], mode="markers+text",
-                name="no margin 无余量", text=["no margin 无余量"], textposition="top center",
+                name="no margin 无余量", text=["no margin 无余量"], textposition="top right",
                 marker={"size": 9, "symbol": "diamond-open", "color": "#7f7f7f"},
                 hovertemplate="%{x:.0f}% · %{y:,.1f} agent-hours 工时<extra></extra>"))
     if chosen:
@@ -369,7 +369,7 @@ def price_figure(prices: Sequence[Price], *, chosen: float = 0.0, promise: str =
     kept = f"chance the promise holds 承诺达成机会 (%){': ' + promise if promise else ''}"
     fig.update_layout(
         title=f"各把握的代价 Price of each level{estimate}", height=320, showlegend=False,
-        xaxis={"title": kept, "range": [0, 101]},
+        xaxis={"title": kept, "range": [-2, 102]},
         yaxis={"title": "agent-hours 工时", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 50, "b": 30})
     return fig

@@ -49,7 +49,8 @@ def test_after_plan_the_plans_own_point_is_on_the_line(open_page: OpenPage,
     points = list(zip(array(line["x"]), array(line["y"]), line["marker"]["symbol"],
                       strict=True))
     assert (100 * own[0].chance, own[0].agent_hours, "circle") in points
-    assert "this plan 本方案" in [a["text"] for a in fig["layout"]["annotations"]]
+    assert f"this plan 本方案 {own[0].agent_hours:,.1f} h" in [
+        a["text"] for a in fig["layout"]["annotations"]]
 
 
 def test_a_plan_without_a_frontier_opens_without_the_chart(
