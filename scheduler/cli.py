@@ -594,6 +594,10 @@ def plan(
         save_plan(result, out, protected=inputs)  # roster.csv, plan.json, summary.json
     s, chat, target = result.summary, result.chat, params.service.target
     typer.echo(plan_headline(s))
+    from scheduler.report import price_lines  # the price of each level, after the headline
+
+    for line in price_lines(s.frontier, params.service):
+        typer.echo(line)
     for line in promise_lines(s.chance, target, params.service.mode):
         typer.echo(line)
     lever = chance_lever(s)

@@ -26,6 +26,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import InputError
 from scheduler.forecast import Promotion, apply_overrides, forecast_week
+from scheduler.frontier import LEVELS, Frontier, estimate
 from scheduler.margin import MarginPath, margin_path, team_curves
 from scheduler.params import ChatModel, PlanParams
 from scheduler.report import (
@@ -111,6 +112,18 @@ def margin_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] =
     top = max(params.service.chance, min(MARGIN_TOP, params.service.chance + MARGIN_HEADROOM))
     return margin_path(forecast.frame["sessions"].to_numpy(dtype=float), weeks, curves,
                        params.service, chance=top)
+
+
+def frontier_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] = (),
+                 path: MarginPath | None = None) -> Frontier:
+    """The price of each level of the promise of ``params.service`` (``frontier.estimate``):
+    the margin search up to the top level on the tuning weeks (``path``, a plan's own, when it
+    went that far), agents counted at ``margin_cap``."""
+    if path is None or path.chances[-1] < LEVELS[-1]:
+        top = replace(params.service, chance=LEVELS[-1])
+        path = margin_for(forecast, replace(params, service=top), agents)
+    return estimate(path, forecast.frame["sessions"].to_numpy(dtype=float),
+                    tuning_weeks(forecast, params), params.service)
 
 
 def tuning_weeks(forecast: Forecast, params: PlanParams) -> np.ndarray:
@@ -329,7 +342,9 @@ def plan_from_forecast(
         limits=Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers))
     return plan_result(forecast, agents, params, req, result, before=before,
                     notes=unusable_agents(result.problem) + notes, past_shifts=past_shifts,
-                    costs=costs, diagnosis=result.diagnosis)
+                    costs=costs, diagnosis=result.diagnosis,
+                    price=None if hint is not None else frontier_for(forecast, params, agents,
+                                                                     path))
 
 
 def result_from_roster(
@@ -372,7 +387,8 @@ def result_from_roster(
     out = plan_result(forecast, agents, params, req, result, notes=notes, before=before,
                    past_shifts=past_shifts, costs=written.rule_costs,
                    diagnosis=written.diagnosis)
-    return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit))
+    return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit,
+                                        frontier=written.frontier))
 
 
 def roster_chance(roster: Roster, forecast: Forecast, params: PlanParams) -> PromiseChances:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from scheduler.domain import BREAK_ZH, DAYS, DAYS_ZH, Agent, Forecast, HourlyHistory, Roster
+from scheduler.frontier import Price
 
 DAY_LABELS = tuple(f"{z} {e}" for z, e in zip(DAYS_ZH, DAYS, strict=True))
 HOUR_LABELS = tuple(f"{h:02d}" for h in range(24))
@@ -332,4 +333,43 @@ def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     fig.update_layout(barmode="group", scattermode="group",  # each dot on its plan's bar
                       title="How the plans did on the real weeks 回测", xaxis_title="week 周",
                       legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def price_figure(prices: Sequence[Price], *, chosen: float = 0.0, promise: str = "") -> go.Figure:
+    """The price of each level (``frontier.Price`` rows): agent-hours against the chance the
+    promise (``promise``, in words) holds, a line through the levels, hollow dots where they
+    are estimates, the planned roster's own a filled dot, the point plan (no margin) apart;
+    ``chosen``: the chance asked, a dashed line (0: none asked). Titled an estimate when every
+    row is one."""
+    levels = sorted((p for p in prices if not p.point or not p.estimated),
+                    key=lambda p: p.chance)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=[p.chance * 100 for p in levels], y=[p.agent_hours for p in levels],
+        mode="lines+markers", name="price 代价", line={"color": "#1f77b4"},
+        marker={"size": [9 if p.estimated else 15 for p in levels],
+                "symbol": ["circle-open" if p.estimated else "circle" for p in levels]},
+        hovertemplate="%{x:.0f}% · %{y:,.1f} agent-hours 工时<extra></extra>"))
+    for p in prices:
+        if not p.estimated:
+            fig.add_annotation(x=p.chance * 100, y=p.agent_hours, showarrow=True, ay=-30,
+                               text=f"this plan 本方案 {p.agent_hours:,.1f} h")
+        elif p.point:
+            fig.add_trace(go.Scatter(
+                x=[p.chance * 100], y=[p.agent_hours], mode="markers+text",
+                name="no margin 无余量", text=["no margin 无余量"], textposition="top right",
+                marker={"size": 9, "symbol": "diamond-open", "color": "#7f7f7f"},
+                hovertemplate="%{x:.0f}% · %{y:,.1f} agent-hours 工时<extra></extra>"))
+    if chosen:
+        fig.add_vline(x=chosen * 100, line_dash="dash", line_color="black",
+                      annotation_text=f"chosen 所选 {chosen:.0%}",
+                      annotation_position="top left", annotation_bgcolor="white")
+    estimate = " (estimate 估算)" if all(p.estimated for p in prices) else ""
+    kept = f"chance the promise holds 承诺达成机会 (%){': ' + promise if promise else ''}"
+    fig.update_layout(
+        title=f"各把握的代价 Price of each level{estimate}", height=320, showlegend=False,
+        xaxis={"title": kept, "range": [-2, 102]},
+        yaxis={"title": "agent-hours 工时", "rangemode": "tozero"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 30})
     return fig

@@ -21,6 +21,7 @@ from scheduler.domain import (
     Roster,
     Shift,
 )
+from scheduler.frontier import Frontier, Price
 from scheduler.params import ChatModel, PlanParams, ServiceTarget
 from scheduler.risk import (
     BUSY_SESSIONS,
@@ -331,6 +332,10 @@ class PlanSummary:
     """The chance the roster keeps each promise over scenario weeks
     (``risk.PromiseChances.as_dict``: ``per-hour``, ``daily``, ``weekly``, the busy hours
     below target with their 90% range); empty in a summary written before it was reported."""
+    frontier: tuple[Price, ...] = ()
+    """The price of each level of the plan's promise (``frontier``: the point plan's, the
+    plan's own and estimates at 50, 80, 90, 95 and 99%); empty for a what-if re-plan and in a
+    summary written before it was reported."""
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -369,6 +374,9 @@ class PlanSummary:
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
             "chance": dict(d.get("chance") or {}),
+            "frontier": tuple(Price(float(p["chance"]), float(p["agent_hours"]),
+                                    bool(p["estimated"]), bool(p.get("point", False)))
+                              for p in d.get("frontier") or ()),
         })
 
 
@@ -543,6 +551,28 @@ def promise_lines(chance: Mapping[str, Any], target: float, mode: str) -> list[s
             "own past error."]
 
 
+def promise_text(service: ServiceTarget) -> str:
+    """The promise of ``service``'s mode in plain words: "95% of busy hours at 80%"."""
+    return f"{promise_words(service.per_hour_share)[service.mode]} at {service.target:.0%}"
+
+
+def price_lines(prices: Sequence[Price], service: ServiceTarget) -> list[str]:
+    """The price of each level (``PlanSummary.frontier``) as a short table: the chance the
+    promise of ``service`` holds and the agent-hours it costs, "~" before an estimate; [] when
+    there are none."""
+    if not prices:
+        return []
+    out = [f"Price of each level ({promise_text(service)}; ~ estimated, no roster planned; "
+           "no margin: staffed for the forecast alone):",
+           f"  {'chance the promise holds':<28}agent-hours"]
+    for price in prices:
+        what = (" (this plan)" if not price.estimated else "") + (
+            " (no margin)" if price.point else "")
+        hours = f"{'~' if price.estimated else ' '}{price.agent_hours:,.1f}"
+        out.append(f"  {f'{price.chance:.0%}{what}':<28}{hours}")
+    return out
+
+
 def gap_note(result: RosterResult) -> str:
     """Why a plan has no gap to the bound ("" when it has one)."""
     if result.gap is not None:
@@ -693,10 +723,11 @@ def chance_lever(s: PlanSummary) -> str | None:
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
              req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
              before: Sequence[Shift], past_shifts: Sequence[Shift],
-             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[Finding, ...] = ()
-             ) -> PlanResult:
+             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[Finding, ...] = (),
+             price: Frontier | None = None) -> PlanResult:
     """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
-    what each rule costs and the diagnosis, when known)."""
+    what each rule costs, the diagnosis and the price of each level run through this plan
+    (``price``), when known)."""
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
@@ -705,6 +736,11 @@ def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
     chance = promise_chance(result.roster, req, params.chat, params.service,
                             scenario_counts(forecast, params.seed))
     summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis, chance)
+    if price is not None:
+        service = params.service
+        summary = replace(summary, frontier=price.anchored(
+            agent_hours=summary.agent_hours, chance=summary.chance[service.mode],
+            point=not service.chance and not service.confidence))
     return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,

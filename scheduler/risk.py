@@ -278,14 +278,17 @@ def at_most(miss: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Per row: the chance that at most ``allowed[row]`` of the independent events with
     chances ``miss[row]`` happen (a Poisson-binomial, counted up to the most allowed)."""
     top = int(allowed.max(initial=0)) + 1
-    dist = np.zeros((miss.shape[0], top + 1))
-    dist[:, 0] = 1.0
-    for q in miss.T:
-        q = q[:, None]
-        dist[:, 1:] = dist[:, 1:] * (1 - q) + dist[:, :-1] * q
-        dist[:, 0] *= 1 - q[:, 0]
-    cum = np.cumsum(dist, axis=1)
-    return cum[np.arange(miss.shape[0]), np.minimum(allowed, top)]
+    rows = miss.shape[0]
+    dist = np.zeros((top + 1, rows))  # dist[k, row]: k events so far (a row per count: fast)
+    dist[0] = 1.0
+    moved = np.empty((top, rows))
+    for q in np.ascontiguousarray(miss[:, np.any(miss != 0, axis=0)].T):  # q = 0 changes nothing
+        np.multiply(dist[:-1], q, out=moved)
+        dist[1:] *= 1 - q
+        dist[1:] += moved
+        dist[0] *= 1 - q
+    cum = np.cumsum(dist, axis=0)
+    return cum[np.minimum(allowed, top), np.arange(rows)]
 
 
 def hour_misses(sessions: np.ndarray, rates: np.ndarray, target: float, *,

@@ -6,16 +6,18 @@ together with a content key that is.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
 
-from scheduler import io
-from scheduler.context import chat_from_sessions
+from scheduler import io, pipeline
+from scheduler.context import chat_from_history, chat_from_sessions
 from scheduler.domain import Agent, Forecast, HourlyHistory, SessionLog
 from scheduler.forecast import apply_overrides, forecast_week
-from scheduler.params import ChatModel
+from scheduler.frontier import Price
+from scheduler.params import ChatModel, PlanParams
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -51,3 +53,17 @@ def forecast_with_overrides(history_key: str, history: HourlyHistory, week_start
     """The base forecast with the manager's overrides (cheap; not cached)."""
     fc = base_forecast(history_key, history, week_start)
     return apply_overrides(fc, overrides, source="forecast editor") if overrides else fc
+
+
+@st.cache_data(show_spinner="Pricing each level 估算各把握的代价…", max_entries=8)
+def price_estimate(history_key: str, _history: HourlyHistory, _log: SessionLog | None,
+                   week_start: date, overrides: dict[datetime, float], params: PlanParams,
+                   agents: tuple[Agent, ...]) -> tuple[Price, ...]:
+    """Before a plan: the estimated price of each level of ``params``' promise
+    (``pipeline.frontier_for``) for the forecast the Plan button would plan, with the chat
+    model it would use (``history_key`` identifies ``_history`` and ``_log``). The chance asked
+    does not change it: pass the parameters with none, so moving it costs nothing."""
+    fc = forecast_with_overrides(history_key, _history, week_start, overrides)
+    chat = (chat_from_history(_history, params.chat, handle_given=False)[0] if _log is None
+            else chat_from_sessions(_log, params.chat)[0])
+    return pipeline.frontier_for(fc, replace(params, chat=chat), agents).prices()

@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from scheduler import pipeline, plotting
+from scheduler import pipeline, plotting, report
 from scheduler.ui import state
 from scheduler.ui.common import diagnosis_list, page
 from scheduler.ui.planning import HOW_FOUND, HOW_FOUND_PLAIN, plan_panel
@@ -54,6 +54,15 @@ st.plotly_chart(plotting.coverage_heatmaps(hourly, target=target), width="stretc
 st.subheader("3分钟回复率 3-minute rate per hour")
 st.plotly_chart(plotting.rate_figure(plan.simulation.hourly_frame(), target=target),
                 width="stretch", key="rate_chart")
+if plan.summary.frontier:
+    st.subheader("各把握的代价 Price of each level")
+    st.caption("The agent-hours a plan costs at each chance the promise holds: this plan's own "
+               "point, the others estimated through it from the forecast's model (hollow dots; "
+               "no roster was planned at them). 空心点为估算。")
+    st.plotly_chart(plotting.price_figure(plan.summary.frontier,
+                                          chosen=plan.params.service.chance,
+                                          promise=report.promise_text(plan.params.service)),
+                    width="stretch", key="price_chart")
 
 with st.expander(HOW_FOUND):
     st.caption(HOW_FOUND_PLAIN)

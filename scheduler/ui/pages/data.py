@@ -10,12 +10,19 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from scheduler import io
-from scheduler.errors import InputError
+from scheduler import io, plotting
+from scheduler.errors import InputError, SchedulerError
 from scheduler.params import ChatModel, Mode
 from scheduler.pipeline import next_monday
+from scheduler.report import promise_text
 from scheduler.ui import state
-from scheduler.ui.cached import base_forecast, chat_fit, parse_agents, parse_history
+from scheduler.ui.cached import (
+    base_forecast,
+    chat_fit,
+    parse_agents,
+    parse_history,
+    price_estimate,
+)
 from scheduler.ui.common import page, sidebar_status
 from scheduler.ui.planning import plan_panel
 from scheduler.ui.settings import CAP_CHOICES, SHIFT_LENGTH_CHOICES, Settings, help_text
@@ -239,6 +246,29 @@ elif new != cur:
 if state.settings() == Settings():
     st.caption("Defaults 默认值: shifts of 4, 6, 8 or 10 h, at most 40 h a week for full-timers, "
                "≥ 1 rest day a week (2 for full-timers), ≥ 11 h between shifts.")
+
+# ---- the price of each level, estimated before Plan ------------------------------------------
+if not problem:
+    chosen = state.settings()
+    params = chosen.params()
+    st.subheader("各把握的代价 Price of each level (estimate 估算)")
+    st.caption(f"The agent-hours a plan would cost at each chance that "
+               f"{promise_text(params.service)} holds (the promise of the mode above), "
+               "estimated from the forecast's model before any roster is planned: agents on "
+               "duty hour by hour, summed; a plan's shifts land within a few percent of it. "
+               "After Plan, the Coverage page shows the plan's own point. 排班前的估算。")
+    try:
+        prices = price_estimate(
+            state.history_key(), state.history(), state.sessions(),
+            next_monday(state.history().end), state.overrides(),
+            replace(params, service=replace(params.service, chance=0.0, confidence=0.0)),
+            state.agents())
+    except SchedulerError as exc:
+        st.caption(f"No estimate 无法估算: {exc}")
+    else:
+        st.plotly_chart(plotting.price_figure(prices, chosen=chosen.chance,
+                                              promise=promise_text(params.service)),
+                        width="stretch", key="price_estimate")
 
 with agents_status:
     st.markdown(f"**In use 当前使用**: {state.agents_source()} · {len(state.agents())} agents")
