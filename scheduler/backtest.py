@@ -229,12 +229,14 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
                    params: PlanParams, sessions: SessionLog | None = None,
                    point: bool = True, explicit: Sequence[str] = (),
                    only: Sequence[date] | None = None,
-                   progress: Callable[[int, int, str], None] | None = None) -> BacktestReport:
+                   progress: Callable[[int, int, str], None] | None = None,
+                   keep: Callable[[date, str, PlanResult], None] | None = None
+                   ) -> BacktestReport:
     """Plan and replay each of the history's last ``weeks`` weeks (see the module docstring):
     one row per week and plan (``confidence``: at ``params.service.confidence``; ``point``:
     at the point forecast, when ``point`` and the confidence is not already 0).
     ``only``: judge just these of the last ``weeks`` weeks. ``progress(done, total, what)`` is
-    called before each plan."""
+    called before each plan; ``keep(week, plan, result)`` after each (to store its roster)."""
     targets = [w for w in judged_weeks(history, weeks) if only is None or w in only]
     plans = [("confidence", params)]
     if point and params.service.confidence > 0:
@@ -252,6 +254,8 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
             result = run_plan(past, agents, week_start=week, params=p, sessions=log,
                               explicit=explicit, handle_given="handle_seconds" in explicit)
             seen = replay(result, arrivals, seed=p.seed)
+            if keep is not None:
+                keep(week, name, result)
             s = result.summary
             rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
                          "agent_hours": s.agent_hours,

@@ -10,7 +10,9 @@ beyond Poisson noise, into layers that multiply the forecast:
 - a **spike** tail: the share of hours that come in at least ``SPIKE_RATIO`` times what the rest
   of their day implies, and the multipliers seen there.
 
-Each smooth layer is a log-normal factor of mean 1; ``*_sd`` is its log-scale standard deviation.
+All are measured on each day's ``PEAK_HOURS`` busiest hours by forecast, where the staffing is
+tight (see there). Each smooth layer is a log-normal factor of mean 1; ``*_sd`` is its log-scale
+standard deviation.
 Each is a moment estimate, less what the layers under it and Poisson noise explain: the hour
 against the rest of its day, the day against the rest of its week, and the week's total, so that
 scenario weeks' totals spread about their forecast as the backtest's do.
@@ -33,6 +35,16 @@ from scheduler.forecast.engine import DEFAULT_DISPERSION, LOW_DAY_SHARE
 from scheduler.forecast.weekly import AUTO
 
 HOURS = 168
+
+PEAK_HOURS = 8
+"""The layers are measured on each day's busiest hours by forecast (the platform's peaks,
+10-12, 14-17 and 20-23, are 8 hours): there the team is sized tight and a miss costs the
+promise. Quieter hours swing wider relative to their forecast (on the bank, the days that came
+in 15-60% above forecast ran 26% over it in their 8 busiest hours and twice over it in the
+rest), but a team sized for its peaks has slack there: measured on every hour, the layers
+pushed that wider swing onto the peaks, and plans kept their days far more often on real weeks
+than their scenario weeks said (at confidence 0.8: 62% of real weeks against 43% predicted; on
+the peaks alone 55%)."""
 
 SPIKE_RATIO = 2.0
 """A spike: an hour that comes in at least this many times what the rest of its day implies
@@ -106,13 +118,22 @@ def layers_from_backtest(result: BacktestResult, *, method: str = AUTO) -> Error
     return layers_from_residuals(actual, fc)
 
 
+def peak_hours(fc: np.ndarray) -> np.ndarray:
+    """Where ``fc`` (``(weeks, 168)`` forecasts) is one of its day's ``PEAK_HOURS`` busiest
+    hours (ties to the earlier hour)."""
+    f = np.asarray(fc, dtype=float).reshape(-1, 7, 24)
+    rank = np.argsort(np.argsort(-f, axis=2, kind="stable"), axis=2, kind="stable")
+    return (rank < PEAK_HOURS).reshape(-1, HOURS)
+
+
 def _log_sd(v: float) -> float:
     """The log-scale sd of a mean-1 log-normal factor of variance ``v``."""
     return math.sqrt(math.log1p(max(v, 0.0)))
 
 
 def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
-    """The layers from ``(weeks, 168)`` actual counts and their rolling-origin forecasts.
+    """The layers from ``(weeks, 168)`` actual counts and their rolling-origin forecasts, on
+    each day's ``PEAK_HOURS`` busiest hours by forecast (the others left out).
 
     Days under ``LOW_DAY_SHARE`` of their forecast (closures, outages: agents idle, never
     short) are left out, as in the forecast's own error. The forecasts are first scaled by the
@@ -131,9 +152,10 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
        split: ``WEEK_PRIOR_SHARE`` of the day totals' level error is the week's, weighing as
        ``WEEK_PRIOR_WEEKS`` weeks.
     """
-    y = np.asarray(actual, dtype=float)
-    f = np.asarray(fc, dtype=float)
-    n = y.shape[0]
+    n = np.asarray(actual).shape[0]
+    peak = peak_hours(np.asarray(fc, dtype=float))
+    y = np.where(peak, np.asarray(actual, dtype=float), 0.0)
+    f = np.where(peak, np.asarray(fc, dtype=float), 0.0)
     day_y = y.reshape(n, 7, 24).sum(axis=2)
     day_f = f.reshape(n, 7, 24).sum(axis=2)
     keep_day = (day_f > 0) & (day_y >= LOW_DAY_SHARE * day_f)
