@@ -70,7 +70,7 @@ def recheck(problem: RosterProblem, result: RosterResult, *,
         low = exact_shortfalls(problem, result.plan, rates)
         if not low:
             break
-        scale = {t: scale.get(t, 1.0) * f for t, f in low.items()}
+        scale = {**scale, **{t: scale.get(t, 1.0) * f for t, f in low.items()}}
         problem = rebuild(scale)
         result = solve(problem, limits=limits.scaled(problem.search.exact_check_share),
                        seed=seed, start=result.plan, progress=progress)
