@@ -292,6 +292,8 @@ class PlanSummary:
     - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
       agent-hours a re-plan without the rule saves (empty for a what-if re-plan).
+    - ``unpriced_rules``: the statements of the labour rules in force whose cost the time
+      limit left no time to work out (``unpriced_note`` says so in words).
     - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
     - ``soft_violations``: preferences the plan misses (a broken hard rule never gets here).
     """
@@ -320,6 +322,7 @@ class PlanSummary:
     diagnosis: tuple[str, ...]
     soft_violations: tuple[str, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
+    unpriced_rules: tuple[str, ...] = ()
     chat_fit: tuple[dict[str, Any], ...] = ()
     """When a session log was given: each chat-model figure's default, fitted and used value,
     the sessions behind the fit and its source (``chat_from_sessions``)."""
@@ -358,6 +361,7 @@ class PlanSummary:
                                          int(c["short_intervals_without"]))
                                 for c in d["rule_costs"]),
             "diagnosis": tuple(str(x) for x in d["diagnosis"]),
+            "unpriced_rules": tuple(str(x) for x in d.get("unpriced_rules", ())),
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
             "chance": dict(d.get("chance") or {}),
@@ -443,8 +447,8 @@ def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
              forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
-             costs: tuple[RuleCost, ...], diagnosis: tuple[str, ...],
-             chance: PromiseChances) -> PlanSummary:
+             costs: tuple[RuleCost, ...], unpriced: tuple[str, ...],
+             diagnosis: tuple[str, ...], chance: PromiseChances) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
     risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
@@ -460,6 +464,7 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         below_margin_intervals=len(result.short_intervals),
         cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
         rule_costs=costs,
+        unpriced_rules=unpriced,
         objective_points=result.objective_points,
         solve_seconds=round(result.solve_seconds, 2),
         schedule_efficiency=result.efficiency,
@@ -513,6 +518,19 @@ def promise_lines(chance: Mapping[str, Any], target: float, mode: str) -> list[s
             f"Busy hours below {target:.0%}: {chance['expected_hours_below_target']:.1f} "
             f"expected (90% range {low}-{high}) over {weeks:,} weeks drawn from the forecast's "
             "own past error."]
+
+
+def unpriced_note(unpriced: Sequence[str], limit_seconds: float) -> tuple[str, ...]:
+    """The plain words for labour rules whose cost the time limit left no time to work out (a
+    note of the plan; none when every rule was priced)."""
+    if not unpriced:
+        return ()
+    rules = ", ".join(f"'{r}'" for r in unpriced)
+    one = len(unpriced) == 1
+    return (f"What {'1 labour rule costs' if one else f'{len(unpriced)} labour rules cost'} "
+            f"this week was not worked out: the {limit_seconds:g} s time limit left no time "
+            f"for {'its' if one else 'their'} re-plans ({rules}). A longer time limit prices "
+            f"{'it' if one else 'them'}.",)
 
 
 def gap_note(result: RosterResult) -> str:
@@ -616,9 +634,10 @@ def coverage_frame(result: PlanResult) -> pd.DataFrame:
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
              req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
              before: Sequence[Shift], past_shifts: Sequence[Shift],
-             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[str, ...] = ()) -> PlanResult:
+             costs: tuple[RuleCost, ...] = (), unpriced: tuple[str, ...] = (),
+             diagnosis: tuple[str, ...] = ()) -> PlanResult:
     """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
-    what each rule costs and the diagnosis, when known)."""
+    what each rule costs, the rules left unpriced, and the diagnosis, when known)."""
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
@@ -626,7 +645,8 @@ def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
                                 replications=params.replications, seed=params.seed)
     chance = promise_chance(result.roster, req, params.chat, params.service,
                             scenario_counts(forecast, params.seed))
-    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis, chance)
+    summary = _summary(result, coverage, sim, forecast, params, hours, costs, unpriced,
+                       diagnosis, chance)
     return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,
