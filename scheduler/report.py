@@ -188,22 +188,31 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
     """The chance each interval, and each hour of the forecast, keeps ``target`` when its count
     is the forecast's distribution (``risk``): the count's probability of staying at or under
     what the planned team handles at the target (an hour's sessions split evenly over its
-    intervals, the hour's rate their mean)."""
+    intervals, the hour's rate their mean). A team that recurs (the same caps on duty, in an
+    interval or in an hour's intervals) has its capacity worked out once, from the first
+    count it meets."""
     minutes = requirements.interval_minutes
     per = 60 // minutes
     _, point = interval_sessions(forecast, minutes)
     rel = interval_errors(forecast, minutes)
     rel = np.zeros(point.size) if rel is None else rel
-    teams = interval_teams(roster, requirements)
-    per_interval = np.array([
-        count_cdf(capacity(_team_rate([caps], 1.0, minutes, chat), target, point[t] + 1),
-                  point[t], rel[t])
-        for t, caps in enumerate(teams)])
+    teams = [tuple(sorted(caps)) for caps in interval_teams(roster, requirements)]
+    memo: dict[tuple[tuple[int, ...], float], float] = {}
+    known: dict[tuple[tuple[int, ...], ...], float] = {}
+
+    def handled(group: list[tuple[int, ...]], guess: float) -> float:
+        key = tuple(group)
+        if key not in known:
+            rate = _team_rate(group, 1.0 / len(group), minutes, chat, memo)
+            known[key] = capacity(rate, target, guess)
+        return known[key]
+
+    per_interval = np.array([count_cdf(handled([caps], point[t] + 1), point[t], rel[t])
+                             for t, caps in enumerate(teams)])
     hours = forecast.frame["sessions"].to_numpy(dtype=float)
-    per_hour = np.array([
-        count_cdf(capacity(rate, target, m + 1), m, float(rel[h * per]))
-        for h, (m, rate) in enumerate(zip(hours, hour_rates(roster, requirements, chat),
-                                          strict=True))])
+    per_hour = np.array([count_cdf(handled(teams[h * per:(h + 1) * per], m + 1), m,
+                                   float(rel[h * per]))
+                         for h, m in enumerate(hours)])
     return per_interval, per_hour
 
 
