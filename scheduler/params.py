@@ -286,15 +286,16 @@ class SearchParams:
     rule_cost_share: float = setting(0.3, ok=lambda v: 0 <= v < 1,
                                      expected="a share at least 0 and below 1",
                                      help="The share of the solves' seconds (``Budget``) kept "
-                                     "for what each labour rule costs: two re-plans per rule, "
-                                     "one control shared; the plan's own solve gets the rest.")
+                                     "for what each labour rule costs (one re-plan per rule "
+                                     "and one control) and the plan's own re-plans; its solve "
+                                     "gets the rest.")
     reserve_seconds: float = setting(
-        7.0, ok=lambda v: v >= 0, expected="seconds >= 0",
+        8.0, ok=lambda v: v >= 0, expected="seconds >= 0",
         help="Seconds of the time limit kept for the command's work besides the solves' "
-        "search (start-up, forecast, staffing table, the plan's LP start, the report's "
-        "simulation, chances and diagnosis; at most half the limit). Measured on the sample "
-        "on 2 cores (benchmarks/plan_walltime.py at a load of 5-6): 4 s start-up, 2-3 s the "
-        "plan's start, 3-4 s the report.")
+        "search (start-up, forecast, staffing table, the plan's start: its LP and greedy "
+        "fill, the report's simulation, chances and diagnosis; at most half the limit). "
+        "Measured on the sample on 2 cores (benchmarks/plan_walltime.py at a load of 5): "
+        "7-12 s, of which 2-4 s start-up, 2-2.5 s the plan's start, 3-5 s the report.")
     replan_seconds: float = setting(
         0.6, ok=lambda v: v >= 0, expected="seconds >= 0",
         help="Seconds a re-plan takes before its search (keep the plan, fill, trim, check); "

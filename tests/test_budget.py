@@ -75,3 +75,23 @@ def test_a_plan_with_a_seed_and_limit_is_the_same_roster_every_time(
     costs = [json.loads((o / "summary.json").read_text(encoding="utf-8"))["rule_costs"]
              for o in (first, second)]
     assert costs[0] == costs[1] and costs[0]
+
+
+def test_a_backtests_plan_skips_the_rule_costs_and_keeps_the_roster(
+        shop: tuple[Path, Path]) -> None:
+    """A backtest's plans (``explain=False``) price no rule and diagnose nothing, and are the
+    same roster as the plan that does: the rule costs' share is kept either way."""
+    from scheduler.io import read_agents, read_history
+    from scheduler.params import PlanParams
+    from scheduler.pipeline import run
+
+    hist, agents_file = shop
+    agents, _ = read_agents(agents_file)
+    history = read_history(hist)
+    params = PlanParams(time_limit_seconds=6, replications=1, num_workers=1)
+    full, bare = (run(history, agents, params=params, explain=e) for e in (True, False))
+    assert full.summary.rule_costs or full.summary.unpriced_rules
+    assert full.summary.diagnosis
+    assert bare.summary.rule_costs == () and bare.summary.unpriced_rules == ()
+    assert bare.summary.diagnosis == ()
+    assert bare.roster.plan == full.roster.plan
