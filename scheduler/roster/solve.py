@@ -104,15 +104,15 @@ def rule_costs(problem: RosterProblem, result: RosterResult, *, budget: Budget, 
     if each < problem.search.replan_seconds:
         each = problem.search.replan_seconds
     afford = int(budget.seconds / each + 1e-9) - 1  # the rules priced besides the control
-
-    out: list[RuleCost] = []
-    if afford > 0:
-        limits = budget.take(each, times=afford + 1)
-        control = solve(problem, limits=limits, seed=seed, start=result.plan, bound=False)
-    for rule, looser in rules[:max(0, afford)]:
+    if afford < 1:
+        return (), tuple(rule.statement(problem.rules) for rule, _l in rules)
+    limits = budget.take(each, times=afford + 1)
+    control = solve(problem, limits=limits, seed=seed, start=result.plan, bound=False)
+    out = []
+    for rule, looser in rules[:afford]:
         without = solve(replace(problem, rules=looser), limits=limits, seed=seed,
                         start=result.plan, bound=False)
         out.append(RuleCost(rule.key, rule.statement(problem.rules),
                             round(max(0.0, control.agent_hours - without.agent_hours), 2),
                             len(without.short_intervals)))
-    return tuple(out), tuple(rule.statement(problem.rules) for rule, _l in rules[len(out):])
+    return tuple(out), tuple(rule.statement(problem.rules) for rule, _l in rules[afford:])
