@@ -269,10 +269,11 @@ class SearchParams:
 
     work_per_second: float = setting(
         0.4, ok=_positive, expected="a number > 0",
-        help="Deterministic work per second of the time limit. Measured on 2 cores, two "
-        "re-solves side by side: the sample week's 12 deterministic seconds took 18 s, the "
-        "livestream reference shop's 30 took 61 s; 0.4 leaves the LP, the cheap moves and the "
-        "diagnosis their share inside the limit on a quiet machine.")
+        help="Deterministic work per second a solve is given beyond its start "
+        "(``replan_seconds``). Measured on 2 cores, two re-solves side by side: the sample "
+        "week's 12 deterministic seconds took 18 s, the livestream reference shop's 30 took "
+        "61 s; 0.4 leaves the LP, the cheap moves and the diagnosis their share on a quiet "
+        "machine.")
     lns_work: float = setting(0.5, ok=_positive, expected="a number > 0",
                               help="Deterministic seconds per neighbourhood re-solve.")
     lns_max_candidates: int = setting(2_000, ok=lambda v: v >= 10, expected="a number >= 10",
@@ -282,9 +283,24 @@ class SearchParams:
     patience: int = setting(40, ok=lambda v: v >= 1, expected="a number >= 1",
                             help="Stop after this many neighbourhoods in a row without a better "
                             "plan.")
-    rule_cost_share: float = setting(0.1, ok=_positive, expected="a number > 0",
-                                     help="Each rule's cost re-plan gets this share of the "
-                                     "plan's work.")
+    rule_cost_share: float = setting(0.3, ok=lambda v: 0 <= v < 1,
+                                     expected="a share at least 0 and below 1",
+                                     help="The share of the solves' seconds (``Budget``) kept "
+                                     "for what each labour rule costs (one re-plan per rule "
+                                     "and one control) and the plan's own re-plans; its solve "
+                                     "gets the rest.")
+    reserve_seconds: float = setting(
+        8.0, ok=lambda v: v >= 0, expected="seconds >= 0",
+        help="Seconds of the time limit kept for the command's work besides the solves' "
+        "search (start-up, forecast, staffing table, the plan's start: its LP and greedy "
+        "fill, the report's simulation, chances and diagnosis; at most half the limit). "
+        "Measured on the sample on 2 cores (benchmarks/plan_walltime.py at a load of 5): "
+        "7-12 s, of which 2-4 s start-up, 2-2.5 s the plan's start, 3-5 s the report.")
+    replan_seconds: float = setting(
+        0.6, ok=lambda v: v >= 0, expected="seconds >= 0",
+        help="Seconds a re-plan takes before its search (keep the plan, fill, trim, check); "
+        "a rule cost's re-plan given no more makes only those. Measured on the sample: "
+        "0.5-0.9 s.")
     exact_check_rounds: int = 2
     exact_check_share: float = 0.3
     """After the plan, at most this many re-plans (each this share of the work) where the exact
@@ -309,7 +325,9 @@ class PlanParams:
     time_limit_seconds: float = setting(
         60.0, cli="--time-limit", ok=_positive, expected="seconds > 0",
         budgets={"app": 16.0, "backtest": 30.0, "demo": 30.0, "replan": 10.0},
-        help="Solver time limit of a plan, seconds.")
+        help="Time limit of the whole plan, seconds: the roster search, its re-plans, what "
+        "each rule costs, the simulated check and the report fit in it (the search's work "
+        "is counted, not timed, so the same limit and seed give the same roster).")
     num_workers: int = setting(
         2, cli="--workers", ok=lambda v: v >= 1, expected="a whole number >= 1",
         help="Neighbourhood re-solves run side by side, one CP-SAT worker each (the same seed "

@@ -37,6 +37,7 @@ from scheduler.report import (
     predict_coverage,
     promise_chance,
     scenario_counts,
+    unpriced_note,
 )
 from scheduler.risk import (
     SPIKE_QUANTILE,
@@ -44,10 +45,12 @@ from scheduler.risk import (
     count_quantile,
 )
 from scheduler.roster import (
+    Budget,
     Limits,
     Progress,
     RosterProblem,
     RosterResult,
+    RuleCost,
     RuleViolationError,
     recheck,
     roster_result,
@@ -218,8 +221,11 @@ def run(
     explicit: Iterable[str] = (),
     before: Sequence[Shift] = (),
     past_shifts: Sequence[Shift] = (),
+    explain: bool = True,
 ) -> PlanResult:
-    """Plan the week: forecast (unless given), staffing table, roster, simulated check.
+    """Plan the week: forecast (unless given), staffing table, roster, what each labour rule
+    costs and the diagnosis (unless not ``explain``: a backtest's plans, which show neither),
+    simulated check; all of it within ``params.time_limit_seconds`` (``plan_from_forecast``).
 
     With a session log (``sessions``), the chat model is fitted from it (``chat_from_sessions``;
     the figures named in ``explicit`` were set by the user and win); otherwise the history's
@@ -239,8 +245,8 @@ def run(
     params = replace(params, chat=chat)
     fc = forecast or make_forecast(history, week, promotions=promotions, overrides=overrides)
     result = plan_from_forecast(fc, agents, params=params, progress=progress, hint=hint,
-                                notes=notes + fc.notes,
-                                before=before, past_shifts=past_shifts)
+                                notes=notes + fc.notes, before=before,
+                                past_shifts=past_shifts, explain=explain)
     if fit:
         result = replace(result, summary=replace(result.summary, chat_fit=fit))
     return result
@@ -250,32 +256,46 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
                 progress: Callable[[Progress], None] | None = None, hint: Roster | None = None,
                 before: Sequence[Shift] = (), past_shifts: Sequence[Shift] = (),
                 floor: Requirements | None = None,
-                margin: tuple[MarginPath, np.ndarray] | None = None) -> RosterResult:
+                margin: tuple[MarginPath, np.ndarray] | None = None,
+                budget: Budget | None = None) -> RosterResult:
     """The roster for a staffing table: ``hint`` a roster to start from (a what-if re-plan),
     ``before`` the published week before's shifts, ``past_shifts`` the last published weeks'
     and ``floor`` the daily and weekly modes' per-interval table (``roster_problem``);
-    ``margin``: a plan for a chance, its margin search and tuning weeks (``keep_the_chance``)."""
+    ``margin``: a plan for a chance, its margin search and tuning weeks (``keep_the_chance``).
+
+    ``budget``: the seconds of the time limit the solves may take (default: the plan's,
+    ``Budget.for_limit``). The solve gets all of it but the rule costs' share
+    (``rule_cost_share``, whether they are priced or not, so that a plan is the same roster
+    with them or without), each re-plan of the exact and the chance check an
+    ``exact_check_share`` of the solve's seconds from what is left."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
         return roster_problem(req, agents, params, before=before, scale=scale,
                               past_shifts=past_shifts, floor=floor)
 
     problem = problem_for({})
-    limits = Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers)
+    if budget is None:
+        budget = Budget.for_limit(params.time_limit_seconds, params.search, params.num_workers)
+    seconds = budget.seconds * (1 - params.search.rule_cost_share)
+    limits = budget.take(seconds)
+
+    def replan() -> Limits:
+        return budget.take(seconds * params.search.exact_check_share)
+
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
     problem, result = recheck(
-        problem, result, rebuild=problem_for, limits=limits, seed=params.seed,
+        problem, result, rebuild=problem_for, replan=replan, seed=params.seed,
         progress=progress, rates=lambda roster: predict_coverage(roster, req, params.chat)[
             "predicted_three_min_rate"].to_numpy(dtype=float))
     if margin is not None:
-        result = keep_the_chance(problem, result, margin, rebuild=problem_for, limits=limits,
+        result = keep_the_chance(problem, result, margin, rebuild=problem_for, replan=replan,
                                  params=params, progress=progress)
     return result
 
 
 def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[MarginPath,
                     np.ndarray], *, rebuild: Callable[[dict[int, float]], RosterProblem],
-                    limits: Limits, params: PlanParams,
+                    replan: Callable[[], Limits], params: PlanParams,
                     progress: Callable[[Progress], None] | None = None) -> RosterResult:
     """The chance check: the margin search counts each hour's team at one cap, the roster
     mixes caps, and two teams that hold the same count at the target lose it at different
@@ -283,7 +303,8 @@ def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[
     and those weeks); where they keep the promise less often than asked, or more often by more
     than ``CHANCE_SLACK``, move the aim along the search's path by the difference and re-plan
     from this roster with each hour's requirement scaled to the aim's team
-    (``RosterProblem.need_scale``, on top of the exact check's), up to ``MARGIN_ROUNDS`` times.
+    (``RosterProblem.need_scale``, on top of the exact check's; ``replan()``: its limits), up
+    to ``MARGIN_ROUNDS`` times.
     The cheapest roster that keeps the chance asked wins (the last one when none does)."""
     path, weeks = margin
     service = params.service
@@ -311,8 +332,8 @@ def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[
             for t in range(h * per, (h + 1) * per):
                 scale[t] = exact.get(t, 1.0) * float(team[h] / base[h])
         problem = rebuild(scale)
-        result = solve(problem, limits=limits.scaled(problem.search.exact_check_share),
-                       seed=params.seed, start=result.plan, progress=progress)
+        result = solve(problem, limits=replan(), seed=params.seed, start=result.plan,
+                       progress=progress)
         result = replace(result, messages=(*result.messages, (
             f"the roster's mixed teams kept the promise in {got:.0%} of the tuning weeks "
             f"({asked:.0%} asked); re-planned at the margin of {aim:.0%}")))
@@ -329,22 +350,34 @@ def plan_from_forecast(
     notes: tuple[str, ...] = (),
     before: Sequence[Shift] = (),
     past_shifts: Sequence[Shift] = (),
+    explain: bool = True,
 ) -> PlanResult:
-    """Staffing, roster and simulated check for a given forecast."""
+    """Staffing, roster, what each labour rule costs (unless ``hint``, a what-if re-plan, or
+    not ``explain``), the diagnosis (unless not ``explain``: a backtest's plans show neither,
+    so their roster is the same and they take less time) and simulated check for a given
+    forecast, within
+    ``params.time_limit_seconds``: ``Budget.for_limit`` keeps the report its seconds, the
+    roster's solves (``plan_roster``) take theirs, the rule costs what is left (a note names
+    the rules it could not price)."""
     chat = params.chat
     path = margin_for(forecast, params, agents) if params.service.chance else None
     req = requirements_for(forecast, chat, params, agents, path=path)
+    budget = Budget.for_limit(params.time_limit_seconds, params.search, params.num_workers)
     result = plan_roster(req, agents, params, progress=progress, hint=hint, before=before,
                          past_shifts=past_shifts, floor=floor_for(forecast, chat, params),
-                         margin=None if path is None else (path, tuning_weeks(forecast, params)))
-    costs = () if hint is not None else rule_costs(
-        result.problem, result, seed=params.seed,
-        limits=Limits.for_seconds(params.time_limit_seconds, params.search, params.num_workers))
+                         margin=None if path is None else (path, tuning_weeks(forecast, params)),
+                         budget=budget)
+    costs: tuple[RuleCost, ...] = ()
+    unpriced: tuple[str, ...] = ()
+    if hint is None and explain:
+        costs, unpriced = rule_costs(result.problem, result, seed=params.seed, budget=budget)
     return plan_result(forecast, agents, params, req, result, before=before,
-                    notes=unusable_agents(result.problem) + notes, past_shifts=past_shifts,
-                    costs=costs, diagnosis=result.diagnosis,
-                    price=None if hint is not None else frontier_for(forecast, params, agents,
-                                                                     path))
+                    notes=(*unusable_agents(result.problem), *notes,
+                           *unpriced_note(unpriced, params.time_limit_seconds)),
+                    past_shifts=past_shifts, costs=costs, unpriced=unpriced,
+                    diagnosis=result.diagnosis if explain else (),
+                    price=frontier_for(forecast, params, agents, path)
+                    if hint is None and explain else None)
 
 
 def result_from_roster(
@@ -386,6 +419,7 @@ def result_from_roster(
         raise InputError(f"the roster breaks a labour rule: {exc}") from None
     out = plan_result(forecast, agents, params, req, result, notes=notes, before=before,
                    past_shifts=past_shifts, costs=written.rule_costs,
+                   unpriced=written.unpriced_rules,
                    diagnosis=written.diagnosis)
     return replace(out, summary=replace(out.summary, chat_fit=written.chat_fit,
                                         frontier=written.frontier))

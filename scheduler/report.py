@@ -190,22 +190,31 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
     """The chance each interval, and each hour of the forecast, keeps ``target`` when its count
     is the forecast's distribution (``risk``): the count's probability of staying at or under
     what the planned team handles at the target (an hour's sessions split evenly over its
-    intervals, the hour's rate their mean)."""
+    intervals, the hour's rate their mean). A team that recurs (the same caps on duty, in an
+    interval or in an hour's intervals) has its capacity worked out once, from the first
+    count it meets."""
     minutes = requirements.interval_minutes
     per = 60 // minutes
     _, point = interval_sessions(forecast, minutes)
     rel = interval_errors(forecast, minutes)
     rel = np.zeros(point.size) if rel is None else rel
-    teams = interval_teams(roster, requirements)
-    per_interval = np.array([
-        count_cdf(capacity(_team_rate([caps], 1.0, minutes, chat), target, point[t] + 1),
-                  point[t], rel[t])
-        for t, caps in enumerate(teams)])
+    teams = [tuple(sorted(caps)) for caps in interval_teams(roster, requirements)]
+    memo: dict[tuple[tuple[int, ...], float], float] = {}
+    known: dict[tuple[tuple[int, ...], ...], float] = {}
+
+    def handled(group: list[tuple[int, ...]], guess: float) -> float:
+        key = tuple(group)
+        if key not in known:
+            rate = _team_rate(group, 1.0 / len(group), minutes, chat, memo)
+            known[key] = capacity(rate, target, guess)
+        return known[key]
+
+    per_interval = np.array([count_cdf(handled([caps], point[t] + 1), point[t], rel[t])
+                             for t, caps in enumerate(teams)])
     hours = forecast.frame["sessions"].to_numpy(dtype=float)
-    per_hour = np.array([
-        count_cdf(capacity(rate, target, m + 1), m, float(rel[h * per]))
-        for h, (m, rate) in enumerate(zip(hours, hour_rates(roster, requirements, chat),
-                                          strict=True))])
+    per_hour = np.array([count_cdf(handled(teams[h * per:(h + 1) * per], m + 1), m,
+                                   float(rel[h * per]))
+                         for h, m in enumerate(hours)])
     return per_interval, per_hour
 
 
@@ -295,6 +304,8 @@ class PlanSummary:
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
       agent-hours a re-plan without the rule saves (empty for a what-if re-plan), with the
       half-hours below the margin the re-plans with and without it leave.
+    - ``unpriced_rules``: the statements of the labour rules in force whose cost the time
+      limit left no time to work out (``unpriced_note`` says so in words).
     - ``diagnosis``: why half-hours are below the margin and what would fix it, worst first
       (``Finding``; ``diagnosis.csv``).
     - ``objective_points``: the solver's internal weighted objective (for comparing runs only).
@@ -325,6 +336,7 @@ class PlanSummary:
     diagnosis: tuple[Finding, ...]
     soft_violations: tuple[str, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
+    unpriced_rules: tuple[str, ...] = ()
     chat_fit: tuple[dict[str, Any], ...] = ()
     """When a session log was given: each chat-model figure's default, fitted and used value,
     the sessions behind the fit and its source (``chat_from_sessions``)."""
@@ -371,6 +383,7 @@ class PlanSummary:
                                          _whole(c.get("short_intervals_with")))
                                 for c in d["rule_costs"]),
             "diagnosis": tuple(_finding(x) for x in d["diagnosis"]),
+            "unpriced_rules": tuple(str(x) for x in d.get("unpriced_rules", ())),
             "soft_violations": tuple(str(x) for x in d["soft_violations"]),
             "chat_fit": tuple(dict(x) for x in d.get("chat_fit", ())),
             "chance": dict(d.get("chance") or {}),
@@ -479,8 +492,8 @@ def judged_hours(sim: ReplicationSummary, forecast: Forecast, target: float
 
 def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSummary,
              forecast: Forecast, params: PlanParams, hours: pd.DataFrame,
-             costs: tuple[RuleCost, ...], diagnosis: tuple[Finding, ...],
-             chance: PromiseChances) -> PlanSummary:
+             costs: tuple[RuleCost, ...], unpriced: tuple[str, ...],
+             diagnosis: tuple[Finding, ...], chance: PromiseChances) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
     risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
@@ -496,6 +509,7 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         below_margin_intervals=len(result.short_intervals),
         cap_mix={f"cap {c}": round(h, 2) for c, h in sorted(result.cap_mix.items())},
         rule_costs=costs,
+        unpriced_rules=unpriced,
         objective_points=result.objective_points,
         solve_seconds=round(result.solve_seconds, 2),
         schedule_efficiency=result.efficiency,
@@ -571,6 +585,19 @@ def price_lines(prices: Sequence[Price], service: ServiceTarget) -> list[str]:
         hours = f"{'~' if price.estimated else ' '}{price.agent_hours:,.1f}"
         out.append(f"  {f'{price.chance:.0%}{what}':<28}{hours}")
     return out
+
+
+def unpriced_note(unpriced: Sequence[str], limit_seconds: float) -> tuple[str, ...]:
+    """The plain words for labour rules whose cost the time limit left no time to work out (a
+    note of the plan; none when every rule was priced)."""
+    if not unpriced:
+        return ()
+    rules = ", ".join(f"'{r}'" for r in unpriced)
+    one = len(unpriced) == 1
+    return (f"What {'1 labour rule costs' if one else f'{len(unpriced)} labour rules cost'} "
+            f"this week was not worked out: the {limit_seconds:g} s time limit left no time "
+            f"for {'its' if one else 'their'} re-plans ({rules}). A longer time limit prices "
+            f"{'it' if one else 'them'}.",)
 
 
 def gap_note(result: RosterResult) -> str:
@@ -723,11 +750,12 @@ def chance_lever(s: PlanSummary) -> str | None:
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
              req: Requirements, result: RosterResult, *, notes: tuple[str, ...],
              before: Sequence[Shift], past_shifts: Sequence[Shift],
-             costs: tuple[RuleCost, ...] = (), diagnosis: tuple[Finding, ...] = (),
-             price: Frontier | None = None) -> PlanResult:
+             costs: tuple[RuleCost, ...] = (), unpriced: tuple[str, ...] = (),
+             diagnosis: tuple[Finding, ...] = (), price: Frontier | None = None
+             ) -> PlanResult:
     """A roster's plan: its coverage and hourly risk, the simulated check, the summary (with
-    what each rule costs, the diagnosis and the price of each level run through this plan
-    (``price``), when known)."""
+    what each rule costs, the rules left unpriced, the diagnosis and the price of each level
+    run through this plan (``price``), when known)."""
     if before:
         params = replace(params, rules=replace(params.rules, cyclic=False))
     coverage, hours = _coverage_table(result, req, forecast, params)
@@ -735,7 +763,8 @@ def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
                                 replications=params.replications, seed=params.seed)
     chance = promise_chance(result.roster, req, params.chat, params.service,
                             scenario_counts(forecast, params.seed))
-    summary = _summary(result, coverage, sim, forecast, params, hours, costs, diagnosis, chance)
+    summary = _summary(result, coverage, sim, forecast, params, hours, costs, unpriced,
+                       diagnosis, chance)
     if price is not None:
         service = params.service
         summary = replace(summary, frontier=price.anchored(

@@ -231,7 +231,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     t = next(iter(low))
     assert rates(planned.roster)[t] < 0.9
     raised, again = recheck(strict_problem({}), planned, rates=rates, rebuild=strict_problem,
-                            limits=Limits(work=3, wall_seconds=60, workers=1), seed=0)
+                            replan=lambda: Limits(work=3, wall_seconds=60, workers=1), seed=0)
     assert raised.need[t].max() > strict_problem({}).need[t].max()
     assert again.problem.need_scale[t] >= low[t]
     assert t not in again.short_intervals

@@ -10,11 +10,12 @@ from scheduler.roster.diagnose import Finding, unusable_agents
 from scheduler.roster.problem import RosterProblem, build_problem
 from scheduler.roster.result import RosterResult, RuleCost, coverage_frame
 from scheduler.roster.rules import RULES, RuleViolationError, Violation, validate
-from scheduler.roster.search import Limits, Progress, ProgressFn, PutBack
+from scheduler.roster.search import Budget, Limits, Progress, ProgressFn, PutBack
 from scheduler.roster.solve import recheck, roster_result, rule_costs, solve
 
 __all__ = [
     "RULES",
+    "Budget",
     "Cost",
     "Finding",
     "Limits",

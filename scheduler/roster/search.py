@@ -63,6 +63,40 @@ class Limits:
 
 
 @dataclass
+class Budget:
+    """What is left of a command's time limit for its solves, in seconds of the limit. Each
+    solve is handed its seconds by ``take`` and they are charged whatever the solve then takes
+    on the clock, so the split, and with it the roster, is the same on every machine.
+
+    A solve given ``s`` seconds spends ``replan_seconds`` of them on its start and cheap moves
+    (keep or build the plan, ``fill``, ``trim``, the check) and the rest on the search, at
+    ``work_per_second``; fewer than ``lns_work`` deterministic seconds buy no re-solve worth
+    its model, so the solve then makes its cheap moves only. Every solve keeps the whole
+    limit as its wall-clock safety cap."""
+
+    seconds: float
+    wall_seconds: float
+    search: SearchParams
+    workers: int = 2
+
+    @classmethod
+    def for_limit(cls, seconds: float, search: SearchParams, workers: int = 2) -> Budget:
+        """The solves' part of a command's time limit: the limit less ``reserve_seconds``
+        (what the rest of the command takes: start-up, forecast, the report's simulation and
+        chances), but at least half of it."""
+        return cls(max(seconds / 2, seconds - search.reserve_seconds), seconds, search, workers)
+
+    def take(self, seconds: float, times: int = 1) -> Limits:
+        """The limits of a solve given ``seconds`` (at most what is left), charged; ``times``:
+        that many solves with the same limits, charged together."""
+        given = min(max(0.0, seconds), self.seconds / times)
+        self.seconds = max(0.0, self.seconds - given * times)
+        work = (given - self.search.replan_seconds) * self.search.work_per_second
+        return Limits(work if work >= self.search.lns_work else 0.0, self.wall_seconds,
+                      self.workers)
+
+
+@dataclass
 class Run:
     """The search so far, as its stopping criteria read it: the incumbent's cost and the
     deterministic seconds the re-solves have used."""

@@ -13,7 +13,7 @@ from scheduler.domain import Roster
 from scheduler.roster.cost import Plan, evaluate
 from scheduler.roster.problem import RosterProblem
 from scheduler.roster.result import RosterResult, RuleCost, coverage_frame
-from scheduler.roster.search import Limits, Operator, ProgressFn, solve_plan
+from scheduler.roster.search import Budget, Limits, Operator, ProgressFn, solve_plan
 
 
 def solve(problem: RosterProblem, *, limits: Limits, seed: int = 0, start: Plan | None = None,
@@ -57,23 +57,23 @@ def exact_shortfalls(p: RosterProblem, plan: Plan, rates: Callable[[Roster], np.
 
 def recheck(problem: RosterProblem, result: RosterResult, *,
             rates: Callable[[Roster], np.ndarray],
-            rebuild: Callable[[dict[int, float]], RosterProblem], limits: Limits,
+            rebuild: Callable[[dict[int, float]], RosterProblem], replan: Callable[[], Limits],
             seed: int = 0, progress: ProgressFn | None = None
             ) -> tuple[RosterProblem, RosterResult]:
     """The exact mixed-team check: the roster's coverage is linear in each cap's agents, so
     check the real mixed teams (``exact_shortfalls``) and re-plan, from this plan, with the
     requirement of the intervals that fall short raised (``rebuild``: the problem with those
-    factors), up to ``exact_check_rounds`` times. The problem and result it ends with (the
-    problem's ``need_scale``)."""
+    factors; ``replan()``: each re-plan's limits), up to ``exact_check_rounds`` times. The
+    problem and result it ends with (the problem's ``need_scale``)."""
     scale: dict[int, float] = {}
     for _ in range(problem.search.exact_check_rounds):
         low = exact_shortfalls(problem, result.plan, rates)
         if not low:
             break
-        scale = {t: scale.get(t, 1.0) * f for t, f in low.items()}
+        scale = {**scale, **{t: scale.get(t, 1.0) * f for t, f in low.items()}}
         problem = rebuild(scale)
-        result = solve(problem, limits=limits.scaled(problem.search.exact_check_share),
-                       seed=seed, start=result.plan, progress=progress)
+        result = solve(problem, limits=replan(), seed=seed, start=result.plan,
+                       progress=progress)
         result = replace(result, messages=(*result.messages, (
             f"the exact mixed-team check found {len(low)} interval(s) below target; "
             "re-planned with their requirement raised")))
@@ -87,26 +87,32 @@ def roster_result(problem: RosterProblem, plan: Plan, **known: Any) -> RosterRes
         "status": "FEASIBLE", "bound_hours": None, **known})
 
 
-def rule_costs(problem: RosterProblem, result: RosterResult, *, limits: Limits, seed: int = 0
-               ) -> tuple[RuleCost, ...]:
+def rule_costs(problem: RosterProblem, result: RosterResult, *, budget: Budget, seed: int = 0
+               ) -> tuple[tuple[RuleCost, ...], tuple[str, ...]]:
     """For each relaxable rule in force, the agent-hours it costs this week: two re-plans from
-    this plan with the same work (a ``rule_cost_share`` of the plan's) and seed, one under the
-    rules as they are and one without the rule; the cost is the difference of their hours, so
-    what more search alone would save is not blamed on the rule."""
-    extra = limits.scaled(problem.search.rule_cost_share)
-
-    def again(q: RosterProblem) -> RosterResult:
-        return solve(q, limits=extra, seed=seed, start=result.plan, bound=False)
-
-    control = None
+    this plan with the same seconds of ``budget`` and seed, one under the rules as they are
+    (shared by all the rules) and one without the rule; the cost is the difference of their
+    hours, so what more search alone would save is not blamed on the rule. The re-plans share
+    what is left of ``budget`` evenly; when it cannot give each of them ``replan_seconds``
+    (its start and cheap moves), the first rules (in ``RULES``' order) get that much while it
+    lasts. The costs, and the statements of the rules left without one."""
+    rules = [(rule, looser) for rule in problem.constraints
+             if rule.in_force(problem) and (looser := rule.relax(problem.rules)) is not None]
+    if not rules:
+        return (), ()
+    each = budget.seconds / (len(rules) + 1)
+    if each < problem.search.replan_seconds:
+        each = problem.search.replan_seconds
+    afford = int(budget.seconds / each + 1e-9) - 1  # the rules priced besides the control
+    if afford < 1:
+        return (), tuple(rule.statement(problem.rules) for rule, _l in rules)
+    limits = budget.take(each, times=afford + 1)
+    control = solve(problem, limits=limits, seed=seed, start=result.plan, bound=False)
     out = []
-    for rule in problem.constraints:
-        looser = rule.relax(problem.rules) if rule.in_force(problem) else None
-        if looser is None:
-            continue
-        control = control or again(problem)
-        without = again(replace(problem, rules=looser))
+    for rule, looser in rules[:afford]:
+        without = solve(replace(problem, rules=looser), limits=limits, seed=seed,
+                        start=result.plan, bound=False)
         out.append(RuleCost(rule.key, rule.statement(problem.rules),
                             round(max(0.0, control.agent_hours - without.agent_hours), 2),
                             len(without.short_intervals), len(control.short_intervals)))
-    return tuple(out)
+    return tuple(out), tuple(rule.statement(problem.rules) for rule, _l in rules[afford:])

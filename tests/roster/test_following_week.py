@@ -104,7 +104,7 @@ def test_nights_are_evened_out_with_the_weeks_before() -> None:
     req = make_requirements(need)
     team = AGENTS[:3]
     rules = Rules(interval_minutes=60, shift_lengths_hours=(4.0,), break_after_hours=0.0)
-    params = PlanParams(chat=CHAT, rules=rules, time_limit_seconds=4.0, num_workers=1)
+    params = PlanParams(chat=CHAT, rules=rules, time_limit_seconds=8.0, num_workers=1)
     past = tuple(Shift("A1", SUNDAY - timedelta(days=7 * w + d) + timedelta(hours=23),
                        SUNDAY - timedelta(days=7 * w + d) + timedelta(hours=27), 3)
                  for w in range(2) for d in range(1, 5))

@@ -9,6 +9,7 @@ import pytest
 
 from scheduler.backtest import expected_seconds
 from scheduler.params import PlanParams
+from scheduler.roster import Budget
 from scheduler.ui import state
 from scheduler.ui.common import duration_words
 from scheduler.ui.settings import Settings
@@ -71,6 +72,9 @@ def test_backtest_says_how_long_it_will_take_before_it_starts(open_page: OpenPag
         assert said[-1] in texts(at)
     assert said[0] != said[1]
     assert expected_seconds(3, params) == pytest.approx(3 * expected_seconds(1, params))
-    # never less than the plans' solver time alone (at the app's own settings too)
+    # never less than the plans' solves alone (their share of the limit; a backtest's plan
+    # prices no rule), at the app's own settings too
     for p in (params, Settings().params(PlanParams())):
-        assert expected_seconds(1, p) > 2 * p.time_limit_seconds
+        solves = Budget.for_limit(p.time_limit_seconds, p.search).seconds * (
+            1 - p.search.rule_cost_share)
+        assert expected_seconds(1, p) > 2 * solves
