@@ -256,7 +256,8 @@ if not problem:
                f"{promise_text(params.service)} holds (the promise of the mode above), "
                "estimated from the forecast's model before any roster is planned: agents on "
                "duty hour by hour, summed; a plan's shifts land within a few percent of it. "
-               "After Plan, the Coverage page shows the plan's own point. 排班前的估算。")
+               "After Plan, 覆盖 Coverage marks the plan's own point on the same chart. "
+               "排班前的估算。")
     try:
         prices = price_estimate(
             state.history_key(), state.history(), state.sessions(),
