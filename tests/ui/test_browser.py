@@ -139,7 +139,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     agents, _ = read_agents(REPO / "data" / "sample_agents.csv")
     expect(page.get_by_text(f"sample 示例: sample_agents.csv · {len(agents)} agents").first
            ).to_be_visible()
-    limit = page.get_by_role("spinbutton", name="求解时限 Solver time limit (s)")
+    limit = page.get_by_role("spinbutton", name="排班时限 Time limit of the plan (s)")
     limit.fill(str(PLAN_SECONDS))
     limit.press("Enter")
     # Chinese is drawn with real glyphs, so the screenshots can be read (.ci/run installs a font)

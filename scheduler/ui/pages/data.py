@@ -217,7 +217,7 @@ with c2:
 with c3:
     caps = st.multiselect("可用接待上限 Cap levels allowed", list(CAP_CHOICES),
                           key=k("allowed_caps"), help=help_text("allowed_caps"))
-    limit = st.number_input("求解时限 Solver time limit (s)", 5.0, 600.0, step=5.0,
+    limit = st.number_input("排班时限 Time limit of the plan (s)", 5.0, 600.0, step=5.0,
                             key=k("time_limit_seconds"), help=help_text("time_limit_seconds"))
     reps = st.number_input("模拟次数 Simulation runs (check)", 1, 50, step=1,
                            key=k("replications"), help=help_text("replications"))
