@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -45,7 +46,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SPIKE = "Fri 20:00-23:00 x2.5"
-TARGETS = {"plan": 20.0, "what-if": 3.0, "re-plan": 10.0}
+TARGETS = {"plan": Settings().params(PlanParams()).time_limit_seconds + 10.0, "what-if": 3.0,
+           "re-plan": 10.0}
+"""The plan within the app's stated limit + 10 s (issue 31), a what-if within 3 s, a re-plan
+within 10 s (issue 6)."""
 
 
 def library(runs: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
@@ -71,7 +75,8 @@ def library(runs: int) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
         t0 = time.perf_counter()
         re = replan(plan, scenario, time_limit_seconds=settings.replan_time_limit_seconds)
         out["re-plan"].append(time.perf_counter() - t0)
-        status["re-plan"].append(f"{re.summary.status} ({re.summary.short_intervals} short)")
+        status["re-plan"].append(f"{re.plan.summary.status} "
+                                 f"({re.plan.summary.short_intervals} short)")
         print(f"library run {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in out.items()),
               flush=True)
     return out, status
@@ -120,7 +125,9 @@ def browser() -> dict[str, float]:
             result["what-if"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             page.get_by_role("button", name="重新排班 Re-plan").click()
-            expect(page.get_by_text("Re-planned roster 重新排班结果").first).to_be_visible()
+            # the re-plan is shown, or the page says the current roster is kept (no better one)
+            expect(page.get_by_text(re.compile("Re-planned roster 重新排班结果|Kept the current "
+                                               "roster 保留当前排班")).first).to_be_visible()
             result["re-plan"] = time.perf_counter() - t0
             b.close()
     finally:
