@@ -279,12 +279,14 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text("no data rows", exact=False)).to_have_count(0)
     shot(page, "08_roster_book_replan")
 
-    # the pages not visited yet open without an error
+    # the pages not visited yet open without an error (a screenshot of each: every page has one)
     page.get_by_role("link", name="预测 Forecast").click()
     expect(page.get_by_text("日历事件 Calendar events").first).to_be_visible()
+    shot(page, "09_forecast")
     page.get_by_role("link", name="回测 Backtest").click()
     expect(page.get_by_text("planned from the weeks before it only", exact=False).first
            ).to_be_visible()
+    shot(page, "10_backtest")
     assert page.get_by_test_id("stException").count() == 0
 
     # 6. a broken upload: inline one-line error, working data kept

@@ -45,7 +45,7 @@ params = s.params()
 seconds = expected_seconds(weeks, params)
 st.caption(f"Each week is planned twice: at confidence {s.confidence:.0%} (the Data page's "
            "setting) and at the point forecast (the price of the margin), "
-           f"{s.time_limit_seconds:g} s of solver time each, then replayed: about "
+           f"a time limit of {s.time_limit_seconds:g} s each, then replayed: about "
            f"{duration_words(seconds)} in all. "
            + ("Real arrivals come from your session log. " if log is not None else
               "Arrivals are drawn inside each real hour's count. "))
