@@ -202,7 +202,7 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     # are not worse than keeping's (hours below target, then the week's rate, then paid hours)
     keep = (int(metric_value(page, "simulated hours below target 模拟未达标小时").split("/")[0]),
             -float(metric_value(page, "3-min rate, all day 全天3分钟回复率").rstrip("%")), 0.0)
-    page.get_by_role("button", name=re.compile(r"Re-plan \(warm start")).click()
+    page.get_by_role("button", name=re.compile(r"Re-plan \(from the current roster")).click()
     reason = page.get_by_text(re.compile(r"^Kept the (current roster|re-plan)")).first
     expect(reason).to_be_visible(timeout=180_000)
     delta = page.get_by_test_id("stMetric").filter(has_text="kept 保留: paid hours").first

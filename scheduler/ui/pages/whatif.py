@@ -191,12 +191,12 @@ if a is not None and b is not None:
 st.subheader("重新排班 Re-plan for a scenario")
 choices = [o for o in (a, b) if o is not None]
 if not choices:
-    st.caption("Simulate a scenario first; then re-plan it here (warm start from the current "
-               f"roster, {REPLAN_SECONDS:.0f} s solver limit).")
+    st.caption("Simulate a scenario first; then re-plan it here (starting from the current "
+               f"roster, a time limit of {REPLAN_SECONDS:.0f} s).")
 else:
     pick = st.radio("Scenario 情景", list(range(len(choices))), horizontal=True,
                     format_func=lambda i: choices[i].scenario.name, key="w_wi_replan_pick")
-    if st.button(f"重新排班 Re-plan (warm start, {REPLAN_SECONDS:.0f} s solver limit)",
+    if st.button(f"重新排班 Re-plan (from the current roster, {REPLAN_SECONDS:.0f} s)",
                  key="w_wi_replan"):
         chosen = choices[pick].scenario
 
