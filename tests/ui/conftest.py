@@ -75,6 +75,19 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def assert_worst_few_then_table(at: AppTest, plan: report.PlanResult) -> None:
+    """The page shows ``plan``'s diagnosis as its worst ``report.DIAGNOSIS_SHOWN`` sentences
+    outside any expander, the rest in a table in an expander "N more 更多"."""
+    found = [f.text for f in plan.summary.diagnosis]
+    shown = report.DIAGNOSIS_SHOWN
+    assert len(found) > shown
+    outside = outside_expanders(at)
+    assert [f for f in found if f"- {f}" in outside] == found[:shown]
+    (more,) = [e for e in at.expander if e.label == f"{len(found) - shown} more 更多"]
+    (table,) = [d.value for d in more.dataframe]
+    assert table["说明 note"].tolist() == found[shown:]
+
+
 def outside_expanders(at: AppTest) -> list[str]:
     """Every text the page and its sidebar show outside an expander (or a status box, which
     folds like one): titles, markdown, captions, alerts, metric labels and values, button and

@@ -3,11 +3,17 @@ the headline, the platform badges, the day x hour heatmaps and the rate chart.""
 
 from __future__ import annotations
 
-from scheduler.report import DIAGNOSIS_SHOWN, PlanResult, chance_lever, promise_lines
+from scheduler.report import PlanResult, chance_lever, promise_lines
 from scheduler.roster import Progress
 from scheduler.ui import state
 from scheduler.ui.planning import progress_line
-from tests.ui.conftest import OpenPage, array, figures, outside_expanders, texts
+from tests.ui.conftest import (
+    OpenPage,
+    array,
+    assert_worst_few_then_table,
+    figures,
+    texts,
+)
 
 
 def test_no_plan_yet(open_page: OpenPage) -> None:
@@ -106,10 +112,4 @@ def test_the_headline_says_what_would_raise_the_chance_and_the_diagnosis_is_its_
     at = open_page("coverage", plan=sample_plan)
     lever = chance_lever(sample_plan.summary)
     assert lever is not None and lever in texts(at)
-    found = [f.text for f in sample_plan.summary.diagnosis]
-    assert len(found) > DIAGNOSIS_SHOWN
-    outside = outside_expanders(at)
-    assert [f for f in found if f"- {f}" in outside] == found[:DIAGNOSIS_SHOWN]
-    (more,) = [e for e in at.expander if e.label == f"{len(found) - DIAGNOSIS_SHOWN} more 更多"]
-    (table,) = [d.value for d in more.dataframe]
-    assert table["说明 note"].tolist() == found[DIAGNOSIS_SHOWN:]
+    assert_worst_few_then_table(at, sample_plan)

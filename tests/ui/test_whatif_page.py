@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import re
 
-from scheduler.report import DIAGNOSIS_SHOWN, PlanResult
+from scheduler.report import PlanResult
 from scheduler.ui import state
 from scheduler.whatif import ReplanChoice, rank
-from tests.ui.conftest import OpenPage, array, figures, outside_expanders, texts
+from tests.ui.conftest import (
+    OpenPage,
+    array,
+    assert_worst_few_then_table,
+    figures,
+    texts,
+)
 
 
 def _submit(at, slot: str, spikes: str = "", **fields: object) -> None:  # type: ignore[no-untyped-def]
@@ -111,10 +117,4 @@ def test_the_replans_diagnosis_is_its_worst_few_then_a_table(open_page: OpenPage
                                                   replanned=base)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    found = [f.text for f in sample_plan.summary.diagnosis]
-    assert len(found) > DIAGNOSIS_SHOWN
-    outside = outside_expanders(at)
-    assert [f for f in found if f"- {f}" in outside] == found[:DIAGNOSIS_SHOWN]
-    (more,) = [e for e in at.expander if e.label == f"{len(found) - DIAGNOSIS_SHOWN} more 更多"]
-    (table,) = [d.value for d in more.dataframe]
-    assert table["说明 note"].tolist() == found[DIAGNOSIS_SHOWN:]
+    assert_worst_few_then_table(at, sample_plan)
