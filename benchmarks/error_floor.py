@@ -2,7 +2,7 @@
 day-level forecast save? (issue 19: the price of the margin)
 
 Protocol: the bank's hours laid onto 2026 (``forecast_calendar.bank_2026``), the 12 weeks
-``plan_backtest.py`` judges (2026-10-05 .. 12-21). Busy hours: forecast or real count >= 5.
+``chance_defaults.py`` judges (2026-10-05 .. 12-21). Busy hours: forecast or real count >= 5.
 
 - **ours**: each week's forecast as the plan makes it (``forecast_week`` from the weeks before it
   only) and the count's negative binomial around it (``risk.count_quantile``): the load the plan

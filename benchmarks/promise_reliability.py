@@ -1,26 +1,27 @@
 """Are the predicted chances honest? The reliability table of the three promises (issue 29).
 
-Protocol (``benchmarks/plan_backtest.py``'s): the anonymous bank's hourly calls laid onto 2026
+Protocol (``benchmarks/chance_defaults.py``'s): the anonymous bank's hourly calls laid onto 2026
 (``forecast_calendar.bank_2026``), 45 seeded agents (``roster_instance.agents(45, seed=1)``),
 default rules, seed 0. Every week the history allows (each planned from the weeks before it
-only, at least ``MIN_TRAIN_WEEKS`` of them) is planned at each margin of ``--levels`` (the
-confidence of each hour's count: 0 is the point forecast) and its real hourly counts are
+only, at least ``MIN_TRAIN_WEEKS`` of them) is planned at each level of ``--levels`` (the
+chance of the per-hour promise it is planned for: 0 is the point forecast) and its real hourly counts are
 replayed (``backtest_plans``). Each (roster, real week, promise) is one pair: the chance the plan
 predicted (``PlanSummary.chance``, from its own scenario weeks) and whether the real week kept
 the promise (per-hour: >= 95% of busy hours at 80%; daily: every day at 80%; weekly: the week).
 Pairs are binned by predicted chance (``scheduler.backtest.reliability``); the table holds when
 every bin with at least ``--min-pairs`` pairs has predicted and kept within 10 points. The
 busy hours expected below target against those seen are reported on the last 12 weeks at the
-default confidence (the judged weeks of ``plan_backtest.py``).
+default chance (the judged weeks of ``chance_defaults.py``).
 
 Run:  .venv/bin/python benchmarks/promise_reliability.py   (about 45 minutes on 2 cores)
 writes ``benchmarks/results/promise_reliability.md`` and ``.csv`` (rows are appended as plans
 finish; a rerun resumes from the CSV, ``--fresh`` starts over). ``--keep DIR`` stores each
 plan's roster (one pickle per week and margin); ``--rescore DIR`` then recomputes every
 predicted chance and expected busy hours below target from those rosters with the code as it
-is now (a new scenario model is judged on the same rosters without re-planning them: a plan at
-a confidence is sized by its forecast's relative error, not by the scenario weeks) and rewrites
-the table; the kept columns are the real weeks' replays and do not change.
+is now (a new scenario model is judged on the same rosters without re-planning them; the rosters
+were bought on the scenario weeks of the model they were planned with) and rewrites the table.
+Rows written before ``--confidence`` was retired hold the confidence a plan was sized at as its
+level; the kept columns are the real weeks' replays and do not change.
 """
 
 from __future__ import annotations
@@ -55,14 +56,14 @@ from scheduler.backtest import (  # noqa: E402
     reliability,
 )
 from scheduler.domain import HourlyHistory  # noqa: E402
-from scheduler.params import Mode, PlanParams, ServiceTarget  # noqa: E402
+from scheduler.params import DEFAULT_CHANCE, Mode, PlanParams, ServiceTarget  # noqa: E402
 from scheduler.pipeline import make_forecast, roster_chance  # noqa: E402
 from scheduler.report import PlanResult  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results"
 CSV = OUT / "promise_reliability.csv"
 TOLERANCE = 0.10
-DEFAULT = ServiceTarget().confidence
+DEFAULT = DEFAULT_CHANCE[Mode.PER_HOUR]
 
 
 @cache
@@ -71,31 +72,29 @@ def bank() -> HourlyHistory:
 
 
 def plan_week(week: date, level: float, time_limit: float, mode: str = "per-hour",
-              by: str = "confidence", keep: Path | None = None
-              ) -> list[dict]:  # type: ignore[type-arg]
-    """Plan and replay one week (one process, one CP-SAT worker): sized at confidence ``level``
-    (``by="confidence"``) or for the promise of ``mode`` at chance ``level`` (``by="chance"``);
-    ``keep``: a folder to store the plan's roster in (``--rescore``)."""
+              keep: Path | None = None) -> list[dict]:  # type: ignore[type-arg]
+    """Plan and replay one week (one process, one CP-SAT worker) for the promise of ``mode`` at
+    chance ``level``; ``keep``: a folder to store the plan's roster in (``--rescore``)."""
     hist = bank()
     team = tuple(roster_instance.agents(45, seed=1))
     params = PlanParams(time_limit_seconds=time_limit, replications=3, num_workers=1,
-                        service=replace(ServiceTarget(), mode=mode, **{by: level}))
+                        service=replace(ServiceTarget(), mode=mode, chance=level))
     n = full_weeks(hist) - MIN_TRAIN_WEEKS
     def store(w: date, _name: str, result: PlanResult) -> None:
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             with (keep / f"{w}_{level:g}.pkl").open("wb") as fh:
-                pickle.dump({"week": w, "confidence": level, "params": result.params,
+                pickle.dump({"week": w, "level": level, "params": result.params,
                              "roster": result.roster.roster}, fh)
 
     report = backtest_plans(hist, team, weeks=n, params=params, only=[week], point=False,
                             keep=store)
-    return report.weeks.assign(mode=mode, by=by, level=level).to_dict("records")
+    return report.weeks.assign(mode=mode, level=level).to_dict("records")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--levels", type=float, nargs="+", default=[0.0, 0.7, 0.8, 0.9, 0.95])
+    ap.add_argument("--levels", type=float, nargs="+", default=[0.0, 0.5, 0.75, 0.9, 0.95])
     ap.add_argument("--weeks", type=int, default=0,
                     help="judge the last N weeks (0: every week the history allows)")
     ap.add_argument("--time-limit", type=float, default=10.0)
@@ -115,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     done = pd.read_csv(CSV) if CSV.exists() and not args.fresh else pd.DataFrame()
     have = set() if done.empty else {(str(w), float(c)) for w, c in
-                                     zip(done["week_start"], done["confidence"], strict=True)}
+                                     zip(done["week_start"], done["level"], strict=True)}
     if args.fresh and CSV.exists():
         CSV.unlink()
     tasks = [(w, p) for p in args.levels for w in weeks if (str(w), float(p)) not in have]
@@ -133,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
                   f" {time.perf_counter() - t0:.0f} s", flush=True)
     seconds = time.perf_counter() - t0
     table = pd.read_csv(CSV)
-    table = table[table["confidence"].isin(args.levels)
+    table = table[table["level"].isin(args.levels)
                   & table["week_start"].astype(str).isin([str(w) for w in weeks])]
     write(table, args, seconds, len(weeks))
     return 0
@@ -147,7 +146,7 @@ def chance_of(path: Path) -> dict[str, object]:
     week, params = kept["week"], kept["params"]
     forecast = make_forecast(cut_history(bank(), week), week)
     c = roster_chance(kept["roster"], forecast, params)
-    return {"week_start": str(week), "confidence": float(kept["confidence"]),
+    return {"week_start": str(week), "level": float(kept.get("level", kept.get("confidence"))),
             "expected_below": c.below.expected,
             **{column("chance", m): float(c.as_dict()[m.value]) for m in Mode}}
 
@@ -161,12 +160,12 @@ def rescore(args: argparse.Namespace) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for k, row in enumerate(pool.map(chance_of, paths), 1):
             rows.append(row)
-            print(f"  {k}/{len(paths)} week of {row['week_start']} at {row['confidence']:g}",
+            print(f"  {k}/{len(paths)} week of {row['week_start']} at {row['level']:g}",
                   flush=True)
-    new = pd.DataFrame(rows).set_index(["week_start", "confidence"])
+    new = pd.DataFrame(rows).set_index(["week_start", "level"])
     table = pd.read_csv(CSV)
     key = pd.MultiIndex.from_arrays([table["week_start"].astype(str),
-                                     table["confidence"].astype(float)])
+                                     table["level"].astype(float)])
     missing = [k for k in key if k not in new.index]
     if missing:
         raise SystemExit(f"{len(missing)} rows of {CSV} have no stored roster in "
@@ -175,7 +174,7 @@ def rescore(args: argparse.Namespace) -> int:
         table[c] = new.loc[key, c].to_numpy()
     table.to_csv(CSV, index=False)
     weeks = table["week_start"].nunique()
-    args.levels = sorted(table["confidence"].unique())
+    args.levels = sorted(table["level"].unique())
     write(table, args, time.perf_counter() - t0, weeks, rescored=True)
     return 0
 
@@ -197,10 +196,10 @@ def write(table: pd.DataFrame, args: argparse.Namespace, seconds: float, n: int,
     worst = float((judged["predicted"] - judged["kept"]).abs().max())
     outside = judged[(judged["kept"] < judged["low"]) | (judged["kept"] > judged["high"])]
     last = {str(w) for w in judged_weeks(bank(), 12)}
-    default = table[(table["confidence"] == DEFAULT) & table["week_start"].astype(str).isin(last)]
+    default = table[(table["level"] == DEFAULT) & table["week_start"].astype(str).isin(last)]
     gap = float((default["expected_below"] - default["seen_below"]).abs().mean())
     holds = worst <= TOLERANCE
-    margins = (table.groupby("confidence")
+    margins = (table.groupby("level")
                .agg(weeks=("week_start", "size"), agent_hours=("agent_hours", "mean"),
                     chance_per_hour=("chance_per_hour", "mean"),
                     kept_per_hour=("kept_per_hour", "mean"),
@@ -225,7 +224,7 @@ def write(table: pd.DataFrame, args: argparse.Namespace, seconds: float, n: int,
         f"**{'Holds' if holds else 'Does not hold'}:** the worst bin with at least "
         f"{args.min_pairs} pairs is {worst * 100:.1f} points off (allowed "
         f"{TOLERANCE * 100:.0f}). Busy hours below target, expected vs seen, on the last 12 "
-        f"weeks at the default confidence {DEFAULT:g}: {gap:.2f} apart on average (allowed 2).",
+        f"weeks at the default chance {DEFAULT:g}: {gap:.2f} apart on average (allowed 2).",
         "",
         f"Chance alone moves a bin's share kept: *range* is where it falls 9 times in 10 if "
         f"every pair's predicted chance were exact (binomial, the bin's pairs at its mean "
@@ -250,9 +249,9 @@ def write(table: pd.DataFrame, args: argparse.Namespace, seconds: float, n: int,
         "",
         "## Per margin (mean over the weeks)",
         "",
-        "| confidence | weeks | agent-hours | per-hour: predicted / kept | daily | weekly |",
+        "| level | weeks | agent-hours | per-hour: predicted / kept | daily | weekly |",
         "|---:|---:|---:|---|---|---|",
-        *(f"| {r.confidence:g} | {r.weeks} | {r.agent_hours:.1f} | {pct(r.chance_per_hour)} / "
+        *(f"| {r.level:g} | {r.weeks} | {r.agent_hours:.1f} | {pct(r.chance_per_hour)} / "
           f"{pct(r.kept_per_hour)} | {pct(r.chance_daily)} / {pct(r.kept_daily)} | "
           f"{pct(r.chance_weekly)} / {pct(r.kept_weekly)} |" for r in margins.itertuples()),
         "",

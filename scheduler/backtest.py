@@ -2,8 +2,8 @@
 only, then replay the real week.
 
 For each judged week: the history is cut at the week's Monday (the planner never reads the week
-it is judged on), a plan is made exactly as ``scheduler plan`` would make it (at the given
-confidence, and at the point forecast: the price of the margin), and the real week is played
+it is judged on), a plan is made exactly as ``scheduler plan`` would make it (at the chance
+asked, and at the point forecast: the price of the margin), and the real week is played
 against each roster in the simulator: the week's own per-session arrivals where a session log
 covers it, otherwise arrivals drawn inside each real hourly count (uniform in the hour, seeded).
 A busy hour on the real week has at least ``BUSY_SESSIONS`` real sessions. Next to each
@@ -45,7 +45,7 @@ so it ends well inside its limit. Measured on the sample's last judged week in a
 REPLAY_SECONDS = 0.15
 """One replay of a real week in the simulator (5 took 0.6 s on the same machine)."""
 
-COLUMNS = ("week_start", "plan", "confidence", "agent_hours", "weekly_three_min_rate",
+COLUMNS = ("week_start", "plan", "chance_asked", "agent_hours", "weekly_three_min_rate",
            "min_daily_three_min_rate", "busy_hours", "busy_hours_at_target",
            "share_at_target", "expected_below", "seen_below", "real_sessions",
            "forecast_sessions", "chance_per_hour", "kept_per_hour", "chance_daily", "kept_daily",
@@ -219,8 +219,8 @@ def replay(plan: PlanResult, arrivals: Arrivals, *, seed: int, replays: int = RE
 def expected_seconds(weeks: int, params: PlanParams, *, point: bool = True) -> float:
     """What :func:`backtest_plans` of ``weeks`` weeks takes on 2 cores (measured, see
     ``PLAN_SECONDS_PER_LIMIT_SECOND``): each week's plans at ``params.time_limit_seconds`` (two
-    when ``point`` and the confidence is not 0) and their replays."""
-    plans = 2 if point and params.service.confidence > 0 else 1
+    when ``point`` and the chance asked is not 0) and their replays."""
+    plans = 2 if point and params.service.level > 0 else 1
     plan = params.time_limit_seconds * PLAN_SECONDS_PER_LIMIT_SECOND + PLAN_EXTRA_SECONDS
     return weeks * plans * (plan + REPLAYS * REPLAY_SECONDS)
 
@@ -233,14 +233,14 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
                    keep: Callable[[date, str, PlanResult], None] | None = None
                    ) -> BacktestReport:
     """Plan and replay each of the history's last ``weeks`` weeks (see the module docstring):
-    one row per week and plan (``confidence``: at ``params.service.confidence``; ``point``:
-    at the point forecast, when ``point`` and the confidence is not already 0).
+    one row per week and plan (``margin``: at the chance asked, ``params.service.level``;
+    ``point``: at the point forecast, when ``point`` and the chance is not already 0).
     ``only``: judge just these of the last ``weeks`` weeks. ``progress(done, total, what)`` is
     called before each plan; ``keep(week, plan, result)`` after each (to store its roster)."""
     targets = [w for w in judged_weeks(history, weeks) if only is None or w in only]
-    plans = [("confidence", params)]
-    if point and params.service.confidence > 0:
-        plans.append(("point", replace(params, service=replace(params.service, confidence=0.0))))
+    plans = [("margin", params)]
+    if point and params.service.level > 0:
+        plans.append(("point", replace(params, service=replace(params.service, chance=0.0))))
     total = len(targets) * len(plans)
     rows = []
     done = 0
@@ -258,7 +258,7 @@ def backtest_plans(history: HourlyHistory, agents: Sequence[Agent], *, weeks: in
             if keep is not None:
                 keep(week, name, result)
             s = result.summary
-            rows.append({"week_start": week, "plan": name, "confidence": p.service.confidence,
+            rows.append({"week_start": week, "plan": name, "chance_asked": p.service.level,
                          "agent_hours": s.agent_hours,
                          "expected_below": float(s.chance["expected_hours_below_target"]),
                          "forecast_sessions": s.forecast_sessions, **seen,

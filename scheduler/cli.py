@@ -31,6 +31,7 @@ from scheduler import __version__
 from scheduler.errors import InputError, SchedulerError
 from scheduler.params import (
     MAX_CAP,
+    RETIRED,
     SECTIONS,
     Mode,
     ParamError,
@@ -517,7 +518,7 @@ DbOpt = Annotated[str | None, typer.Option(
 
 @app.command()
 @plan_options("target", "time_limit_seconds", "mode", "seed", "interval_minutes", "num_workers",
-              "replications", *CHAT, "confidence", "chance", files=("config", "rules", "tuning"))
+              "replications", *CHAT, "chance", files=("config", "rules", "tuning"))
 def plan(
     history: HistoryOpt,
     agents: Annotated[Path, typer.Option("--agents", help="Agents: agent_id, max_concurrent "
@@ -605,8 +606,8 @@ def plan(
         typer.echo(lever)
     typer.echo(f"Chat model: handle {chat.handle_seconds:g} s, first reply "
                f"{chat.base_reply_seconds:g} s, patience {chat.patience_seconds:g} s, deadline "
-               f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; confidence "
-               f"{params.service.confidence:g}, mode {params.service.mode}, seed {params.seed}")
+               f"{chat.answer_seconds:g} s, throughput {list(chat.throughput)}; chance "
+               f"{params.service.level:g}, mode {params.service.mode}, seed {params.seed}")
     for line in fit_lines(s.chat_fit):
         typer.echo(line)
     if s.rule_costs:
@@ -683,7 +684,7 @@ def _progress_printer() -> Callable[[Progress], None]:
 
 
 @app.command()
-@plan_options("confidence", "chance", "target", "mode", "time_limit_seconds", "seed",
+@plan_options("chance", "target", "mode", "time_limit_seconds", "seed",
               files=("config", "rules"), surface="backtest")
 def backtest(
     history: HistoryOpt,
@@ -718,7 +719,8 @@ def backtest(
     _warn((*hist.warnings, *agent_warnings, *(log.warnings if log is not None else ())))
 
     typer.echo(f"Backtest of the last {weeks} week(s): target {service.target:.0%} "
-               f"({service.mode}), confidence {service.confidence:g} and the point forecast, "
+               f"({service.mode}), a {service.level:.0%} chance of the promise and the point "
+               "forecast, "
                f"{params.time_limit_seconds:g} s a plan, seed {params.seed}; the chat model of "
                "each plan as plan makes it "
                + ("(fitted from the session log)" if log is not None else
@@ -1029,6 +1031,12 @@ def app_command(app_file: Path, *, port: int, share: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 2 bad input or usage, 3 internal error)."""
     command = typer.main.get_command(app)
+    given = sys.argv[1:] if argv is None else argv
+    for name, instead in RETIRED.items():
+        flag = "--" + name.replace("_", "-")
+        if any(a == flag or a.startswith(flag + "=") for a in given):
+            typer.echo(f"error: {flag} is {instead}", err=True)
+            return EXIT_INPUT
     try:
         result = command.main(args=argv, prog_name="scheduler", standalone_mode=False)
     except SchedulerError as exc:

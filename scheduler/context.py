@@ -110,7 +110,7 @@ def roster_problem(req: Requirements, agents: Sequence[Agent], params: PlanParam
     rules = replace(params.rules, cyclic=False) if before else params.rules
     # a plan for a chance carries its promise in the staffing table (``pipeline.margin_for``):
     # the roster then keeps every interval's requirement, as a per-hour plan does
-    service = (replace(params.service, mode=Mode.PER_HOUR) if params.service.chance
+    service = (replace(params.service, mode=Mode.PER_HOUR) if params.service.level
                else params.service)
     problem = build_problem(req, team, chat=params.chat, service=service, rules=rules,
                             search=params.search, need_scale=scale, floor=floor)

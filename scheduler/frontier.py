@@ -16,7 +16,7 @@ level is re-planned: a short re-plan per level would cost a roster search each.)
 **The point plan** is staffed for the forecast alone: per-hour, each hour's team keeps the
 target at its forecast count; daily and weekly, the margin search with the forecast as its one
 week (the day, or the week, keeps the target at the forecast). Its chance is the promise's over
-the tuning weeks. When the plan itself is the point plan (no chance asked, confidence 0), its
+the tuning weeks. When the plan itself is the point plan (chance 0), its
 row is the plan's.
 
 Deterministic: the same forecast, weeks and seed give the same prices.

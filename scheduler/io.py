@@ -68,6 +68,7 @@ from scheduler.domain import (
 from scheduler.errors import InputError, ctrl_c_deferred
 from scheduler.params import (
     MAX_CAP,
+    RETIRED,
     SECTIONS,
     ParamError,
     PlanParams,
@@ -1092,8 +1093,12 @@ def plan_inputs(forecast: Forecast, agents: tuple[Agent, ...], params: PlanParam
 
 def _stored_params(values: dict[str, Any]) -> PlanParams:
     """The parameters ``plan_inputs`` wrote (JSON lists back to tuples; a field this version
-    does not know is left out)."""
+    does not know is left out). Stored before the chance was the default, a plan sized at a
+    confidence (its ``chance`` 0) is re-planned at the mode's default chance, a point plan
+    (confidence 0) at chance 0."""
     flat = {**values, **{k: v for section in SECTIONS for k, v in values[section].items()}}
+    if "confidence" in flat and not flat.get("chance"):
+        flat["chance"] = None if flat["confidence"] else 0.0
     known = plan_fields()
     return with_values(PlanParams(), {k: tuple(v) if isinstance(v, list) else v
                                       for k, v in flat.items() if k in known})
@@ -1254,6 +1259,8 @@ def _with_table(base: ParamsT, data: dict[str, Any], *, file: str, what: str,
     known = [f.name for f in fields(base)]
     changes: dict[str, object] = {}
     for key, value in data.items():
+        if key in RETIRED:
+            raise InputError(RETIRED[key], file=file, key=prefix + key)
         if key not in known:
             raise InputError(f"unknown {what}; expected one of {', '.join(known)}", file=file,
                              key=prefix + key)
@@ -1277,6 +1284,8 @@ def _param_value(hint: object, value: object, *, file: str, key: str) -> object:
     def number(v: object) -> bool:
         return isinstance(v, int | float) and not isinstance(v, bool)
 
+    if typing.get_args(hint) and type(None) in typing.get_args(hint):  # optional: its type
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
     if typing.get_origin(hint) is tuple:
         item = typing.get_args(hint)[0]
         if not isinstance(value, list) or not value or not all(number(v) for v in value):

@@ -136,20 +136,22 @@ class ChatModel:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-DEFAULT_CONFIDENCE = 0.95
-"""Default ``ServiceTarget.confidence``: chosen on the backtest (benchmarks/plan_backtest.py: the
-smallest of 0.8, 0.85, 0.9, 0.95 meeting its criteria on the weeks 2026-10-05 .. 11-09)."""
-
-
 DEFAULT_HOURLY_FLOOR = 0.4
-"""Default ``ServiceTarget.hourly_floor``: chosen on the backtest (benchmarks/plan_backtest.py:
-the smallest of 0.3, 0.4, 0.5, 0.6 whose daily plans keep every day at the target in each of
-the weeks 2026-10-05 .. 11-09 in which per-hour plans do)."""
+"""Default ``ServiceTarget.hourly_floor``: the rate every half-hour keeps at the forecast, where
+the margin search starts (``margin.margin_path``). Chosen on the bank's weeks 2026-10-05 .. 11-09
+when daily plans were sized at each hour's 99% count (the smallest of 0.3-0.6 whose daily plans
+kept every day the per-hour plans kept); the margin for a chance now comes on top of it."""
 
 
 DEFAULT_PER_HOUR_SHARE = 0.95
 """Default ``ServiceTarget.per_hour_share``: the per-hour promise forgives one busy hour in
 twenty (a real week of 70 busy hours keeps it with 67)."""
+
+
+RETIRED = {"confidence": "retired: plan for the chance the promise holds instead, chance "
+                         "(--chance c; 0 for the point forecast; default: the mode's own)"}
+"""Parameters this version no longer takes, and what to use instead (a command's option or a
+plan file's key names it in one line; a stored plan or book version with it still opens)."""
 
 
 class Mode(StrEnum):
@@ -160,6 +162,13 @@ class Mode(StrEnum):
     PER_HOUR = "per-hour"
     DAILY = "daily"
     WEEKLY = "weekly"
+
+
+DEFAULT_CHANCE = {Mode.PER_HOUR: 0.75, Mode.DAILY: 0.75, Mode.WEEKLY: 0.75}
+"""Default ``ServiceTarget.chance`` of each mode: chosen on the bank's real weeks
+(``benchmarks/chance_defaults.py``: the smallest level of its grid whose plans meet the mode's
+criteria on the weeks 2026-10-05 .. 11-09; the grid starts where the criteria are at least even
+odds by the plans' own chance), judged on 2026-11-16 .. 12-21 (README)."""
 
 
 @dataclass(frozen=True)
@@ -174,30 +183,30 @@ class ServiceTarget:
         Mode.PER_HOUR, cli="--mode", ok=lambda v: v in list(Mode),
         expected=" or ".join(Mode),
         help="per-hour (every hour meets the target), daily (each day's 00:00-24:00 rate; "
-        f"every half-hour keeps {DEFAULT_HOURLY_FLOOR:.0%} even at its hour's 99% count) or "
-        "weekly (the week's rate, with the same floor).")
+        f"every half-hour keeps {DEFAULT_HOURLY_FLOOR:.0%} at the forecast) or weekly (the "
+        "week's rate, with the same floor).")
     hourly_floor: float = setting(
         DEFAULT_HOURLY_FLOOR, ok=lambda v: 0 <= v < 1, expected="a share between 0 and 1",
-        help="Daily and weekly modes: every half-hour keeps at least this rate even when its "
-        "hour brings a spike (its 99% count), so one surprise hour cannot sink the day (at "
-        "most the target).")
+        help="Every half-hour keeps at least this rate at the forecast, so no quiet hour is left "
+        "to starve (at most the target); the margin for the promise comes on top of it.")
     per_hour_share: float = setting(
         DEFAULT_PER_HOUR_SHARE, ok=lambda v: 0 < v <= 1, expected="a share above 0 and at most 1",
         help="The per-hour promise holds in a week when at least this share of its busy hours "
         "(5 or more sessions) keep the target (the chance a roster keeps it is reported with "
         "the daily and weekly promises').")
-    chance: float = setting(
-        0.0, cli="--chance", ok=lambda v: 0 <= v < 1,
-        expected="a probability between 0 and 1, e.g. 0.9",
+    chance: float | None = setting(
+        None, cli="--chance", ok=lambda v: v is None or 0 <= v < 1,
+        expected="a probability between 0 (the point forecast) and 1, e.g. 0.9",
         help="Plan the fewest agent-hours whose roster keeps the promise (--mode) in at least "
         "this share of the weeks the forecast's own error allows; the margin goes to the hours "
-        "where it buys the most. 0: size by --confidence instead.")
-    confidence: float = setting(
-        DEFAULT_CONFIDENCE, cli="--confidence", ok=lambda v: 0 <= v < 1,
-        expected="a probability between 0 (size for the point forecast) and 1, e.g. 0.8",
-        help="Staff each half-hour for the sessions it stays under with this probability (the "
-        "forecast's own past error plus chance variation); 0 = the point forecast. Default "
-        f"{DEFAULT_CONFIDENCE}, chosen on a backtest of real weeks.")
+        "where it buys the most. 0: staff for the point forecast alone. Default: the mode's, "
+        "chosen on real weeks (" + ", ".join(f"{m} {c:g}" for m, c in DEFAULT_CHANCE.items())
+        + ").")
+
+    @property
+    def level(self) -> float:
+        """The chance the plan is sized for: ``chance``, or the mode's default."""
+        return DEFAULT_CHANCE[Mode(self.mode)] if self.chance is None else float(self.chance)
 
     def __post_init__(self) -> None:
         if self.mode in list(Mode):

@@ -39,11 +39,7 @@ from scheduler.report import (
     scenario_counts,
     unpriced_note,
 )
-from scheduler.risk import (
-    SPIKE_QUANTILE,
-    PromiseChances,
-    count_quantile,
-)
+from scheduler.risk import PromiseChances
 from scheduler.roster import (
     Budget,
     Limits,
@@ -112,7 +108,7 @@ def margin_for(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] =
     weeks = tuning_weeks(forecast, params)
     curves = team_curves(params.chat, margin_cap(params, agents),
                          float(weeks.max(initial=1.0)), params.service.target)
-    top = max(params.service.chance, min(MARGIN_TOP, params.service.chance + MARGIN_HEADROOM))
+    top = max(params.service.level, min(MARGIN_TOP, params.service.level + MARGIN_HEADROOM))
     return margin_path(forecast.frame["sessions"].to_numpy(dtype=float), weeks, curves,
                        params.service, chance=top)
 
@@ -135,71 +131,61 @@ def tuning_weeks(forecast: Forecast, params: PlanParams) -> np.ndarray:
     return scenario_counts(forecast, params.seed, salt=TUNING_SALT)
 
 
-def sized_sessions(forecast: Forecast, params: PlanParams, quantile: float | None = None,
-                   agents: Sequence[Agent] = (), path: MarginPath | None = None
-                   ) -> tuple[list[datetime], np.ndarray]:
+def sized_sessions(forecast: Forecast, params: PlanParams, agents: Sequence[Agent] = (),
+                   path: MarginPath | None = None) -> tuple[list[datetime], np.ndarray]:
     """The sessions each interval is staffed for, split evenly over the hour's intervals as the
-    forecast is. With ``service.chance``: the count the margin search's team at that chance
-    holds at the target in each hour (``margin_for``; below the forecast where the promise lets
-    an hour run under the target). Otherwise the ``quantile`` (default
-    ``service.confidence``) of its hour's count (``risk.count_quantile``; never below the point
-    forecast); the point forecast when the confidence is 0 or the forecast's error is unknown.
-    (The hour, not the half-hour: the target is judged hourly, and two half-hours each at their
-    own quantile would stack two margins.)"""
+    forecast is: the count the margin search's team at the chance asked (``service.level``,
+    ``margin_for``) holds at the target in each hour (below the forecast where the promise lets
+    an hour run under the target); the point forecast at chance 0. (The hour, not the
+    half-hour: the target is judged hourly.)"""
     starts, point = interval_sessions(forecast, params.rules.interval_minutes)
-    per = 60 // params.rules.interval_minutes
-    if params.service.chance and quantile is None:
-        path = path or margin_for(forecast, params, agents)
-        held = path.curves.sized(path.team_for(params.service.chance), params.service.target)
-        return starts, np.repeat(held / per, per)
-    p = params.service.confidence
-    if not p or forecast.rel_error is None:
+    if not params.service.level:
         return starts, point
-    hours = forecast.frame["sessions"].to_numpy(dtype=float)
-    q = p if quantile is None else quantile
-    sized = [max(m, count_quantile(m, r, q)) for m, r in zip(hours, forecast.rel_error,
-                                                              strict=True)]
-    return starts, np.repeat(np.asarray(sized) / per, per)
+    per = 60 // params.rules.interval_minutes
+    path = path or margin_for(forecast, params, agents)
+    held = path.curves.sized(path.team_for(params.service.level), params.service.target)
+    return starts, np.repeat(held / per, per)
 
 
 def requirements_for(forecast: Forecast, chat: ChatModel, params: PlanParams,
                      agents: Sequence[Agent] = (), path: MarginPath | None = None
                      ) -> Requirements:
     """Required agents per interval and cap level for the sessions each interval is staffed
-    for (``sized_sessions``); in daily and weekly modes its curves price the period's target
-    and each interval's own requirement is ``floor_for``'s."""
+    for (``sized_sessions``); a point plan (chance 0) of the daily or weekly promise prices
+    the period's target in its curves, each interval's own requirement is ``floor_for``'s."""
     starts, sessions = sized_sessions(forecast, params, agents=agents, path=path)
     target = (params.service.target if params.service.mode == "per-hour"
-              or params.service.chance else params.service.hourly_floor)
+              or params.service.level else params.service.hourly_floor)
     caps = tuple(sorted(params.rules.allowed_caps))
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat, target, caps)
 
 
 def margin_of(parameters: Mapping[str, Any]) -> str:
     """The staffing with margin a plan's search aimed at (its cover target), from its
-    ``PlanSummary.parameters``: the margin bought for the chance of the promise, the staffing
-    sized at the confidence (per-hour mode), or the hourly floor at a spike's count (daily and
-    weekly modes: ``floor_for``). Half-hours below it are not short (short: below the need at
-    the forecast itself); they thin the margin, which the promise's chance shows."""
+    ``PlanSummary.parameters``: the margin bought for the chance of the promise, the target's
+    staffing at the forecast (a point plan) or, in a plan folder made before the chance was
+    the default, the staffing sized at its confidence. Half-hours below it are not short
+    (short: below the need at the forecast itself); they thin the margin, which the promise's
+    chance shows."""
     chance = float(parameters.get("chance") or 0.0)
     if chance:
         return f"the staffing with margin for a {chance:.0%} chance of the promise"
     conf = float(parameters.get("confidence") or 0.0)
+    if conf:
+        return f"the staffing with margin sized at {conf:.0%} confidence"
     if parameters.get("mode", "per-hour") != "per-hour":
         floor = float(parameters.get("hourly_floor") or 0.0)
-        at = f"its hour's {SPIKE_QUANTILE:.0%} count" if conf else "the forecast"
-        return f"the {floor:.0%} hourly floor at {at}"
-    return (f"the staffing with margin sized at {conf:.0%} confidence" if conf
-            else "the target's staffing")
+        return f"the {floor:.0%} hourly floor at the forecast"
+    return "the target's staffing"
 
 
 def floor_for(forecast: Forecast, chat: ChatModel, params: PlanParams) -> Requirements | None:
-    """Daily and weekly modes: what every interval needs on its own, the hourly floor when its
-    hour's count comes in at ``SPIKE_QUANTILE`` (a spike the day's margin cannot absorb: a
-    thin hour hit by one is what sinks a day); None in per-hour mode."""
-    if params.service.mode == "per-hour" or params.service.chance:
+    """A point plan (chance 0) of the daily or weekly promise: what every interval needs on its
+    own, the hourly floor at the forecast (no quiet hour starves); None otherwise (a plan for a
+    chance carries its floor in the margin search's start)."""
+    if params.service.mode == "per-hour" or params.service.level:
         return None
-    starts, sessions = sized_sessions(forecast, params, SPIKE_QUANTILE)
+    starts, sessions = interval_sessions(forecast, params.rules.interval_minutes)
     caps = tuple(sorted(params.rules.allowed_caps))
     return build_requirements(starts, sessions, params.rules.interval_minutes, chat,
                               params.service.hourly_floor, caps)
@@ -308,7 +294,7 @@ def keep_the_chance(problem: RosterProblem, result: RosterResult, margin: tuple[
     The cheapest roster that keeps the chance asked wins (the last one when none does)."""
     path, weeks = margin
     service = params.service
-    asked = service.chance
+    asked = service.level
     base = path.team_for(asked)
     per = problem.intervals // len(base)
     exact = dict(problem.need_scale)
@@ -360,7 +346,7 @@ def plan_from_forecast(
     roster's solves (``plan_roster``) take theirs, the rule costs what is left (a note names
     the rules it could not price)."""
     chat = params.chat
-    path = margin_for(forecast, params, agents) if params.service.chance else None
+    path = margin_for(forecast, params, agents) if params.service.level else None
     req = requirements_for(forecast, chat, params, agents, path=path)
     budget = Budget.for_limit(params.time_limit_seconds, params.search, params.num_workers)
     result = plan_roster(req, agents, params, progress=progress, hint=hint, before=before,

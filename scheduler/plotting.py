@@ -299,7 +299,7 @@ def whatif_figure(base: pd.DataFrame, scenario: pd.DataFrame, *, target: float,
     return fig
 
 
-BACKTEST_COLOURS = {"confidence": ("#9ecae1", "#08519c"), "point": ("#fdae6b", "#a63603")}
+BACKTEST_COLOURS = {"margin": ("#9ecae1", "#08519c"), "point": ("#fdae6b", "#a63603")}
 """Per plan of a backtest: (its bars, its agent-hours dots): light bars, dark dots on them."""
 
 
@@ -308,7 +308,7 @@ def backtest_figure(weeks: pd.DataFrame, *, target: float) -> go.Figure:
     agent-hours (a labelled dot on the plan's own bar, right axis from 0, joined week to week),
     readable with a single judged week."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    names = {"confidence": "with margin 含余量", "point": "point forecast 点预测"}
+    names = {"margin": "with margin 含余量", "point": "point forecast 点预测"}
     for plan, g in weeks.groupby("plan", sort=False):
         label = names.get(str(plan), str(plan))
         bar, dot = BACKTEST_COLOURS.get(str(plan), ("#c7c7c7", "#404040"))

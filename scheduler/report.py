@@ -626,8 +626,7 @@ def parameters_record(params: PlanParams, forecast: Forecast) -> dict[str, Any]:
         "forecast_backtest_weeks": forecast.backtest_weeks,
         "target": params.service.target,
         "mode": params.service.mode,
-        "confidence": params.service.confidence,
-        "chance": params.service.chance,
+        "chance": params.service.level,
         "per_hour_share": params.service.per_hour_share,
         "hourly_floor": params.service.hourly_floor,
         "chat": asdict(params.chat),
@@ -744,7 +743,7 @@ def chance_lever(s: PlanSummary) -> str | None:
                 "diagnosis says why); no labour rule's relaxation left fewer of them in a "
                 "re-plan.")
     return (f"{head}every half-hour has the margin it was planned for; only a larger margin (a "
-            "higher chance or confidence asked for) raises it, at more agent-hours.")
+            "higher chance asked for) raises it, at more agent-hours.")
 
 
 def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
@@ -769,7 +768,7 @@ def plan_result(forecast: Forecast, agents: Sequence[Agent], params: PlanParams,
         service = params.service
         summary = replace(summary, frontier=price.anchored(
             agent_hours=summary.agent_hours, chance=summary.chance[service.mode],
-            point=not service.chance and not service.confidence))
+            point=not service.level))
     return PlanResult(week_start=forecast.week_start, params=params, chat=params.chat,
                       agents=tuple(agents), forecast=forecast, requirements=req, roster=result,
                       coverage=coverage, simulation=sim, summary=summary, notes=notes,

@@ -2,11 +2,9 @@
 
 An interval's (or an hour's) count is a gamma-Poisson (negative binomial) variable around the
 forecast ``m``: Poisson noise widened by the forecast's own relative error ``r`` measured in its
-rolling backtest (``Forecast.rel_error``), variance ``m + (r * m)**2``. Two uses:
+rolling backtest (``Forecast.rel_error``), variance ``m + (r * m)**2`` (``count_quantile``: the
+count an hour stays under with probability ``p``). Its uses:
 
-- **Sizing** (``count_quantile``): an interval is staffed for the ``p``-quantile of its count,
-  so the team keeps the target with probability at least ``p`` (the 3-minute rate falls as the
-  count rises).
 - **Risk** (``hour_risk``): a planned team handles at most ``capacity`` sessions in an hour at the
   target; the chance the hour keeps the target is the count's probability of staying at or under
   it. The expected number of busy hours below target is the sum of the misses' chances; its 90%
@@ -36,12 +34,6 @@ from scipy import stats
 
 BUSY_SESSIONS = 5.0
 """A busy hour has at least this many sessions (expected, in a forecast; seen, on a real week)."""
-
-SPIKE_QUANTILE = 0.99
-"""The count of a spike: daily and weekly modes keep every interval at the hourly floor when
-its hour brings this quantile of its count. (The days daily mode missed on the bank's real
-weeks were sunk by one hour two to four times its forecast, in an hour the plan had thinned.)"""
-
 
 def _nb(mean: float, rel: float) -> tuple[float, float] | None:
     """scipy's (n, p) of the negative binomial with this mean and variance ``mean + (rel *

@@ -28,7 +28,7 @@ AGENTS, _ = read_agents(REPO / "data" / "sample_agents.csv")
 # little deterministic work inside a roomy wall-clock cap: the same plan on a busy machine
 PARAMS = PlanParams(time_limit_seconds=20, replications=2,
                     search=SearchParams(work_per_second=0.1))
-PLAN_COLUMNS = ["week_start", "plan", "confidence", "agent_hours", "expected_below",
+PLAN_COLUMNS = ["week_start", "plan", "chance_asked", "agent_hours", "expected_below",
                 "forecast_sessions", "chance_per_hour", "chance_daily", "chance_weekly"]
 
 
@@ -171,7 +171,7 @@ def test_the_cli_prints_each_promise_and_writes_a_backtest_html_that_opens_offli
     out = capsys.readouterr().out
     assert code == 0
     table = pd.read_csv(tmp_path / "bt" / "backtest.csv")
-    assert list(table["plan"]) == ["confidence", "point"]
+    assert list(table["plan"]) == ["margin", "point"]
     head = out.index("the plan's chance of keeping it, and whether the real week did")
     lines = out[head:].splitlines()
     assert "95% of busy hours" in lines[1] and "every day" in lines[1] and "the week" in lines[1]

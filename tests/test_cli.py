@@ -217,7 +217,7 @@ answer_seconds = 120
 target = 0.7
 mode = "daily"
 hourly_floor = 0.3
-confidence = 0.9
+chance = 0.9
 """
 
 
@@ -229,19 +229,20 @@ def test_plan_toml_sets_every_section_and_flags_win(tmp_path: Path) -> None:
     assert (p.rules.interval_minutes, p.rules.min_rest_hours, p.search.patience) == (15, 12, 9)
     assert (p.chat.handle_seconds, p.chat.answer_seconds) == (500, 120)
     assert p.service == ServiceTarget(target=0.7, mode=Mode.DAILY, hourly_floor=0.3,
-                                      confidence=0.9)
+                                      chance=0.9)
     # a flag on the command line wins over the file; a flag left at its default does not
     p = plan_params_from(["--config", str(config), "--target", "0.9", "--time-limit", "60",
                           "--mode", "weekly"])
     assert (p.service.target, p.time_limit_seconds, p.service.mode) == (0.9, 60, "weekly")
-    assert (p.seed, p.service.confidence, p.rules.interval_minutes) == (5, 0.9, 15)
+    assert (p.seed, p.service.chance, p.rules.interval_minutes) == (5, 0.9, 15)
 
 
 @pytest.mark.parametrize(("text", "key"), [
     ("[rule]\nmin_rest_hours = 12\n", "rule"), ("[rules]\nmin_rest = 12\n", "rules.min_rest"),
     ("time_limit = 12\n", "time_limit"), ("[service]\nmode = 'sideways'\n", "service.mode"),
     ("[chat]\nhandle_seconds = -1\n", "chat.handle_seconds"), ("replications = 0\n",
-                                                                  "replications")])
+                                                                  "replications"),
+    ("[service]\nconfidence = 0.9\n", "service.confidence")])
 def test_bad_plan_toml_is_one_line_naming_file_and_key(
         repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
         key: str) -> None:

@@ -209,7 +209,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     hist, agents_file = small_shop
     agents, _ = read_agents(agents_file)
     # sized at the point forecast: a team this small covers it (a margin would leave it short)
-    params = PlanParams(time_limit_seconds=6, service=ServiceTarget(confidence=0.0))
+    params = PlanParams(time_limit_seconds=6, service=ServiceTarget(chance=0.0))
     history = read_history(hist)
     forecast = pipeline.make_forecast(history, pipeline.next_monday(history.end))
     req = pipeline.requirements_for(forecast, params.chat, params)
@@ -221,7 +221,7 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
             "predicted_three_min_rate"].to_numpy(dtype=float)
 
     # judged against a stricter target than the plan was made for, some intervals fall short
-    strict = replace(params, service=ServiceTarget(target=0.9, confidence=0.0))
+    strict = replace(params, service=ServiceTarget(target=0.9, chance=0.0))
 
     def strict_problem(scale: dict[int, float]) -> RosterProblem:
         return context.roster_problem(req, agents, strict, scale=scale)
@@ -239,10 +239,11 @@ def test_the_exact_mixed_team_check_finds_and_closes_a_short_interval(
     assert any("exact mixed-team check" in m for m in again.messages)
 
 
-def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, Path]) -> None:
-    """Daily mode sizes each half-hour for the hourly floor at its hour's 99% count, not at the
-    day's sizing: judged by the queueing model of the planned team, every half-hour the plan
-    calls covered keeps the floor with the spike's sessions."""
+def test_daily_point_plans_hold_the_floor_at_the_forecast(small_shop: tuple[Path, Path]
+                                                          ) -> None:
+    """A daily point plan (chance 0) keeps the day's target at the forecast and every half-hour
+    at the hourly floor there (no quiet hour starves): judged by the queueing model of the
+    planned team, every half-hour the plan calls covered keeps the floor at its forecast."""
     from scheduler import pipeline, report
     from scheduler.io import read_history
     from scheduler.params import PlanParams, ServiceTarget
@@ -251,16 +252,19 @@ def test_daily_plans_hold_the_floor_at_each_hours_spike(small_shop: tuple[Path, 
     agents, _ = read_agents(agents_file)
     history = read_history(hist)
     forecast = pipeline.make_forecast(history, pipeline.next_monday(history.end))
-    # a low sizing and a high floor: the spike's count is far above what the day is sized for
-    service = ServiceTarget(mode="daily", confidence=0.5, hourly_floor=0.7)
+    # a high floor: it, not the day's target, sets the quiet hours' teams
+    service = ServiceTarget(mode="daily", chance=0.0, hourly_floor=0.7)
     params = PlanParams(time_limit_seconds=6, replications=1, service=service)
     result = pipeline.plan_from_forecast(forecast, agents, params=params)
     floor = pipeline.floor_for(forecast, params.chat, params)
-    assert floor is not None
-    sized = pipeline.requirements_for(forecast, params.chat, params)
-    assert (floor.sessions >= sized.sessions).all() and (floor.sessions > sized.sessions).any()
-    spiked = report.predict_coverage(result.roster.roster, floor, params.chat)
-    rate = spiked["predicted_three_min_rate"].to_numpy()
+    assert floor is not None and floor.target == 0.7
+    _, point = pipeline.interval_sessions(forecast, params.rules.interval_minutes)
+    assert np.array_equal(floor.sessions, point)
+    # a plan for a chance carries its floor in the margin search's start: no second table
+    assert pipeline.floor_for(forecast, params.chat, replace(
+        params, service=replace(service, chance=0.8))) is None
+    at_forecast = report.predict_coverage(result.roster.roster, floor, params.chat)
+    rate = at_forecast["predicted_three_min_rate"].to_numpy()
     short = set(result.roster.short_intervals)
     judged = [t for t in range(floor.intervals) if floor.sessions[t] > 0 and t not in short]
     assert judged

@@ -142,7 +142,7 @@ def test_whatif_figure_red_markers_are_the_missed_hours() -> None:
 
 def test_backtest_figure_one_label_per_judged_week() -> None:
     # a single judged week was drawn on a time axis: ticks from 23:59:59.9996 to 00:00:00.0004
-    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["confidence", "point"],
+    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["margin", "point"],
                           "share_at_target": [0.97, 0.92], "agent_hours": [583.5, 484.0]})
     fig = plotting.backtest_figure(weeks, target=0.8)
     assert fig.layout.xaxis.type == "category"
@@ -152,7 +152,7 @@ def test_backtest_figure_one_label_per_judged_week() -> None:
 def test_backtest_figure_shows_the_hours_of_a_single_week() -> None:
     # one judged week drew each plan's agent-hours as a line with one point: a 6-pixel dot at
     # the middle of the week, behind the other plan's bar, its axis cut to 467-592 h
-    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["confidence", "point"],
+    weeks = pd.DataFrame({"week_start": [date(2026, 11, 16)] * 2, "plan": ["margin", "point"],
                           "share_at_target": [0.97, 0.92], "agent_hours": [583.5, 475.5]})
     fig = plotting.backtest_figure(weeks, target=0.8)
     bars = [t for t in fig.data if t.type == "bar"]

@@ -296,7 +296,7 @@ def test_a_daily_replan_holds_the_floor_at_each_hours_spike(sample: Sample) -> N
     hourly floor at its hour's 99% count): every half-hour under that floor, by the queueing
     model of the re-planned team, is one it reports below the margin."""
     p = sample.plan
-    service = replace(p.params.service, mode="daily")
+    service = replace(p.params.service, mode="daily", chance=0.0)
     params = replace(p.params, service=service)
     again = replan(sample.published, p.forecast, p.agents, params, cutoff=sample.cutoff,
                    time_limit=10.0)

@@ -13,7 +13,7 @@ import pytest
 from scheduler.domain import Forecast, week_hours
 from scheduler.params import PlanParams, ServiceTarget
 from scheduler.pipeline import floor_for, margin_of, requirements_for, sized_sessions
-from scheduler.risk import SPIKE_QUANTILE, below_target, capacity, count_cdf, count_quantile
+from scheduler.risk import below_target, capacity, count_cdf, count_quantile
 
 
 def _nb_cdf(k: int, mean: float, rel: float) -> float:
@@ -40,7 +40,7 @@ def test_widened_quantile_by_hand() -> None:
     assert count_cdf(q, 20.0, 0.3) == pytest.approx(_nb_cdf(int(q), 20.0, 0.3))
     # wider than Poisson's
     assert q > count_quantile(20.0, 0.0, 0.9)
-    # the point forecast when the confidence is 0
+    # the forecast itself at p = 0
     assert count_quantile(20.0, 0.3, 0.0) == 20.0
 
 
@@ -52,45 +52,46 @@ def test_sized_sessions_per_interval() -> None:
     fc = Forecast(week_start=date(2026, 11, 23), method="test", frame=pd.DataFrame({
         "timestamp": pd.to_datetime(hours), "sessions": sessions, "low": sessions,
         "high": sessions, "overridden": False}), rel_error=tuple([0.3] * 168))
-    params = PlanParams(service=ServiceTarget(confidence=0.9))
-    _, sized = sized_sessions(fc, params)
-    # the hour's count at its 0.9 quantile, split over the hour's two half-hours
-    q = count_quantile(40.0, 0.3, 0.9)
-    assert sized[20] == sized[21] == q / 2
-    assert sized[22] == sized[23] == count_quantile(0.4, 0.3, 0.9) / 2
-    assert sized[0] == 0.0
-    _, point = sized_sessions(fc, PlanParams(service=ServiceTarget(confidence=0.0)))
-    assert point[20] == 20.0
+    # the point plan (chance 0): the forecast, split over the hour's two half-hours
+    _, point = sized_sessions(fc, PlanParams(service=ServiceTarget(chance=0.0)))
+    assert point[20] == point[21] == 20.0 and point[22] == point[23] == 0.2
+    assert point[0] == 0.0
+    # a chance: the count its margin team holds, the same in both half-hours, above the
+    # forecast in the busy hour (a 30% error needs a margin at 90%)
+    _, sized = sized_sessions(fc, PlanParams(service=ServiceTarget(chance=0.9)))
+    assert sized[20] == sized[21] > 20.0
+    # no chance given: the mode's default, which is a margin too
+    _, default = sized_sessions(fc, PlanParams())
+    assert default[20] > 20.0
 
 
-def test_the_floor_holds_at_a_spikes_count() -> None:
+def test_the_floor_is_at_the_forecast() -> None:
     hours = week_hours(date(2026, 11, 23))
     sessions = np.zeros(168)
     sessions[10] = 40.0
     fc = Forecast(week_start=date(2026, 11, 23), method="test", frame=pd.DataFrame({
         "timestamp": pd.to_datetime(hours), "sessions": sessions, "low": sessions,
         "high": sessions, "overridden": False}), rel_error=tuple([0.3] * 168))
-    daily = PlanParams(service=ServiceTarget(confidence=0.9, mode="daily", hourly_floor=0.5))
-    floor = floor_for(fc, daily.chat, daily)
-    assert floor is not None and floor.target == 0.5
-    # the hour's 0.99 quantile, split over its two half-hours, above the day's 0.9 sizing
-    spike = count_quantile(40.0, 0.3, SPIKE_QUANTILE)
-    assert floor.sessions[20] == floor.sessions[21] == spike / 2
-    sized = requirements_for(fc, daily.chat, daily)
-    assert spike / 2 > sized.sessions[20] == count_quantile(40.0, 0.3, 0.9) / 2
+    # a daily point plan's floor: the hourly floor at the forecast, beside its table
+    point = PlanParams(service=ServiceTarget(chance=0.0, mode="daily", hourly_floor=0.5))
+    floor = floor_for(fc, point.chat, point)
+    assert floor is not None and floor.target == 0.5 and floor.sessions[20] == 20.0
+    sized = requirements_for(fc, point.chat, point)
     assert floor.interval_starts == sized.interval_starts and floor.caps == sized.caps
-    # the point plan's floor is at the point forecast; per-hour mode has none
-    point = PlanParams(service=ServiceTarget(confidence=0.0, mode="daily", hourly_floor=0.5))
-    point_floor = floor_for(fc, point.chat, point)
-    assert point_floor is not None and point_floor.sessions[20] == 20.0
+    # a plan for a chance (any mode) and a per-hour point plan have none
     assert floor_for(fc, PlanParams().chat, PlanParams()) is None
+    daily = PlanParams(service=ServiceTarget(chance=0.9, mode="daily", hourly_floor=0.5))
+    assert floor_for(fc, daily.chat, daily) is None
+    per_hour_point = PlanParams(service=ServiceTarget(chance=0.0))
+    assert floor_for(fc, per_hour_point.chat, per_hour_point) is None
     # the headline says which staffing with margin the search aimed at, in each mode
-    assert margin_of({"mode": "daily", "confidence": 0.9, "hourly_floor": 0.5}) == (
-        "the 50% hourly floor at its hour's 99% count")
-    assert margin_of({"mode": "per-hour", "confidence": 0.9}) == (
-        "the staffing with margin sized at 90% confidence")
-    assert margin_of({"mode": "daily", "confidence": 0.9, "chance": 0.8}) == (
+    assert margin_of({"mode": "daily", "chance": 0.0, "hourly_floor": 0.5}) == (
+        "the 50% hourly floor at the forecast")
+    assert margin_of({"mode": "daily", "chance": 0.8}) == (
         "the staffing with margin for a 80% chance of the promise")
+    # a plan folder made when the margin was a confidence still reads as it was planned
+    assert margin_of({"mode": "per-hour", "confidence": 0.9, "chance": 0.0}) == (
+        "the staffing with margin sized at 90% confidence")
 
 
 def test_capacity_and_below_target() -> None:

@@ -14,7 +14,7 @@ from scheduler.whatif import PlatformProfile, profile_by_key
 
 SHIFT_LENGTH_CHOICES: tuple[float, ...] = (4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0)
 CAP_CHOICES: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
-PLAN_SETTINGS = ("target", "mode", "hourly_floor", "confidence", "chance", "shift_lengths_hours",
+PLAN_SETTINGS = ("target", "mode", "hourly_floor", "chance", "shift_lengths_hours",
                  "min_rest_hours", "min_days_off", "min_days_off_full_time", "allowed_caps",
                  "time_limit_seconds", "replications", "seed")
 """The plan parameters the Data page sets (the rest keep their defaults)."""
@@ -45,8 +45,7 @@ class Settings:
     target: float = _app("target")
     mode: Mode = _app("mode")
     hourly_floor: float = _app("hourly_floor")
-    confidence: float = _app("confidence")
-    chance: float = _app("chance")
+    chance: float | None = _app("chance")
     shift_lengths_hours: tuple[float, ...] = _app("shift_lengths_hours")
     min_rest_hours: float = _app("min_rest_hours")
     min_days_off: int = _app("min_days_off")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from scheduler.backtest import expected_seconds
-from scheduler.params import PlanParams
+from scheduler.params import DEFAULT_CHANCE, Mode, PlanParams
 from scheduler.roster import Budget
 from scheduler.ui import state
 from scheduler.ui.common import duration_words
@@ -24,7 +24,7 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
     at.run()
     assert not at.exception and not at.error
     (table,) = [d.value for d in at.dataframe if "share_at_target" in d.value.columns]
-    assert list(table["plan"]) == ["confidence", "point"]
+    assert list(table["plan"]) == ["margin", "point"]
     assert str(table["week_start"].iloc[0]) == "2026-11-16"
     assert (table["busy_hours"] > 100).all() and (table["share_at_target"] <= 100).all()
     # the margin costs hours
@@ -55,8 +55,9 @@ def test_backtest_one_week_of_the_sample(open_page: OpenPage) -> None:
             assert config[c]["type_config"]["format"] == "%.1f%%", (c, config[c])
             assert frame.value[c].between(0, 100).all(), c
     shown = {c for frame in at.dataframe for c in json.loads(frame.proto.columns)}
-    assert {"share_at_target", "weekly_three_min_rate", "confidence", "predicted"} <= shown
-    assert list(table["confidence"]) == [95.0, 0.0]  # the margin's 0.95 reads 95.0%
+    assert {"share_at_target", "weekly_three_min_rate", "chance_asked", "predicted"} <= shown
+    # the margin plan's chance asked (the mode's default) reads as a percentage
+    assert list(table["chance_asked"]) == [DEFAULT_CHANCE[Mode.PER_HOUR] * 100, 0.0]
 
 
 def test_backtest_says_how_long_it_will_take_before_it_starts(open_page: OpenPage) -> None:

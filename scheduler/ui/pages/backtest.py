@@ -43,8 +43,8 @@ weeks = int(st.number_input("回测周数 Weeks to judge", 1, min(available, 12)
                             value=min(2, available), key="w_backtest_weeks"))
 params = s.params()
 seconds = expected_seconds(weeks, params)
-st.caption(f"Each week is planned twice: at confidence {s.confidence:.0%} (the Data page's "
-           "setting) and at the point forecast (the price of the margin), "
+st.caption(f"Each week is planned twice: for a {params.service.level:.0%} chance of the "
+           "promise (the Data page's setting) and at the point forecast (the price of the margin), "
            f"a time limit of {s.time_limit_seconds:g} s each, then replayed: about "
            f"{duration_words(seconds)} in all. "
            + ("Real arrivals come from your session log. " if log is not None else
@@ -68,7 +68,7 @@ if isinstance(report, BacktestReport):
                     key="backtest_chart")
     words = promise_words(report.per_hour_share)
     for r in report.summary().itertuples(index=False):
-        label = "with margin 含余量" if r.plan == "confidence" else "point forecast 点预测"
+        label = "with margin 含余量" if r.plan == "margin" else "point forecast 点预测"
         kept = " · ".join(f"{words[m]} {getattr(r, column('chance', m)):.0%} predicted, kept "
                           f"in {round(getattr(r, column('kept', m)) * r.weeks)} of {r.weeks} "
                           "week(s)" for m in Mode)
@@ -92,14 +92,14 @@ if isinstance(report, BacktestReport):
         "kept": st.column_config.NumberColumn("实际守住 Kept", format=PERCENT)})
     promises = [c for m in Mode for c in (column("chance", m), column("kept", m))
                 + (("days_kept",) if m == Mode.DAILY else ())]
-    first = ["week_start", "plan", "confidence", "agent_hours", *promises]
-    shares = ["confidence", "weekly_three_min_rate", "min_daily_three_min_rate",
+    first = ["week_start", "plan", "chance_asked", "agent_hours", *promises]
+    shares = ["chance_asked", "weekly_three_min_rate", "min_daily_three_min_rate",
               "share_at_target", *(column("chance", m) for m in Mode)]
     st.dataframe(in_percent(report.weeks, shares), hide_index=True, width="stretch",
                  column_order=[
         *first, *(c for c in report.weeks.columns if c not in first)], column_config={
         "week_start": "周 Week", "plan": "方案 Plan",
-        "confidence": st.column_config.NumberColumn("把握 Confidence", format=PERCENT),
+        "chance_asked": st.column_config.NumberColumn("承诺把握 Chance asked", format=PERCENT),
         "agent_hours": st.column_config.NumberColumn("工时 Agent-hours", format="%.1f"),
         "weekly_three_min_rate": st.column_config.NumberColumn("周3分钟率 Week rate",
                                                                format=PERCENT),

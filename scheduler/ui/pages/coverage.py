@@ -60,7 +60,7 @@ if plan.summary.frontier:
                "point, the others estimated through it from the forecast's model (hollow dots; "
                "no roster was planned at them). 空心点为估算。")
     st.plotly_chart(plotting.price_figure(plan.summary.frontier,
-                                          chosen=plan.params.service.chance,
+                                          chosen=plan.params.service.level,
                                           promise=report.promise_text(plan.params.service)),
                     width="stretch", key="price_chart")
 

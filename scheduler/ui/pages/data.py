@@ -12,7 +12,7 @@ import streamlit as st
 
 from scheduler import io, plotting
 from scheduler.errors import InputError, SchedulerError
-from scheduler.params import ChatModel, Mode
+from scheduler.params import DEFAULT_CHANCE, ChatModel, Mode
 from scheduler.pipeline import next_monday
 from scheduler.report import promise_text
 from scheduler.ui import state
@@ -170,8 +170,6 @@ k = state.setting_key
 for name, value in (
     ("profile", cur.profile), ("target", round(cur.target * 100)), ("mode", cur.mode),
     ("hourly_floor", round(cur.hourly_floor * 100)),
-    ("confidence", round(cur.confidence * 100)),
-    ("chance", round(cur.chance * 100)),
     ("shift_lengths_hours", list(cur.shift_lengths_hours)),
     ("min_rest_hours", cur.min_rest_hours), ("min_days_off", cur.min_days_off),
     ("min_days_off_full_time", cur.min_days_off_full_time),
@@ -200,9 +198,12 @@ with c1:
     floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
                       key=k("hourly_floor"), disabled=mode == Mode.PER_HOUR,
                       help=help_text("hourly_floor"))
-    conf = st.slider("把握 Confidence per half-hour (%)", 0, 99, key=k("confidence"),
-                     help=help_text("confidence"))
-    chance = st.slider("承诺把握 Chance the promise holds (%; 0 = by confidence)", 0, 99,
+    # untouched, the slider shows the chosen mode's default chance and follows the mode
+    mode_default = round(DEFAULT_CHANCE[Mode(mode or cur.mode)] * 100)
+    if cur.chance is None or k("chance") not in st.session_state:
+        st.session_state[k("chance")] = (mode_default if cur.chance is None
+                                         else round(cur.chance * 100))
+    chance = st.slider("承诺把握 Chance the promise holds (%; 0 = the point forecast)", 0, 99,
                        key=k("chance"), help=help_text("chance"))
 with c2:
     lengths = st.multiselect("班次时长 Shift lengths (h)", list(SHIFT_LENGTH_CHOICES),
@@ -223,8 +224,8 @@ with c3:
                            key=k("replications"), help=help_text("replications"))
 
 new = replace(cur, profile=profile_key, target=target / 100.0, mode=mode or cur.mode,
-              hourly_floor=min(floor, target) / 100.0, confidence=conf / 100.0,
-              chance=chance / 100.0,
+              hourly_floor=min(floor, target) / 100.0,
+              chance=None if cur.chance is None and chance == mode_default else chance / 100.0,
               shift_lengths_hours=tuple(float(x) for x in lengths),
               min_rest_hours=float(rest), min_days_off=int(off),
               min_days_off_full_time=int(off_ft), allowed_caps=tuple(int(c) for c in caps),
@@ -262,12 +263,12 @@ if not problem:
         prices = price_estimate(
             state.history_key(), state.history(), state.sessions(),
             next_monday(state.history().end), state.overrides(),
-            replace(params, service=replace(params.service, chance=0.0, confidence=0.0)),
+            replace(params, service=replace(params.service, chance=0.0)),
             state.agents())
     except SchedulerError as exc:
         st.caption(f"No estimate 无法估算: {exc}")
     else:
-        st.plotly_chart(plotting.price_figure(prices, chosen=chosen.chance,
+        st.plotly_chart(plotting.price_figure(prices, chosen=params.service.level,
                                               promise=promise_text(params.service)),
                         width="stretch", key="price_estimate")
 
