@@ -9,6 +9,7 @@ import tomllib
 import pandas as pd
 
 from scheduler import io
+from scheduler.params import DEFAULT_CHANCE, Mode
 from scheduler.report import promise_lines
 from scheduler.ui import state
 from tests.ui.conftest import REPO, OpenPage, texts
@@ -121,6 +122,10 @@ def test_agents_editor_is_validated(open_page: OpenPage) -> None:
 
 def test_rules_and_profile(open_page: OpenPage) -> None:
     at = open_page("data")
+    # untouched, the chance is the mode's default, and a plan is sized for it
+    default = DEFAULT_CHANCE[Mode.PER_HOUR]
+    assert at.slider(key=state.setting_key("chance")).value == round(default * 100)
+    assert at.session_state[state.SETTINGS].params().service.level == default
     at.number_input(key=state.setting_key("time_limit_seconds")).set_value(10.0)
     at.slider(key=state.setting_key("target")).set_value(90)
     at.slider(key=state.setting_key("chance")).set_value(80)

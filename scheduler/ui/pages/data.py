@@ -200,9 +200,12 @@ with c1:
                       help=help_text("hourly_floor"))
     # untouched, the slider shows the chosen mode's default chance and follows the mode
     mode_default = round(DEFAULT_CHANCE[Mode(mode or cur.mode)] * 100)
-    if cur.chance is None or k("chance") not in st.session_state:
+    if k("chance") not in st.session_state:
         st.session_state[k("chance")] = (mode_default if cur.chance is None
                                          else round(cur.chance * 100))
+    elif cur.chance is None and st.session_state[k("chance")] == round(
+            DEFAULT_CHANCE[Mode(cur.mode)] * 100):
+        st.session_state[k("chance")] = mode_default
     chance = st.slider("承诺把握 Chance the promise holds (%; 0 = the point forecast)", 0, 99,
                        key=k("chance"), help=help_text("chance"))
 with c2:
