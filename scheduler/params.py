@@ -296,8 +296,14 @@ class SearchParams:
                                      expected="a share at least 0 and below 1",
                                      help="The share of the solves' seconds (``Budget``) kept "
                                      "for what each labour rule costs (one re-plan per rule "
-                                     "and one control) and the plan's own re-plans; its solve "
-                                     "gets the rest.")
+                                     "and one control) and the plan's checks' re-plans "
+                                     "(``check_share`` of it at most); its solve gets the "
+                                     "rest.")
+    check_share: float = setting(
+        0.5, ok=lambda v: 0 <= v < 1, expected="a share at least 0 and below 1",
+        help="The most of the rule costs' seconds the re-plans of the plan's checks (the exact "
+        "mixed-team check and the chance check) take: each takes half of what is left of it, "
+        "so the rule costs keep the rest however many re-plans there are.")
     reserve_seconds: float = setting(
         8.0, ok=lambda v: v >= 0, expected="seconds >= 0",
         help="Seconds of the time limit kept for the command's work besides the solves' "
@@ -311,9 +317,8 @@ class SearchParams:
         "a rule cost's re-plan given no more makes only those. Measured on the sample: "
         "0.5-0.9 s.")
     exact_check_rounds: int = 2
-    exact_check_share: float = 0.3
-    """After the plan, at most this many re-plans (each this share of the work) where the exact
-    mixed-team check finds an interval short."""
+    """After the plan, at most this many re-plans where the exact mixed-team check finds an
+    interval short."""
     fill_tries: int = setting(3_000, ok=lambda v: v >= 1, expected="a number >= 1", help="")
     swap_tries: int = setting(100, ok=lambda v: v >= 0, expected="a number >= 0", help="")
     """The greedy fill tries the best ``fill_tries`` (agent, shift) options of a short interval,

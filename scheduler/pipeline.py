@@ -250,10 +250,11 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     ``margin``: a plan for a chance, its margin search and tuning weeks (``keep_the_chance``).
 
     ``budget``: the seconds of the time limit the solves may take (default: the plan's,
-    ``Budget.for_limit``). The solve gets all of it but the rule costs' share
+    ``Budget.for_limit``). The plan gets all of it but the rule costs' share
     (``rule_cost_share``, whether they are priced or not, so that a plan is the same roster
-    with them or without), each re-plan of the exact and the chance check an
-    ``exact_check_share`` of the solve's seconds from what is left."""
+    with them or without); the re-plans of the exact and the chance check take at most
+    ``check_share`` of that share, each half of what is left of it, so the rule costs keep the
+    rest however many re-plans there are."""
     def problem_for(scale: dict[int, float]) -> RosterProblem:
         return roster_problem(req, agents, params, before=before, scale=scale,
                               past_shifts=past_shifts, floor=floor)
@@ -261,11 +262,13 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     problem = problem_for({})
     if budget is None:
         budget = Budget.for_limit(params.time_limit_seconds, params.search, params.num_workers)
-    seconds = budget.seconds * (1 - params.search.rule_cost_share)
-    limits = budget.take(seconds)
+    limits = budget.take(budget.seconds * (1 - params.search.rule_cost_share))
+    checks = [budget.seconds * params.search.check_share]
 
     def replan() -> Limits:
-        return budget.take(seconds * params.search.exact_check_share)
+        given = checks[0] / 2
+        checks[0] -= given
+        return budget.take(given)
 
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)

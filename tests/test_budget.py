@@ -41,8 +41,9 @@ def plan(shop: tuple[Path, Path], out: Path, limit: float, *extra: str) -> int:
 def test_rule_costs_the_limit_cannot_reach_are_said_in_plain_words(
         shop: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The rule costs' share of a 6 s limit (nothing kept for the rest: ``reserve_seconds``
-    0) buys three re-plans of half a second: the control and two rules. The other three are
-    named in summary.json and, in words, on screen; none is skipped silently."""
+    0), with what the plan's checks leave of theirs, buys a few re-plans of half a second: the
+    control and some of the five rules. The others are named in summary.json and, in words, on
+    screen; none is skipped silently."""
     tuning = tmp_path / "tuning.toml"
     tuning.write_text("reserve_seconds = 0\nreplan_seconds = 0.5\n", encoding="utf-8")
     out = tmp_path / "out"
@@ -51,11 +52,11 @@ def test_rule_costs_the_limit_cannot_reach_are_said_in_plain_words(
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     priced = [c["statement"] for c in summary["rule_costs"]]
     unpriced = summary["unpriced_rules"]
-    assert len(priced) == 2 and len(unpriced) == 3
+    assert priced and unpriced and len(priced) + len(unpriced) == 5
     assert not set(priced) & set(unpriced)
     note = next(line for line in said.splitlines() if "not worked out" in line)
-    assert note.startswith("note: What 3 labour rules cost this week was not worked out: the "
-                           "6 s time limit left no time for their re-plans")
+    assert note.startswith(f"note: What {len(unpriced)} labour rules cost this week was not "
+                           "worked out: the 6 s time limit left no time for their re-plans")
     assert all(f"'{rule}'" in note for rule in unpriced)
     assert "A longer time limit prices them." in note
 
@@ -63,11 +64,13 @@ def test_rule_costs_the_limit_cannot_reach_are_said_in_plain_words(
 def test_a_plan_with_a_seed_and_limit_is_the_same_roster_every_time(
         shop: tuple[Path, Path], tmp_path: Path) -> None:
     """Twice the same plan (seed 3, a 10 s limit, two re-solves side by side): its search
-    runs, and gives the same roster.csv byte for byte and the same rule costs."""
+    runs, and gives the same roster.csv byte for byte and the same rule costs. (At the point
+    forecast: four agents cannot hold the default chance's margin, so its search has nothing
+    to move and stops at its start.)"""
     first, second = tmp_path / "a" / "out", tmp_path / "b" / "out"
     for out in (first, second):
         out.parent.mkdir()
-        assert plan(shop, out, 10, "--workers", "2") == 0
+        assert plan(shop, out, 10, "--workers", "2", "--chance", "0") == 0
     assert (first / "roster.csv").read_bytes() == (second / "roster.csv").read_bytes()
     runs = [json.loads((o / "plan.json").read_text(encoding="utf-8")) for o in (first, second)]
     searched = [m for m in runs[0]["messages"] if m.startswith("search: ")]
