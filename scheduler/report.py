@@ -28,7 +28,6 @@ from scheduler.risk import (
     SCENARIOS,
     PromiseChances,
     RateMap,
-    below_target,
     capacity,
     count_cdf,
     count_scenarios,
@@ -296,10 +295,6 @@ class PlanSummary:
       margin thinner than asked is not short: it shows as a ``chance`` below the one asked.
     - ``below_margin_intervals``: half-hours below the staffing sized with the margin for the
       forecast's error (the search's cover target; ``diagnosis`` says why).
-    - ``each_hour_expected_below`` / ``each_hour_below_range``: busy hours expected below the
-      target with its 90% range, each hour judged on its own count's distribution by the model
-      alone (the headline's and the backtest's figure is ``chance``'s, over whole scenario
-      weeks with the simulator's map).
     - ``cap_mix``: agent-hours on duty at each reception cap, ``{"cap 4": 120.5, ...}``.
     - ``rule_costs``: what each labour rule costs this week, ``{rule, statement, hours}``: the
       agent-hours a re-plan without the rule saves (empty for a what-if re-plan), with the
@@ -330,8 +325,6 @@ class PlanSummary:
     model_three_min_rate: float
     hours_below_target: int
     hours_judged: int
-    each_hour_expected_below: float
-    each_hour_below_range: tuple[int, int]
     forecast_sessions: float
     diagnosis: tuple[Finding, ...]
     soft_violations: tuple[str, ...]
@@ -352,7 +345,6 @@ class PlanSummary:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["predicted_three_min_rate_ci"] = list(self.predicted_three_min_rate_ci)
-        d["each_hour_below_range"] = list(self.each_hour_below_range)
         d["rule_costs"] = [{"rule": c.rule, "statement": c.statement, "hours": c.hours,
                             "short_intervals_without": c.short_intervals_without,
                             "short_intervals_with": c.short_intervals_with}
@@ -366,16 +358,13 @@ class PlanSummary:
         """The summary ``as_dict`` gave (``summary.json``); KeyError, TypeError or ValueError
         when ``d`` is not one."""
         names = {f.name for f in fields(cls)}
-        d = {**{new: d[old] for old, new in _RENAMED.items() if old in d}, **d}
         values = {k: v for k, v in d.items() if k in names}
         lo, hi = d["predicted_three_min_rate_ci"]
-        low, high = d["each_hour_below_range"]
         return cls(**{
             **values,
             **{k: math.nan for k in ("predicted_three_min_rate", "predicted_reply_rate",
                                      "model_three_min_rate") if d[k] is None},
             "predicted_three_min_rate_ci": (lo, hi),
-            "each_hour_below_range": (int(low), int(high)),
             "below_margin_intervals": int(d.get("below_margin_intervals",
                                                 d["short_intervals"])),
             "rule_costs": tuple(RuleCost(c["rule"], c["statement"], float(c["hours"]),
@@ -411,11 +400,6 @@ def _finding(x: Any) -> Finding:
     return Finding(str(x["text"]), str(x["kind"]), **when, agents_below=int(x["agents_below"]),
                    agent_hours_below=float(x["agent_hours_below"]),
                    sized_sessions=float(x["sized_sessions"]))
-
-
-_RENAMED = {"expected_hours_below_target": "each_hour_expected_below",
-            "expected_hours_below_range": "each_hour_below_range"}
-"""Fields a summary written by an earlier version names otherwise (old name: new name)."""
 
 
 @dataclass(frozen=True)
@@ -496,7 +480,6 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
              diagnosis: tuple[Finding, ...], chance: PromiseChances) -> PlanSummary:
     target = params.service.target
     below, judged = judged_hours(sim, forecast, target)
-    risk = below_target(hours.loc[hours["busy"], "chance_meeting_target"].tolist())
     w = coverage["sessions"].to_numpy(dtype=float)
     model_rate = float((coverage["predicted_three_min_rate"] * w).sum() / w.sum()) \
         if w.sum() > 0 else 1.0
@@ -518,8 +501,6 @@ def _summary(result: RosterResult, coverage: pd.DataFrame, sim: ReplicationSumma
         predicted_reply_rate=sim.reply_rate.mean,
         model_three_min_rate=model_rate,
         hours_below_target=below, hours_judged=judged,
-        each_hour_expected_below=round(risk.expected, 2),
-        each_hour_below_range=(risk.low, risk.high),
         forecast_sessions=float(forecast.frame["sessions"].sum()),
         diagnosis=diagnosis,
         soft_violations=tuple(v.message for v in result.violations),

@@ -7,9 +7,8 @@ count an hour stays under with probability ``p``). Its uses:
 
 - **Risk** (``hour_risk``): a planned team handles at most ``capacity`` sessions in an hour at the
   target; the chance the hour keeps the target is the count's probability of staying at or under
-  it. The expected number of busy hours below target is the sum of the misses' chances; its 90%
-  range is that of independent hours (a Poisson-binomial), narrower than the truth when a whole
-  week runs above its forecast.
+  it (``coverage.csv``'s ``chance_meeting_target``, each hour alone; the busy hours expected
+  below target are the promises', whose weeks carry the week's and the day's error too).
 - **Promises** (``promise_chances``): over scenario weeks of hourly counts (``(n, 168)``, drawn
   with the week's and the day's error as well as the hour's), how often the planned team keeps
   the per-hour, daily and weekly promise, and the busy hours below target with a range that
@@ -94,19 +93,6 @@ class BelowTarget:
     low: int
     high: int
     judged: int
-
-
-def below_target(chances: Sequence[float]) -> BelowTarget:
-    """Expected misses and the 5%-95% range of their number, for independent hours that keep
-    the target with the given chances."""
-    miss = [1.0 - float(c) for c in chances]
-    dist = np.array([1.0])
-    for q in miss:
-        dist = np.convolve(dist, [1.0 - q, q])
-    cum = np.cumsum(dist)
-    low = int(np.searchsorted(cum, 0.05 - 1e-12))
-    high = int(np.searchsorted(cum, 0.95 - 1e-12))
-    return BelowTarget(float(sum(miss)), low, high, len(miss))
 
 
 SCENARIOS = 1_000

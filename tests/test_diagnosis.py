@@ -36,7 +36,7 @@ def _summary(**changes: object) -> PlanSummary:
         objective_points=1, solve_seconds=25.0, schedule_efficiency=0.8,
         predicted_three_min_rate=0.99, predicted_three_min_rate_ci=(0.98, 0.99),
         predicted_reply_rate=0.99, model_three_min_rate=0.99, hours_below_target=0,
-        hours_judged=135, each_hour_expected_below=4.0, each_hour_below_range=(0, 12),
+        hours_judged=135,
         forecast_sessions=6000.0, diagnosis=(), soft_violations=(),
         parameters={"mode": "per-hour"}, chance=dict(CHANCE))
     return replace(base, **changes)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import pytest
 from scheduler.domain import Forecast, week_hours
 from scheduler.params import PlanParams, ServiceTarget
 from scheduler.pipeline import floor_for, margin_of, requirements_for, sized_sessions
-from scheduler.risk import below_target, capacity, count_cdf, count_quantile
+from scheduler.risk import capacity, count_cdf, count_quantile
 
 
 def _nb_cdf(k: int, mean: float, rel: float) -> float:
@@ -94,14 +94,7 @@ def test_the_floor_is_at_the_forecast() -> None:
         "the staffing with margin sized at 90% confidence")
 
 
-def test_capacity_and_below_target() -> None:
+def test_capacity() -> None:
     # a rate falling linearly from 1 at 0 sessions to 0 at 100: 80% holds up to 20 sessions
     assert capacity(lambda x: 1 - x / 100, 0.8, 5.0) == pytest.approx(20.0, abs=0.05)
     assert capacity(lambda x: 0.5, 0.8, 5.0) == 0.0
-    two = below_target([0.5, 0.5])
-    assert (two.expected, two.low, two.high, two.judged) == (1.0, 0, 2, 2)
-    sure = below_target([1.0] * 10)
-    assert (sure.expected, sure.low, sure.high) == (0.0, 0, 0)
-    # 100 hours at 0.98: 2 expected; P(X <= 0) = 0.133 > 5%, P(X <= 4) = 0.949 < 95%
-    many = below_target([0.98] * 100)
-    assert many.expected == pytest.approx(2.0) and (many.low, many.high) == (0, 5)
