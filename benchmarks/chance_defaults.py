@@ -2,11 +2,11 @@
 weeks, judged on the second half.
 
 Protocol: the bank's hourly calls laid onto 2026 (``forecast_calendar.bank_2026``), 45 seeded
-agents (``roster_instance.agents(45, seed=1)``), default rules, seed 0, ``--time-limit`` s a plan (one CP-SAT worker,
-``--jobs`` plans side by side). The last 12 full weeks are judged; each is planned from the
-weeks before it only (``scheduler plan --mode M --chance c``) and its real counts replayed.
-For each mode, the default is the smallest chance of its grid whose plans meet the mode's
-criteria on the first six weeks (2026-10-05 .. 11-09):
+agents (``roster_instance.agents(45, seed=1)``), default rules, seed 0, ``--time-limit`` s a
+plan (one CP-SAT worker, ``--jobs`` plans side by side). The last 12 full weeks are judged; each
+is planned from the weeks before it only (``scheduler plan --mode M --chance c``) and its real
+counts replayed. For each mode, the default is the smallest chance of its grid whose plans meet
+the mode's criteria on the first six weeks (2026-10-05 .. 11-09):
 
 - per-hour: >= 95% of busy hours at target in every week but one, >= 90% in every week;
 - daily: at most one week with a day under the target;

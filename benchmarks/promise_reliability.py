@@ -3,15 +3,15 @@
 Protocol (``benchmarks/chance_defaults.py``'s): the anonymous bank's hourly calls laid onto 2026
 (``forecast_calendar.bank_2026``), 45 seeded agents (``roster_instance.agents(45, seed=1)``),
 default rules, seed 0. Every week the history allows (each planned from the weeks before it
-only, at least ``MIN_TRAIN_WEEKS`` of them) is planned at each level of ``--levels`` (the
-chance of the per-hour promise it is planned for: 0 is the point forecast) and its real hourly counts are
-replayed (``backtest_plans``). Each (roster, real week, promise) is one pair: the chance the plan
-predicted (``PlanSummary.chance``, from its own scenario weeks) and whether the real week kept
-the promise (per-hour: >= 95% of busy hours at 80%; daily: every day at 80%; weekly: the week).
-Pairs are binned by predicted chance (``scheduler.backtest.reliability``); the table holds when
-every bin with at least ``--min-pairs`` pairs has predicted and kept within 10 points. The
-busy hours expected below target against those seen are reported on the last 12 weeks at the
-default chance (the judged weeks of ``chance_defaults.py``).
+only, at least ``MIN_TRAIN_WEEKS`` of them) is planned at each level of ``--levels`` (the chance
+of the per-hour promise it is planned for: 0 is the point forecast) and its real hourly counts
+are replayed (``backtest_plans``). Each (roster, real week, promise) is one pair: the chance the
+plan predicted (``PlanSummary.chance``, from its own scenario weeks) and whether the real week
+kept the promise (per-hour: >= 95% of busy hours at 80%; daily: every day at 80%; weekly: the
+week). Pairs are binned by predicted chance (``scheduler.backtest.reliability``); the table
+holds when every bin with at least ``--min-pairs`` pairs has predicted and kept within 10
+points. The busy hours expected below target against those seen are reported on the last 12
+weeks at the default chance (the judged weeks of ``chance_defaults.py``).
 
 Run:  .venv/bin/python benchmarks/promise_reliability.py   (about 45 minutes on 2 cores)
 writes ``benchmarks/results/promise_reliability.md`` and ``.csv`` (rows are appended as plans

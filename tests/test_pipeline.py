@@ -244,6 +244,8 @@ def test_daily_point_plans_hold_the_floor_at_the_forecast(small_shop: tuple[Path
     """A daily point plan (chance 0) keeps the day's target at the forecast and every half-hour
     at the hourly floor there (no quiet hour starves): judged by the queueing model of the
     planned team, every half-hour the plan calls covered keeps the floor at its forecast."""
+    from dataclasses import replace
+
     from scheduler import pipeline, report
     from scheduler.io import read_history
     from scheduler.params import PlanParams, ServiceTarget
