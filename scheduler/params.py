@@ -148,8 +148,9 @@ DEFAULT_PER_HOUR_SHARE = 0.95
 twenty (a real week of 70 busy hours keeps it with 67)."""
 
 
-RETIRED = {"confidence": "retired: plan for the chance the promise holds instead, chance "
-                         "(--chance c; 0 for the point forecast; default: the mode's own)"}
+RETIRED = {"confidence": "retired: plan for the chance the promise holds instead (--chance c, "
+                         "or chance = c in a plan file; 0 for the point forecast; default: the "
+                         "mode's own)"}
 """Parameters this version no longer takes, and what to use instead (a command's option or a
 plan file's key names it in one line; a stored plan or book version with it still opens)."""
 

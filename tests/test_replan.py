@@ -3,6 +3,7 @@ on the bundled sample's week with the real solver."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from scheduler.cli import main
 from scheduler.domain import Request, Roster, Shift
 from scheduler.errors import InputError
 from scheduler.io import planned_from, read_requests
+from scheduler.params import DEFAULT_CHANCE, Mode
 from scheduler.pipeline import floor_for
 from scheduler.replan import Replan, open_plan, replan
 from scheduler.report import PlanResult, in_week_shifts, predict_coverage
@@ -146,6 +148,19 @@ def test_the_book_keeps_what_a_version_was_planned_from(sample: Sample) -> None:
     assert agents == sample.plan.agents and params == sample.plan.params
     assert list(forecast.frame["sessions"]) == list(sample.plan.forecast.frame["sessions"])
     assert forecast.rel_error == sample.plan.forecast.rel_error
+
+
+def test_a_version_stored_with_a_confidence_still_opens(sample: Sample) -> None:
+    """A version published before --confidence was retired stored ``confidence`` and a chance
+    of 0 (none asked): it opens, sized at a confidence meaning the mode's default chance now,
+    and the point forecast (confidence 0) still the point forecast."""
+    stored = Book(sample.db).inputs(sample.plan.week_start, 1)
+    for confidence, level in ((0.95, DEFAULT_CHANCE[Mode.PER_HOUR]), (0.0, 0.0)):
+        old = copy.deepcopy(stored)
+        old["params"]["service"].update(confidence=confidence, chance=0.0)
+        _, agents, params = planned_from(old, label="t")
+        assert agents == sample.plan.agents and params.service.level == level
+        assert replace(params, service=sample.plan.params.service) == sample.plan.params
 
 
 def test_cli_replan_publishes_a_version_the_diff_agrees_with(
