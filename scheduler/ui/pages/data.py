@@ -195,9 +195,8 @@ with c1:
                        help=help_text("target"))
     mode = st.radio("目标方式 Target mode", list(Mode), key=k("mode"),
                     horizontal=True, help=help_text("mode"))
-    floor = st.slider("每小时下限 Hourly floor (daily and weekly modes, %)", 0, 99,
-                      key=k("hourly_floor"), disabled=mode == Mode.PER_HOUR,
-                      help=help_text("hourly_floor"))
+    floor = st.slider("每小时下限 Hourly floor at the forecast (%)", 0, 99,
+                      key=k("hourly_floor"), help=help_text("hourly_floor"))
     # untouched, the slider shows the chosen mode's default chance and follows the mode
     mode_default = round(DEFAULT_CHANCE[Mode(mode or cur.mode)] * 100)
     if k("chance") not in st.session_state:
