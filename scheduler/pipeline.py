@@ -263,12 +263,12 @@ def plan_roster(req: Requirements, agents: Sequence[Agent], params: PlanParams, 
     if budget is None:
         budget = Budget.for_limit(params.time_limit_seconds, params.search, params.num_workers)
     limits = budget.take(budget.seconds * (1 - params.search.rule_cost_share))
-    checks = [budget.seconds * params.search.check_share]
+    checks = budget.seconds * params.search.check_share
 
     def replan() -> Limits:
-        given = checks[0] / 2
-        checks[0] -= given
-        return budget.take(given)
+        nonlocal checks
+        checks /= 2
+        return budget.take(checks)
 
     start = problem.plan_of(hint) if hint is not None else None
     result = solve(problem, limits=limits, seed=params.seed, start=start, progress=progress)
