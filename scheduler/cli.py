@@ -44,7 +44,8 @@ from scheduler.params import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from scheduler.domain import Forecast, Request, Shift
+    from scheduler.book import Book, PublishedVersion
+    from scheduler.domain import Agent, Forecast, Request, Shift
     from scheduler.report import PlanSummary
     from scheduler.roster import Progress
 
@@ -882,6 +883,21 @@ def _book_weeks(db: str | None, week: date, fairness_weeks: int
     return before, past
 
 
+def _latest_version(book: Book, day: date
+                    ) -> tuple[PublishedVersion, tuple[Forecast, tuple[Agent, ...], PlanParams]]:
+    """The week's latest published version and what it was planned from (InputError when the
+    book has no such week)."""
+    from scheduler.io import planned_from
+
+    versions = book.versions(day)
+    if not versions:
+        raise InputError(f"the book has no week {day}: publish a plan of it first",
+                         file=book.url)
+    latest = versions[-1]
+    return latest, planned_from(book.inputs(day, latest.number),
+                                label=f"{book.url} week {day} v{latest.number}")
+
+
 @app.command()
 @plan_options("time_limit_seconds", surface="replan")
 def replan(
@@ -911,7 +927,6 @@ def replan(
     from scheduler.io import (
         parse_datetime,
         plan_inputs,
-        planned_from,
         read_requests,
         read_roster,
         write_csv,
@@ -923,14 +938,8 @@ def replan(
     cutoff = parse_datetime(keep_before.strip(), file="--keep-before", row=0,
                             column="--keep-before")
     book = Book(db)
-    versions = book.versions(day)
-    if not versions:
-        raise InputError(f"the book has no week {day}: publish a plan of it first",
-                         file=book.url)
-    latest = versions[-1]
+    latest, (forecast, agents, params) = _latest_version(book, day)
     published = book.roster(day)
-    forecast, agents, params = planned_from(book.inputs(day, latest.number),
-                                            label=f"{book.url} week {day} v{latest.number}")
     asked: tuple[Request, ...] = ()
     if requests is not None:
         asked, warnings = read_requests(str(requests), agents)
@@ -974,6 +983,50 @@ def replan(
                      inputs=inputs, requests=asked,
                      note=note or f"re-plan from {cutoff:%a %m-%d %H:%M}")
     typer.echo(f"{v.text} ({book.url}).")
+
+
+@app.command()
+def today(
+    week: Annotated[str, typer.Option("--week", help="The published week's Monday, "
+                                      "YYYY-MM-DD.")],
+    now: Annotated[str, typer.Option("--now", help="Now, 'YYYY-MM-DD HH:MM': the counts of "
+                                     "the hours over by then are read, nothing later.")],
+    counts: Annotated[Path, typer.Option(
+        "--counts", help="Today's sessions so far, as the platform exports them: hourly "
+        "counts (timestamp, sessions) or per-session records; earlier days of the week too.")],
+    absent: Annotated[list[str] | None, typer.Option(
+        "--absent", help="An agent gone for the rest of the day from a time: A03@10:00 "
+        "(repeat for more).")] = None,
+    db: DbOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write today.csv here.",
+                                             callback=_out_folder)] = None,
+) -> None:
+    """How today is going: the rest of the day re-forecast from the counts so far, and each
+    remaining hour's chance of keeping the target with the team on duty (the week's latest
+    published version in the roster book)."""
+    from scheduler.book import Book
+    from scheduler.io import parse_datetime, read_history, write_csv
+
+    day = _week_start(week, option="--week")
+    at = parse_datetime(now.strip(), file="--now", row=0, column="--now")
+    book = Book(db)
+    latest, (forecast, _agents, params) = _latest_version(book, day)
+    history = read_history(counts)
+    _warn(history.warnings)
+    from scheduler.today import Absence, look_at_today
+
+    gone = [Absence.parse(a, at.date()) for a in absent or ()]
+    typer.echo(f"Today with version {latest.number} of the week of {day}, the counts of "
+               f"{counts} up to {at:%a %Y-%m-%d %H:%M} ...")
+    view = look_at_today(book.roster(day), forecast, params, now=at,
+                         counts=history.frame[["timestamp", "sessions"]], absent=gone)
+    _warn(view.notes)
+    for line in view.lines():
+        typer.echo(line)
+    if out is not None:
+        frame = view.hours.assign(hour=view.hours["hour"].dt.strftime("%Y-%m-%d %H:%M"))
+        write_csv(frame, out / "today.csv")
+        typer.echo(f"Wrote {out / 'today.csv'}")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

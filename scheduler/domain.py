@@ -148,6 +148,10 @@ class ErrorLayers:
     """Backtest weeks behind the estimates (0: the history allowed none; the layers are the
     documented default)."""
     notes: tuple[str, ...] = ()
+    drift_sd: float = 0.0
+    """How far the rest of a day strays from its first part's level (log scale, beyond the
+    hour layer and Poisson noise): what a morning's counts cannot tell of the afternoon
+    (``scenarios.level_given``; 0 in a plan stored before it was measured)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,13 @@ class Shift:
         if self.break_start is not None and self.break_end is not None:
             total -= (self.break_end - self.break_start).total_seconds()
         return total / 3600.0
+
+    def ended_at(self, when: datetime) -> Shift:
+        """The shift ended at ``when`` (a cut-off, an agent gone sick): a break taken before
+        it stays (up to ``when``), one due after it goes."""
+        if self.break_start is None or self.break_end is None or self.break_start >= when:
+            return replace(self, end=when, break_start=None, break_end=None)
+        return replace(self, end=when, break_end=min(self.break_end, when))
 
     @property
     def hours(self) -> list[datetime]:

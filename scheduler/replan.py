@@ -10,8 +10,8 @@
   reported with that shift (``_answer``).
 - **Kept** (``replan``): every published shift that starts before the cut-off (a shift running
   at the cut-off keeps its part before it and continues, except for an agent whose leave runs
-  at the cut-off: that shift ends there, ``_end_at``) and every pinned shift; no new shift
-  starts before the cut-off.
+  at the cut-off: that shift ends there, ``Shift.ended_at``) and every pinned shift; no new
+  shift starts before the cut-off.
 - **Least disruption**: the search starts from the published roster and accepts only changes
   that make the plan cheaper or better covered; afterwards every published shift the search
   changed is put back (the search's last move, ``roster.search.PutBack``, its plan validated
@@ -207,14 +207,6 @@ def _clash(r: Request, kept: Iterable[Shift]) -> Shift | None:
                  if s.agent_id == r.agent_id and s.start < r.end and r.start < s.end), None)
 
 
-def _end_at(s: Shift, cutoff: datetime) -> Shift:
-    """``s`` ended at the cut-off: a break taken before it stays (up to the cut-off), one due
-    after it goes."""
-    if s.break_start is None or s.break_end is None or s.break_start >= cutoff:
-        return replace(s, end=cutoff, break_start=None, break_end=None)
-    return replace(s, end=cutoff, break_end=min(s.break_end, cutoff))
-
-
 def _answer(requests: tuple[Request, ...], kept: Iterable[Shift], cutoff: datetime
             ) -> tuple[list[Request], list[tuple[Request, str]]]:
     """Each request granted, or refused with the kept shift it overlaps (``kept``: what the
@@ -267,7 +259,8 @@ def replan(
     shifts = in_week_shifts(published)
     leaving = _on_leave_at(requests, pinned, cutoff)
     running = {s for s in shifts if s.agent_id in leaving and s.start < cutoff < s.end}
-    cut = tuple(_end_at(s, cutoff) for s in sorted(running, key=lambda s: (s.start, s.agent_id)))
+    cut = tuple(s.ended_at(cutoff)
+                for s in sorted(running, key=lambda s: (s.start, s.agent_id)))
     keep = {s for s in shifts if s.start < cutoff} - running | set(pinned)
     granted, refused = _answer(requests, (*keep, *cut), cutoff)
     team = list(agents)

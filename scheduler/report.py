@@ -217,17 +217,25 @@ def chances(roster: Roster, requirements: Requirements, forecast: Forecast, chat
     return per_interval, per_hour
 
 
-def scenario_counts(forecast: Forecast, seed: int, *, salt: int = 29) -> np.ndarray:
+def scenario_counts(forecast: Forecast, seed: int, *, salt: int = 29,
+                    known: np.ndarray | None = None) -> np.ndarray:
     """The weeks of counts a plan's promise chances are judged on: ``risk.SCENARIOS`` weeks
     drawn from the forecast's error in layers (``scenarios.scenario_weeks``: the week's level,
     the day in its week, the hour in its day, spikes), or, for a forecast without them (a
     forecast file), each hour on its own from its relative error (``risk.count_scenarios``);
     seeded apart from the simulated check's arrivals (``salt``: another set of the same
-    weeks)."""
+    weeks). ``known``: the counts of the hours already finished (168, NaN where not yet), every
+    scenario's there; with layers they also set the week's and days' level the rest is drawn
+    at (``scenarios.level_given``), without them the rest is drawn as before the week."""
     if forecast.layers is not None:
-        return scenario_weeks(forecast, forecast.layers, n=SCENARIOS, seed=[seed, salt])
-    return count_scenarios(forecast.frame["sessions"].to_numpy(dtype=float), forecast.rel_error,
-                           n=SCENARIOS, seed=[seed, salt])
+        return scenario_weeks(forecast, forecast.layers, n=SCENARIOS, seed=[seed, salt],
+                              known=known)
+    counts = count_scenarios(forecast.frame["sessions"].to_numpy(dtype=float),
+                             forecast.rel_error, n=SCENARIOS, seed=[seed, salt])
+    if known is not None:
+        seen = ~np.isnan(known)
+        counts[:, seen] = known[seen]
+    return counts
 
 
 CALIBRATION_WEEKS = 4
@@ -272,12 +280,19 @@ def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
     tabulated once over its counts (``risk.rate_curves``), then mapped onto the event
     simulator's (``simulated_map``, on the first of these weeks) with the scatter a real hour's
     rate has around it (``RateMap.draw``): no simulation per week."""
+    return promise_chances(sessions, scenario_rates(roster, requirements, chat, sessions),
+                           service.target, per_hour_share=service.per_hour_share)
+
+
+def scenario_rates(roster: Roster, requirements: Requirements, chat: ChatModel,
+                   sessions: np.ndarray) -> np.ndarray:
+    """``(n, 168)``: each scenario hour's 3-minute rate with ``roster`` at its count
+    (``promise_chance``'s: the queueing model mapped onto the simulator's, with its scatter)."""
     rate_at = hour_rates(roster, requirements, chat)
     curves = rate_curves(rate_at, sessions)
     fix = simulated_map(roster, chat, rate_at, sessions)
     rng = np.random.default_rng([int(np.asarray(sessions).sum()), SCATTER_SALT])
-    return promise_chances(sessions, fix.draw(curves.at(sessions), sessions, rng),
-                           service.target, per_hour_share=service.per_hour_share)
+    return fix.draw(curves.at(sessions), sessions, rng)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -67,6 +68,14 @@ WEEK_PRIOR_WEEKS = 4
 """Backtest weeks at which the week totals' own spread weighs as much as the prior split: with
 ``n`` weeks it weighs ``n / (n + WEEK_PRIOR_WEEKS)`` (the day totals, seven a week, are known
 sooner than the week's)."""
+
+
+DRIFT_CUTS = (10, 14, 18)
+"""The clock hours a day is split at to measure how far the rest of a day drifts from its
+first part (``drift_sd``): the moments a manager looks at the day so far."""
+
+DRIFT_MIN_SESSIONS = 20.0
+"""A split is measured only where each part expects at least this many sessions."""
 
 
 def error_layers(
@@ -153,6 +162,7 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
        ``WEEK_PRIOR_WEEKS`` weeks.
     """
     n = np.asarray(actual).shape[0]
+    raw_y, raw_f = np.asarray(actual, dtype=float), np.asarray(fc, dtype=float)
     peak = peak_hours(np.asarray(fc, dtype=float))
     y = np.where(peak, np.asarray(actual, dtype=float), 0.0)
     f = np.where(peak, np.asarray(fc, dtype=float), 0.0)
@@ -235,7 +245,7 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
     notes.append(f"week level {_log_sd(week_seen):.1%} from {weeks} week total(s), weighed "
                  f"{trust:.0%} against {_log_sd(week_prior):.1%}, {WEEK_PRIOR_SHARE:.0%} of the "
                  "day totals' level error (the prior)")
-    return ErrorLayers(
+    layers = ErrorLayers(
         week_sd=_log_sd(week_var),
         day_sd=_log_sd(day_var),
         hour_sd=_log_sd(v_hour),
@@ -244,6 +254,65 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
         weeks=n,
         notes=tuple(notes),
     )
+    drift, splits = _drift(raw_y, raw_f * bias, keep_day, layers)
+    return replace(layers, drift_sd=drift, notes=(*notes, (
+        f"the rest of a day drifts {drift:.1%} from its first part ({splits} day(s) split at "
+        f"{', '.join(f'{c}:00' for c in DRIFT_CUTS)})")))
+
+
+def _observed(f: np.ndarray, y: np.ndarray, layers: ErrorLayers
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each day's level as ``y`` (168 counts, NaN where not seen) shows it against ``f``:
+    ``log((sum y + 0.5) / (sum f + 0.5))`` over its seen hours (7, NaN for a day with none),
+    the noise of that figure (its hours' own layer and Poisson), and the hours used (spikes
+    against the rest of their day's seen hours left out: they say nothing of the day)."""
+    seen = ~np.isnan(y) & (f > 0)
+    used = seen
+    for _ in range(2):
+        yd = np.where(used, y, 0.0).reshape(7, 24)
+        fd = np.where(used, f, 0.0).reshape(7, 24)
+        rest_y, rest_f = yd.sum(axis=1, keepdims=True) - yd, fd.sum(axis=1, keepdims=True) - fd
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mu = np.where(rest_f > 0, f.reshape(7, 24) * rest_y / np.maximum(rest_f, 1e-9),
+                          f.reshape(7, 24)).reshape(-1)
+        spike = seen & (mu >= SPIKE_MIN_SESSIONS) & (np.nan_to_num(y) >= SPIKE_RATIO * mu)
+        used = seen & ~spike
+    yd = np.where(used, y, 0.0).reshape(7, 24)
+    fd = np.where(used, f, 0.0).reshape(7, 24)
+    total_f, total_y = fd.sum(axis=1), yd.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(total_f > 0, np.log((total_y + 0.5) / (total_f + 0.5)), np.nan)
+        noise = np.where(total_f > 0, (fd**2).sum(axis=1) / np.maximum(total_f, 1e-9) ** 2
+                         * math.expm1(layers.hour_sd**2) + 1.0 / (total_f + 0.5), np.nan)
+    return z, noise, used
+
+
+def _drift(actual: np.ndarray, fc: np.ndarray, keep_day: np.ndarray, layers: ErrorLayers
+           ) -> tuple[float, int]:
+    """``drift_sd``: how far the rest of a day's level strays from its first part's, beyond
+    what their hours' own layer and Poisson noise give, on the backtest's days split at each of
+    ``DRIFT_CUTS`` (each part expecting at least ``DRIFT_MIN_SESSIONS``): the two parts' log
+    levels differ by ``d``, ``E d**2 = 2 drift**2 + noise``. With the split count."""
+    diffs: list[np.ndarray] = []
+    noises: list[np.ndarray] = []
+    hour = np.arange(HOURS) % 24
+    for week_y, week_f, days in zip(actual, fc, keep_day, strict=True):
+        for cut in DRIFT_CUTS:
+            first, rest = hour < cut, hour >= cut
+            za, na, _ = _observed(week_f, np.where(first, week_y, np.nan), layers)
+            zb, nb, _ = _observed(week_f, np.where(rest, week_y, np.nan), layers)
+            fa = np.where(first, week_f, 0.0).reshape(7, 24).sum(axis=1)
+            fb = np.where(rest, week_f, 0.0).reshape(7, 24).sum(axis=1)
+            ok = days & (fa >= DRIFT_MIN_SESSIONS) & (fb >= DRIFT_MIN_SESSIONS)
+            diffs.append((za - zb)[ok])
+            noises.append((na + nb)[ok])
+    d, noise = np.concatenate(diffs), np.concatenate(noises)
+    if d.size == 0:
+        return 0.0, 0
+    # a robust spread (the median absolute deviation, as a normal's sd): a few days whose
+    # evening was an outage or a promotion's rush are not what a morning can foretell
+    spread = (1.4826 * float(np.median(np.abs(d - np.median(d))))) ** 2
+    return math.sqrt(max(0.0, (spread - float(np.median(noise))) / 2)), int(d.size)
 
 
 def _rest_of_day(
@@ -266,14 +335,92 @@ def _factor(rng: np.random.Generator, sd: float, shape: tuple[int, ...]) -> np.n
     return np.exp(sd * rng.standard_normal(shape) - sd * sd / 2)
 
 
+@dataclass(frozen=True)
+class Level:
+    """What the counts so far say of the week's level and each day's (``level_given``): the
+    log-scale mean and covariance of ``(week, day 1..7)``'s factors, the prior's where nothing
+    is known yet; ``used`` the finished hours that informed it (spikes left out)."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+    used: np.ndarray
+    partial: np.ndarray
+    """The days seen only in part (today): the rest of each drifts from what was seen."""
+    drift_sd: float = 0.0
+
+    def day_factor(self) -> np.ndarray:
+        """Each day's expected ``week * day`` factor (7), what its forecast is multiplied by
+        (the drift of a day seen in part has mean 1: it moves the range, not the figure)."""
+        m, v = self.day_log()
+        return np.exp(m + v / 2)
+
+    def day_log(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each day's log-scale level for the hours still to come: mean and variance (with the
+        drift of a day seen in part)."""
+        m = self.mean[0] + self.mean[1:]
+        v = self.cov[0, 0] + np.diag(self.cov)[1:] + 2 * self.cov[0, 1:]
+        drift = np.where(self.partial, self.drift_sd**2, 0.0)
+        return m - drift / 2, v + drift
+
+    def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` draws of the week's factor ``(n, 1)`` and the days' ``(n, 7)`` for the hours
+        still to come (a day seen in part with its drift)."""
+        x = rng.multivariate_normal(self.mean, self.cov, size=n, method="cholesky")
+        drift = np.where(self.partial, self.drift_sd, 0.0)
+        days = x[:, 1:] + drift * rng.standard_normal((n, 7)) - drift**2 / 2
+        return np.exp(x[:, :1]), np.exp(days)
+
+
+def level_given(forecast: np.ndarray, layers: ErrorLayers, known: np.ndarray | None) -> Level:
+    """The week's and each day's level given the counts of the hours already finished
+    (``known``: 168 counts, NaN where not known yet): the layers' log-normal factors are the
+    prior (mean 1 each), and each day with finished hours is one observation of ``week * day``,
+    ``log(sum of its counts / sum of their forecast)``, whose noise is what its hours' own layer
+    and Poisson noise give that sum (a linear Gaussian update, the day's counts as one figure),
+    plus, for a day seen only in part, how far the rest of a day drifts from its first part
+    (``drift_sd``). An hour that came in ``SPIKE_RATIO`` times what the rest of its day implies
+    (and at least ``SPIKE_MIN_SESSIONS`` expected there) is a spike, drawn on its own in the
+    model, and says nothing of its day: it is left out. How far a morning moves the rest of the
+    day is thus the shop's own: its day, week, hour and drift layers, from its rolling
+    backtest."""
+    f = np.asarray(forecast, dtype=float)
+    sw, sd = layers.week_sd**2, layers.day_sd**2
+    mean = np.concatenate([[-sw / 2], np.full(7, -sd / 2)])
+    cov = np.diag(np.concatenate([[sw], np.full(7, sd)]))
+    if known is None:
+        return Level(mean, cov, np.zeros(HOURS, dtype=bool), np.zeros(7, dtype=bool),
+                     layers.drift_sd)
+    y = np.asarray(known, dtype=float)
+    if y.shape != (HOURS,):
+        raise InputError(f"168 hourly counts are needed, got {y.size}")
+    z, noise, used = _observed(f, y, layers)
+    seen = (~np.isnan(y) & (f > 0)).reshape(7, 24)
+    partial = seen.any(axis=1) & ~(seen | (f.reshape(7, 24) <= 0)).all(axis=1)
+    days = np.nonzero(~np.isnan(z))[0]
+    if days.size == 0:
+        return Level(mean, cov, used, partial, layers.drift_sd)
+    r = noise[days] + np.where(partial[days], layers.drift_sd**2, 0.0)
+    h = np.zeros((days.size, 8))
+    h[:, 0] = 1.0
+    h[np.arange(days.size), 1 + days] = 1.0
+    gain = cov @ h.T @ np.linalg.inv(h @ cov @ h.T + np.diag(r))
+    mean = mean + gain @ (z[days] - h @ mean)
+    cov = cov - gain @ h @ cov
+    return Level(mean, (cov + cov.T) / 2, used, partial, layers.drift_sd)
+
+
 def scenario_weeks(forecast: Forecast, layers: ErrorLayers, *, n: int,
-                   seed: int | Sequence[int]) -> np.ndarray:
+                   seed: int | Sequence[int], known: np.ndarray | None = None) -> np.ndarray:
     """(n, 168) hourly session counts, whole numbers, seeded.
 
     Week ``k``, hour ``h`` brings ``Poisson(sessions[h] * week[k] * day[k, d(h)] *
     hour[k, h])``: ``week`` and ``day`` log-normal factors of mean 1 and the layers' sds;
     ``hour`` one too, or, with chance ``spike_rate``, one of the multipliers seen (all hour
     factors divided by their mean, so they keep mean 1). The same seed gives the same weeks.
+
+    ``known``: the counts of the hours already finished (168, NaN where not yet): those hours
+    are their counts in every scenario, and the week's and days' factors are drawn from what
+    the counts say of them (``level_given``), not from the layers alone.
     """
     if n < 1:
         raise InputError("the number of scenario weeks must be at least 1", value=n)
@@ -281,8 +428,12 @@ def scenario_weeks(forecast: Forecast, layers: ErrorLayers, *, n: int,
     if f.shape != (HOURS,):
         raise InputError(f"a forecast of 168 hours is needed, got {f.size}")
     rng = np.random.default_rng(seed)
-    week = _factor(rng, layers.week_sd, (n, 1))
-    day = np.repeat(_factor(rng, layers.day_sd, (n, 7)), 24, axis=1)
+    if known is None:
+        week = _factor(rng, layers.week_sd, (n, 1))
+        days = _factor(rng, layers.day_sd, (n, 7))
+    else:
+        week, days = level_given(f, layers, known).draw(rng, n)
+    day = np.repeat(days, 24, axis=1)
     hour = _factor(rng, layers.hour_sd, (n, HOURS))
     if layers.spike_rate > 0 and layers.spike_multipliers:
         mult = np.asarray(layers.spike_multipliers, dtype=float)
@@ -290,4 +441,8 @@ def scenario_weeks(forecast: Forecast, layers: ErrorLayers, *, n: int,
         spike = rng.random((n, HOURS)) < p
         hour = np.where(spike, rng.choice(mult, size=(n, HOURS)), hour)
         hour /= 1 - p + p * float(mult.mean())
-    return rng.poisson(np.maximum(f, 0.0) * week * day * hour).astype(np.int64)
+    counts = rng.poisson(np.maximum(f, 0.0) * week * day * hour).astype(np.int64)
+    if known is not None:
+        seen = ~np.isnan(np.asarray(known, dtype=float))
+        counts[:, seen] = np.asarray(known, dtype=float)[seen].astype(np.int64)
+    return counts

@@ -13,6 +13,7 @@ check the layers on real arrival shapes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from scheduler.scenarios import (
     error_layers,
     layers_from_backtest,
     layers_from_residuals,
+    level_given,
     peak_hours,
     scenario_weeks,
 )
@@ -232,7 +234,8 @@ def test_the_layers_are_measured_on_each_days_peak_hours(synthetic) -> None:  # 
     drawn 0.3-3x its count, as the bank's quiet hours run far over forecast on busy days)
     leave the layers as they were: they are measured where the team is sized tight, so a day
     busy in its quiet hours is not read as a day busy in its peaks. Measured on every hour
-    they would all widen."""
+    they would all widen. (The drift of a day's rest from its first part is read on every
+    hour, as the day so far is: those swings widen it.)"""
     _, result, layers = synthetic
     actual, fc = backtest_arrays(result, METHOD)
     rank = np.argsort(np.argsort(-fc.reshape(-1, 7, 24), axis=2, kind="stable"), axis=2,
@@ -241,8 +244,109 @@ def test_the_layers_are_measured_on_each_days_peak_hours(synthetic) -> None:  # 
     assert PEAK_HOURS == 8 and np.array_equal(quiet, ~peak_hours(fc))
     rng = np.random.default_rng(11)
     wide = np.where(quiet, np.rint(actual * rng.uniform(0.3, 3.0, actual.shape)), actual)
-    assert layers_from_residuals(wide, fc) == layers_from_residuals(actual, fc)
+    def peaks_only(x: ErrorLayers) -> ErrorLayers:
+        return replace(x, drift_sd=0.0, notes=x.notes[:-1])
+
+    assert peaks_only(layers_from_residuals(wide, fc)) == peaks_only(
+        layers_from_residuals(actual, fc))
+    assert layers_from_residuals(wide, fc).drift_sd > 2 * layers.drift_sd
     assert layers_from_residuals(actual, fc) == layers
     # the same swings in the peak hours do widen them
     loud = np.where(~quiet, np.rint(actual * rng.uniform(0.3, 3.0, actual.shape)), actual)
     assert layers_from_residuals(loud, fc).hour_sd > 2 * layers.hour_sd
+
+
+# --------------------------------------------------------------------------- the day so far
+# (issue 32, item 1: how far the counts so far move the rest of the day)
+
+def _flat_forecast(per_hour: np.ndarray) -> Forecast:
+    frame = pd.DataFrame({"timestamp": pd.date_range(START, periods=168, freq="h"),
+                          "sessions": per_hour, "low": per_hour, "high": per_hour,
+                          "overridden": False})
+    return Forecast(week_start=START.date(), frame=frame, method="given")
+
+
+def test_one_day_two_hours_known_moves_the_level_as_computed_by_hand() -> None:
+    f = np.full(168, 20.0)
+    layers = ErrorLayers(0.1, 0.2, 0.15, 0.0, (), 30)
+    known = np.full(168, np.nan)
+    known[9:11] = [30.0, 26.0]
+    got = level_given(f, layers, known)
+    # by hand: theta = log(week * Monday), prior N(-(0.01 + 0.04) / 2, 0.05); one observation
+    # z = log(56.5 / 40.5) with noise (2 * 20^2 / 40^2) * (e^0.0225 - 1) + 1 / 40.5
+    prior_m, prior_v = -0.025, 0.05
+    z = np.log(56.5 / 40.5)
+    noise = 0.5 * np.expm1(0.0225) + 1 / 40.5
+    k = prior_v / (prior_v + noise)
+    m, v = prior_m + k * (z - prior_m), prior_v * (1 - k)
+    assert got.day_factor()[0] == pytest.approx(np.exp(m + v / 2), rel=1e-9)
+    # Tuesday shares only the week's level: it moves by the week's part of the update
+    week_k = 0.01 / (prior_v + noise)
+    tue_m = -0.025 + week_k * (z - prior_m)
+    tue_v = 0.05 - 0.01 * week_k
+    assert got.day_factor()[1] == pytest.approx(np.exp(tue_m + tue_v / 2), rel=1e-9)
+    assert got.day_factor()[0] > got.day_factor()[1] > 1.0
+
+
+def test_nothing_known_is_the_prior_mean_one() -> None:
+    layers = ErrorLayers(0.1, 0.2, 0.15, 0.0, (), 30)
+    level = level_given(np.full(168, 20.0), layers, np.full(168, np.nan))
+    assert level.day_factor() == pytest.approx(np.ones(7))
+
+
+def test_the_day_so_far_is_calibrated_and_halves_the_rest_of_days_error() -> None:
+    """Weeks drawn from known layers: the true log level of Wednesday, given Monday, Tuesday
+    and Wednesday to noon, falls as the posterior says (z-scores of mean 0, sd 1), and the rest
+    of Wednesday's total is forecast far better than before the week."""
+    rng = np.random.default_rng(5)
+    shape = np.array([1, 1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 12, 12, 13, 14, 13, 12, 11, 12,
+                      13, 12, 8, 4], dtype=float)
+    f = np.tile(shape * 5, 7)
+    layers = ErrorLayers(0.1, 0.15, 0.12, 0.0, (), 30)
+    now, rest = 2 * 24 + 12, slice(2 * 24 + 12, 3 * 24)
+    z, before, after = [], [], []
+    for _ in range(1000):
+        week = np.exp(0.1 * rng.standard_normal() - 0.005)
+        day = np.exp(0.15 * rng.standard_normal(7) - 0.01125)
+        hour = np.exp(0.12 * rng.standard_normal(168) - 0.0072)
+        y = rng.poisson(f * week * np.repeat(day, 24) * hour).astype(float)
+        known = np.where(np.arange(168) < now, y, np.nan)
+        level = level_given(f, layers, known)
+        m = level.mean[0] + level.mean[3]
+        v = level.cov[0, 0] + level.cov[3, 3] + 2 * level.cov[0, 3]
+        z.append((np.log(week * day[2]) - m) / np.sqrt(v))
+        before.append(f[rest].sum() / y[rest].sum() - 1)
+        after.append(f[rest].sum() * level.day_factor()[2] / y[rest].sum() - 1)
+    assert abs(np.mean(z)) < 0.1
+    assert 0.9 < np.std(z) < 1.1
+    assert np.std(after) < 0.6 * np.std(before)
+
+
+def test_a_spike_in_the_morning_does_not_lift_the_rest_of_the_day() -> None:
+    f = np.full(168, 20.0)
+    layers = ErrorLayers(0.1, 0.2, 0.15, 0.01, (3.0,), 30)
+    known = np.full(168, np.nan)
+    known[6:12] = [21, 19, 20, 22, 18, 20]
+    plain = level_given(f, layers, known).day_factor()[0]
+    known[9] = 80  # four times its hour
+    spiked = level_given(f, layers, known)
+    assert not spiked.used[9] and spiked.used[8]
+    assert spiked.day_factor()[0] == pytest.approx(
+        level_given(f, layers, np.where(np.arange(168) == 9, np.nan, known)).day_factor()[0])
+    assert abs(spiked.day_factor()[0] - plain) < 0.03
+
+
+def test_scenario_weeks_given_the_counts_so_far_keep_them_and_repeat() -> None:
+    f = np.full(168, 20.0)
+    fc = _flat_forecast(f)
+    layers = ErrorLayers(0.1, 0.2, 0.15, 0.0, (), 30)
+    known = np.full(168, np.nan)
+    known[:10] = 30.0
+    a = scenario_weeks(fc, layers, n=500, seed=[3, 1], known=known)
+    b = scenario_weeks(fc, layers, n=500, seed=[3, 1], known=known)
+    assert (a == b).all()
+    assert (a[:, :10] == 30).all()
+    # Monday ran 50% over its forecast all morning: the rest of Monday is drawn higher than
+    # the forecast, and higher than a week drawn knowing nothing
+    plain = scenario_weeks(fc, layers, n=500, seed=[3, 1])
+    assert a[:, 10:24].mean() > 1.15 * 20 > plain[:, 10:24].mean()
