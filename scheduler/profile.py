@@ -17,7 +17,7 @@ def profile_lines(history: HourlyHistory, *, top_hours: int = 5) -> list[str]:
     ts = pd.to_datetime(f["timestamp"])
     weeks, total = history.hours / HOURS_PER_WEEK, int(f["sessions"].sum())
     days = f.groupby(ts.dt.date)["sessions"].sum()
-    by_weekday = days.groupby(pd.to_datetime(days.index).dayofweek).mean()
+    by_weekday = days.groupby(pd.to_datetime(days.index).day_of_week).mean()
     by_hour = f.groupby(ts.dt.hour)["sessions"].mean().sort_values(ascending=False)
     peak = int(f["sessions"].to_numpy().argmax())
     weights = f["sessions"].where(f["avg_handle_seconds"].notna(), 0)

@@ -15,7 +15,7 @@ import streamlit as st
 from scheduler import io, pipeline
 from scheduler.context import chat_from_history, chat_from_sessions
 from scheduler.domain import Agent, Forecast, HourlyHistory, SessionLog
-from scheduler.forecast import apply_overrides, forecast_week
+from scheduler.forecast import apply_overrides
 from scheduler.frontier import Price
 from scheduler.params import ChatModel, PlanParams
 
@@ -44,8 +44,10 @@ def parse_agents(data: bytes, label: str) -> tuple[tuple[Agent, ...], tuple[str,
 
 @st.cache_data(show_spinner="Forecasting next week 预测中…", max_entries=8)
 def base_forecast(history_key: str, _history: HourlyHistory, week_start: date) -> Forecast:
-    """Next week's forecast from the history (``history_key`` identifies ``_history``)."""
-    return forecast_week(_history, week_start)
+    """Next week's forecast from the history with its error in layers, as the CLI makes it
+    (``pipeline.make_forecast``; ``history_key`` identifies ``_history``): the app's plans are
+    bought and judged on the same scenario weeks as the CLI's."""
+    return pipeline.make_forecast(_history, week_start)
 
 
 def forecast_with_overrides(history_key: str, history: HourlyHistory, week_start: date,
