@@ -21,5 +21,7 @@ navigation = st.navigation([
             url_path="backtest"),
     st.Page(f"{PAGES}/book.py", title="排班簿 Roster book", icon=":material/menu_book:",
             url_path="book"),
+    st.Page(f"{PAGES}/today.py", title="今天 Today", icon=":material/today:",
+            url_path="today"),
 ])
 navigation.run()

@@ -373,3 +373,36 @@ def price_figure(prices: Sequence[Price], *, chosen: float = 0.0, promise: str =
         yaxis={"title": "agent-hours 工时", "rangemode": "tozero"},
         margin={"l": 10, "r": 10, "t": 50, "b": 30})
     return fig
+
+
+def today_figure(hours: pd.DataFrame, *, target: float) -> go.Figure:
+    """Today hour by hour (``today.TodayView.hours``): the counts so far and the re-forecast of
+    the rest as bars, the week-ahead forecast as a line, and each remaining hour's chance of
+    keeping ``target`` on a second axis (red under 80%)."""
+    h = hours.copy()
+    label = h["hour"].dt.strftime("%H:%M")
+    seen = h["seen"].notna()
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=label[seen], y=h.loc[seen, "seen"], name="so far 已到",
+                         marker_color="#1f77b4"))
+    fig.add_trace(go.Bar(x=label[~seen], y=h.loc[~seen, "expected"],
+                         name="re-forecast 重新预测", marker_color="#9ecae1"))
+    fig.add_trace(go.Scatter(x=label, y=h["forecast"], mode="lines",
+                             name="week-ahead forecast 周前预测",
+                             line={"color": "#7f7f7f", "width": 2, "dash": "dot"}))
+    ahead = h["chance"].notna()
+    chance = h.loc[ahead, "chance"] * 100
+    fig.add_trace(go.Scatter(
+        x=label[ahead], y=chance, mode="lines+markers", yaxis="y2",
+        name=f"chance of {target:.0%} in 3 min 达标概率",
+        line={"color": "#2ca02c"},
+        marker={"color": [SHORT if c < 80 else OK for c in chance], "size": 8}))
+    fig.update_xaxes(categoryorder="array", categoryarray=label.tolist())
+    fig.update_layout(height=380, hovermode="x unified", barmode="overlay",
+                      yaxis={"title": "sessions 会话"},
+                      yaxis2={"title": "chance 概率 (%)", "overlaying": "y", "side": "right",
+                              "range": [0, 105], "tickvals": [0, 20, 40, 60, 80, 100],
+                              "showgrid": False},
+                      legend={"orientation": "h", "y": 1.15},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 30})
+    return fig

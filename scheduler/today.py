@@ -14,7 +14,8 @@ chance of keeping the target with the team on duty (issue 32, its first part).
   which the hour keeps the target; and the chance today's 00:00-24:00 rate keeps it.
 
 Agents reported absent from a time (``--absent A03@10:00``) have their shifts ended there for
-the rest of the day (``Shift.ended_at``).
+the rest of the day (``Shift.ended_at``); the changed team is judged with the published
+roster's map onto the simulator, so that only the hours it changes change.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def look_at_today(roster: Roster, forecast: Forecast, params: PlanParams, *, now
         low, high = float(np.exp(m - 1.2816 * sd)), float(np.exp(m + 1.2816 * sd))
     sessions = scenario_counts(forecast, params.seed, salt=TODAY_SALT, known=known)
     req = requirements_for(forecast, params.chat, params)
-    rates = scenario_rates(team, req, params.chat, sessions)
+    rates = scenario_rates(team, req, params.chat, sessions, mapped_on=roster)
     target = params.service.target
     keep = 1.0 - hour_misses(sessions, rates, target).mean(axis=0)
     day_ok = float((day_lack(sessions, rates, target)[:, day] <= 0).mean())

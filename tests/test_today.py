@@ -124,6 +124,10 @@ def test_an_absent_agent_leaves_the_hours_they_would_have_worked(week: Week) -> 
     assert (sick.hours.loc[left, "agents"] == base.hours.loc[left, "agents"] - 1).all()
     assert (sick.hours.loc[~left, "agents"] == base.hours.loc[~left, "agents"]).all()
     assert (sick.hours.loc[left, "chance"] <= base.hours.loc[left, "chance"] + 1e-9).all()
+    assert (sick.hours.loc[left, "chance"] < base.hours.loc[left, "chance"]).any()
+    # judged with the published roster's map, the hours the absence leaves alone are as they were
+    alone = ~left & (sick.hours["state"] != "over")
+    assert sick.hours.loc[alone, "chance"].tolist() == base.hours.loc[alone, "chance"].tolist()
     assert sick.day_chance <= base.day_chance
 
 

@@ -60,6 +60,8 @@ BASELINE = "whatif_baseline"
 REPLAN = "replan"
 BOOK_REPLAN = "book_replan"
 """The roster book page's last re-plan: (week, version, cut-off, requests, ``Replan``)."""
+TODAY = "today"
+"""The Today page's last look: (book URL, week, ``today.TodayView``)."""
 BOOK_PUBLISHED = "book_published"
 """What the roster book page's last publish did: (what was published, "plan" or "replan",
 ``PublishedVersion``); shown once, on the run after the click."""
@@ -332,6 +334,14 @@ def set_book_replan(shown: tuple[Any, ...] | None) -> None:
         _ss().pop(BOOK_REPLAN, None)
     else:
         _ss()[BOOK_REPLAN] = shown
+
+
+def today() -> tuple[Any, ...] | None:
+    return _ss().get(TODAY)
+
+
+def set_today(shown: tuple[Any, ...]) -> None:
+    _ss()[TODAY] = shown
 
 
 def pop_book_published() -> tuple[str, Any] | None:

@@ -279,6 +279,17 @@ def run_steps(page: sync_api.Page, url: str, tmp_path: Path) -> None:
     expect(page.get_by_text("no data rows", exact=False)).to_have_count(0)
     shot(page, "08_roster_book_replan")
 
+    # 5c. today: a hot Wednesday morning pasted in, the rest of the day and its chances
+    page.get_by_role("link", name="今天 Today").click()
+    page.get_by_label("或粘贴 Or paste").fill(
+        "timestamp,sessions\n2026-11-25 08:00,25\n2026-11-25 09:00,44\n2026-11-25 10:00,63")
+    page.get_by_role("button", name=re.compile("看今天 Look at today")).click()
+    expect(page.get_by_text("今天达标概率 Today keeps 80%", exact=False).first
+           ).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("132 sessions", exact=False).first).to_be_visible()
+    expect(page.get_by_text("taken as unknown, not as zero", exact=False).first).to_be_visible()
+    shot(page, "08b_today")
+
     # the pages not visited yet open without an error (a screenshot of each: every page has one)
     page.get_by_role("link", name="预测 Forecast").click()
     expect(page.get_by_text("日历事件 Calendar events").first).to_be_visible()
