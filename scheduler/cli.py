@@ -998,19 +998,20 @@ def today(
         "--absent", help="An agent gone for the rest of the day from a time: A03@10:00 "
         "(repeat for more).")] = None,
     db: DbOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Also write today.csv here.",
-                                             callback=_out_folder)] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write today.csv and actions.csv here.", callback=_out_folder)] = None,
 ) -> None:
-    """How today is going: the rest of the day re-forecast from the counts so far, and each
+    """How today is going: the rest of the day re-forecast from the counts so far, each
     remaining hour's chance of keeping the target with the team on duty (the week's latest
-    published version in the roster book)."""
+    published version in the roster book), and the calls and extensions that restore the hours
+    at risk at the least pay."""
     from scheduler.book import Book
-    from scheduler.io import parse_datetime, read_history, write_csv
+    from scheduler.io import parse_datetime, read_history, write_csv, written_together
 
     day = _week_start(week, option="--week")
     at = parse_datetime(now.strip(), file="--now", row=0, column="--now")
     book = Book(db)
-    latest, (forecast, _agents, params) = _latest_version(book, day)
+    latest, (forecast, agents, params) = _latest_version(book, day)
     history = read_history(counts)
     _warn(history.warnings)
     from scheduler.today import Absence, look_at_today
@@ -1019,14 +1020,17 @@ def today(
     typer.echo(f"Today with version {latest.number} of the week of {day}, the counts of "
                f"{counts} up to {at:%a %Y-%m-%d %H:%M} ...")
     view = look_at_today(book.roster(day), forecast, params, now=at,
-                         counts=history.frame[["timestamp", "sessions"]], absent=gone)
+                         counts=history.frame[["timestamp", "sessions"]], absent=gone,
+                         agents=agents)
     _warn(view.notes)
     for line in view.lines():
         typer.echo(line)
     if out is not None:
         frame = view.hours.assign(hour=view.hours["hour"].dt.strftime("%Y-%m-%d %H:%M"))
-        write_csv(frame, out / "today.csv")
-        typer.echo(f"Wrote {out / 'today.csv'}")
+        with written_together():
+            write_csv(frame, out / "today.csv")
+            write_csv(view.actions_frame(), out / "actions.csv")
+        typer.echo(f"Wrote {out / 'today.csv'} and {out / 'actions.csv'}")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

@@ -248,6 +248,12 @@ class Rules:
         (1, 2, 3, 4, 5, 6), ok=lambda v: bool(v) and all(1 <= c <= MAX_CAP for c in v),
         expected=f"one or more caps within 1..{MAX_CAP}",
         help="Reception caps (接待上限) a shift may run at; each agent at most their own.")
+    call_lead_minutes: int = setting(
+        30, ok=lambda v: 0 <= v <= 24 * 60, expected="minutes between 0 and 1440",
+        help="Today: how long an off-duty agent needs from a call to being on duty, minutes.")
+    overtime_pay_factor: float = setting(
+        1.5, ok=lambda v: 1.0 <= v <= 5.0, expected="a factor between 1 and 5",
+        help="Today: what an hour of a shift extended past its planned end is paid, in hours.")
     cyclic: bool = True
     """Treat the week as a standing roster: Sunday-night shifts wrap into Monday 00:00."""
     cap_policy: str = setting(

@@ -285,16 +285,12 @@ def promise_chance(roster: Roster, requirements: Requirements, chat: ChatModel,
 
 
 def scenario_rates(roster: Roster, requirements: Requirements, chat: ChatModel,
-                   sessions: np.ndarray, *, mapped_on: Roster | None = None) -> np.ndarray:
+                   sessions: np.ndarray) -> np.ndarray:
     """``(n, 168)``: each scenario hour's 3-minute rate with ``roster`` at its count
-    (``promise_chance``'s: the queueing model mapped onto the simulator's, with its scatter).
-    ``mapped_on``: the roster the map is fitted on (default ``roster``): a changed team judged
-    with its original's map differs from it only where its teams differ."""
+    (``promise_chance``'s: the queueing model mapped onto the simulator's, with its scatter)."""
     rate_at = hour_rates(roster, requirements, chat)
     curves = rate_curves(rate_at, sessions)
-    base = mapped_on or roster
-    fix = simulated_map(base, chat, rate_at if base is roster else hour_rates(
-        base, requirements, chat), sessions)
+    fix = simulated_map(roster, chat, rate_at, sessions)
     rng = np.random.default_rng([int(np.asarray(sessions).sum()), SCATTER_SALT])
     return fix.draw(curves.at(sessions), sessions, rng)
 

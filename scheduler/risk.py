@@ -129,13 +129,17 @@ class RateMap:
     def __call__(self, rates: np.ndarray) -> np.ndarray:
         return np.interp(np.asarray(rates, dtype=float), self.model, self.simulated)
 
-    def draw(self, rates: np.ndarray, sessions: np.ndarray, rng: np.random.Generator
-             ) -> np.ndarray:
+    def draw(self, rates: np.ndarray, sessions: np.ndarray, rng: np.random.Generator | None
+             = None, *, normals: np.ndarray | None = None) -> np.ndarray:
         """One realised rate per hour: the mapped rate plus its scatter (normal, clipped to
-        0..1) at ``sessions`` (the hour's count)."""
+        0..1) at ``sessions`` (the hour's count); ``normals``: the standard normal draws to
+        scatter with (default: from ``rng``), so two teams can be judged on the same luck."""
         mean = self(rates)
         sd = np.sqrt(self.spread * mean * (1.0 - mean) / np.maximum(sessions, 1.0))
-        return np.clip(mean + sd * rng.standard_normal(mean.shape), 0.0, 1.0)
+        if normals is None and rng is None:
+            raise ValueError("RateMap.draw needs a seeded rng or the normals to scatter with")
+        z = normals if normals is not None else rng.standard_normal(mean.shape)  # type: ignore[union-attr]
+        return np.clip(mean + sd * z, 0.0, 1.0)
 
 
 REPLAYS = 5

@@ -4,7 +4,7 @@ book, with the real solver and the queueing model mapped onto the simulator."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,10 +14,13 @@ import pytest
 
 from scheduler.book import Book
 from scheduler.cli import main
+from scheduler.context import roster_problem
 from scheduler.domain import Roster
+from scheduler.pipeline import requirements_for
 from scheduler.replan import open_plan
 from scheduler.report import PlanResult
-from scheduler.today import Absence, known_counts, look_at_today
+from scheduler.roster import validate
+from scheduler.today import AT_RISK, Absence, known_counts, look_at_today
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -147,7 +150,10 @@ def test_the_cli_prints_the_day_and_writes_today_csv(week: Week, capsys: pytest.
     table = pd.read_csv(out / "today.csv", encoding="utf-8-sig")
     assert len(table) == 24
     assert list(table.columns) == ["hour", "state", "forecast", "expected", "seen", "agents",
-                                   "chance"]
+                                   "chance", "chance_after_actions"]
+    actions = pd.read_csv(out / "actions.csv", encoding="utf-8-sig")
+    assert list(actions.columns) == ["action", "agent_id", "start", "end", "cap", "paid_hours",
+                                     "hours_helped", "what"]
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -166,3 +172,51 @@ def test_bad_options_are_one_line_and_exit_2(week: Week, args: list[str], says: 
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and says in err[0]
+
+
+def test_actions_keep_every_labour_rule_and_lift_the_hours_at_risk(week: Week) -> None:
+    """A hot Wednesday with an agent gone sick at noon: under the sample's rules every call
+    would break weekly hours or days off (the team is fully used), and the view says which
+    rules turned them down; with those two rules loosened (no days off owed, 60 h a week), the
+    actions are calls or extensions that keep every other rule on the changed roster, cover
+    hours the absence opened, and lift the hours at risk."""
+    p = week.plan
+    at = week.now + timedelta(hours=1)
+    sick = min(s.agent_id for s in week.published.shifts if s.start < at < s.end)
+    absent = [Absence(sick, at)]
+    strict = look_at_today(week.published, p.forecast, p.params, now=week.now,
+                           counts=counts_at(week, 1.4), absent=absent, agents=p.agents)
+    ahead = strict.hours["state"] != "over"
+    assert (strict.hours.loc[ahead, "chance"] < AT_RISK).any()
+    if not strict.actions:
+        assert any("max_hours_week" in b or "days off" in b for b in strict.blocked)
+        assert "No call or extension the labour rules allow lifts them." in strict.lines()
+    loose_rules = replace(p.params.rules, min_days_off=0, min_days_off_full_time=0)
+    params = replace(p.params, rules=loose_rules)
+    agents = tuple(replace(a, max_hours_week=60.0) for a in p.agents)
+    loose = look_at_today(week.published, p.forecast, params, now=week.now,
+                          counts=counts_at(week, 1.4), absent=absent, agents=agents)
+    assert loose.actions
+    before = loose.hours.loc[ahead, "chance"]
+    after = loose.hours.loc[ahead, "chance_after_actions"]
+    assert (after >= before - 1e-9).all() and (after > before + 0.05).any()
+    assert loose.day_chance_after is not None and loose.day_chance_after >= loose.day_chance
+    # every action on the changed roster: no labour rule broken that the roster kept
+    req = requirements_for(p.forecast, params.chat, params)
+    problem = roster_problem(req, agents, params)
+    shifts = [s.ended_at(at) if s.agent_id == sick and s.start < at < s.end else s
+              for s in week.published.shifts
+              if not (s.agent_id == sick and at <= s.start < at.replace(hour=0)
+                      + timedelta(days=1))]
+    for a in loose.actions:
+        assert a.kind in ("call", "extend") and a.paid_hours > 0
+        assert a.shift.start >= week.now + timedelta(minutes=params.rules.call_lead_minutes) \
+            or a.kind == "extend"
+        shifts = [s for s in shifts if not (a.kind == "extend" and s.agent_id == a.agent_id
+                                            and s.start == a.shift.start)] + [a.shift]
+    changed = replace(week.published, shifts=tuple(shifts))
+    assert [v for v in validate(problem, changed) if v.kind == "hard"] == []
+    # a call or an extension covers hours the sick agent's shift left
+    gone = next(s for s in week.published.shifts if s.agent_id == sick and s.start < at < s.end)
+    assert any(a.shift.start < gone.end and a.shift.end > at for a in loose.actions)
+    assert len(loose.actions_frame()) == len(loose.actions)

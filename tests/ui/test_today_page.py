@@ -27,6 +27,12 @@ def pasted(plan: PlanResult, now: datetime, scale: float) -> str:
         for t, v in zip(rows["timestamp"], rows["sessions"], strict=True))
 
 
+def hours_table(at: object) -> pd.DataFrame:
+    (table,) = [d.value for d in at.dataframe  # type: ignore[attr-defined]
+                if "时段 hour" in d.value.columns]
+    return table
+
+
 def test_today_shows_the_rest_of_the_day_and_its_chances(
         open_page: OpenPage, sample_plan: PlanResult, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,12 +63,12 @@ def test_today_shows_the_rest_of_the_day_and_its_chances(
     counts = pd.read_csv(pd.io.common.StringIO(pasted(sample_plan, now, 1.5)),
                          parse_dates=["timestamp"])
     view = look_at_today(published, sample_plan.forecast, sample_plan.params, now=now,
-                         counts=counts)
+                         counts=counts, agents=sample_plan.agents)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["今天达标概率 Today keeps 80%"] == f"{view.day_chance:.0%}"
     ahead = view.hours[view.hours["state"] != "over"]
     assert metrics["今天余下 Rest of today"] == f"{ahead['expected'].sum():.0f} sessions"
-    table = at.dataframe[0].value
+    table = hours_table(at)
     assert len(table) == 24
     assert table["达标概率 chance"].tolist()[11:] == pytest.approx(
         view.hours["chance"].tolist()[11:])
@@ -74,6 +80,8 @@ def test_today_shows_the_rest_of_the_day_and_its_chances(
         assert "every hour still to come keeps the target" in said
     else:
         assert f"{len(risky)} hour(s) at risk" in said
+        assert ("What lifts them" in said) == bool(view.actions)
+        assert ("No call or extension the labour rules allow" in said) == (not view.actions)
 
     # an agent on duty at noon goes home sick: fewer agents from noon, no higher chances
     noon = now + timedelta(hours=1)
@@ -81,6 +89,6 @@ def test_today_shows_the_rest_of_the_day_and_its_chances(
     at.text_input(key="w_today_absent").set_value(f"{sick}@12:00")
     at.button(key="w_today_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    after = at.dataframe[0].value
+    after = hours_table(at)
     assert after["在岗 agents"][12] == table["在岗 agents"][12] - 1
     assert (after["达标概率 chance"][11:] <= table["达标概率 chance"][11:] + 1e-9).all()

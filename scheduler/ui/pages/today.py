@@ -62,12 +62,13 @@ if st.button("看今天 Look at today", key="w_today_button", icon=":material/to
                              "timestamp,sessions rows")
         counts = history_from_raw(raw)
         latest = max(v.number for v in book.versions(week))
-        forecast, _agents, params = planned_from(book.inputs(week, latest),
+        forecast, agents, params = planned_from(book.inputs(week, latest),
                                                  label=f"{url} week {week} v{latest}")
         absent = [Absence.parse(a.strip(), now.date()) for a in gone.split(",") if a.strip()]
         with st.spinner("重新预测中 Re-forecasting..."):
             view = look_at_today(book.roster(week), forecast, params, now=now,
-                                 counts=counts.frame[["timestamp", "sessions"]], absent=absent)
+                                 counts=counts.frame[["timestamp", "sessions"]], absent=absent,
+                                 agents=agents)
         state.set_today((url, week, latest, view, counts.warnings))
     except InputError as exc:
         st.error(str(exc))
@@ -99,10 +100,29 @@ if shown is not None and shown[0] == url and shown[1] == week:
                    "at risk (chance under 80%): "
                    + ", ".join(f"{r.hour:%H:%M} ({r.chance:.0%}, {r.agents} on duty)"
                                for r in risky.itertuples()))
+        if view.actions:
+            st.markdown(f"**建议 What lifts them**, cheapest first: "
+                        f"{sum(a.paid_hours for a in view.actions):g} paid hours; today's "
+                        f"chance then {view.day_chance_after:.0%}.")
+            st.dataframe(pd.DataFrame({
+                "动作 action": [a.kind for a in view.actions],
+                "客服 agent": [a.agent_id for a in view.actions],
+                "时间 hours": [f"{a.shift.start:%H:%M}-{a.shift.end:%H:%M}"
+                              for a in view.actions],
+                "付薪工时 paid h": [a.paid_hours for a in view.actions],
+                "说明 what": [a.text for a in view.actions]}), hide_index=True, width="stretch")
+        else:
+            st.caption("没有劳动规则允许的加班或呼叫 No call or extension the labour rules allow "
+                       "lifts them.")
+        if view.blocked:
+            st.caption("被规则拒绝 Turned down by: " + "; ".join(view.blocked))
     st.plotly_chart(today_figure(hours, target=view.target), width="stretch")
     st.dataframe(pd.DataFrame({
         "时段 hour": hours["hour"].dt.strftime("%H:%M"), "状态 state": hours["state"],
         "周前预测 forecast": hours["forecast"], "重新预测 expected": hours["expected"],
         "已到 seen": hours["seen"], "在岗 agents": hours["agents"],
-        "达标概率 chance": hours["chance"]}), hide_index=True, width="stretch",
-        column_config={"达标概率 chance": st.column_config.NumberColumn(format="percent")})
+        "达标概率 chance": hours["chance"],
+        "动作后 after actions": hours["chance_after_actions"]}), hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="percent")
+                       for c in ("达标概率 chance", "动作后 after actions")})
