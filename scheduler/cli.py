@@ -1000,6 +1000,9 @@ def today(
     db: DbOpt = None,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Also write today.csv and actions.csv here.", callback=_out_folder)] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Publish the week with the absences and the actions as its next "
+        "version.")] = False,
 ) -> None:
     """How today is going: the rest of the day re-forecast from the counts so far, each
     remaining hour's chance of keeping the target with the team on duty (the week's latest
@@ -1031,6 +1034,11 @@ def today(
             write_csv(frame, out / "today.csv")
             write_csv(view.actions_frame(), out / "actions.csv")
         typer.echo(f"Wrote {out / 'today.csv'} and {out / 'actions.csv'}")
+    if apply:
+        from scheduler.today import publish_today
+
+        v = publish_today(book, day, latest.number, view, (forecast, agents, params), absent)
+        typer.echo(f"{v.text} ({book.url}).")
 
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data"

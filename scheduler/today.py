@@ -34,14 +34,17 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from scheduler.book import Book, PublishedVersion
 from scheduler.context import roster_problem
 from scheduler.domain import Agent, Forecast, Requirements, Roster, Shift
 from scheduler.errors import InputError
+from scheduler.io import plan_inputs
 from scheduler.params import ChatModel, PlanParams
 from scheduler.pipeline import requirements_for
 from scheduler.report import (
     SCATTER_SALT,
     hour_rates,
+    in_week_shifts,
     on_duty_caps,
     scenario_counts,
     simulated_map,
@@ -249,6 +252,9 @@ class TodayView:
     day_chance_after: float | None = None
     blocked: tuple[str, ...] = ()
     """The labour rules that turned down calls or extensions that would have helped."""
+    roster_after: Roster | None = None
+    """The week's roster with the absences and the actions applied (what ``--apply``
+    publishes)."""
 
     def lines(self) -> list[str]:
         """The CLI's summary, in the manager's words."""
@@ -377,7 +383,7 @@ def look_at_today(roster: Roster, forecast: Forecast, params: PlanParams, *, now
     day_ok = judge.day_chance(team)
     actions: tuple[Action, ...] = ()
     blocked: tuple[str, ...] = ()
-    after, day_after = keep, day_ok
+    after, day_after, fixed = keep, day_ok, team
     if agents:
         gone = {a.agent_id for a in absent}
         actions, after, fixed, blocked = propose(team, judge, agents, params, req, now, keep,
@@ -401,4 +407,24 @@ def look_at_today(roster: Roster, forecast: Forecast, params: PlanParams, *, now
         frame[c] = frame[c].astype(float)
     return TodayView(now=now, hours=frame, day_chance=day_ok, level=factor,
                      level_range=(low, high), target=target, notes=notes, actions=actions,
-                     day_chance_after=day_after, blocked=blocked)
+                     day_chance_after=day_after, blocked=blocked, roster_after=fixed)
+
+
+def publish_today(book: Book, week: date, version: int, view: TodayView,
+                  planned: tuple[Forecast, tuple[Agent, ...], PlanParams],
+                  absent: Sequence[str] | None) -> PublishedVersion:
+    """Today's absences and actions as the week's next version (the CLI's ``--apply``, the
+    Today page's button): what it was planned from is the version's, the note says what
+    changed."""
+    assert view.roster_after is not None
+    roster = Roster(week, tuple(in_week_shifts(view.roster_after)))
+    inputs = plan_inputs(*planned)
+    inputs["today"] = {"from_version": version, "now": view.now.isoformat(),
+                       "absent": list(absent or ()), "actions": [a.text for a in view.actions]}
+    said = "; ".join([*(f"{a} absent" for a in absent or ()), *(a.text.split(":")[0]
+                                                               for a in view.actions)])
+    return book.publish(roster, agent_hours=sum(s.paid_hours for s in roster.shifts),
+                        summary={"agent_hours": sum(s.paid_hours for s in roster.shifts),
+                                 "today_chance": view.day_chance_after},
+                        inputs=inputs, note=f"today {view.now:%a %m-%d %H:%M}: "
+                        + (said or "no change"))

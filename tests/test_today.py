@@ -220,3 +220,25 @@ def test_actions_keep_every_labour_rule_and_lift_the_hours_at_risk(week: Week) -
     gone = next(s for s in week.published.shifts if s.agent_id == sick and s.start < at < s.end)
     assert any(a.shift.start < gone.end and a.shift.end > at for a in loose.actions)
     assert len(loose.actions_frame()) == len(loose.actions)
+
+
+def test_apply_publishes_the_absence_as_the_next_version(week: Week, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    db = f"sqlite:///{tmp_path / 'book.sqlite'}"
+    assert main(["publish", "--plan", str(week.tmp / "plan"), "--db", db]) == 0
+    counts = tmp_path / "counts.csv"
+    counts_at(week, 1.0).to_csv(counts, index=False)
+    at = week.now + timedelta(hours=1)
+    sick = min(s.agent_id for s in week.published.shifts if s.start < at < s.end)
+    assert main(["today", "--week", f"{week.plan.week_start}", "--now",
+                 f"{week.now:%Y-%m-%d %H:%M}", "--counts", str(counts), "--db", db,
+                 "--absent", f"{sick}@{at:%H:%M}", "--apply"]) == 0
+    assert "as version 2" in capsys.readouterr().out
+    book = Book(db)
+    (v2,) = [v for v in book.versions(week.plan.week_start) if v.number == 2]
+    assert v2.note.startswith(f"today {week.now:%a %m-%d %H:%M}: {sick}@{at:%H:%M} absent")
+    after = book.roster(week.plan.week_start, 2)
+    ran = [s for s in week.published.shifts if s.agent_id == sick and s.start < at < s.end]
+    assert [s.end for s in after.shifts if s.agent_id == sick and s.start == ran[0].start] \
+        == [at]
+    assert len(after.shifts) == len(week.published.shifts)

@@ -92,3 +92,9 @@ def test_today_shows_the_rest_of_the_day_and_its_chances(
     after = hours_table(at)
     assert after["在岗 agents"][12] == table["在岗 agents"][12] - 1
     assert (after["达标概率 chance"][11:] <= table["达标概率 chance"][11:] + 1e-9).all()
+    # apply: the absence is published as the week's next version
+    at.button(key="w_today_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"Published the week of {week} as version 2" in texts(at)
+    v2 = Book(url).roster(week, 2)
+    assert all(s.end <= noon for s in v2.shifts if s.agent_id == sick and s.start < noon)

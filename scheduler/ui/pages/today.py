@@ -4,7 +4,7 @@ keeping the target with the published week's team on duty (``scheduler.today``).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +13,7 @@ from scheduler.book import Book, book_url
 from scheduler.errors import InputError
 from scheduler.io import history_from_raw, parse_raw_table, planned_from
 from scheduler.plotting import today_figure
-from scheduler.today import Absence, look_at_today
+from scheduler.today import Absence, TodayView, look_at_today, publish_today
 from scheduler.ui import state
 from scheduler.ui.common import page
 
@@ -69,13 +69,25 @@ if st.button("看今天 Look at today", key="w_today_button", icon=":material/to
             view = look_at_today(book.roster(week), forecast, params, now=now,
                                  counts=counts.frame[["timestamp", "sessions"]], absent=absent,
                                  agents=agents)
-        state.set_today((url, week, latest, view, counts.warnings))
+        state.set_today((url, week, latest, view, counts.warnings,
+                         [a.strip() for a in gone.split(",") if a.strip()]))
     except InputError as exc:
         st.error(str(exc))
 
+def apply_today(week: date, latest: int, view: TodayView, gone_list: list[str]) -> None:
+    """The Apply button's callback: the absences and actions as the week's next version."""
+    planned = planned_from(book.inputs(week, latest), label=f"{url} week {week} v{latest}")
+    v = publish_today(book, week, latest, view, planned, gone_list)
+    st.session_state.pop(state.TODAY, None)
+    st.session_state["today_applied"] = v.text
+
+
+applied = st.session_state.pop("today_applied", None)
+if applied:
+    st.success(f"已发布 {applied}.")
 shown = state.today()
 if shown is not None and shown[0] == url and shown[1] == week:
-    _url, _week, latest, view, warnings = shown
+    _url, _week, latest, view, warnings, gone_list = shown
     for w in (*warnings, *view.notes):
         st.warning(w)
     hours = view.hours
@@ -116,6 +128,14 @@ if shown is not None and shown[0] == url and shown[1] == week:
                        "lifts them.")
         if view.blocked:
             st.caption("被规则拒绝 Turned down by: " + "; ".join(view.blocked))
+    if view.actions or gone_list:
+        st.button(f"采用 Apply: publish as version {latest + 1}", key="w_today_apply",
+                  icon=":material/publish:", on_click=apply_today,
+                  args=(week, latest, view, gone_list),
+                  help="The week's roster with the absences and the actions above, as its "
+                       "next version in the roster book (the Roster book page shows what "
+                       "changed).")
+
     st.plotly_chart(today_figure(hours, target=view.target), width="stretch")
     st.dataframe(pd.DataFrame({
         "时段 hour": hours["hour"].dt.strftime("%H:%M"), "状态 state": hours["state"],
