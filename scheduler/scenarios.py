@@ -163,9 +163,9 @@ def layers_from_residuals(actual: np.ndarray, fc: np.ndarray) -> ErrorLayers:
     """
     n = np.asarray(actual).shape[0]
     raw_y, raw_f = np.asarray(actual, dtype=float), np.asarray(fc, dtype=float)
-    peak = peak_hours(np.asarray(fc, dtype=float))
-    y = np.where(peak, np.asarray(actual, dtype=float), 0.0)
-    f = np.where(peak, np.asarray(fc, dtype=float), 0.0)
+    peak = peak_hours(raw_f)
+    y = np.where(peak, raw_y, 0.0)
+    f = np.where(peak, raw_f, 0.0)
     day_y = y.reshape(n, 7, 24).sum(axis=2)
     day_f = f.reshape(n, 7, 24).sum(axis=2)
     keep_day = (day_f > 0) & (day_y >= LOW_DAY_SHARE * day_f)
@@ -265,17 +265,14 @@ def _observed(f: np.ndarray, y: np.ndarray, layers: ErrorLayers
     """Each day's level as ``y`` (168 counts, NaN where not seen) shows it against ``f``:
     ``log((sum y + 0.5) / (sum f + 0.5))`` over its seen hours (7, NaN for a day with none),
     the noise of that figure (its hours' own layer and Poisson), and the hours used (spikes
-    against the rest of their day's seen hours left out: they say nothing of the day)."""
+    against the rest of their day's seen hours left out: they say nothing of the day; a day's
+    lone seen hour has no rest to be judged against and is kept)."""
     seen = ~np.isnan(y) & (f > 0)
+    counts = np.nan_to_num(y)
     used = seen
-    for _ in range(2):
-        yd = np.where(used, y, 0.0).reshape(7, 24)
-        fd = np.where(used, f, 0.0).reshape(7, 24)
-        rest_y, rest_f = yd.sum(axis=1, keepdims=True) - yd, fd.sum(axis=1, keepdims=True) - fd
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mu = np.where(rest_f > 0, f.reshape(7, 24) * rest_y / np.maximum(rest_f, 1e-9),
-                          f.reshape(7, 24)).reshape(-1)
-        spike = seen & (mu >= SPIKE_MIN_SESSIONS) & (np.nan_to_num(y) >= SPIKE_RATIO * mu)
+    for _ in range(2):  # the layers' own spike rule (``_rest_of_day``), on the seen hours
+        mu = _rest_of_day(counts[None], f[None], used[None])[0][0]
+        spike = seen & (mu >= SPIKE_MIN_SESSIONS) & (counts >= SPIKE_RATIO * mu)
         used = seen & ~spike
     yd = np.where(used, y, 0.0).reshape(7, 24)
     fd = np.where(used, f, 0.0).reshape(7, 24)
@@ -365,7 +362,8 @@ class Level:
     def draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``n`` draws of the week's factor ``(n, 1)`` and the days' ``(n, 7)`` for the hours
         still to come (a day seen in part with its drift)."""
-        x = rng.multivariate_normal(self.mean, self.cov, size=n, method="cholesky")
+        # eigh, not Cholesky: a layer measured at 0 leaves the covariance singular
+        x = rng.multivariate_normal(self.mean, self.cov, size=n, method="eigh")
         drift = np.where(self.partial, self.drift_sd, 0.0)
         days = x[:, 1:] + drift * rng.standard_normal((n, 7)) - drift**2 / 2
         return np.exp(x[:, :1]), np.exp(days)

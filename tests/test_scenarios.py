@@ -350,3 +350,18 @@ def test_scenario_weeks_given_the_counts_so_far_keep_them_and_repeat() -> None:
     # the forecast, and higher than a week drawn knowing nothing
     plain = scenario_weeks(fc, layers, n=500, seed=[3, 1])
     assert a[:, 10:24].mean() > 1.15 * 20 > plain[:, 10:24].mean()
+
+
+def test_layers_measured_at_zero_still_draw_given_the_counts() -> None:
+    """A shop whose week (or day) layer came out at 0 leaves the level's covariance singular:
+    the draws still come, and a factor without spread is drawn at its mean."""
+    known = np.full(168, np.nan)
+    known[:10] = 20.0
+    for week_sd, day_sd in ((0.0, 0.1), (0.0, 0.0)):
+        layers = ErrorLayers(week_sd, day_sd, 0.1, 0.0, (), 5)
+        week, days = level_given(np.full(168, 20.0), layers, known).draw(
+            np.random.default_rng(0), 200)
+        assert (week == 1.0).all()
+        assert days.shape == (200, 7) and np.isfinite(days).all()
+        if day_sd == 0.0:
+            assert (days == 1.0).all()
